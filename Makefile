@@ -1,0 +1,38 @@
+# The README's two commands: `make demo` and `make test`. Both set up from nothing on a fresh machine.
+# .python-version (3.12.1) makes pyenv's python3.12 resolve; the default python3 is 3.11.
+PYTHON ?= python3.12
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint browser clean
+
+demo: $(STAMP) browser
+	$(BIN)/govaudit demo --db var/demo.sqlite --out var/demo-report
+
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (pyenv install 3.12.1?)" >&2; exit 3; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+# Debian's headless Chromium + chromedriver for the accessibility checks (a browser download at run
+# time cannot work here). Installed when missing and we are root; otherwise say what to do.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing chromium and chromium-driver from Debian"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+		|| echo "make: warning: could not install chromium; accessibility checks will be skipped" >&2; \
+	else echo "make: warning: chromium/chromedriver missing (apt-get install chromium chromium-driver)" >&2; fi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,84 @@
+"""資訊連結正確度: every link failure, with the page it is on, the link as written and the fix."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from checks.base import Check, CheckContext, Code
+from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
+
+
+class BrokenLinks(Check):
+    id = "broken_links"
+    title = "Link correctness"
+    title_zh = "資訊連結正確度"
+    version = "1"
+    indicator_tags = ("indicator:content_validity", "component:link_correctness")
+    default_options = {"report_unverified": True, "report_redirected": True}
+    codes = {
+        "link.broken": Code(Severity.HIGH, "The target answered a definitive error (4xx, redirect loop, name not found).",
+                            "連結目標回應明確錯誤（4xx、重新導向迴圈、網域不存在）。"),
+        "link.missing-fragment": Code(Severity.MEDIUM, "The page exists but has no anchor with the linked #fragment.",
+                                      "頁面存在，但沒有連結所指的 #錨點。"),
+        "link.invalid": Code(Severity.MEDIUM, "The link is malformed (bad URL, e-mail address or phone number).",
+                             "連結格式錯誤（網址、電子郵件或電話號碼）。"),
+        "link.redirected": Code(Severity.LOW, "The target moved permanently: link its new address.",
+                                "連結目標已永久移轉，請改連新網址。"),
+        "link.unverified": Code(Severity.INFO, "Could not be verified (rate limit, bot wall, transient error); "
+                                "not counted as broken.", "無法確認（流量限制、阻擋自動程式、暫時性錯誤），不計為失效。"),
+    }
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        results = {r["url"]: r for r in ctx.link_results()}
+        counts: dict[str, int] = defaultdict(int)
+        for r in results.values():
+            if "#" not in r["url"] or r["status"] == LinkStatus.BROKEN:
+                counts[r["status"]] += 1
+        findings = {}
+        for link in ctx.links():
+            key = f"{link['target']}#{link['fragment']}" if link["fragment"] else link["target"]
+            result = results.get(key) or results.get(link["target"])
+            if result is None:
+                continue
+            code = self._code(result)
+            if code is None:
+                continue
+            finding = self.finding(code, self._message(result), page=link["source"], target=key, evidence={
+                "status": result["status"], "http_status": result["http_status"], "error": result["error"],
+                "error_kind": result["error_kind"], "final_url": result["final_url"], "text": link["text"],
+                "tag": link["tag"], "attr": link["attr"], "line": link["line"],
+                "redirect_chain": result["redirect_chain"],
+            })
+            findings.setdefault(finding.fingerprint, finding)  # one per page and target
+        judged = counts[LinkStatus.OK] + counts[LinkStatus.REDIRECTED] + counts[LinkStatus.BROKEN]
+        metrics = {
+            **{status.value: counts[status] for status in LinkStatus},
+            "checked": sum(counts.values()),
+            # Unverified, excluded and unsupported targets are neither right nor wrong: out of the ratio.
+            "link_correctness": round(1 - counts[LinkStatus.BROKEN] / judged, 4) if judged else None,
+            "pages_with_broken_links": len({f.page for f in findings.values() if f.code != "link.unverified"
+                                            and f.code != "link.redirected"}),
+        }
+        if not judged:
+            return self.result(CheckStatus.NOT_APPLICABLE, metrics, [])
+        status = (CheckStatus.FAILED if counts[LinkStatus.BROKEN] else
+                  CheckStatus.NEEDS_REVIEW if counts[LinkStatus.UNVERIFIED] else CheckStatus.PASSED)
+        return self.result(status, metrics, list(findings.values()))
+
+    def _code(self, result: dict) -> str | None:
+        status, kind = result["status"], result["error_kind"]
+        if status == LinkStatus.BROKEN:
+            if kind == ErrorKind.MISSING_FRAGMENT:
+                return "link.missing-fragment"
+            return "link.invalid" if kind == ErrorKind.INVALID_URL else "link.broken"
+        if status == LinkStatus.REDIRECTED and self.options["report_redirected"]:
+            return "link.redirected"
+        if status == LinkStatus.UNVERIFIED and self.options["report_unverified"]:
+            return "link.unverified"
+        return None
+
+    @staticmethod
+    def _message(result: dict) -> str:
+        if result["status"] == LinkStatus.REDIRECTED:
+            return f"moved permanently to {result['final_url']}"
+        return result["error"] or f"HTTP {result['http_status']}"

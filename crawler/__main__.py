@@ -1,0 +1,83 @@
+"""Run one crawl in its own process: `python -m crawler --job JOB.json`.
+
+Twisted's reactor starts once per process, and a crawl that crashes or is killed must not take the
+runner with it: the runner starts this process, reads progress lines from its stdout and its final
+stats from the job's stats file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from scrapy.utils.reactor import install_reactor
+
+# Before anything imports twisted.internet.reactor and installs the default one.
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+
+from scrapy.crawler import CrawlerProcess  # noqa: E402
+from twisted.internet import task  # noqa: E402
+
+from crawler.fragments import check_fragments  # noqa: E402
+from crawler.settings import scrapy_settings  # noqa: E402
+from crawler.spider import SiteSpider  # noqa: E402
+from govaudit.store import Store  # noqa: E402
+
+
+def _emit(event: dict) -> None:
+    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler")
+    parser.add_argument("--job", required=True, type=Path)
+    args = parser.parse_args(argv)
+    job = json.loads(args.job.read_text(encoding="utf-8"))
+    started = time.monotonic()
+
+    process = CrawlerProcess({**scrapy_settings(job), "LOG_INSTALL_ROOT_HANDLER": True})
+    crawler = process.create_crawler(SiteSpider)
+    holder: dict = {}
+
+    def progress() -> None:
+        spider = holder.get("spider") or getattr(crawler, "spider", None)
+        if spider is not None:
+            holder["spider"] = spider
+            _emit({"event": "progress", **spider.counts, "seen": len(spider.seen)})
+
+    loop = task.LoopingCall(progress)
+    crawler.signals.connect(lambda spider: loop.start(0.5, now=False), signal="spider_opened")
+    crawler.signals.connect(lambda spider: loop.running and loop.stop(), signal="spider_closed")
+    process.crawl(crawler, job=job)
+    process.start()
+
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    spider = holder.get("spider") or getattr(crawler, "spider", None)
+    counts = dict(spider.counts) if spider else {}
+    with Store(job["db"]) as store:
+        fragments = check_fragments(store, job["run_id"]) if job["links"]["check_fragments"] else 0
+    summary = {
+        "finish_reason": stats.get("finish_reason", "unknown"),
+        "pages_fetched": counts.get("pages", 0),
+        "page_errors": counts.get("page_errors", 0),
+        "targets": len(spider.seen) if spider else 0,
+        "results": counts.get("results", 0) + fragments,
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": stats.get("downloader/response_count", 0),
+        "bytes": stats.get("downloader/response_bytes", 0),
+        "retries": stats.get("retry/count", 0),
+        "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")),
+        "elapsed_s": round(time.monotonic() - started, 2),
+    }
+    Path(job["stats_out"]).write_text(json.dumps(summary), encoding="utf-8")
+    _emit({"event": "finished", **summary})
+    # A crawl that never started (or whose engine died) must not look like a quiet site.
+    return 0 if summary["finish_reason"] in ("finished", "closespider_pagecount") else 4
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Parse a page once with lxml and take out everything later stages need: links with provenance,
+title, language, meta elements, fragment anchors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from govaudit import urls
+
+# Elements whose attribute names a resource the page depends on or sends the reader to.
+_LINK_XPATH = etree.XPath(
+    "//a[@href] | //area[@href] | //link[@href] | //img[@src] | //script[@src] | //iframe[@src]"
+    " | //frame[@src] | //embed[@src] | //source[@src] | //video[@src] | //audio[@src] | //track[@src]"
+    " | //object[@data]"
+)
+_ATTR = {"a": "href", "area": "href", "link": "href", "object": "data"}
+# <link rel> values that name no resource worth checking.
+_SKIP_REL = frozenset({"preconnect", "dns-prefetch"})
+_SPACE = re.compile(r"\s+")
+_MAX_TEXT = 200
+
+
+@dataclass(slots=True)
+class RawLink:
+    url: str  # as written in the attribute
+    text: str
+    tag: str
+    attr: str
+    rel: str
+    line: int
+
+
+@dataclass(slots=True)
+class Extracted:
+    title: str = ""
+    lang: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    anchors: list[str] = field(default_factory=list)
+    base: str | None = None
+    links: list[RawLink] = field(default_factory=list)
+
+
+def _text(el: etree._Element) -> str:
+    if el.tag == "img":
+        return _SPACE.sub(" ", el.get("alt") or "").strip()[:_MAX_TEXT]
+    text = _SPACE.sub(" ", el.text_content()).strip()
+    if not text:  # an image link: its alt is the link's name
+        alts = [img.get("alt") or "" for img in el.iter("img")]
+        text = _SPACE.sub(" ", " ".join(alts)).strip() or (el.get("title") or "").strip()
+    return text[:_MAX_TEXT]
+
+
+def parse(text: str) -> Extracted:
+    out = Extracted()
+    if not text.strip():
+        return out
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return out
+    root = doc.getroottree().getroot()
+    out.lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+    title = doc.find(".//title")
+    if title is not None:
+        out.title = _SPACE.sub(" ", title.text_content()).strip()[:500]
+    for meta in doc.iter("meta"):
+        name = meta.get("name") or meta.get("property") or meta.get("http-equiv")
+        if name and meta.get("content") is not None:
+            out.meta.setdefault(name.strip(), meta.get("content").strip()[:1000])
+    base = doc.find(".//base[@href]")
+    if base is not None:
+        out.base = base.get("href")
+    anchors: set[str] = set()
+    for el in doc.xpath("//*[@id] | //a[@name]"):
+        for key in ("id", "name"):
+            if el.get(key) and (key == "id" or el.tag == "a"):
+                anchors.add(el.get(key))
+    out.anchors = sorted(anchors)
+    for el in _LINK_XPATH(doc):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        attr = _ATTR.get(tag, "src")
+        value = (el.get(attr) or "").strip()
+        rel = (el.get("rel") or "").lower()
+        if not value or (tag == "link" and _SKIP_REL.intersection(rel.split())):
+            continue
+        out.links.append(RawLink(value, _text(el) if tag in ("a", "area", "img") else "", tag, attr, rel,
+                                 el.sourceline or 0))
+    return out
+
+
+def resolve(extracted: Extracted, page_url: str) -> list[tuple[str, str, RawLink]]:
+    """Absolute (target, fragment, raw link) for every link of the page; unparsable URLs keep their text."""
+    base = page_url
+    if extracted.base:
+        try:
+            base = urls.normalize_url(extracted.base, page_url)
+        except urls.InvalidURL:
+            pass
+    out = []
+    for raw in extracted.links:
+        try:
+            target, fragment = urls.normalize(raw.url, base)
+        except urls.InvalidURL:
+            target, fragment = "invalid:" + raw.url[:500], ""
+        out.append((target, fragment, raw))
+    return out

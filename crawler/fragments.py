@@ -1,0 +1,42 @@
+"""Fragment stage, after the crawl: a link to `page#anchor` is broken when we parsed `page` and it has no
+element with that id (or <a name>). Results are stored under the URL with its fragment.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from govaudit.models import ErrorKind, LinkStatus
+from govaudit.store import Store, now_iso
+
+
+# Fragments that are not anchors: the HTML spec's #top, SPA routes, text fragments.
+def is_anchor_fragment(fragment: str) -> bool:
+    return bool(fragment) and fragment.lower() != "top" and fragment[0] not in "!/" and not fragment.startswith(":~:")
+
+
+def check_fragments(store: Store, run_id: int) -> int:
+    anchors = store.parsed_page_anchors(run_id)
+    outcomes = {r["url"]: r for r in store.link_results(run_id)}
+    results = []
+    for target, fragment in store.fragment_targets(run_id):
+        outcome = outcomes.get(target)
+        if not is_anchor_fragment(fragment) or outcome is None or not outcome["internal"]:
+            continue
+        if outcome["status"] not in (LinkStatus.OK, LinkStatus.REDIRECTED):
+            continue  # the page itself failed: that result already says so
+        page_anchors = anchors.get(outcome["final_url"] or target)
+        if page_anchors is None:
+            continue  # not a page we parsed (a PDF, an over-depth page)
+        found = fragment in page_anchors or unquote(fragment) in page_anchors
+        results.append({
+            "url": f"{target}#{fragment}", "status": (LinkStatus.OK if found else LinkStatus.BROKEN).value,
+            "http_status": outcome["http_status"], "final_url": outcome["final_url"],
+            "redirect_chain": outcome["redirect_chain"],
+            "error_kind": None if found else ErrorKind.MISSING_FRAGMENT.value,
+            "error": "" if found else f"no element with id or name {unquote(fragment)!r} on the page",
+            "method": "fragment", "checked_at": now_iso(), "internal": True,
+        })
+    with store.transaction():
+        store.add_link_results(run_id, results)
+    return len(results)

@@ -1,0 +1,50 @@
+"""Scrapy settings built from a crawl job (the validated profile plus run parameters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govaudit import urls
+
+
+def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
+    crawl, links = job["crawl"], job["links"]
+    own = {"concurrency": crawl["concurrency"], "delay": crawl["delay"]}
+    own_hosts = {urls.hostname_of(job["start_url"])} | {h.split(":")[0] for h in job.get("scope_hosts", ())}
+    return {
+        "BOT_NAME": "govaudit",
+        "GOVAUDIT_JOB": job,
+        "USER_AGENT": crawl["user_agent"].format(version=job["tool_version"]),
+        "ROBOTSTXT_OBEY": crawl["obey_robots"],
+        "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
+        # Politeness: our own site and every external host have separate slots and limits.
+        "CONCURRENT_REQUESTS": 64,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": links["external_concurrency"],
+        "DOWNLOAD_DELAY": links["external_delay"],
+        "DOWNLOAD_SLOTS": {host: own for host in own_hosts},
+        "DOWNLOAD_TIMEOUT": links["timeout"],
+        "DOWNLOAD_MAXSIZE": crawl["max_page_bytes"],
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": links["retries"] > 0,
+        "RETRY_TIMES": links["retries"],
+        # Redirects are followed by the spider (hop-by-hop chains, loop detection), depth and
+        # off-site handling are its own too.
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+        },
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+        },
+        "HTTPERROR_ALLOW_ALL": True,
+        "COOKIES_ENABLED": True,
+        "REFERER_ENABLED": False,  # the spider sets Referer to the linking page itself
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": job.get("log_level", "WARNING"),
+        "LOG_FORMAT": "crawler %(levelname)s %(name)s: %(message)s",
+        "STATS_DUMP": False,
+        "MEMUSAGE_ENABLED": False,
+        "DNS_TIMEOUT": min(links["timeout"], 30),
+    }

@@ -1,0 +1,311 @@
+"""The site spider: crawls in-scope HTML pages and checks every unique link target once, in one Scrapy run.
+
+Stages per response: extract (lxml, once per page) → collect (dedupe targets, decide page / check /
+excluded) → check (HTTP result → LinkStatus). Scrapy's redirect middleware is off: redirects are
+followed here so that every hop is recorded and loops are named as loops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http import Request, Response
+
+from crawler import classify
+from crawler.charset import decode
+from crawler.extract import parse, resolve
+from crawler.sitemap import parse_sitemap
+from govaudit import urls
+from govaudit.models import ErrorKind, LinkStatus
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Targets with these endings are checked, never crawled as pages.
+NOT_PAGES = frozenset(
+    "pdf doc docx odt ods odp odg xls xlsx ppt pptx csv txt rtf zip rar 7z gz tgz bz2 xz tar iso exe msi dmg"
+    " apk jpg jpeg png gif svg webp ico bmp tif tiff css js mjs json xml rss atom mp3 mp4 m4a wav avi mov"
+    " wmv webm ogg flv swf woff woff2 ttf eot otf epub kml kmz shp".split()
+)
+KEPT_HEADERS = ("content-type", "content-length", "last-modified", "etag", "server", "location",
+                "content-disposition", "x-robots-tag", "retry-after")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def looks_like_page(url: str) -> bool:
+    path = urlsplit(url).path
+    last = path.rsplit("/", 1)[-1]
+    return "." not in last or last.rsplit(".", 1)[-1].lower() not in NOT_PAGES
+
+
+class SiteSpider(scrapy.Spider):
+    name = "govaudit"
+
+    def __init__(self, job: dict[str, Any], **kwargs: Any):
+        super().__init__(**kwargs)
+        crawl, links = job["crawl"], job["links"]
+        self.job = job
+        self.start_url = job["start_url"]
+        self.scope = {urls.host_of(self.start_url)} | {h.lower() for h in job.get("scope_hosts", ())}
+        self.offline = bool(job.get("offline"))
+        self.max_depth = crawl["max_depth"]
+        self.max_pages = crawl["max_pages"]
+        self.sitemap = crawl["sitemap"] and self.max_depth > 0
+        self.exclude = [re.compile(p) for p in crawl["exclude"]]
+        self.max_redirects = links["max_redirects"]
+        self.check_external = links["check_external"]
+        self.accepted = frozenset(links["accepted_status"])
+        self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
+        self.pages_scheduled = 0
+        self.counts = {"pages": 0, "results": 0, "page_errors": 0}
+
+    @staticmethod
+    def job_for(crawler) -> dict[str, Any]:
+        return crawler.settings["GOVAUDIT_JOB"]
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
+        return spider
+
+    # -- requests ----------------------------------------------------------------------------------
+    def _request(self, url: str, *, kind: str, depth: int, referrer: str, method: str = "GET",
+                 origin: str | None = None, chain: tuple = (), callback=None) -> Request:
+        internal = urls.host_of(url) in self.scope
+        meta = {
+            "kind": kind, "depth": depth, "referrer": referrer, "origin": origin or url, "chain": chain,
+            "internal": internal, "handle_httpstatus_all": True, "dont_redirect": True,
+            # robots.txt is our crawl's manners on the site; it does not govern checking a link elsewhere.
+            "dont_obey_robotstxt": not internal or kind == "robots",
+        }
+        return Request(url, method=method, meta=meta, dont_filter=True, callback=callback or self.on_response,
+                       errback=self.on_error, headers={"Referer": referrer} if referrer else None)
+
+    async def start(self):
+        self.seen.add(self.start_url)
+        self.pages_scheduled += 1
+        yield self._request(self.start_url, kind="page", depth=0, referrer="")
+        if self.sitemap:
+            robots = urls.normalize_url("/robots.txt", self.start_url)
+            yield self._request(robots, kind="robots", depth=0, referrer="", callback=self.on_robots)
+
+    def _headers_received(self, headers, body_length, request, spider) -> None:
+        """Checks need only the status line; pages that turn out not to be HTML need no body either."""
+        kind = request.meta.get("kind")
+        if kind == "check" or (kind == "page" and not self._is_html(headers.get(b"Content-Type", b""))):
+            raise StopDownload(fail=False)
+
+    @staticmethod
+    def _is_html(content_type: bytes | str) -> bool:
+        if isinstance(content_type, bytes):
+            content_type = content_type.decode("latin-1")
+        content_type = content_type.lower()
+        return not content_type or any(t in content_type for t in HTML_TYPES)
+
+    # -- collect: one decision per unique target ---------------------------------------------------
+    def collect(self, target: str, *, depth: int, referrer: str):
+        """Decide what to do with a target seen for the first time; yields requests or result items."""
+        if target in self.seen:
+            return
+        self.seen.add(target)
+        if urls.scheme_of(target) not in urls.HTTP_SCHEMES:
+            status, kind, message = classify.check_non_http(target)
+            yield self._result(target, status, error_kind=kind, error=message, method="syntax")
+            return
+        internal = urls.host_of(target) in self.scope
+        if any(p.search(target) for p in self.exclude):
+            yield self._excluded(target, ErrorKind.PROFILE_RULE, "excluded by profile rule", internal)
+        elif self.offline and not urls.is_loopback(target):
+            yield self._excluded(target, ErrorKind.OFFLINE, "offline", internal)
+        elif not internal and not self.check_external:
+            yield self._excluded(target, ErrorKind.PROFILE_RULE, "external links not checked", internal)
+        elif (internal and depth <= self.max_depth and self.pages_scheduled < self.max_pages
+              and looks_like_page(target)):
+            self.pages_scheduled += 1
+            yield self._request(target, kind="page", depth=depth, referrer=referrer)
+        else:
+            yield self._request(target, kind="check", depth=depth, referrer=referrer, method="HEAD")
+
+    def _excluded(self, url: str, kind: ErrorKind, message: str, internal: bool) -> dict:
+        status, kind, message = classify.from_error(kind, message)
+        return self._result(url, status, error_kind=kind, error=message, internal=internal)
+
+    def _result(self, url: str, status: LinkStatus, **fields: Any) -> dict:
+        self.counts["results"] += 1
+        return {"_type": "result", "url": url, "status": status.value, "checked_at": _now(), **fields}
+
+    # -- responses ---------------------------------------------------------------------------------
+    def on_response(self, response: Response):
+        meta = response.meta
+        chain = meta["chain"]
+        if response.status in REDIRECTS and b"Location" in response.headers:
+            yield from self._follow_redirect(response)
+            return
+        elapsed = meta.get("download_latency", 0.0)
+        method = response.request.method
+        if meta["kind"] == "check" and method == "HEAD" and response.status >= 400:
+            # Many servers refuse or mishandle HEAD: ask again with GET before judging.
+            yield self._request(response.url, kind="check", depth=meta["depth"], referrer=meta["referrer"],
+                                origin=meta["origin"], chain=chain)
+            return
+        status, kind, message = classify.from_http(response.status, list(chain), self.accepted)
+        final = urls.normalize_url(response.url)
+        yield self._result(meta["origin"], status, http_status=response.status, final_url=final,
+                           redirect_chain=[list(h) for h in chain], error_kind=kind and kind.value,
+                           error=message, method=method, elapsed=elapsed, internal=meta["internal"])
+        if meta["kind"] == "page" and meta["internal"]:
+            if final != meta["origin"]:
+                if final in self.seen and chain:
+                    return  # reached by redirect, and crawled on its own already
+                self.seen.add(final)
+                if chain:
+                    yield self._result(final, LinkStatus.OK if status in (LinkStatus.OK, LinkStatus.REDIRECTED)
+                                       else status, http_status=response.status, final_url=final,
+                                       method=method, elapsed=elapsed, internal=True)
+            yield from self._page(response, final)
+
+    def _follow_redirect(self, response: Response):
+        meta = response.meta
+        location = response.headers.get(b"Location", b"").decode("latin-1")
+        chain = meta["chain"]
+        try:
+            nxt = urls.normalize_url(location, response.url)
+        except urls.InvalidURL:
+            nxt = ""
+        hop = (response.status, nxt or location)
+        chain = (*chain, hop)
+        visited = {meta["origin"], *(url for _, url in chain[:-1])}
+        fail = None
+        if not nxt:
+            fail = (ErrorKind.INVALID_URL, f"HTTP {response.status} to an unusable Location {location!r}")
+        elif nxt in visited or nxt == urls.normalize_url(response.url):
+            fail = (ErrorKind.REDIRECT_LOOP, f"redirect loop after {len(chain)} hops")
+        elif len(chain) > self.max_redirects:
+            fail = (ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.max_redirects} redirects")
+        elif self.offline and not urls.is_loopback(nxt):
+            fail = (ErrorKind.OFFLINE, "offline: redirects to a host that is not contacted")
+        if fail:
+            status, kind, message = classify.from_error(*fail)
+            yield self._result(meta["origin"], status, http_status=response.status, final_url=nxt or None,
+                               redirect_chain=[list(h) for h in chain], error_kind=kind.value, error=message,
+                               method=response.request.method, internal=meta["internal"])
+            return
+        kind = meta["kind"]
+        if kind == "page" and urls.host_of(nxt) not in self.scope:
+            kind = "check"  # left the site: verify it, do not crawl it
+        method = "GET" if response.status == 303 or response.request.method == "GET" else "HEAD"
+        request = self._request(nxt, kind=kind, depth=meta["depth"], referrer=meta["referrer"], method=method,
+                                origin=meta["origin"], chain=chain)
+        request.meta["internal"] = meta["internal"]  # the link's own scope, not the hop's
+        yield request
+
+    def _page(self, response: Response, url: str):
+        meta = response.meta
+        self.counts["pages"] += 1
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
+        body = response.body if self._is_html(content_type) else b""
+        page = {
+            "_type": "page", "url": url, "requested_url": meta["origin"], "http_status": response.status,
+            "content_type": content_type, "charset": "", "lang": "", "title": "", "meta": {}, "headers": headers,
+            "anchors": [], "depth": meta["depth"], "referrer": meta["referrer"], "size": len(response.body),
+            "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(), "links": [],
+        }
+        if response.status >= 500:
+            self.counts["page_errors"] += 1
+        if body:
+            page["body"] = body
+            page["body_hash"] = hashlib.sha256(body).hexdigest()
+        if not body or not 200 <= response.status < 300:
+            yield page
+            return
+        text, encoding, replaced = decode(body, content_type)
+        extracted = parse(text)
+        page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
+                    anchors=extracted.anchors)
+        if replaced:
+            page["meta"]["govaudit:replaced-bytes"] = str(replaced)
+        depth = meta["depth"] + 1
+        requests = []
+        for position, (target, fragment, raw) in enumerate(resolve(extracted, url)):
+            page["links"].append((url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
+            requests.extend(self.collect(target, depth=depth, referrer=url))
+        yield page  # the page (and its links) before the results that point at them
+        yield from requests
+
+    def on_robots(self, response: Response):
+        if response.status != 200:
+            yield from self._sitemap_requests([], response.url)
+            return
+        found = []
+        for line in response.body.decode("utf-8", "replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "sitemap" and value.strip():
+                try:
+                    found.append(urls.normalize_url(value.strip(), response.url))
+                except urls.InvalidURL:
+                    continue
+        yield from self._sitemap_requests(found, response.url)
+
+    def _sitemap_requests(self, listed: list[str], robots_url: str):
+        if not listed:  # the conventional place; not a link anyone made, so not reported if absent
+            url = urls.normalize_url("/sitemap.xml", self.start_url)
+            yield self._request(url, kind="sitemap", depth=0, referrer="", callback=self.on_sitemap)
+            return
+        links = [(robots_url, url, "", "", "robots", "sitemap", "", 0, i) for i, url in enumerate(listed)]
+        yield {"_type": "page_links", "links": links}
+        for url in listed:
+            self.seen.add(url)
+            yield self._request(url, kind="sitemap", depth=0, referrer=robots_url, callback=self.on_sitemap)
+
+    def on_sitemap(self, response: Response):
+        meta = response.meta
+        if meta["referrer"]:  # listed in robots.txt: report it like any link
+            status, kind, message = classify.from_http(response.status, list(meta["chain"]), self.accepted)
+            yield self._result(meta["origin"], status, http_status=response.status, error_kind=kind and kind.value,
+                               error=message, method="GET", internal=meta["internal"])
+        if response.status in REDIRECTS or response.status != 200:
+            return
+        source = urls.normalize_url(response.url)
+        nested, locs = parse_sitemap(response.body)
+        for url in nested[:50]:
+            if url not in self.seen and urls.host_of(url) in self.scope:
+                self.seen.add(url)
+                yield self._request(url, kind="sitemap", depth=0, referrer=source, callback=self.on_sitemap)
+        links, requests = [], []
+        for position, (loc, line) in enumerate(locs):
+            try:
+                target, fragment = urls.normalize(loc)
+            except urls.InvalidURL:
+                target, fragment = "invalid:" + loc[:500], ""
+            links.append((source, target, fragment, "", "sitemap", "loc", "", line, position))
+            requests.extend(self.collect(target, depth=1, referrer=source))
+        yield {"_type": "page_links", "links": links}
+        yield from requests
+
+    def on_error(self, failure):
+        request = failure.request
+        meta = request.meta
+        exc = failure.value
+        if meta["kind"] in ("robots", "sitemap") and not meta.get("referrer"):
+            return  # our own probes: their absence is not a finding
+        if isinstance(exc, IgnoreRequest) and "robots" in str(exc).lower():
+            kind, message = ErrorKind.ROBOTS, "disallowed by robots.txt"
+        else:
+            kind = classify.error_kind(exc)
+            message = f"{type(exc).__name__}: {exc}"[:500]
+        if meta["kind"] == "page" and meta["internal"]:
+            self.counts["page_errors"] += 1
+        status, kind, message = classify.from_error(kind, message)
+        yield self._result(meta["origin"], status, error_kind=kind.value, error=message, method=request.method,
+                           redirect_chain=[list(h) for h in meta["chain"]], internal=meta["internal"])

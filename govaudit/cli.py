@@ -1,0 +1,172 @@
+"""Command line: govaudit run | demo | report | checks.
+
+Exit codes: 0 ok · 1 a --fail-on rule tripped · 2 run incomplete · 3 usage or configuration error.
+On a terminal a progress display; otherwise (cron) one summary line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from govaudit import __version__, runner
+from govaudit.profile import ConfigError, Profile, load_profile
+
+DEFAULT_DB = Path("var/audit.sqlite")
+DEFAULT_OUT = Path("var/report")
+err = Console(stderr=True)
+
+
+def _progress_display():
+    """A live display on a terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err, transient=True)
+    task = bar.add_task("crawling", total=None, detail="")
+
+    def update(event: dict) -> None:
+        if event.get("event") == "progress":
+            bar.update(task, detail=f"{event['pages']} pages · {event['results']} links checked · "
+                                    f"{event['seen']} targets seen")
+
+    return bar, update
+
+
+def _summary_line(outcome: runner.Outcome) -> str:
+    s = outcome.summary
+    scores = " · ".join(
+        f"{key} {s[key]:.1f}" for key in ("disclosure_adequacy", "content_validity") if isinstance(s.get(key), float)
+    )
+    line = (f"run {s['run']} {s['status']}: {s['pages']} pages, {s['links']} links "
+            f"(broken {s['broken']}, unverified {s['unverified']}, redirected {s['redirected']}), "
+            f"{s['findings']} findings")
+    if scores:
+        line += f" · {scores}"
+    if outcome.tripped:
+        line += " · fail-on: " + ", ".join(outcome.tripped)
+    return line
+
+
+def _execute(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool, fail_on: str,
+             lang: str) -> int:
+    bar, update = _progress_display()
+    if bar:
+        with bar:
+            outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on,
+                                   progress=update, lang=lang)
+    else:
+        outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang)
+    click.echo(f"govaudit: {_summary_line(outcome)}")
+    for path in outcome.files:
+        click.echo(f"  {path}")
+    return outcome.exit_code
+
+
+_common = [
+    click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+                 help="SQLite file holding every run."),
+    click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
+                 help="Directory for report.html, results.json, links.csv."),
+    click.option("--lang", type=click.Choice(["zh-TW", "en"]), default="zh-TW", show_default=True,
+                 help="Report language."),
+]
+
+
+def common(func):
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govaudit")
+def cli() -> None:
+    """Audit a Taiwanese government agency website: links, disclosure, accessibility, indicator scores."""
+
+
+@cli.command()
+@click.argument("url", required=False)
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Site profile (YAML); see config/profiles/example.yaml.")
+@common
+@click.option("--max-depth", type=click.IntRange(min=0), help="Clicks from the start page; 0 = the start page only.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Most pages crawled.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight per host (overrides profile).")
+@click.option("--offline", is_flag=True, help="Contact only loopback hosts; record other links as excluded.")
+@click.option("--fail-on", default="", help='Exit 1 when a rule holds, e.g. "broken>0,content_validity<80".')
+def run(url, profile_path, db, out, lang, max_depth, max_pages, concurrency, offline, fail_on) -> None:
+    """Crawl URL (or the profile's start URL), check it, score it and write the reports."""
+    profile = load_profile(profile_path).with_overrides(
+        crawl={"max_depth": max_depth, "max_pages": max_pages, "concurrency": concurrency},
+        links={"external_concurrency": concurrency},
+    )
+    sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang))
+
+
+@cli.command()
+@common
+@click.option("--offline/--online", default=True, show_default=True,
+              help="The demo links to real gov.tw hosts; offline they are recorded as excluded.")
+@click.option("--fail-on", default="")
+def demo(db, out, lang, offline, fail_on) -> None:
+    """Serve the bundled demo agency site on loopback and audit it."""
+    from importlib import resources
+
+    from demo.server import DemoServer  # the demo site is an edge of the CLI, not part of the core
+
+    profile = load_profile(resources.files("config") / "profiles" / "demo.yaml")
+    with DemoServer() as site:
+        click.echo(f"govaudit: demo site at {site.start_url}")
+        truth = Path(out) / "demo-ground-truth.json"
+        site.write_ground_truth(truth)
+        code = _execute(site.start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang)
+        click.echo(f"  {truth}")
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
+@common
+def report(run_id, db, out, lang) -> None:
+    """Rebuild the reports of a recorded run from the database alone."""
+    files, doc = runner.rebuild_report(db, run_id, out, lang=lang)
+    click.echo(f"govaudit: report for run {doc['run']['id']} ({doc['run']['status']})")
+    for path in files:
+        click.echo(f"  {path}")
+
+
+@cli.command("checks")
+def list_checks() -> None:
+    """List the checks and their finding codes."""
+    from govaudit import registry
+
+    for check_id, cls in registry.checks().items():
+        click.echo(f"{check_id}  v{cls.version}  {cls.title} / {cls.title_zh}")
+        for code, c in cls.codes.items():
+            click.echo(f"    {code:<24} {c.severity.value:<8} {c.description}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="govaudit", standalone_mode=False)
+    except click.exceptions.UsageError as exc:  # click's own exit code 2 would read as "incomplete"
+        err.print(f"govaudit: error: {exc.format_message()}", markup=False, highlight=False)
+        sys.exit(runner.EXIT_USAGE)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except ConfigError as exc:
+        err.print(f"govaudit: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(runner.EXIT_USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception:  # a bug of ours: the run did not complete, which is exit code 2, never 1
+        err.print_exception(show_locals=False)
+        err.print("govaudit: internal error: the run did not complete (see above)", markup=False)
+        sys.exit(runner.EXIT_INCOMPLETE)

@@ -1,0 +1,34 @@
+"""What a check is given: a read-only view of one run in the store (the plug-in API's core half)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from govaudit.store import Store
+
+
+class NotApplicable(Exception):
+    """Raised by a check when the site gives it nothing to do."""
+
+
+@dataclass
+class CheckContext:
+    store: Store
+    run_id: int
+    profile: Any
+    options: dict[str, Any] = field(default_factory=dict)
+    browser: Any = None
+
+    def pages(self) -> Iterator[dict]:
+        return self.store.pages(self.run_id)
+
+    def html(self, page: dict) -> bytes | None:
+        return self.store.body(page["body_hash"]) if page.get("body_hash") else None
+
+    def links(self) -> Iterator[dict]:
+        return self.store.links(self.run_id)
+
+    def link_results(self) -> Iterator[dict]:
+        return self.store.link_results(self.run_id)

@@ -1,0 +1,192 @@
+"""Load and validate a site profile and its rubric into typed objects.
+
+A profile is YAML an information officer edits; every mistake must come back as one clear line naming
+the file and the key, never a traceback. Unknown keys are errors: a typo must not silently fall back
+to a default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from govaudit import urls
+
+DEFAULT_USER_AGENT = "govaudit/{version} (+https://github.com/govaudit/govaudit; website audit)"
+
+
+class ConfigError(ValueError):
+    """A usage or configuration problem: exit code 3, one line, nothing written."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Site(_Strict):
+    name: str = ""
+    start_url: str = ""
+    # Extra hosts crawled as part of the site (e.g. www. and the bare domain).
+    scope_hosts: tuple[str, ...] = ()
+
+
+class Crawl(_Strict):
+    max_depth: Annotated[int, Field(ge=0)] = 10
+    max_pages: Annotated[int, Field(ge=1)] = 5000
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 4  # requests in flight on our own site
+    delay: Annotated[float, Field(ge=0)] = 0.0  # seconds between requests to our own site
+    obey_robots: bool = True  # an agency auditing its own site may switch this off
+    sitemap: bool = True
+    user_agent: str = DEFAULT_USER_AGENT
+    max_page_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+    exclude: tuple[str, ...] = ()  # regexes of URLs never fetched (recorded as excluded)
+
+    @field_validator("exclude")
+    @classmethod
+    def _compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+        return patterns
+
+
+class Links(_Strict):
+    timeout: Annotated[float, Field(gt=0)] = 20.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 1
+    max_redirects: Annotated[int, Field(ge=0, le=50)] = 10
+    external_concurrency: Annotated[int, Field(ge=1, le=64)] = 2  # per external host
+    external_delay: Annotated[float, Field(ge=0)] = 0.0
+    check_external: bool = True
+    accepted_status: tuple[int, ...] = ()  # extra codes treated as ok (e.g. 999 for a known host)
+    check_fragments: bool = True
+
+
+class Profile(_Strict):
+    site: Site = Site()
+    crawl: Crawl = Crawl()
+    links: Links = Links()
+    # Scrapy-style: check id → options; null disables a check. Checks not named run with defaults.
+    checks: dict[str, dict[str, Any] | None] = {}
+    rubric: str = "default"
+    # Where the profile came from, for messages.
+    source: str = Field(default="<defaults>", exclude=True)
+
+    def with_overrides(self, **sections: dict[str, Any]) -> Profile:
+        data = self.model_dump()
+        for section, values in sections.items():
+            data[section] = {**data[section], **{k: v for k, v in values.items() if v is not None}}
+        return _validate(data, self.source)
+
+    def fingerprint(self) -> str:
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _validate(data: Any, source: str) -> Profile:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a profile is a mapping of sections (site, crawl, links, checks, rubric)")
+    try:
+        return Profile.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{source}: {where}: {err['msg']}{more}") from None
+
+
+def load_profile(path: str | Path | None) -> Profile:
+    if path is None:
+        return _validate({}, "<defaults>")
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read profile {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{at} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    return _validate(data, str(path))
+
+
+def check_start_url(url: str) -> str:
+    """The normalised start URL, or a ConfigError saying what is wrong with it."""
+    if not url:
+        raise ConfigError("no start URL: give one on the command line or as site.start_url in the profile")
+    if urls.scheme_of(url) not in urls.HTTP_SCHEMES:
+        raise ConfigError(f"start URL must be http:// or https://: {url!r}")
+    try:
+        return urls.normalize_url(url)
+    except urls.InvalidURL as exc:
+        raise ConfigError(f"bad start URL: {exc}") from None
+
+
+# -- rubric -------------------------------------------------------------------------------------
+
+class Component(_Strict):
+    id: str
+    label: str
+    label_en: str = ""
+    weight: Annotated[float, Field(gt=0)]
+    check: str
+    metric: str
+    note: str = ""
+
+
+class Indicator(_Strict):
+    id: str
+    label: str
+    label_en: str = ""
+    max: Annotated[float, Field(gt=0)] = 100
+    components: tuple[Component, ...]
+
+
+class Rubric(_Strict):
+    id: str
+    version: str
+    label: str = ""
+    thresholds: dict[str, float] = {"met": 90, "partial": 60}
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+def load_rubric(name_or_path: str) -> Rubric:
+    """A bundled rubric by name (config/rubrics/NAME.yaml) or a path to a YAML file."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        source = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read rubric {path}: {exc.strerror}") from None
+    else:
+        resource = resources.files("config") / "rubrics" / f"{name_or_path}.yaml"
+        source = f"rubric {name_or_path!r}"
+        if not resource.is_file():
+            raise ConfigError(f"no bundled rubric named {name_or_path!r}")
+        text = resource.read_text(encoding="utf-8")
+    try:
+        return Rubric.model_validate(yaml.safe_load(text))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: invalid YAML: {exc}") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"{source}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None

@@ -1,0 +1,217 @@
+"""One audit: profile → preflight → crawl → health → checks → scoring → writers, recorded as a run.
+
+Nothing is written before the configuration and the start page have been checked, so a usage error
+leaves the database exactly as it was. The crawl runs in its own process (Twisted's reactor starts
+once per process; a crash there must not take the run record with it). Checks, scoring and writers
+can be re-run from the store alone (`rebuild_report`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from govaudit import __version__, health, registry, scoring, urls
+from govaudit.context import CheckContext, NotApplicable
+from govaudit.failon import FailOn
+from govaudit.models import CheckResult, CheckStatus, RunStatus
+from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
+from govaudit.results import build
+from govaudit.store import Store
+
+EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2, 3
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class Outcome:
+    run_id: int
+    status: RunStatus
+    exit_code: int
+    files: list[Path]
+    summary: dict[str, Any]
+    tripped: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def database_lock(db: Path) -> Iterator[None]:
+    """One audit at a time per database; a crashed holder's lock dies with its process."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{db}.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError(f"another govaudit run is using {db}") from None
+        yield
+
+
+def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
+    """The start page must answer, or there is nothing to audit: a clear error, no run recorded."""
+    session = requests.Session()
+    session.headers["User-Agent"] = profile.crawl.user_agent.format(version=__version__)
+    url = start_url
+    for _ in range(profile.links.max_redirects + 1):
+        if offline and not urls.is_loopback(url):
+            raise ConfigError(f"--offline: {url} is not a loopback address, so it is not contacted")
+        try:
+            with session.get(url, timeout=profile.links.timeout, allow_redirects=False, stream=True) as resp:
+                status, location = resp.status_code, resp.headers.get("Location")
+        except requests.RequestException as exc:
+            reason = type(exc).__name__
+            if isinstance(exc, requests.ConnectionError):
+                reason = "connection failed (is the host up and the address right?)"
+            raise ConfigError(f"start page unreachable: {url}: {reason}") from None
+        if status in (301, 302, 303, 307, 308) and location:
+            url = urls.normalize_url(location, url)
+            continue
+        if status >= 400:
+            raise ConfigError(f"start page answered HTTP {status}: {url}")
+        return
+    raise ConfigError(f"start page redirects more than {profile.links.max_redirects} times: {start_url}")
+
+
+def build_checks(profile: Profile) -> list[Any]:
+    available = registry.checks()
+    unknown = set(profile.checks) - set(available)
+    if unknown:
+        raise ConfigError(f"{profile.source}: checks: unknown check(s) {', '.join(sorted(unknown))}; "
+                          f"available: {', '.join(available)}")
+    built = []
+    for check_id, cls in available.items():
+        if check_id in profile.checks and profile.checks[check_id] is None:
+            continue  # disabled in the profile
+        try:
+            built.append(cls(profile.checks.get(check_id) or {}))
+        except ValueError as exc:
+            raise ConfigError(f"{profile.source}: checks.{check_id}: {exc}") from None
+    return built
+
+
+def code_catalogue() -> dict[str, dict]:
+    return {code: {"check": cid, "severity": c.severity.value, "description": c.description,
+                   "description_zh": c.description_zh}
+            for cid, cls in registry.checks().items() for code, c in cls.codes.items()}
+
+
+def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any]) -> list[CheckResult]:
+    out = []
+    for check in checks:
+        began = time.monotonic()
+        ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
+        missing = set(check.requires) - ({"browser"} if ctx.browser else set())
+        try:
+            if missing:
+                result = CheckResult(check.id, check.version, CheckStatus.SKIPPED,
+                                     error=f"needs {', '.join(sorted(missing))}")
+            else:
+                result = check.run(ctx)
+        except NotApplicable as exc:
+            result = CheckResult(check.id, check.version, CheckStatus.NOT_APPLICABLE, error=str(exc))
+        except Exception as exc:  # one failing check never sinks the audit
+            result = CheckResult(check.id, check.version, CheckStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
+        out.append(CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
+                               round(time.monotonic() - began, 3), result.error))
+    return out
+
+
+def _crawl(job: dict, progress: Progress | None) -> tuple[dict, int]:
+    with tempfile.TemporaryDirectory(prefix="govaudit-") as tmp:
+        job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
+        job["stats_out"] = str(stats_file)
+        job_file.write_text(json.dumps(job), encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "--job", str(job_file)],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            for line in proc.stdout:
+                if progress and line.startswith("{"):
+                    with contextlib.suppress(ValueError):
+                        progress(json.loads(line))
+            code = proc.wait()
+        except BaseException:
+            proc.terminate()
+            proc.wait(10)
+            raise
+        stats = json.loads(stats_file.read_text()) if stats_file.exists() else {"finish_reason": "crashed"}
+    return stats, code
+
+
+def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool = False,
+          fail_on: str = "", progress: Progress | None = None, lang: str = "zh-TW") -> Outcome:
+    start = check_start_url(start_url or profile.site.start_url)
+    rubric = load_rubric(profile.rubric)
+    rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
+    checks = build_checks(profile)
+    preflight(start, profile, offline=offline)
+    with database_lock(db), Store(db) as store:
+        store.fail_stale_runs()
+        dump = profile.model_dump(mode="json")
+        run_id = store.create_run(site=profile.site.name or urls.host_of(start), start_url=start,
+                                  tool_version=__version__, profile_hash=profile.fingerprint(), profile=dump,
+                                  rubric=rubric.ref)
+        try:
+            job = {"db": str(db), "run_id": run_id, "start_url": start, "scope_hosts": list(profile.site.scope_hosts),
+                   "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__}
+            stats, code = _crawl(job, progress)
+            previous = store.last_completed_run(start, before=run_id)
+            start_result = next((r for r in store.link_results(run_id) if r["url"] == start), None)
+            monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
+                                       start_status=start_result and start_result["status"])
+            status = RunStatus.COMPLETED if health.healthy(monitors) else RunStatus.INCOMPLETE
+            results = run_checks(store, run_id, profile, checks)
+            store.save_check_results(run_id, results)
+            store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
+            store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
+        except BaseException as exc:
+            store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
+            raise
+        files, results_doc = write_reports(store, run_id, out, lang=lang)
+    summary = summarize(results_doc)
+    tripped = rules.tripped(summary)
+    exit_code = EXIT_INCOMPLETE if status != RunStatus.COMPLETED else EXIT_FAIL_ON if tripped else EXIT_OK
+    return Outcome(run_id, status, exit_code, files, summary, tripped)
+
+
+def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW") -> tuple[list[Path], dict]:
+    doc = build(store, run_id, codes=code_catalogue())
+    files = [cls().write(doc, out, lang=lang) for cls in registry.writers().values()]
+    return files, doc
+
+
+def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-TW") -> tuple[list[Path], dict]:
+    with Store(db, readonly=True) as store:
+        run_id = run_id or store.latest_run_id()
+        if run_id is None:
+            raise ConfigError(f"no runs in {db}")
+        try:
+            store.run(run_id)
+        except Exception as exc:
+            raise ConfigError(str(exc)) from None
+        return write_reports(store, run_id, out, lang=lang)
+
+
+def summarize(doc: dict) -> dict[str, Any]:
+    counts: dict[str, Any] = {s: 0 for s in ("ok", "redirected", "broken", "unverified", "excluded", "unsupported")}
+    for link in doc["links"]:
+        counts[link["status"]] = counts.get(link["status"], 0) + 1
+    findings = [f for c in doc["checks"] for f in c["findings"]]
+    summary = {
+        "run": doc["run"]["id"], "status": doc["run"]["status"], "pages": doc["run"]["pages_crawled"],
+        "links": len(doc["links"]), **counts, "findings": len(findings),
+        "critical": sum(f["severity"] == "critical" for f in findings),
+        "high": sum(f["severity"] in ("critical", "high") for f in findings),
+        "check_errors": sum(c["status"] == "error" for c in doc["checks"]),
+    }
+    for indicator in doc["indicators"]:
+        summary[indicator["id"]] = indicator["score"]
+    return summary

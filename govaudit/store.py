@@ -1,0 +1,406 @@
+"""The SQLite store: the only module that speaks SQL.
+
+One file holds every run. Schema changes go through MIGRATIONS (PRAGMA user_version), so a database
+written by an older govaudit opens in a newer one. WAL lets the crawler process write while the
+runner reads; page bodies are stored once per content hash, zlib-compressed, so checks can re-run
+without re-crawling.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from govaudit.models import CheckResult, IndicatorScore, RunStatus
+
+MIGRATIONS: list[str] = [
+    # 1: initial schema
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        start_url TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        tool_version TEXT NOT NULL,
+        profile_hash TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        rubric TEXT NOT NULL,
+        stats TEXT NOT NULL DEFAULT '{}',
+        health TEXT NOT NULL DEFAULT '[]',
+        previous_run INTEGER REFERENCES runs(id),
+        error TEXT NOT NULL DEFAULT '',
+        pinned INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE);
+    CREATE TABLE bodies (hash TEXT PRIMARY KEY, data BLOB NOT NULL);
+    CREATE TABLE pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL REFERENCES urls(id),
+        requested_url TEXT NOT NULL,
+        http_status INTEGER,
+        content_type TEXT NOT NULL DEFAULT '',
+        charset TEXT NOT NULL DEFAULT '',
+        lang TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        meta TEXT NOT NULL DEFAULT '{}',
+        headers TEXT NOT NULL DEFAULT '{}',
+        anchors TEXT NOT NULL DEFAULT '[]',
+        depth INTEGER NOT NULL,
+        referrer TEXT NOT NULL DEFAULT '',
+        body_hash TEXT,
+        size INTEGER NOT NULL DEFAULT 0,
+        elapsed REAL NOT NULL DEFAULT 0,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, url_id)
+    );
+    CREATE TABLE links (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        source_id INTEGER NOT NULL REFERENCES urls(id),
+        target_id INTEGER NOT NULL REFERENCES urls(id),
+        fragment TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        tag TEXT NOT NULL DEFAULT '',
+        attr TEXT NOT NULL DEFAULT '',
+        rel TEXT NOT NULL DEFAULT '',
+        line INTEGER NOT NULL DEFAULT 0,
+        position INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX links_by_target ON links (run_id, target_id);
+    CREATE TABLE link_results (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL REFERENCES urls(id),
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        final_url TEXT,
+        redirect_chain TEXT NOT NULL DEFAULT '[]',
+        error_kind TEXT,
+        error TEXT NOT NULL DEFAULT '',
+        method TEXT NOT NULL DEFAULT '',
+        elapsed REAL NOT NULL DEFAULT 0,
+        checked_at TEXT NOT NULL,
+        internal INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, url_id)
+    );
+    CREATE TABLE check_results (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        check_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        status TEXT NOT NULL,
+        metrics TEXT NOT NULL DEFAULT '{}',
+        duration REAL NOT NULL DEFAULT 0,
+        error TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, check_id)
+    );
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        check_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        page TEXT NOT NULL DEFAULT '',
+        target TEXT NOT NULL DEFAULT '',
+        message TEXT NOT NULL,
+        evidence TEXT NOT NULL DEFAULT '{}',
+        tags TEXT NOT NULL DEFAULT '[]',
+        fingerprint TEXT NOT NULL
+    );
+    CREATE INDEX findings_by_run ON findings (run_id, check_id);
+    CREATE INDEX findings_by_fingerprint ON findings (fingerprint);
+    CREATE TABLE scores (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        indicator_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        score REAL,
+        max REAL NOT NULL,
+        status TEXT NOT NULL,
+        coverage REAL NOT NULL,
+        components TEXT NOT NULL,
+        rubric TEXT NOT NULL,
+        PRIMARY KEY (run_id, indicator_id)
+    );
+    """,
+]
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    """A connection to one audit database. Not shared across threads or processes: open one per process."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False):
+        self.path = Path(path)
+        if readonly:
+            if not self.path.exists():
+                raise StoreError(f"no database at {self.path}")
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        self._url_ids: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} was written by a newer govaudit (schema {version}, this one knows {len(MIGRATIONS)})"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db:
+                self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:
+            yield self.db
+
+    # -- urls -------------------------------------------------------------------------------
+    def url_ids(self, urls: Iterable[str]) -> dict[str, int]:
+        """Intern URLs (a link table of millions of rows stores integers, not strings)."""
+        missing = [u for u in set(urls) if u not in self._url_ids]
+        if missing:
+            self.db.executemany("INSERT OR IGNORE INTO urls (url) VALUES (?)", ((u,) for u in missing))
+            for chunk in range(0, len(missing), 500):
+                part = missing[chunk : chunk + 500]
+                marks = ",".join("?" * len(part))
+                for row in self.db.execute(f"SELECT id, url FROM urls WHERE url IN ({marks})", part):
+                    self._url_ids[row["url"]] = row["id"]
+        return self._url_ids
+
+    # -- runs -------------------------------------------------------------------------------
+    def create_run(
+        self, *, site: str, start_url: str, tool_version: str, profile_hash: str, profile: dict, rubric: str
+    ) -> int:
+        with self.db:
+            prev = self.last_completed_run(start_url)
+            cur = self.db.execute(
+                "INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile,"
+                " rubric, previous_run) VALUES (?,?,?,?,?,?,?,?,?)",
+                (site, start_url, RunStatus.RUNNING, now_iso(), tool_version, profile_hash, _dumps(profile),
+                 rubric, prev),
+            )
+        return int(cur.lastrowid)
+
+    def finish_run(
+        self, run_id: int, status: RunStatus, *, stats: dict | None = None, health: list | None = None,
+        error: str = "",
+    ) -> None:
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET status=?, finished_at=?, stats=COALESCE(?, stats), health=COALESCE(?, health),"
+                " error=? WHERE id=?",
+                (status, now_iso(), _dumps(stats) if stats is not None else None,
+                 _dumps(health) if health is not None else None, error, run_id),
+            )
+
+    def fail_stale_runs(self) -> list[int]:
+        """Runs left `running` by a crash. Only call while holding the database lock."""
+        with self.db:
+            ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status=?", (RunStatus.RUNNING,))]
+            self.db.execute(
+                "UPDATE runs SET status=?, finished_at=?, error='interrupted before it finished' WHERE status=?",
+                (RunStatus.FAILED, now_iso(), RunStatus.RUNNING),
+            )
+        return ids
+
+    def run(self, run_id: int) -> dict:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no run {run_id} in {self.path}")
+        out = dict(row)
+        for key in ("stats", "health", "profile"):
+            out[key] = json.loads(out[key])
+        return out
+
+    def runs(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute(
+            "SELECT id, site, start_url, status, started_at, finished_at, pinned FROM runs ORDER BY id")]
+
+    def latest_run_id(self) -> int | None:
+        row = self.db.execute("SELECT max(id) FROM runs").fetchone()
+        return row[0]
+
+    def last_completed_run(self, start_url: str, before: int | None = None) -> int | None:
+        row = self.db.execute(
+            "SELECT max(id) FROM runs WHERE start_url=? AND status=? AND id < ?",
+            (start_url, RunStatus.COMPLETED, before if before is not None else 2**62),
+        ).fetchone()
+        return row[0]
+
+    # -- crawl data (written by the crawler process) ---------------------------------------------
+    def add_pages(self, run_id: int, pages: list[dict]) -> None:
+        ids = self.url_ids(p["url"] for p in pages)
+        bodies = [(p["body_hash"], zlib.compress(p["body"], 6)) for p in pages if p.get("body")]
+        self.db.executemany("INSERT OR IGNORE INTO bodies (hash, data) VALUES (?, ?)", bodies)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO pages (run_id, url_id, requested_url, http_status, content_type, charset,"
+            " lang, title, meta, headers, anchors, depth, referrer, body_hash, size, elapsed, fetched_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (run_id, ids[p["url"]], p["requested_url"], p["http_status"], p["content_type"], p["charset"],
+                 p["lang"], p["title"], _dumps(p["meta"]), _dumps(p["headers"]), _dumps(p["anchors"]),
+                 p["depth"], p["referrer"], p.get("body_hash"), p["size"], p["elapsed"], p["fetched_at"])
+                for p in pages
+            ],
+        )
+
+    def add_links(self, run_id: int, links: list[tuple]) -> None:
+        """links: (source, target, fragment, text, tag, attr, rel, line, position)."""
+        ids = self.url_ids([lk[0] for lk in links] + [lk[1] for lk in links])
+        self.db.executemany(
+            "INSERT INTO links (run_id, source_id, target_id, fragment, text, tag, attr, rel, line, position)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(run_id, ids[s], ids[t], f, tx, tg, a, r, ln, pos) for s, t, f, tx, tg, a, r, ln, pos in links],
+        )
+
+    def add_link_results(self, run_id: int, results: list[dict]) -> None:
+        ids = self.url_ids(r["url"] for r in results)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO link_results (run_id, url_id, status, http_status, final_url,"
+            " redirect_chain, error_kind, error, method, elapsed, checked_at, internal)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (run_id, ids[r["url"]], r["status"], r.get("http_status"), r.get("final_url"),
+                 _dumps(r.get("redirect_chain") or []), r.get("error_kind"), r.get("error") or "",
+                 r.get("method") or "", r.get("elapsed") or 0.0, r.get("checked_at") or now_iso(),
+                 int(bool(r.get("internal"))))
+                for r in results
+            ],
+        )
+
+    # -- reads for checks and reports -----------------------------------------------------------
+    def pages(self, run_id: int) -> Iterator[dict]:
+        for row in self.db.execute(
+            "SELECT u.url, p.* FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=? ORDER BY p.depth, u.url",
+            (run_id,),
+        ):
+            page = dict(row)
+            for key in ("meta", "headers", "anchors"):
+                page[key] = json.loads(page[key])
+            yield page
+
+    def body(self, body_hash: str) -> bytes | None:
+        row = self.db.execute("SELECT data FROM bodies WHERE hash=?", (body_hash,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def links(self, run_id: int) -> Iterator[dict]:
+        for row in self.db.execute(
+            "SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line, l.position"
+            " FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id"
+            " WHERE l.run_id=? ORDER BY s.url, l.position",
+            (run_id,),
+        ):
+            yield dict(row)
+
+    def link_results(self, run_id: int) -> Iterator[dict]:
+        for row in self.db.execute(
+            "SELECT u.url, r.* FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=? ORDER BY u.url",
+            (run_id,),
+        ):
+            result = dict(row)
+            result["redirect_chain"] = json.loads(result["redirect_chain"])
+            result["internal"] = bool(result["internal"])
+            del result["url_id"], result["run_id"]
+            yield result
+
+    def fragment_targets(self, run_id: int) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self.db.execute(
+            "SELECT DISTINCT t.url, l.fragment FROM links l JOIN urls t ON t.id = l.target_id"
+            " WHERE l.run_id=? AND l.fragment != ''", (run_id,))]
+
+    def parsed_page_anchors(self, run_id: int) -> dict[str, set[str]]:
+        """Anchors of the HTML pages that answered 2xx and were parsed."""
+        return {r["url"]: set(json.loads(r["anchors"])) for r in self.db.execute(
+            "SELECT u.url, p.anchors FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=?"
+            " AND p.http_status BETWEEN 200 AND 299 AND p.body_hash IS NOT NULL", (run_id,))}
+
+    def count(self, table: str, run_id: int) -> int:
+        if table not in {"pages", "links", "link_results", "findings"}:
+            raise ValueError(table)
+        return self.db.execute(f"SELECT count(*) FROM {table} WHERE run_id=?", (run_id,)).fetchone()[0]
+
+    # -- results of the later stages ------------------------------------------------------------
+    def save_check_results(self, run_id: int, results: list[CheckResult]) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM check_results WHERE run_id=?", (run_id,))
+            self.db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
+            self.db.executemany(
+                "INSERT INTO check_results (run_id, check_id, version, status, metrics, duration, error)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(run_id, r.check_id, r.version, r.status, _dumps(r.metrics), r.duration, r.error)
+                 for r in results],
+            )
+            self.db.executemany(
+                "INSERT INTO findings (run_id, check_id, code, severity, page, target, message, evidence, tags,"
+                " fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(run_id, f.check_id, f.code, f.severity, f.page, f.target, f.message, _dumps(f.evidence),
+                  _dumps(list(f.tags)), f.fingerprint) for r in results for f in r.findings],
+            )
+
+    def check_results(self, run_id: int) -> list[dict]:
+        checks = []
+        for row in self.db.execute("SELECT * FROM check_results WHERE run_id=? ORDER BY check_id", (run_id,)):
+            check = dict(row)
+            check["metrics"] = json.loads(check["metrics"])
+            check["findings"] = [
+                {**dict(f), "evidence": json.loads(f["evidence"]), "tags": json.loads(f["tags"])}
+                for f in self.db.execute(
+                    "SELECT code, severity, page, target, message, evidence, tags, fingerprint FROM findings"
+                    " WHERE run_id=? AND check_id=? ORDER BY rowid", (run_id, check["check_id"]))
+            ]
+            checks.append(check)
+        return checks
+
+    def save_scores(self, run_id: int, scores: list[IndicatorScore]) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM scores WHERE run_id=?", (run_id,))
+            self.db.executemany(
+                "INSERT INTO scores (run_id, indicator_id, label, score, max, status, coverage, components, rubric)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                [(run_id, s.id, s.label, s.score, s.max, s.status, s.coverage,
+                  _dumps([asdict(c) for c in s.components]), s.rubric) for s in scores],
+            )
+
+    def scores(self, run_id: int) -> list[dict]:
+        out = []
+        for row in self.db.execute("SELECT * FROM scores WHERE run_id=? ORDER BY rowid", (run_id,)):
+            score = dict(row)
+            score["components"] = json.loads(score["components"])
+            out.append(score)
+        return out

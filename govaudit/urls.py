@@ -1,0 +1,111 @@
+"""The one place URLs are normalised. Every stage (crawler, link stage, checks, reports) goes through here,
+so the same target is always the same string and is checked once.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+HTTP_SCHEMES = frozenset(DEFAULT_PORTS)
+# Browsers strip these from href values before resolving (WHATWG URL: tab, LF, CR).
+_STRIP_INNER = re.compile(r"[\t\n\r]")
+
+
+class InvalidURL(ValueError):
+    pass
+
+
+def split_fragment(url: str) -> tuple[str, str]:
+    base, sep, frag = url.partition("#")
+    return base, frag if sep else ""
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4: urljoin leaves dot segments of an absolute URL alone, browsers do not."""
+    if "." not in path:
+        return path
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        if seg == ".":
+            if i == len(segments) - 1:
+                out.append("")
+        elif seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if i == len(segments) - 1:
+                out.append("")
+        else:
+            out.append(seg)
+    return "/".join(out) or "/"
+
+
+def normalize(url: str, base: str | None = None) -> tuple[str, str]:
+    """Resolve `url` against `base` and return (normalised URL without fragment, fragment).
+
+    Scheme and host are lower-cased, default ports dropped, dot segments resolved, an empty path becomes
+    "/", non-ASCII is percent-encoded (IDNA for hosts). Query order is kept: reordering changes meaning
+    on the ASP.NET / JSP handlers agency sites run on.
+    """
+    raw = _STRIP_INNER.sub("", url).strip()
+    if base is not None:
+        raw = urljoin(base, raw)
+    scheme = raw.split(":", 1)[0].lower() if ":" in raw else ""
+    if scheme not in HTTP_SCHEMES:
+        # mailto:, tel:, javascript:… are kept as written (minus the fragment): they are never fetched.
+        if not scheme:
+            raise InvalidURL(f"relative URL without a base: {url!r}")
+        head, frag = split_fragment(raw)
+        return scheme + head[len(scheme) :], frag
+    try:
+        safe = safe_url_string(raw, encoding="utf-8")
+        parts = urlsplit(safe)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"{url!r}: {exc}") from None
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise InvalidURL(f"no host in {url!r}")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username or parts.password:
+        userinfo = parts.username or ""
+        if parts.password:
+            userinfo += f":{parts.password}"
+        netloc = f"{userinfo}@{netloc}"
+    path = remove_dot_segments(parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, parts.query, "")), parts.fragment
+
+
+def normalize_url(url: str, base: str | None = None) -> str:
+    return normalize(url, base)[0]
+
+
+def scheme_of(url: str) -> str:
+    return url.split(":", 1)[0].lower() if ":" in url else ""
+
+
+def host_of(url: str) -> str:
+    """Host with non-default port, the unit of scope and of politeness."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()
+
+
+def hostname_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def is_loopback(url: str) -> bool:
+    """Decided from the URL alone, with no DNS: `localhost`, a 127.x literal or ::1."""
+    host = hostname_of(url)
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,413 @@
+"""The view model of the human reports, built from the results dict (results.json shape).
+
+Pure functions, no I/O. Every key of the input may be missing, None or of the wrong type: the
+report must still render, so each accessor degrades to an empty value instead of raising.
+Strings that came from crawled pages are passed through untouched; escaping is the template's job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from govaudit.models import SEVERITY_ORDER, LinkStatus
+
+FAILURE_STATUSES = (LinkStatus.BROKEN.value, LinkStatus.UNVERIFIED.value, LinkStatus.REDIRECTED.value)
+LINK_STATUSES = tuple(s.value for s in LinkStatus)
+WEB_SCHEMES = frozenset({"http", "https"})
+ANCHOR_TEXT_MAX = 300
+FINDINGS_PER_CHECK_MAX = 1000
+EVIDENCE_MAX = 5
+_NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+# -- tolerant accessors --------------------------------------------------------------------------
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list | tuple) else []
+
+
+def _dicts(value: Any) -> list[dict]:
+    return [item for item in _list(value) if isinstance(item, dict)]
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _num(value: Any) -> float | None:
+    # bool is an int subclass; a True score would otherwise print as 1
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def _rank(order: tuple[str, ...], value: str) -> int:
+    return order.index(value) if value in order else len(order)
+
+
+def _severity_rank(value: str) -> int:
+    return SEVERITY_ORDER.get(value, len(SEVERITY_ORDER))  # StrEnum keys hash like their str values
+
+
+# -- URLs ----------------------------------------------------------------------------------------
+
+
+def web_href(url: Any) -> str | None:
+    """The URL if it may become a link (http/https with a host), else None: shown as text only."""
+    text = _str(url).strip()
+    if not text or any(unicodedata.category(ch) == "Cc" for ch in text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in WEB_SCHEMES and parts.netloc else None
+
+
+def display_url(url: Any) -> str:
+    """For reading: non-ASCII percent-escapes decoded (/%E6%9C%80... -> /最...), ASCII ones such as
+    %2F kept so the shown URL means what the real one does; control and bidi-format characters are
+    shown percent-encoded so the text cannot lie about the link."""
+    text = _NON_ASCII_ESCAPES.sub(_decode_run, _str(url))
+    return "".join(quote(ch, safe="") if unicodedata.category(ch) in _HIDDEN else ch for ch in text)
+
+
+def _decode_run(match: re.Match) -> str:
+    try:
+        return unquote(match.group(0), errors="strict")
+    except UnicodeDecodeError:
+        return match.group(0)  # e.g. Big5 escapes: keep them encoded rather than show mojibake
+
+
+def url_view(url: Any) -> dict:
+    return {"raw": _str(url), "href": web_href(url), "text": display_url(url)}
+
+
+# -- run -----------------------------------------------------------------------------------------
+
+
+def format_time(value: Any) -> str:
+    text = _str(value)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    shown = moment.strftime("%Y-%m-%d %H:%M:%S")
+    offset = moment.strftime("%z")
+    return f"{shown} UTC{offset[:3]}:{offset[3:]}" if offset else shown
+
+
+def run_view(results: dict) -> dict:
+    run = _dict(results.get("run"))
+    stats = _dict(run.get("stats"))
+    status = _str(run.get("status"))
+    return {
+        "id": run.get("id"),
+        "agency": _str(run.get("agency") or run.get("site")),
+        "start_url": url_view(run.get("start_url")),
+        "status": status,
+        "banner": status in ("incomplete", "failed", "running"),
+        "started_at": format_time(run.get("started_at")),
+        "finished_at": format_time(run.get("finished_at")),
+        "pages_crawled": _num(run.get("pages_crawled")),
+        "pages_failed": _num(stats.get("pages_failed")),
+        "links_checked": _num(run.get("links_checked")),
+        "elapsed_s": _num(stats.get("elapsed_s")),
+        "tool_version": _str(run.get("tool_version")),
+        "profile_hash": _str(run.get("profile_hash")),
+        "rubric": _str(run.get("rubric")),
+        "previous_run": run.get("previous_run"),
+        "health": [
+            {"monitor": _str(h.get("monitor")), "status": _str(h.get("status")), "message": _str(h.get("message"))}
+            for h in _dicts(run.get("health"))
+        ],
+    }
+
+
+# -- links ---------------------------------------------------------------------------------------
+
+
+def _links(results: dict) -> list[dict]:
+    return _dicts(results.get("links"))
+
+
+def link_summary(links: list[dict]) -> dict:
+    """Counts of distinct targets by status, split internal / external; known statuses first."""
+    total: Counter = Counter()
+    internal: Counter = Counter()
+    occurrences: Counter = Counter()
+    for link in links:
+        status = _str(link.get("status")) or "unknown"
+        total[status] += 1
+        internal[status] += bool(link.get("internal"))
+        occurrences[status] += len(_list(link.get("sources")))
+    order = [s for s in LINK_STATUSES if s in total] + sorted(s for s in total if s not in LINK_STATUSES)
+    rows = [
+        {
+            "status": s,
+            "count": total[s],
+            "internal": internal[s],
+            "external": total[s] - internal[s],
+            "occurrences": occurrences[s],
+        }
+        for s in order
+    ]
+    return {
+        "rows": rows,
+        "total": sum(total.values()),
+        "occurrences": sum(occurrences.values()),
+        "counts": {s: total.get(s, 0) for s in (*LINK_STATUSES, *order)},
+    }
+
+
+def _anchor_text(value: Any) -> str:
+    text = " ".join(_str(value).split())
+    return text if len(text) <= ANCHOR_TEXT_MAX else text[: ANCHOR_TEXT_MAX - 1] + "…"
+
+
+def _chain(value: Any) -> list[dict]:
+    hops = []
+    for hop in _list(value):
+        hop = _list(hop)
+        if len(hop) >= 2:
+            hops.append({"code": hop[0], "url": url_view(hop[1])})
+    return hops
+
+
+def _failure_row(link: dict, source: dict) -> dict:
+    fragment = _str(source.get("fragment"))
+    target = _str(link.get("url"))
+    line = _num(source.get("line"))
+    final = link.get("final_url")
+    return {
+        "status": _str(link.get("status")),
+        "target": url_view(f"{target}#{fragment}" if fragment else target),
+        "text": _anchor_text(source.get("text")),
+        "element": f"{_str(source.get('tag')) or 'a'}@{_str(source.get('attr')) or 'href'}",
+        "line": int(line) if line else None,
+        "http_status": link.get("http_status"),
+        "error_kind": _str(link.get("error_kind")),
+        "reason": _str(link.get("reason")),
+        "error": _str(link.get("error")),
+        "final_url": url_view(final) if final and final != target else None,
+        "redirect_chain": _chain(link.get("redirect_chain")),
+        "internal": bool(link.get("internal")),
+    }
+
+
+def _failing(links: list[dict], statuses: tuple[str, ...]) -> list[dict]:
+    return [link for link in links if _str(link.get("status")) in statuses]
+
+
+def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
+    """Problem links grouped by the page they are on.
+
+    Pages with the most broken links come first (then most problems, then URL) so the worst pages
+    lead; within a page rows go broken, unverified, redirected, then in document (line) order.
+    A link without sources is listed under an unknown page ("" URL) so it is never dropped.
+    """
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for link in _failing(links, statuses):
+        sources = _dicts(link.get("sources")) or [{}]
+        for source in sources:
+            groups[_str(source.get("page"))].append(_failure_row(link, source))
+    pages = []
+    for page, rows in groups.items():
+        rows.sort(key=lambda r: (_rank(statuses, r["status"]), r["line"] or 0, r["target"]["raw"]))
+        counts = Counter(r["status"] for r in rows)
+        pages.append({"page": url_view(page), "known": bool(page), "rows": rows, "counts": dict(counts)})
+    broken = LinkStatus.BROKEN.value
+    pages.sort(key=lambda p: (not p["known"], -p["counts"].get(broken, 0), -len(p["rows"]), p["page"]["raw"]))
+    return pages
+
+
+def failures_by_target(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
+    """One row per failing target with how many distinct pages link to it, most-linked first."""
+    rows = []
+    for link in _failing(links, statuses):
+        sources = _dicts(link.get("sources"))
+        rows.append(
+            {
+                "target": url_view(link.get("url")),
+                "status": _str(link.get("status")),
+                "http_status": link.get("http_status"),
+                "error_kind": _str(link.get("error_kind")),
+                "reason": _str(link.get("reason")) or _str(link.get("error")),
+                "internal": bool(link.get("internal")),
+                "pages": len({_str(s.get("page")) for s in sources}),
+                "occurrences": len(sources),
+            }
+        )
+    rows.sort(key=lambda r: (-r["pages"], -r["occurrences"], r["target"]["raw"]))
+    return rows
+
+
+# -- checks, findings, codes ---------------------------------------------------------------------
+
+
+def _scalar_metrics(metrics: Any) -> list[dict]:
+    # nested metrics belong in results.json; the table shows what fits in a cell
+    return [
+        {"name": _str(k), "value": v}
+        for k, v in _dict(metrics).items()
+        if isinstance(v, str | int | float | bool) or v is None
+    ]
+
+
+def checks_table(results: dict) -> list[dict]:
+    rows = []
+    for check in _dicts(results.get("checks")):
+        findings = _dicts(check.get("findings"))
+        by_severity = Counter(_str(f.get("severity")) for f in findings)
+        rows.append(
+            {
+                "id": _str(check.get("id")),
+                "title": _str(check.get("title")) or _str(check.get("id")),
+                "version": _str(check.get("version")),
+                "status": _str(check.get("status")),
+                "findings": len(findings),
+                "by_severity": sorted(by_severity.items(), key=lambda kv: _severity_rank(kv[0])),
+                "duration": _num(check.get("duration")),
+                "error": _str(check.get("error")),
+                "metrics": _scalar_metrics(check.get("metrics")),
+            }
+        )
+    return rows
+
+
+def other_findings(results: dict, links: list[dict]) -> list[dict]:
+    """Findings per check, minus those already shown as a problem-link row (same page and target)."""
+    shown = {
+        (_str(s.get("page")), _str(link.get("url")))
+        for link in _failing(links, FAILURE_STATUSES)
+        for s in _dicts(link.get("sources"))
+    }
+    out = []
+    for check in _dicts(results.get("checks")):
+        findings = [
+            f
+            for f in _list(check.get("findings"))
+            if isinstance(f, dict) and (_str(f.get("page")), _str(f.get("target"))) not in shown
+        ]
+        if not findings:
+            continue
+        findings.sort(key=lambda f: (_severity_rank(_str(f.get("severity"))), _str(f.get("page")), _str(f.get("target"))))
+        out.append(
+            {
+                "id": _str(check.get("id")),
+                "title": _str(check.get("title")) or _str(check.get("id")),
+                "findings": [
+                    {
+                        "severity": _str(f.get("severity")),
+                        "code": _str(f.get("code")),
+                        "page": url_view(f.get("page")),
+                        "target": url_view(f.get("target")),
+                        "message": _str(f.get("message")),
+                    }
+                    for f in findings[:FINDINGS_PER_CHECK_MAX]
+                ],
+                "omitted": max(0, len(findings) - FINDINGS_PER_CHECK_MAX),
+            }
+        )
+    return out
+
+
+def code_legend(results: dict) -> list[dict]:
+    """The code catalogue plus any code seen in a finding but missing from it, with use counts."""
+    used: Counter = Counter()
+    seen: dict[str, dict] = {}
+    for check in _dicts(results.get("checks")):
+        for f in _dicts(check.get("findings")):
+            code = _str(f.get("code"))
+            if code:
+                used[code] += 1
+                seen.setdefault(code, {"severity": _str(f.get("severity")), "check": _str(check.get("id"))})
+    catalogue = _dict(results.get("codes"))
+    rows = []
+    for code in set(catalogue) | set(seen):
+        entry = _dict(catalogue.get(code)) or seen.get(code, {})
+        rows.append(
+            {
+                "code": _str(code),
+                "severity": _str(entry.get("severity")),
+                "description": _str(entry.get("description")),
+                "check": _str(entry.get("check")),
+                "used": used.get(code, 0),
+            }
+        )
+    rows.sort(key=lambda r: (_severity_rank(r["severity"]), r["code"]))
+    return rows
+
+
+# -- indicators ----------------------------------------------------------------------------------
+
+
+def _component(comp: dict) -> dict:
+    status = _str(comp.get("status"))
+    score = _num(comp.get("score"))
+    evidence = [url_view(u) for u in _list(comp.get("evidence"))]
+    return {
+        "id": _str(comp.get("id")),
+        "label": _str(comp.get("label")) or _str(comp.get("id")),
+        "weight": _num(comp.get("weight")),
+        "status": status,
+        # not assessed means "no evidence", never 0: drop any score that came along with it
+        "score_pct": None if status == "not_assessed" or score is None else round(score * 100, 1),
+        "reason": _str(comp.get("reason")),
+        "check": _str(comp.get("check")),
+        "evidence": evidence[:EVIDENCE_MAX],
+        "evidence_more": max(0, len(evidence) - EVIDENCE_MAX),
+    }
+
+
+def indicators_view(results: dict) -> list[dict]:
+    out = []
+    for ind in _dicts(results.get("indicators")):
+        status = _str(ind.get("status"))
+        score = _num(ind.get("score"))
+        coverage = _num(ind.get("coverage"))
+        out.append(
+            {
+                "id": _str(ind.get("id")),
+                "label": _str(ind.get("label")) or _str(ind.get("id")),
+                "score": None if status == "not_assessed" or score is None else round(score, 1),
+                "max": _num(ind.get("max")),
+                "status": status,
+                "coverage_pct": None if coverage is None else round(coverage * 100),
+                "components": [_component(c) for c in _dicts(ind.get("components"))],
+            }
+        )
+    return out
+
+
+# -- everything ----------------------------------------------------------------------------------
+
+
+def build(results: Any) -> dict:
+    """The whole view model of report.html."""
+    results = _dict(results)
+    links = _links(results)
+    return {
+        "schema": _str(results.get("schema")),
+        "run": run_view(results),
+        "has_links": bool(links),
+        "link_summary": link_summary(links),
+        "failures_by_page": failures_by_page(links),
+        "dead_targets": failures_by_target(links, (LinkStatus.BROKEN.value,)),
+        "checks": checks_table(results),
+        "findings": other_findings(results, links),
+        "indicators": indicators_view(results),
+        "codes": code_legend(results),
+        "failure_statuses": FAILURE_STATUSES,
+    }

@@ -1,0 +1,41 @@
+"""links.csv: one row per link failure and source page, for Excel and LibreOffice (UTF-8 with BOM)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from reports.writers.atomic import write_atomic
+
+COLUMNS = ("status", "http_status", "target", "source_page", "anchor_text", "element", "line", "error_kind",
+           "error", "final_url", "redirect_chain", "internal", "checked_at")
+ORDER = {"broken": 0, "unverified": 1, "redirected": 2}
+# Cells starting with these are formulas to a spreadsheet: crawled text must never run as one.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+class LinksCsvWriter:
+    name = "csv"
+    filename = "links.csv"
+
+    def write(self, results: dict, out_dir: Path, *, lang: str = "zh-TW") -> Path:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        failing = sorted((lk for lk in results.get("links", []) if lk["status"] in ORDER),
+                         key=lambda lk: (ORDER[lk["status"]], lk["url"]))
+        for link in failing:
+            for src in link["sources"] or [{"page": "", "text": "", "tag": "", "attr": "", "line": ""}]:
+                writer.writerow([_cell(v) for v in (
+                    link["status"], link["http_status"], link["url"], src["page"], src["text"],
+                    f"{src['tag']}@{src['attr']}" if src["tag"] else "", src["line"], link["error_kind"],
+                    link["error"], link["final_url"], json.dumps(link["redirect_chain"]) if link["redirect_chain"] else "",
+                    link["internal"], link["checked_at"])])
+        return write_atomic(Path(out_dir) / self.filename, buf.getvalue().encode("utf-8-sig"))

@@ -1,0 +1,83 @@
+"""report.html: one self-contained, escaped, printable file for the agency's information officer."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import pathlib
+from functools import cache
+
+import jinja2
+from markupsafe import Markup
+
+from reports import model
+from reports.i18n import labels
+from reports.writers.atomic import write_atomic
+
+TEMPLATE = "report.html.j2"
+
+
+def _num(value: object, digits: int = 1) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "—" if value is None or value == "" else str(value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    return f"{int(value):,}"
+
+
+def _subst(text: str, **values: object) -> str:
+    # str.format would choke on a brace in a translated label; only {name} placeholders are replaced
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=True,  # every template, whatever its extension: crawled text is hostile
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _num
+    env.filters["subst"] = _subst
+    return env
+
+
+def _asset(env: jinja2.Environment, name: str) -> str:
+    source, _, _ = env.loader.get_source(env, name)
+    return source
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render(results: dict, *, lang: str = "zh-TW") -> str:
+    env = _environment()
+    css = _asset(env, "report.css")
+    js = _asset(env, "filter.js")
+    # Only our own style and script (by hash) may run, and nothing may be fetched: even a markup
+    # injection we failed to escape could neither execute nor phone home.
+    csp = (
+        f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+        "img-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    return env.get_template(TEMPLATE).render(
+        v=model.build(results),
+        L=labels(lang),
+        css=Markup(css),  # our packaged assets, never crawled data
+        js=Markup(js),
+        csp=csp,
+    )
+
+
+class HtmlWriter:
+    name = "html"
+    filename = "report.html"
+
+    def write(self, results: dict, out_dir: pathlib.Path, *, lang: str = "zh-TW") -> pathlib.Path:
+        html = render(results, lang=lang)
+        return write_atomic(pathlib.Path(out_dir) / self.filename, html.encode("utf-8"))

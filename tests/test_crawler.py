@@ -1,0 +1,127 @@
+"""The crawl and link stage against real HTTP servers on 127.0.0.1, through the real runner."""
+
+import json
+
+from govaudit import runner
+from govaudit.profile import load_profile
+from govaudit.store import Store
+from tests.siteserver import SiteServer, html
+
+HOME = html("""
+  <a href="/a.html">A</a> <a href="/b.html#sec">B sec</a> <a href="/b.html#gone">B gone</a>
+  <a href="/missing.html">missing</a> <a href="/old">old</a> <a href="/tmp">tmp</a> <a href="/loop1">loop</a>
+  <a href="/private/x.html">private</a> <a href="https://www.gov.tw/">gov</a> <a href="/legacy.html">big5</a>
+  <a href="/bad.html">bad</a>
+""", title="首頁")
+ROUTES = {
+    "/": HOME,
+    "/a.html": html('<a href="/deep.html">deeper</a>', title="A"),
+    "/deep.html": html("<p>deep</p>", title="Deep"),
+    "/b.html": html('<h2 id="sec">s</h2>', title="B"),
+    "/old": (301, {"Location": "/mid"}, b""),
+    "/mid": (301, {"Location": "/a.html"}, b""),
+    "/tmp": (302, {"Location": "/b.html"}, b""),
+    "/loop1": (302, {"Location": "/loop2"}, b""),
+    "/loop2": (302, {"Location": "/loop1"}, b""),
+    "/private/x.html": html("<p>secret</p>"),
+    "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"),
+    "/sitemap.xml": (200, {"Content-Type": "application/xml"},
+                     b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                     b"<url><loc>{base}only-in-sitemap.html</loc></url><url><loc>{base}dead-in-sitemap.html</loc>"
+                     b"</url></urlset>"),
+    "/only-in-sitemap.html": html("<p>s</p>", title="Sitemap only"),
+    # Legacy page: no charset anywhere, cp950 bytes.
+    "/legacy.html": (200, {"Content-Type": "text/html"},
+                     "<html><head><title>舊版公告裏恒</title></head><body>本署公告事項說明</body></html>".encode("cp950")),
+    "/bad.html": (200, {"Content-Type": "text/html"}, b"<html><body><div><p>unclosed <a href='/a.html'>x</div></div>"
+                                                       b"<table><tr><td><a href='/b.html'>y</a></body>"),
+}
+
+
+def _audit(tmp_path, server, **crawl):
+    profile = load_profile(None).with_overrides(crawl=crawl, links={"timeout": 5})
+    outcome = runner.audit(server.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "out", offline=True)
+    doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    return outcome, {lk["url"]: lk for lk in doc["links"]}, doc
+
+
+def _serve():
+    routes = dict(ROUTES)
+    server = SiteServer(routes)
+    status, headers, body = routes["/sitemap.xml"]
+    routes["/sitemap.xml"] = (status, headers, body.replace(b"{base}", server.url.encode()))
+    return server
+
+
+def test_full_crawl_statuses(tmp_path):
+    with _serve() as server:
+        outcome, links, doc = _audit(tmp_path, server)
+        base = server.url
+        assert outcome.exit_code == 0 and doc["run"]["status"] == "completed"
+        assert links[base + "missing.html"]["status"] == "broken"
+        assert links[base + "old"]["status"] == "redirected"
+        assert links[base + "old"]["redirect_chain"] == [[301, base + "mid"], [301, base + "a.html"]]
+        assert links[base + "tmp"]["status"] == "ok"
+        assert links[base + "loop1"]["status"] == "broken"
+        assert links[base + "loop1"]["error_kind"] == "redirect_loop"
+        assert links[base + "b.html#sec"]["status"] == "ok"
+        assert links[base + "b.html#gone"]["status"] == "broken"
+        assert links[base + "b.html#gone"]["error_kind"] == "missing_fragment"
+        assert links["https://www.gov.tw/"]["status"] == "excluded"
+        assert links["https://www.gov.tw/"]["error"] == "offline"
+        assert links[base + "private/x.html"]["error_kind"] == "robots"
+        assert ("GET", "/private/x.html") not in server.hits
+        # sitemap seeding: a page linked from nowhere else is crawled; a dead sitemap URL is reported
+        assert links[base + "only-in-sitemap.html"]["status"] == "ok"
+        dead = links[base + "dead-in-sitemap.html"]
+        assert dead["status"] == "broken" and dead["sources"][0]["page"] == base + "sitemap.xml"
+        assert dead["sources"][0]["tag"] == "sitemap"
+        # provenance: the page, the anchor text, the element
+        (src,) = links[base + "missing.html"]["sources"]
+        assert (src["page"], src["text"], src["tag"], src["attr"]) == (base, "missing", "a", "href")
+        with Store(tmp_path / "a.sqlite") as store:
+            pages = {p["url"]: p for p in store.pages(outcome.run_id)}
+        assert pages[base + "legacy.html"]["title"] == "舊版公告裏恒"
+        assert pages[base + "legacy.html"]["charset"] in ("cp950", "big5", "big5hkscs")
+        assert base + "deep.html" in pages
+        # malformed HTML still yields its links
+        assert any(s["page"] == base + "bad.html" for s in links[base + "b.html"]["sources"])
+
+
+def test_depth_zero_crawls_only_the_start_page_but_checks_its_links(tmp_path):
+    with _serve() as server:
+        outcome, links, _ = _audit(tmp_path, server, max_depth=0)
+        with Store(tmp_path / "a.sqlite") as store:
+            assert [p["url"] for p in store.pages(outcome.run_id)] == [server.url]
+        assert links[server.url + "a.html"]["status"] == "ok"
+        assert links[server.url + "missing.html"]["status"] == "broken"
+        assert server.url + "deep.html" not in links  # only reachable through a.html
+        assert ("HEAD", "/a.html") in server.hits
+
+
+def test_page_cap_still_checks_the_links(tmp_path):
+    with _serve() as server:
+        outcome, links, _ = _audit(tmp_path, server, max_pages=2, sitemap=False)
+        with Store(tmp_path / "a.sqlite") as store:
+            assert store.count("pages", outcome.run_id) <= 2
+        assert links[server.url + "missing.html"]["status"] == "broken"
+
+
+def test_robots_can_be_switched_off_for_an_agencys_own_site(tmp_path):
+    with _serve() as server:
+        _, links, _ = _audit(tmp_path, server, obey_robots=False)
+        assert links[server.url + "private/x.html"]["status"] == "ok"
+
+
+def test_user_agent_is_identifiable(tmp_path):
+    seen = []
+    with _serve() as server:
+        original = server.handler._serve
+
+        def record(self, with_body):
+            seen.append(self.headers.get("User-Agent", ""))
+            original(self, with_body)
+
+        server.handler._serve = record
+        _audit(tmp_path, server, max_depth=0)
+    assert seen and all(ua.startswith("govaudit/") for ua in seen)
