@@ -211,7 +211,6 @@ class SiteSpider(scrapy.Spider):
 
     def _page(self, response: Response, url: str):
         meta = response.meta
-        self.counts["pages"] += 1
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
         body = response.body if self._is_html(content_type) else b""
@@ -229,6 +228,7 @@ class SiteSpider(scrapy.Spider):
         if not body or not 200 <= response.status < 300:
             yield page
             return
+        self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         text, encoding, replaced = decode(body, content_type)
         extracted = parse(text)
         page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,

@@ -1,0 +1,115 @@
+"""The real `govaudit` command: exit codes, one-line errors, the database left as it was."""
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.siteserver import SiteServer, html
+
+GOVAUDIT = [sys.executable, "-m", "govaudit"]
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([*GOVAUDIT, *args], capture_output=True, text=True, timeout=240, cwd=cwd)
+
+
+def _site(pages: int = 6):
+    links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(pages))
+    routes = {"/": html(links + '<a href="/gone.html">gone</a>', title="首頁")}
+    routes.update({f"/p{i}.html": html(f"<p>{i}</p>", title=f"p{i}") for i in range(pages)})
+    return SiteServer(routes), routes
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_writes_the_contract_and_exit_code_0(tmp_path):
+    server, _ = _site()
+    with server:
+        proc = _cli("run", server.url, "--db", str(tmp_path / "a.sqlite"), "--out", str(tmp_path / "out"), "--offline")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("govaudit: run 1 completed: 7 pages")  # quiet one-line summary off a terminal
+    doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert doc["schema"] == "govaudit/results@1"
+    assert {"id", "start_url", "status", "started_at", "finished_at", "pages_crawled", "links_checked",
+            "tool_version"} <= set(doc["run"])
+    for link in doc["links"]:
+        assert {"url", "status", "http_status", "final_url", "error", "sources"} <= set(link)
+        assert link["status"] in {"ok", "redirected", "broken", "unverified", "excluded", "unsupported"}
+        for source in link["sources"]:
+            assert {"page", "text", "tag"} <= set(source)
+    (check,) = [c for c in doc["checks"] if c["id"] == "broken_links"]
+    assert {"id", "status", "metrics", "findings"} <= set(check)
+    assert {"code", "severity", "page", "target", "message", "fingerprint"} <= set(check["findings"][0])
+    for indicator in doc["indicators"]:
+        assert {"id", "label", "score", "max", "status", "components"} <= set(indicator)
+    csv = (tmp_path / "out" / "links.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf") and b"gone.html" in csv
+    assert (tmp_path / "out" / "report.html").stat().st_size > 1000
+
+
+def test_fail_on_sets_exit_1(tmp_path):
+    server, _ = _site()
+    with server:
+        proc = _cli("run", server.url, "--db", str(tmp_path / "a.sqlite"), "--out", str(tmp_path / "o"),
+                    "--offline", "--fail-on", "broken>0")
+    assert proc.returncode == 1 and "fail-on: broken>0 (is 1)" in proc.stdout
+
+
+def test_runs_accumulate_and_reports_rebuild(tmp_path):
+    db = tmp_path / "a.sqlite"
+    server, routes = _site()
+    with server:
+        assert _cli("run", server.url, "--db", str(db), "--out", str(tmp_path / "o1"), "--offline").returncode == 0
+        routes["/"] = html('<a href="/p0.html">only one</a>')  # the site shrank: pages far below last run
+        second = _cli("run", server.url, "--db", str(db), "--out", str(tmp_path / "o2"), "--offline")
+    assert second.returncode == 2 and "run 2 incomplete" in second.stdout
+    rebuilt = _cli("report", "--run", "1", "--db", str(db), "--out", str(tmp_path / "r1"))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    original = json.loads((tmp_path / "o1" / "results.json").read_text(encoding="utf-8"))
+    again = json.loads((tmp_path / "r1" / "results.json").read_text(encoding="utf-8"))
+    assert again["links"] == original["links"] and again["indicators"] == original["indicators"]
+    assert again["run"]["id"] == 1 and again["run"]["status"] == "completed"
+    second_doc = json.loads((tmp_path / "o2" / "results.json").read_text(encoding="utf-8"))
+    assert second_doc["run"]["previous_run"] == 1
+    assert any(m["monitor"] == "pages_vs_previous" and m["status"] == "fail" for m in second_doc["run"]["health"])
+
+
+def test_usage_errors_exit_3_and_leave_the_database_as_it_was(tmp_path):
+    db = tmp_path / "a.sqlite"
+    server, _ = _site(1)
+    with server:
+        assert _cli("run", server.url, "--db", str(db), "--out", str(tmp_path / "o"), "--offline").returncode == 0
+    before = db.read_bytes()
+    bad_profile = tmp_path / "p.yaml"
+    bad_profile.write_text("crawl: {max_depht: 2}\n", encoding="utf-8")
+    cases = [
+        (["run", "notaurl"], "start URL must be http"),
+        (["run", f"http://127.0.0.1:{_closed_port()}/"], "start page unreachable"),
+        (["run", "https://www.gov.tw/", "--offline"], "not a loopback address"),
+        (["run", server.url, "--profile", str(bad_profile)], "crawl.max_depht"),
+        (["run", server.url, "--fail-on", "brokn>0"], "unknown name 'brokn'"),
+        (["run", server.url, "--max-depth", "-1"], "--max-depth"),
+        (["report", "--run", "99"], "no run 99"),
+    ]
+    for args, message in cases:
+        proc = _cli(*args, "--db", str(db), "--out", str(tmp_path / "o"))
+        assert proc.returncode == 3, (args, proc.stderr)
+        assert message in proc.stderr, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert db.read_bytes() == before
+
+
+def test_bad_start_url_creates_no_database(tmp_path):
+    proc = _cli("run", f"http://127.0.0.1:{_closed_port()}/", "--db", str(tmp_path / "new.sqlite"))
+    assert proc.returncode == 3 and not Path(tmp_path / "new.sqlite").exists()
+
+
+def test_checks_lists_codes():
+    proc = _cli("checks")
+    assert proc.returncode == 0 and "broken_links" in proc.stdout and "link.missing-fragment" in proc.stdout
