@@ -25,12 +25,13 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Debian's headless Chromium + chromedriver for the accessibility checks (a browser download at run
-# time cannot work here). Installed when missing and we are root; otherwise say what to do.
+# time cannot work here), and a CJK font so that it renders Chinese pages and reports. Installed when
+# missing and we are root; otherwise say what to do.
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh-tw | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "make: installing chromium and chromium-driver from Debian"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+		echo "make: installing chromium, chromium-driver and fonts-noto-cjk from Debian"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null) \
 		|| echo "make: warning: could not install chromium; accessibility checks will be skipped" >&2; \
 	else echo "make: warning: chromium/chromedriver missing (apt-get install chromium chromium-driver)" >&2; fi
 

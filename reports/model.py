@@ -192,7 +192,8 @@ def _failure_row(link: dict, source: dict) -> dict:
     final = link.get("final_url")
     return {
         "status": _str(link.get("status")),
-        "target": url_view(f"{target}#{fragment}" if fragment else target),
+        # A checked fragment is already part of the result's URL; otherwise show the link as written.
+        "target": url_view(f"{target}#{fragment}" if fragment and "#" not in target else target),
         "text": _anchor_text(source.get("text")),
         "element": f"{_str(source.get('tag')) or 'a'}@{_str(source.get('attr')) or 'href'}",
         "line": int(line) if line else None,
