@@ -156,14 +156,15 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
     with database_lock(db), Store(db) as store:
         store.fail_stale_runs()
         dump = profile.model_dump(mode="json")
-        run_id = store.create_run(site=profile.site.name or urls.host_of(start), start_url=start,
+        site = profile.site.name or urls.host_of(start)
+        run_id = store.create_run(site=site, start_url=start,
                                   tool_version=__version__, profile_hash=profile.fingerprint(), profile=dump,
                                   rubric=rubric.ref)
         try:
             job = {"db": str(db), "run_id": run_id, "start_url": start, "scope_hosts": list(profile.site.scope_hosts),
                    "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__}
             stats, code = _crawl(job, progress)
-            previous = store.last_completed_run(start, before=run_id)
+            previous = store.last_completed_run(site, before=run_id)
             start_result = next((r for r in store.link_results(run_id) if r["url"] == start), None)
             monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
                                        start_status=start_result and start_result["status"])

@@ -208,7 +208,7 @@ class Store:
         self, *, site: str, start_url: str, tool_version: str, profile_hash: str, profile: dict, rubric: str
     ) -> int:
         with self.db:
-            prev = self.last_completed_run(start_url)
+            prev = self.last_completed_run(site)
             cur = self.db.execute(
                 "INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile,"
                 " rubric, previous_run) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -256,10 +256,11 @@ class Store:
         row = self.db.execute("SELECT max(id) FROM runs").fetchone()
         return row[0]
 
-    def last_completed_run(self, start_url: str, before: int | None = None) -> int | None:
+    def last_completed_run(self, site: str, before: int | None = None) -> int | None:
+        """The baseline of a new run of `site` (the profile's name, else the host: ports may change)."""
         row = self.db.execute(
-            "SELECT max(id) FROM runs WHERE start_url=? AND status=? AND id < ?",
-            (start_url, RunStatus.COMPLETED, before if before is not None else 2**62),
+            "SELECT max(id) FROM runs WHERE site=? AND status=? AND id < ?",
+            (site, RunStatus.COMPLETED, before if before is not None else 2**62),
         ).fetchone()
         return row[0]
 

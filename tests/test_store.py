@@ -6,8 +6,8 @@ from govaudit.models import CheckResult, CheckStatus, Finding, RunStatus, Severi
 from govaudit.store import MIGRATIONS, Store, StoreError
 
 
-def _run(store: Store, url: str = "http://127.0.0.1/") -> int:
-    return store.create_run(site="s", start_url=url, tool_version="t", profile_hash="h", profile={}, rubric="r@1")
+def _run(store: Store, site: str = "s") -> int:
+    return store.create_run(site=site, start_url="http://127.0.0.1/", tool_version="t", profile_hash="h", profile={}, rubric="r@1")
 
 
 def test_new_database_is_migrated_and_in_wal_mode(tmp_path):
@@ -35,6 +35,14 @@ def test_runs_persist_across_connections_and_link_previous(tmp_path):
         assert [r["id"] for r in store.runs()] == [first, second]
         assert store.run(second)["previous_run"] == first
         assert store.run(first)["stats"] == {"pages_fetched": 3}
+
+
+def test_baseline_is_the_same_sites_last_completed_run(tmp_path):
+    with Store(tmp_path / "a.sqlite") as store:
+        mine = _run(store, "機關甲")
+        store.finish_run(mine, RunStatus.COMPLETED)
+        store.finish_run(_run(store, "機關乙"), RunStatus.COMPLETED)
+        assert store.run(_run(store, "機關甲"))["previous_run"] == mine
 
 
 def test_incomplete_runs_are_never_a_baseline(tmp_path):

@@ -1,0 +1,35 @@
+"""`python -m demo`: serve the demo agency site in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import threading
+
+from demo.server import DemoServer
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m demo", description="Serve the govaudit demo agency site."
+    )
+    parser.add_argument("--today", type=dt.date.fromisoformat, help="date the site is built for (YYYY-MM-DD)")
+    parser.add_argument("--truth", metavar="PATH", help="write the ground truth JSON to PATH")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+    with DemoServer(today=args.today, verbose=args.verbose) as server:
+        try:
+            if args.truth:
+                server.write_ground_truth(args.truth)
+            print(server.start_url, flush=True)
+            hosts = ", ".join(f"{key} {url}" for key, url in server.ground_truth["external_hosts"].items())
+            print(f"{len(server.ground_truth['html_pages'])} pages; external hosts: {hosts}", file=sys.stderr)
+            print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
