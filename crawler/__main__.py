@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,17 +20,24 @@ from scrapy.utils.reactor import install_reactor
 install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 from scrapy.crawler import CrawlerProcess  # noqa: E402
-from twisted.internet import task  # noqa: E402
+from twisted.internet import reactor, task  # noqa: E402
 
 from crawler.fragments import check_fragments  # noqa: E402
 from crawler.settings import scrapy_settings  # noqa: E402
 from crawler.spider import SiteSpider  # noqa: E402
 from govaudit.store import Store  # noqa: E402
 
+EXIT_ORPHANED = 5
 
-def _emit(event: dict) -> None:
-    sys.stdout.write(json.dumps(event) + "\n")
-    sys.stdout.flush()
+
+def _emit(event: dict) -> bool:
+    """Tell the runner; False when it is gone (its end of the pipe closed)."""
+    try:
+        sys.stdout.write(json.dumps(event) + "\n")
+        sys.stdout.flush()
+        return True
+    except (BrokenPipeError, ValueError):
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,13 +53,17 @@ def main(argv: list[str] | None = None) -> int:
 
     def progress() -> None:
         spider = holder.get("spider") or getattr(crawler, "spider", None)
-        if spider is not None:
-            holder["spider"] = spider
-            _emit({"event": "progress", **spider.counts, "seen": len(spider.seen)})
+        if spider is None:
+            return
+        holder["spider"] = spider
+        if not _emit({"event": "progress", **spider.counts, "seen": len(spider.seen)}):
+            # The runner was killed, so nobody will finish this run: stop now rather than crawl on.
+            # What was written is committed; SQLite's WAL makes an exit mid-transaction safe.
+            os._exit(EXIT_ORPHANED)
 
     loop = task.LoopingCall(progress)
-    crawler.signals.connect(lambda spider: loop.start(0.5, now=False), signal="spider_opened")
-    crawler.signals.connect(lambda spider: loop.running and loop.stop(), signal="spider_closed")
+    # Started with the reactor rather than on spider_opened: progress() waits for the spider itself.
+    reactor.callWhenRunning(loop.start, 0.5, False)
     process.crawl(crawler, job=job)
     process.start()
 

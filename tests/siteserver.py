@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Route = tuple[int, dict[str, str], bytes]
+DELAY = "X-Test-Delay"  # a route header the server consumes: seconds to wait before answering
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -16,8 +18,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, with_body: bool) -> None:
         self.hits.append((self.command, self.path))
         status, headers, body = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>"))
+        time.sleep(float(headers.get(DELAY, 0)))
         self.send_response(status)
         for key, value in headers.items():
+            if key == DELAY:
+                continue
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

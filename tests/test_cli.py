@@ -113,3 +113,45 @@ def test_bad_start_url_creates_no_database(tmp_path):
 def test_checks_lists_codes():
     proc = _cli("checks")
     assert proc.returncode == 0 and "broken_links" in proc.stdout and "link.missing-fragment" in proc.stdout
+
+
+def _crawlers_running() -> bool:
+    return subprocess.run(["pgrep", "-f", "--", "-m crawler --job"], capture_output=True).returncode == 0
+
+
+def test_a_killed_run_loses_nothing_earlier_and_the_next_run_starts(tmp_path):
+    import signal
+    import sqlite3
+    import time
+
+    from tests.siteserver import DELAY
+
+    db = tmp_path / "a.sqlite"
+    fast, _ = _site(2)
+    # 80 pages × 0.5 s at concurrency 1: the crawl would take 40 s if nothing stopped it.
+    slow_links = "".join(f'<a href="/s{i}.html">s{i}</a>' for i in range(80))
+    slow = SiteServer({"/": html(slow_links), **{f"/s{i}.html": (200, {"Content-Type": "text/html", DELAY: "0.5"},
+                                                                    b"<p>slow</p>") for i in range(80)}})
+    with fast, slow:
+        assert _cli("run", fast.url, "--db", str(db), "--out", str(tmp_path / "o1"), "--offline").returncode == 0
+        with sqlite3.connect(db) as conn:
+            first_links = conn.execute("SELECT count(*) FROM link_results WHERE run_id=1").fetchone()[0]
+        victim = subprocess.Popen([*GOVAUDIT, "run", slow.url, "--db", str(db), "--out", str(tmp_path / "o2"),
+                                   "--offline", "--concurrency", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _crawlers_running():
+            time.sleep(0.1)
+        time.sleep(1.5)  # mid-crawl
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        deadline = time.monotonic() + 12  # the orphan exits within a progress tick; the crawl needs 40 s
+        while time.monotonic() < deadline and _crawlers_running():
+            time.sleep(0.2)
+        assert not _crawlers_running(), "the orphaned crawler went on crawling"
+        third = _cli("run", fast.url, "--db", str(db), "--out", str(tmp_path / "o3"), "--offline")
+    assert third.returncode == 0, third.stderr
+    with sqlite3.connect(db) as conn:
+        statuses = dict(conn.execute("SELECT id, status FROM runs"))
+        assert statuses == {1: "completed", 2: "failed", 3: "completed"}
+        assert conn.execute("SELECT count(*) FROM link_results WHERE run_id=1").fetchone()[0] == first_links
+        assert conn.execute("SELECT previous_run FROM runs WHERE id=3").fetchone()[0] == 1
