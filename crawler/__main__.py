@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
 
     process = CrawlerProcess({**scrapy_settings(job), "LOG_INSTALL_ROOT_HANDLER": True})
+    # A retry that gives up is a link result we record, not an error of the crawl: keep cron quiet.
+    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(SiteSpider)
     holder: dict = {}
 

@@ -161,6 +161,8 @@ class Rubric(_Strict):
     version: str
     label: str = ""
     thresholds: dict[str, float] = {"met": 90, "partial": 60}
+    # Below this share of assessed weight an indicator is not judged met / partial / unmet.
+    min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.6
     indicators: tuple[Indicator, ...]
 
     @property

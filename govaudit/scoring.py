@@ -58,9 +58,12 @@ def score(rubric: Rubric, checks: list[dict]) -> list[IndicatorScore]:
         assessed = [p for p in parts if p.score is not None]
         weight = sum(p.weight for p in assessed)
         value = round(indicator.max * sum(p.weight * p.score for p in assessed) / weight, 2) if weight else None
+        coverage = round(weight / total, 4) if total else 0
+        # A score over a small part of the indicator is shown, but it cannot make the indicator "met".
+        status = (_status(value, indicator.max, rubric.thresholds) if coverage >= rubric.min_coverage
+                  else IndicatorStatus.NOT_ASSESSED)
         out.append(IndicatorScore(
-            id=indicator.id, label=indicator.label, score=value, max=indicator.max,
-            status=_status(value, indicator.max, rubric.thresholds), coverage=round(weight / total, 4) if total else 0,
+            id=indicator.id, label=indicator.label, score=value, max=indicator.max, status=status, coverage=coverage,
             components=tuple(parts), rubric=rubric.ref,
         ))
     return out

@@ -109,6 +109,7 @@ def test_scores_and_findings(demo):
     validity = next(i for i in results["indicators"] if i["id"] == "content_validity")
     component = next(c for c in validity["components"] if c["id"] == "link_correctness")
     assert component["score"] == check["metrics"]["link_correctness"]
+    assert validity["status"] == "not_assessed"  # 40 % of the weight: too little to judge
     assert 0 < validity["coverage"] < 1 and validity["score"] == pytest.approx(100 * component["score"], abs=0.01)
 
 

@@ -6,7 +6,7 @@ from govaudit.profile import ConfigError, Rubric
 from govaudit.scoring import score
 
 RUBRIC = Rubric.model_validate({
-    "id": "t", "version": "2", "thresholds": {"met": 90, "partial": 60},
+    "id": "t", "version": "2", "thresholds": {"met": 90, "partial": 60}, "min_coverage": 0.3,
     "indicators": [{"id": "ind", "label": "指標", "components": [
         {"id": "links", "label": "連結", "weight": 40, "check": "broken_links", "metric": "link_correctness"},
         {"id": "a11y", "label": "無障礙", "weight": 60, "check": "accessibility", "metric": "score"},
@@ -24,6 +24,12 @@ def test_unrun_component_is_not_assessed_and_leaves_the_denominator():
     assert a11y.status is IndicatorStatus.NOT_ASSESSED and a11y.score is None and "did not run" in a11y.reason
     assert ind.score == 95.0 and ind.coverage == 0.4 and ind.status is IndicatorStatus.MET
     assert ind.rubric == "t@2"
+
+
+def test_too_little_coverage_is_never_met():
+    strict = RUBRIC.model_copy(update={"min_coverage": 0.5})
+    (ind,) = score(strict, [_check("broken_links", link_correctness=1.0)])
+    assert ind.score == 100.0 and ind.coverage == 0.4 and ind.status is IndicatorStatus.NOT_ASSESSED
 
 
 def test_weighted_score_and_thresholds():
