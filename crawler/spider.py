@@ -278,7 +278,11 @@ class SiteSpider(scrapy.Spider):
             return
         source = urls.normalize_url(response.url)
         nested, locs = parse_sitemap(response.body)
-        for url in nested[:50]:
+        for raw in nested[:50]:  # a sitemap index: bounded, and only the site's own sitemaps
+            try:
+                url = urls.normalize_url(raw, response.url)
+            except urls.InvalidURL:
+                continue
             if url not in self.seen and urls.host_of(url) in self.scope:
                 self.seen.add(url)
                 yield self._request(url, kind="sitemap", depth=0, referrer=source, callback=self.on_sitemap)

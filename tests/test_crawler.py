@@ -125,3 +125,25 @@ def test_user_agent_is_identifiable(tmp_path):
         server.handler._serve = record
         _audit(tmp_path, server, max_depth=0)
     assert seen and all(ua.startswith("govaudit/") for ua in seen)
+
+
+def test_sitemap_index_and_gzip(tmp_path):
+    import gzip
+
+    child = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             b"<url><loc>{base}from-index.html</loc></url></urlset>")
+    routes = {
+        "/": html("<p>home</p>"),
+        "/robots.txt": (200, {"Content-Type": "text/plain"}, b"Sitemap: /sitemap-index.xml\n"),
+        "/sitemap-index.xml": (200, {"Content-Type": "application/xml"},
+                               b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                               b"<sitemap><loc>./child.xml.gz</loc></sitemap></sitemapindex>"),
+        "/from-index.html": html("<p>found</p>", title="From index"),
+    }
+    server = SiteServer(routes)
+    routes["/child.xml.gz"] = (200, {"Content-Type": "application/gzip"},
+                               gzip.compress(child.replace(b"{base}", server.url.encode())))
+    with server:
+        _, links, _ = _audit(tmp_path, server)
+    assert links[server.url + "from-index.html"]["status"] == "ok"
+    assert links[server.url + "sitemap-index.xml"]["sources"][0]["tag"] == "robots"
