@@ -22,11 +22,11 @@ class StorePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler.spidercls.job_for(crawler))
 
-    def open_spider(self) -> None:
+    def open_spider(self, spider=None) -> None:  # Scrapy < 2.14 passes the spider
         self.run_id = self.job["run_id"]
         self.store = Store(self.job["db"])
 
-    def close_spider(self) -> None:
+    def close_spider(self, spider=None) -> None:
         self.flush()
         self.store.close()
 

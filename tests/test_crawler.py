@@ -147,3 +147,37 @@ def test_sitemap_index_and_gzip(tmp_path):
         _, links, _ = _audit(tmp_path, server)
     assert links[server.url + "from-index.html"]["status"] == "ok"
     assert links[server.url + "sitemap-index.xml"]["sources"][0]["tag"] == "robots"
+
+
+def test_per_host_concurrency_is_enforced(tmp_path):
+    """Politeness to the agency's server: `concurrency` requests in flight, never more."""
+    import threading
+    import time
+
+    from tests.siteserver import DELAY
+
+    links = "".join(f'<a href="/s{i}.html">s{i}</a>' for i in range(8))
+    routes = {"/": html(links), **{f"/s{i}.html": (200, {"Content-Type": "text/html", DELAY: "0.2"}, b"<p>s</p>")
+                                   for i in range(8)}}
+    in_flight, peak, lock = [0], [0], threading.Lock()
+    server = SiteServer(routes)
+    original = server.handler._serve
+
+    def counting(self, with_body):
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        try:
+            original(self, with_body)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    server.handler._serve = counting
+    with server:
+        for concurrency in (1, 3):
+            peak[0] = 0
+            started = time.monotonic()
+            _audit(tmp_path / str(concurrency), server, concurrency=concurrency, sitemap=False)
+            assert peak[0] == concurrency, (concurrency, peak[0])
+        assert time.monotonic() - started < 8
