@@ -77,34 +77,6 @@ class IndicatorStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    source: str  # normalised URL of the page the link is on
-    target: str  # normalised URL, fragment removed (the unit that is checked once)
-    fragment: str = ""
-    text: str = ""
-    tag: str = "a"
-    attr: str = "href"
-    rel: str = ""
-    line: int = 0  # source line in the page
-    position: int = 0  # index among the links of the page
-
-
-@dataclass(frozen=True, slots=True)
-class LinkCheckResult:
-    url: str
-    status: LinkStatus
-    http_status: int | None = None
-    final_url: str | None = None
-    redirect_chain: tuple[tuple[int, str], ...] = ()  # (status, location) hop by hop
-    error_kind: ErrorKind | None = None
-    error: str = ""
-    method: str = ""
-    elapsed: float = 0.0
-    checked_at: str = ""
-    internal: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class Finding:
     check_id: str
     code: str  # stable, e.g. "link.broken"
