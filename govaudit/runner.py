@@ -165,9 +165,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                    "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__}
             stats, code = _crawl(job, progress)
             previous = store.last_completed_run(site, before=run_id)
-            start_result = next((r for r in store.link_results(run_id) if r["url"] == start), None)
             monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
-                                       start_status=start_result and start_result["status"])
+                                       start_status=store.link_status(run_id, start))
             status = RunStatus.COMPLETED if health.healthy(monitors) else RunStatus.INCOMPLETE
             results = run_checks(store, run_id, profile, checks)
             store.save_check_results(run_id, results)

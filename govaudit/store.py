@@ -351,6 +351,12 @@ class Store:
             "SELECT u.url, p.anchors FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=?"
             " AND p.http_status BETWEEN 200 AND 299 AND p.body_hash IS NOT NULL", (run_id,))}
 
+    def link_status(self, run_id: int, url: str) -> str | None:
+        row = self.db.execute(
+            "SELECT r.status FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=? AND u.url=?",
+            (run_id, url)).fetchone()
+        return row[0] if row else None
+
     def count(self, table: str, run_id: int) -> int:
         if table not in {"pages", "links", "link_results", "findings"}:
             raise ValueError(table)
