@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from checks.base import Check, CheckContext, Code
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
+from govaudit.results import result_key
 
 
 class BrokenLinks(Check):
@@ -32,12 +33,13 @@ class BrokenLinks(Check):
         results = {r["url"]: r for r in ctx.link_results()}
         counts: dict[str, int] = defaultdict(int)
         for r in results.values():
+            # A found fragment is its page counted again; a missing one is a defect of its own.
             if "#" not in r["url"] or r["status"] == LinkStatus.BROKEN:
                 counts[r["status"]] += 1
         findings = {}
         for link in ctx.links():
-            key = f"{link['target']}#{link['fragment']}" if link["fragment"] else link["target"]
-            result = results.get(key) or results.get(link["target"])
+            key = result_key(link, results)
+            result = results.get(key)
             if result is None:
                 continue
             code = self._code(result)

@@ -168,10 +168,11 @@ class SiteSpider(scrapy.Spider):
                 if final in self.seen and chain:
                     return  # reached by redirect, and crawled on its own already
                 self.seen.add(final)
-                if chain:
-                    yield self._result(final, LinkStatus.OK if status in (LinkStatus.OK, LinkStatus.REDIRECTED)
-                                       else status, http_status=response.status, final_url=final,
-                                       method=method, elapsed=elapsed, internal=True)
+                if chain:  # the landing page is a target in its own right, reached without redirects
+                    own, own_kind, own_message = classify.from_http(response.status, [], self.accepted)
+                    yield self._result(final, own, http_status=response.status, final_url=final,
+                                       error_kind=own_kind and own_kind.value, error=own_message, method=method,
+                                       elapsed=elapsed, internal=True)
             yield from self._page(response, final)
 
     def _follow_redirect(self, response: Response):
@@ -188,7 +189,7 @@ class SiteSpider(scrapy.Spider):
         fail = None
         if not nxt:
             fail = (ErrorKind.INVALID_URL, f"HTTP {response.status} to an unusable Location {location!r}")
-        elif nxt in visited or nxt == urls.normalize_url(response.url):
+        elif nxt in visited:
             fail = (ErrorKind.REDIRECT_LOOP, f"redirect loop after {len(chain)} hops")
         elif len(chain) > self.max_redirects:
             fail = (ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.max_redirects} redirects")

@@ -19,15 +19,22 @@ FAILING = frozenset({LinkStatus.BROKEN, LinkStatus.UNVERIFIED, LinkStatus.REDIRE
 MAX_SOURCES_HEALTHY = 10
 
 
+def result_key(link: dict, results: dict[str, dict]) -> str:
+    """The result a link is judged by: its `URL#fragment` where the fragment was checked, else the URL."""
+    if link["fragment"]:
+        with_fragment = f"{link['target']}#{link['fragment']}"
+        if with_fragment in results:
+            return with_fragment
+    return link["target"]
+
+
 def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) -> dict[str, Any]:
     run = store.run(run_id)
     results = {r["url"]: r for r in store.link_results(run_id)}
     sources: dict[str, list[dict]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
     for link in store.links(run_id):
-        key = f"{link['target']}#{link['fragment']}" if link["fragment"] else link["target"]
-        if key not in results:
-            key = link["target"]
+        key = result_key(link, results)
         totals[key] += 1
         if results.get(key, {}).get("status") in FAILING or len(sources[key]) < MAX_SOURCES_HEALTHY:
             sources[key].append({"page": link["source"], "text": link["text"], "tag": link["tag"],
