@@ -33,6 +33,15 @@ class Check:
     codes: ClassVar[dict[str, Code]] = {}
     indicator_tags: ClassVar[tuple[str, ...]] = ()
 
+    @staticmethod
+    def page_facts(doc: Any, url: str) -> Any:
+        """Optional page analyzer, run in the crawler on every parsed HTML page with the lxml document
+        that link extraction already built (pages are parsed once). Return JSON-able facts (or None) and
+        read them back in run() through ctx.facts(self.id). Must be a pure function of (doc, url): it may
+        run in another process, and it must not modify doc. A check that needs nothing per page leaves
+        this as is."""
+        return None
+
     def __init__(self, options: dict[str, Any] | None = None):
         """Raise ValueError for bad options (reported as a profile error)."""
         unknown = set(options or {}) - set(self.default_options)

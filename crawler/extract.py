@@ -5,7 +5,9 @@ title, language, meta elements, fragment anchors.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -43,6 +45,11 @@ class Extracted:
     anchors: list[str] = field(default_factory=list)
     base: str | None = None
     links: list[RawLink] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+# check id -> page analyzer (Check.page_facts): called with the parsed document, after link extraction.
+Analyzers = Mapping[str, Callable[[Any, str], Any]]
 
 
 def _text(el: etree._Element) -> str:
@@ -55,7 +62,7 @@ def _text(el: etree._Element) -> str:
     return text[:_MAX_TEXT]
 
 
-def parse(text: str) -> Extracted:
+def parse(text: str, url: str = "", analyzers: Analyzers | None = None) -> Extracted:
     out = Extracted()
     if not text.strip():
         return out
@@ -90,6 +97,13 @@ def parse(text: str) -> Extracted:
             continue
         out.links.append(RawLink(value, _text(el) if tag in ("a", "area", "img") else "", tag, attr, rel,
                                  el.sourceline or 0))
+    for check_id, analyze in (analyzers or {}).items():
+        try:
+            value = analyze(doc, url)
+        except Exception as exc:  # one check's analyzer must not lose the page for the others
+            value = {"_error": f"{type(exc).__name__}: {exc}"[:300]}
+        if value is not None:
+            out.facts[check_id] = value
     return out
 
 

@@ -47,6 +47,20 @@ def looks_like_page(url: str) -> bool:
     return "." not in last or last.rsplit(".", 1)[-1].lower() not in NOT_PAGES
 
 
+def page_analyzers(check_ids: Any) -> dict[str, Any]:
+    """The enabled checks' page analyzers (Check.page_facts), found through the same registry as the checks."""
+    from checks.base import Check  # noqa: PLC0415  (the crawler needs checks only when analyzers are asked for)
+    from govaudit import registry  # noqa: PLC0415
+
+    found = {}
+    available = registry.checks() if check_ids else {}
+    for check_id in check_ids:
+        cls = available.get(check_id)
+        if cls is not None and cls.page_facts is not Check.page_facts:
+            found[check_id] = cls.page_facts
+    return found
+
+
 class SiteSpider(scrapy.Spider):
     name = "govaudit"
 
@@ -67,6 +81,7 @@ class SiteSpider(scrapy.Spider):
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
         self.pages_scheduled = 0
         self.counts = {"pages": 0, "results": 0, "page_errors": 0}
+        self.analyzers = page_analyzers(job.get("analyzers", ()))
 
     @staticmethod
     def job_for(crawler) -> dict[str, Any]:
@@ -231,9 +246,9 @@ class SiteSpider(scrapy.Spider):
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         text, encoding, replaced = decode(body, content_type)
-        extracted = parse(text)
+        extracted = parse(text, url, self.analyzers)
         page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
-                    anchors=extracted.anchors)
+                    anchors=extracted.anchors, facts=extracted.facts)
         if replaced:
             page["meta"]["govaudit:replaced-bytes"] = str(replaced)
         depth = meta["depth"] + 1

@@ -27,6 +27,13 @@ class CheckContext:
     def html(self, page: dict) -> bytes | None:
         return self.store.body(page["body_hash"]) if page.get("body_hash") else None
 
+    def facts(self, check_id: str) -> Iterator[tuple[dict, Any]]:
+        """(page, facts) for every parsed page whose analyzer for check_id returned something."""
+        for page in self.store.pages(self.run_id):
+            value = page["facts"].get(check_id)
+            if value is not None:
+                yield page, value
+
     def links(self) -> Iterator[dict]:
         return self.store.links(self.run_id)
 

@@ -103,6 +103,9 @@ class CheckResult:
     findings: tuple[Finding, ...] = ()
     duration: float = 0.0
     error: str = ""
+    # Sections of results.json this check contributes, e.g. {"disclosure": {"categories": [...]}};
+    # results.build deep-merges every check's data into the document.
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

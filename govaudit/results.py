@@ -28,6 +28,19 @@ def result_key(link: dict, results: dict[str, dict]) -> str:
     return link["target"]
 
 
+RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes"})
+
+
+def merge_section(into: dict, data: dict) -> None:
+    """Deep-merge a check's data into the document: several checks may fill one section (dicts merge,
+    anything else is replaced), so e.g. the metadata and ODF checks both land under "disclosure"."""
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge_section(into[key], value)
+        else:
+            into[key] = value
+
+
 def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) -> dict[str, Any]:
     run = store.run(run_id)
     results = {r["url"]: r for r in store.link_results(run_id)}
@@ -48,17 +61,18 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
             "checked_at": r["checked_at"], "sources": sources.get(url, []), "sources_total": totals.get(url, 0),
         })
     stats = run["stats"]
+    stored = store.check_results(run_id)
     checks = [
         {"id": c["check_id"], "version": c["version"], "status": c["status"], "metrics": c["metrics"],
          "duration": c["duration"], "error": c["error"], "findings": c["findings"]}
-        for c in store.check_results(run_id)
+        for c in stored
     ]
     indicators = [
         {"id": s["indicator_id"], "label": s["label"], "score": s["score"], "max": s["max"], "status": s["status"],
          "coverage": s["coverage"], "rubric": s["rubric"], "components": s["components"]}
         for s in store.scores(run_id)
     ]
-    return {
+    doc = {
         "schema": SCHEMA,
         "run": {
             "id": run["id"], "site": run["site"], "start_url": run["start_url"], "status": run["status"],
@@ -73,3 +87,8 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
         "indicators": indicators,
         "codes": codes or {},
     }
+    sections: dict[str, Any] = {}
+    for c in stored:
+        merge_section(sections, {k: v for k, v in c["data"].items() if k not in RESERVED})
+    doc.update(sections)
+    return doc

@@ -162,7 +162,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                                   rubric=rubric.ref)
         try:
             job = {"db": str(db), "run_id": run_id, "start_url": start, "scope_hosts": list(profile.site.scope_hosts),
-                   "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__}
+                   "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__,
+                   "analyzers": sorted(c.id for c in checks)}
             stats, code = _crawl(job, progress)
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,

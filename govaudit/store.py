@@ -127,6 +127,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, indicator_id)
     );
     """,
+    # 2: per-page facts from checks' page analyzers (parse once, in the crawler); check data sections
+    """
+    ALTER TABLE pages ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE check_results ADD COLUMN data TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 
@@ -271,12 +276,13 @@ class Store:
         self.db.executemany("INSERT OR IGNORE INTO bodies (hash, data) VALUES (?, ?)", bodies)
         self.db.executemany(
             "INSERT OR REPLACE INTO pages (run_id, url_id, requested_url, http_status, content_type, charset,"
-            " lang, title, meta, headers, anchors, depth, referrer, body_hash, size, elapsed, fetched_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " lang, title, meta, headers, anchors, depth, referrer, body_hash, size, elapsed, fetched_at, facts)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (run_id, ids[p["url"]], p["requested_url"], p["http_status"], p["content_type"], p["charset"],
                  p["lang"], p["title"], _dumps(p["meta"]), _dumps(p["headers"]), _dumps(p["anchors"]),
-                 p["depth"], p["referrer"], p.get("body_hash"), p["size"], p["elapsed"], p["fetched_at"])
+                 p["depth"], p["referrer"], p.get("body_hash"), p["size"], p["elapsed"], p["fetched_at"],
+                 _dumps(p.get("facts") or {}))
                 for p in pages
             ],
         )
@@ -312,7 +318,7 @@ class Store:
             (run_id,),
         ):
             page = dict(row)
-            for key in ("meta", "headers", "anchors"):
+            for key in ("meta", "headers", "anchors", "facts"):
                 page[key] = json.loads(page[key])
             yield page
 
@@ -368,9 +374,9 @@ class Store:
             self.db.execute("DELETE FROM check_results WHERE run_id=?", (run_id,))
             self.db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
             self.db.executemany(
-                "INSERT INTO check_results (run_id, check_id, version, status, metrics, duration, error)"
-                " VALUES (?,?,?,?,?,?,?)",
-                [(run_id, r.check_id, r.version, r.status, _dumps(r.metrics), r.duration, r.error)
+                "INSERT INTO check_results (run_id, check_id, version, status, metrics, duration, error, data)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                [(run_id, r.check_id, r.version, r.status, _dumps(r.metrics), r.duration, r.error, _dumps(r.data))
                  for r in results],
             )
             self.db.executemany(
@@ -385,6 +391,7 @@ class Store:
         for row in self.db.execute("SELECT * FROM check_results WHERE run_id=? ORDER BY check_id", (run_id,)):
             check = dict(row)
             check["metrics"] = json.loads(check["metrics"])
+            check["data"] = json.loads(check["data"])
             check["findings"] = [
                 {**dict(f), "evidence": json.loads(f["evidence"]), "tags": json.loads(f["tags"])}
                 for f in self.db.execute(

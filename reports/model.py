@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from govaudit.models import SEVERITY_ORDER, LinkStatus
+from reports.sections import sections
 
 FAILURE_STATUSES = (LinkStatus.BROKEN.value, LinkStatus.UNVERIFIED.value, LinkStatus.REDIRECTED.value)
 LINK_STATUSES = tuple(s.value for s in LinkStatus)
@@ -411,4 +412,5 @@ def build(results: Any) -> dict:
         "indicators": indicators_view(results),
         "codes": code_legend(results),
         "failure_statuses": FAILURE_STATUSES,
+        "sections": sections(results),
     }
