@@ -108,11 +108,15 @@ class OpenFormats(Check):
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
+            lowered = href.lower()
+            if "?" not in lowered and not any(e in lowered for e in (".doc", ".xls", ".ppt", ".od")) \
+                    and "." in lowered.rsplit("/", 1)[-1]:
+                continue  # a plain page or file of another type: skip the costly parts
+            text = " ".join((a.text_content() or "", a.get("title") or ""))
             try:
                 target = urls.normalize_url(href, base)
             except urls.InvalidURL:
                 continue
-            text = " ".join((a.text_content() or "", a.get("title") or ""))
             ext = extension(target, text)
             if not ext:
                 continue

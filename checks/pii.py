@@ -107,7 +107,10 @@ class PersonalData(Check):
 
     @staticmethod
     def page_facts(doc: Any, url: str) -> Any:
-        # One XPath over text nodes (no Python walk of the tree); only masked values leave this function.
+        # Cheap first pass over all text (C-level); the precise visible-text XPath only when something
+        # looks like a number. Only masked values leave this function.
+        if not _CANDIDATE.search(etree.tostring(doc, method="text", encoding="unicode")):
+            return None
         text = " ".join(_TEXT(doc))
         return summarize(scan(text))
 

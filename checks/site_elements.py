@@ -38,6 +38,7 @@ ELEMENTS: dict[str, re.Pattern] = {
     "contact": re.compile(r"聯絡(?:我們|資訊|方式|本署|本部|本局|本處|本府)|^聯絡|contact", re.I),
     "mailbox": re.compile(r"民意信箱|首長信箱|意見信箱|局長信箱|署長信箱|部長信箱|市長信箱"),
 }
+_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in ELEMENTS.values()), re.I)
 # The site elements a site must have (their "-missing" code); contact and mailbox are reported as data.
 REQUIRED = {
     "privacy_policy": "site.privacy-missing",
@@ -113,9 +114,9 @@ def contact_of(text: str, hrefs: list[str] | None = None) -> dict[str, list[str]
     """Labelled contact values in block text, plus tel:/mailto: links: {field: [values as shown]}."""
     out: dict[str, list[str]] = {}
     for line in text.splitlines():
-        line = unicodedata.normalize("NFKC", line).strip()
-        if not line:
+        if not _LABEL.search(line):  # most footer lines (menus) carry no contact label
             continue
+        line = unicodedata.normalize("NFKC", line).strip()
         marks = list(_LABEL.finditer(line))
         for i, m in enumerate(marks):
             end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
@@ -221,11 +222,14 @@ class SiteElements(Check):
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:")):
                 continue
-            name = None
+            if len(links) == len(ELEMENTS):
+                continue
+            name = _name(a)
+            if not _ANY.search(name):  # one combined pattern first: most links name no element
+                continue
             for element, pattern in ELEMENTS.items():
                 if element in links:
                     continue
-                name = name if name is not None else _name(a)
                 if pattern.search(name):
                     try:
                         target = urls.normalize_url(href, url)
@@ -235,7 +239,8 @@ class SiteElements(Check):
         facts["links"] = links
         facts["accesskeys"] = keys
         footers = [f for f in _FOOTER(doc)]
-        outer = [f for f in footers if not any(o is not f and f in o.iterdescendants() for o in footers)]
+        inside = set(footers)
+        outer = [f for f in footers if not any(a in inside for a in f.iterancestors())]
         if outer:
             text = "\n".join(block_text(f) for f in outer)
             hrefs = [a.get("href") or "" for f in outer for a in f.iter("a")]
