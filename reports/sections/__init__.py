@@ -6,7 +6,7 @@ A section module defines:
   LABELS – {"zh-TW": {...}, "en": {...}}: its own labels, "title" at least (zh-TW first, en complete)
   build(results: dict) -> dict | None – its view model from the results document; None hides it
 
-The template is included with `sec` (the view), `S` (its labels in the report's language) and the
+The template is included with `sec` (the view build() returned), `S` (its labels in the report's language) and the
 report's macros and labels. Templates autoescape; no inline style attributes or scripts (CSP).
 """
 
