@@ -1,9 +1,11 @@
 """The real `govaudit` command: exit codes, one-line errors, the database left as it was."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 from tests.siteserver import SiteServer, html
@@ -115,13 +117,17 @@ def test_checks_lists_codes():
     assert proc.returncode == 0 and "broken_links" in proc.stdout and "link.missing-fragment" in proc.stdout
 
 
-def _crawlers_running() -> bool:
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+def _crawlers_running(tag: str) -> bool:
+    """A crawler subprocess started by *this* test (tagged through the environment it inherits):
+    other crawls on the machine, e.g. a parallel test session, are not ours to count."""
+    marker = f"GOVAUDIT_TEST_TAG={tag}".encode()
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            args = cmdline.read_bytes().split(b"\0")
-        except OSError:  # the process ended while we looked
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            env = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:  # the process ended while we looked, or is not ours
             continue
-        if b"crawler" in args and b"--job" in args:
+        if b"crawler" in args and b"--job" in args and marker in env:
             return True
     return False
 
@@ -143,18 +149,20 @@ def test_a_killed_run_loses_nothing_earlier_and_the_next_run_starts(tmp_path):
         assert _cli("run", fast.url, "--db", str(db), "--out", str(tmp_path / "o1"), "--offline").returncode == 0
         with sqlite3.connect(db) as conn:
             first_links = conn.execute("SELECT count(*) FROM link_results WHERE run_id=1").fetchone()[0]
+        tag = uuid.uuid4().hex
         victim = subprocess.Popen([*GOVAUDIT, "run", slow.url, "--db", str(db), "--out", str(tmp_path / "o2"),
-                                   "--offline", "--concurrency", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                   "--offline", "--concurrency", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env={**os.environ, "GOVAUDIT_TEST_TAG": tag})
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not _crawlers_running():
+        while time.monotonic() < deadline and not _crawlers_running(tag):
             time.sleep(0.1)
         time.sleep(1.5)  # mid-crawl
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         deadline = time.monotonic() + 12  # the orphan exits within a progress tick; the crawl needs 40 s
-        while time.monotonic() < deadline and _crawlers_running():
+        while time.monotonic() < deadline and _crawlers_running(tag):
             time.sleep(0.2)
-        assert not _crawlers_running(), "the orphaned crawler went on crawling"
+        assert not _crawlers_running(tag), "the orphaned crawler went on crawling"
         third = _cli("run", fast.url, "--db", str(db), "--out", str(tmp_path / "o3"), "--offline")
     assert third.returncode == 0, third.stderr
     with sqlite3.connect(db) as conn:
