@@ -161,7 +161,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                                   tool_version=__version__, profile_hash=profile.fingerprint(), profile=dump,
                                   rubric=rubric.ref)
         try:
-            job = {"db": str(db), "run_id": run_id, "start_url": start, "scope_hosts": list(profile.site.scope_hosts),
+            job = {"db": str(db), "run_id": run_id, "site": site, "start_url": start,
+                   "scope_hosts": list(profile.site.scope_hosts),
                    "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__,
                    "analyzers": sorted(c.id for c in checks)}
             stats, code = _crawl(job, progress)
