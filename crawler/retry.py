@@ -67,7 +67,7 @@ class BackoffRetryMiddleware:
         asked = retry_after(response.headers.get(b"Retry-After")) if response.status in (429, 503) else None
         if asked is not None:
             if asked > self.max_wait:
-                response.meta["retry_after_refused"] = asked  # not retried sooner than the server asked
+                request.meta["retry_after_refused"] = asked  # not retried sooner than the server asked
                 return response
             wait = asked
         new, wait = self._retry(request, wait)
