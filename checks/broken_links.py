@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from checks.base import Check, CheckContext, Code
+from govaudit.linkrules import is_https_upgrade, matching_rule
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
 from govaudit.results import result_key
 
@@ -13,7 +14,7 @@ class BrokenLinks(Check):
     id = "broken_links"
     title = "Link correctness"
     title_zh = "資訊連結正確度"
-    version = "1"
+    version = "2"
     indicator_tags = ("indicator:content_validity", "component:link_correctness")
     default_options = {"report_unverified": True, "report_redirected": True}
     codes = {
@@ -23,6 +24,14 @@ class BrokenLinks(Check):
                                       "頁面存在，但沒有連結所指的 #錨點。"),
         "link.invalid": Code(Severity.MEDIUM, "The link is malformed (bad URL, e-mail address or phone number).",
                              "連結格式錯誤（網址、電子郵件或電話號碼）。"),
+        "link.hijacked": Code(Severity.CRITICAL, "The linked domain now serves gambling or adult spam, or is parked "
+                              "for sale: remove the link.", "連結網域已易主，現為賭博、色情內容或停放待售頁面，請立即移除。"),
+        "link.soft-404": Code(Severity.HIGH, "The target answers 200 but shows the host's not-found page (soft 404).",
+                              "連結目標回應 200，但內容是找不到網頁（軟性 404）。"),
+        "link.tls": Code(Severity.MEDIUM, "The target's TLS certificate does not verify (expired, incomplete chain, "
+                         "wrong name); not counted as broken.", "連結目標的 TLS 憑證無法驗證（過期、憑證鏈不完整、名稱不符），不計為失效。"),
+        "link.https-upgrade": Code(Severity.LOW, "The target moved from http:// to https://: link the https address.",
+                                   "連結目標已由 http:// 改為 https://，請更新連結。"),
         "link.redirected": Code(Severity.LOW, "The target moved permanently: link its new address.",
                                 "連結目標已永久移轉，請改連新網址。"),
         "link.unverified": Code(Severity.INFO, "Could not be verified (rate limit, bot wall, transient error); "
@@ -36,6 +45,7 @@ class BrokenLinks(Check):
             # A found fragment is its page counted again; a missing one is a defect of its own.
             if "#" not in r["url"] or r["status"] == LinkStatus.BROKEN:
                 counts[r["status"]] += 1
+        rules = list(ctx.profile.links.ignore) if ctx.profile is not None else []
         findings = {}
         for link in ctx.links():
             key = result_key(link, results)
@@ -45,12 +55,17 @@ class BrokenLinks(Check):
             code = self._code(result)
             if code is None:
                 continue
-            finding = self.finding(code, self._message(result), page=link["source"], target=key, evidence={
+            evidence = {
                 "status": result["status"], "http_status": result["http_status"], "error": result["error"],
                 "error_kind": result["error_kind"], "final_url": result["final_url"], "text": link["text"],
                 "tag": link["tag"], "attr": link["attr"], "line": link["line"],
-                "redirect_chain": result["redirect_chain"],
-            })
+                "redirect_chain": result["redirect_chain"], "first_seen": result.get("first_seen"),
+                "nights": result.get("nights") or 0,
+            }
+            rule = matching_rule(rules, key, result["status"])
+            if rule is not None:
+                evidence["accepted"] = {"by": "profile", "note": rule.get("note") or ""}
+            finding = self.finding(code, self._message(result), page=link["source"], target=key, evidence=evidence)
             findings.setdefault(finding.fingerprint, finding)  # one per page and target
         judged = counts[LinkStatus.OK] + counts[LinkStatus.REDIRECTED] + counts[LinkStatus.BROKEN]
         metrics = {
@@ -58,8 +73,8 @@ class BrokenLinks(Check):
             "checked": sum(counts.values()),
             # Unverified, excluded and unsupported targets are neither right nor wrong: out of the ratio.
             "link_correctness": round(1 - counts[LinkStatus.BROKEN] / judged, 4) if judged else None,
-            "pages_with_broken_links": len({f.page for f in findings.values() if f.code != "link.unverified"
-                                            and f.code != "link.redirected"}),
+            "pages_with_broken_links": len({f.page for f in findings.values() if f.code not in
+                                            ("link.unverified", "link.redirected", "link.tls", "link.https-upgrade")}),
         }
         if not judged:
             return self.result(CheckStatus.NOT_APPLICABLE, metrics, [])
@@ -70,11 +85,12 @@ class BrokenLinks(Check):
     def _code(self, result: dict) -> str | None:
         status, kind = result["status"], result["error_kind"]
         if status == LinkStatus.BROKEN:
-            if kind == ErrorKind.MISSING_FRAGMENT:
-                return "link.missing-fragment"
-            return "link.invalid" if kind == ErrorKind.INVALID_URL else "link.broken"
+            return {ErrorKind.MISSING_FRAGMENT: "link.missing-fragment", ErrorKind.INVALID_URL: "link.invalid",
+                    ErrorKind.HIJACKED: "link.hijacked", ErrorKind.SOFT_404: "link.soft-404"}.get(kind, "link.broken")
         if status == LinkStatus.REDIRECTED and self.options["report_redirected"]:
-            return "link.redirected"
+            return "link.https-upgrade" if is_https_upgrade(result["url"], result["final_url"]) else "link.redirected"
+        if status == LinkStatus.UNVERIFIED and kind == ErrorKind.TLS:
+            return "link.tls"  # reported even when other unverified links are not
         if status == LinkStatus.UNVERIFIED and self.options["report_unverified"]:
             return "link.unverified"
         return None

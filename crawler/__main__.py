@@ -23,6 +23,7 @@ install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402
 
+from crawler import nights  # noqa: E402
 from crawler.fragments import check_fragments  # noqa: E402
 from crawler.settings import scrapy_settings  # noqa: E402
 from crawler.spider import SiteSpider  # noqa: E402
@@ -73,14 +74,25 @@ def main(argv: list[str] | None = None) -> int:
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     spider = holder.get("spider") or getattr(crawler, "spider", None)
     counts = dict(spider.counts) if spider else {}
+    links = job["links"]
     with Store(job["db"]) as store:
-        fragments = check_fragments(store, job["run_id"]) if job["links"]["check_fragments"] else 0
+        run_id = job["run_id"]
+        fragments = 0
+        if links["check_fragments"]:
+            fragments = check_fragments(store, run_id, external=links.get("check_external_fragments", False))
+        soft404 = nights.soft404(store, run_id) if links.get("soft404", True) else 0
+        tls = nights.tls(store, run_id, offline=bool(job.get("offline")),
+                         timeout=links.get("connect_timeout", 10)) if links.get("tls_verify", True) else 0
+        nights.history(store, run_id, site=job.get("site") or job["start_url"],
+                       confirm_runs=links.get("confirm_runs", 2), cache=links.get("cache_max_age", 0) > 0)
     summary = {
         "finish_reason": stats.get("finish_reason", "unknown"),
         "pages_fetched": counts.get("pages", 0),
         "page_errors": counts.get("page_errors", 0),
         "targets": len(spider.seen) if spider else 0,
         "results": counts.get("results", 0) + fragments,
+        "soft404": soft404,
+        "tls_problems": tls,
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
         "bytes": stats.get("downloader/response_bytes", 0),

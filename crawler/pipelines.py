@@ -16,6 +16,7 @@ class StorePipeline:
         self.pages: list[dict] = []
         self.links: list[tuple] = []
         self.results: list[dict] = []
+        self.probes: list[dict] = []
         self.last_flush = time.monotonic()
 
     @classmethod
@@ -39,13 +40,15 @@ class StorePipeline:
             self.links.extend(item["links"])
         elif kind == "result":
             self.results.append(item)
+        elif kind == "probe":
+            self.probes.append(item)
         pending = len(self.pages) + len(self.results) + len(self.links) // 50
         if pending >= self.BATCH or time.monotonic() - self.last_flush > self.MAX_AGE:
             self.flush()
         return None
 
     def flush(self) -> None:
-        if not (self.pages or self.links or self.results):
+        if not (self.pages or self.links or self.results or self.probes):
             return
         with self.store.transaction():
             if self.pages:
@@ -54,5 +57,7 @@ class StorePipeline:
                 self.store.add_links(self.run_id, self.links)
             if self.results:
                 self.store.add_link_results(self.run_id, self.results)
-        self.pages, self.links, self.results = [], [], []
+            if self.probes:
+                self.store.add_probes(self.run_id, self.probes)
+        self.pages, self.links, self.results, self.probes = [], [], [], []
         self.last_flush = time.monotonic()

@@ -11,6 +11,12 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
     crawl, links = job["crawl"], job["links"]
     own = {"concurrency": crawl["concurrency"], "delay": crawl["delay"]}
     own_hosts = {urls.hostname_of(job["start_url"])} | {h.split(":")[0] for h in job.get("scope_hosts", ())}
+    slots = {host: own for host in own_hosts}
+    for host, rule in (links.get("hosts") or {}).items():  # per-host rules (slots are keyed by host name)
+        name = host.split(":")[0].lower()
+        base = slots.get(name, {"concurrency": links["external_concurrency"], "delay": links["external_delay"]})
+        slots[name] = {"concurrency": rule.get("concurrency") or base["concurrency"],
+                       "delay": base["delay"] if rule.get("delay") is None else rule["delay"]}
     return {
         "BOT_NAME": "govaudit",
         "GOVAUDIT_JOB": job,
@@ -21,18 +27,21 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": 64,
         "CONCURRENT_REQUESTS_PER_DOMAIN": links["external_concurrency"],
         "DOWNLOAD_DELAY": links["external_delay"],
-        "DOWNLOAD_SLOTS": {host: own for host in own_hosts},
+        "DOWNLOAD_SLOTS": slots,
         "DOWNLOAD_TIMEOUT": links["timeout"],
         "DOWNLOAD_MAXSIZE": crawl["max_page_bytes"],
         "DOWNLOAD_WARNSIZE": 0,
-        "RETRY_ENABLED": links["retries"] > 0,
-        "RETRY_TIMES": links["retries"],
+        # Retries with backoff and Retry-After (crawler/retry.py) replace Scrapy's immediate ones.
+        "RETRY_ENABLED": False,
+        "DOWNLOAD_HANDLERS": {"http": "crawler.retry.DownloadHandler", "https": "crawler.retry.DownloadHandler"},
         # Redirects are followed by the spider (hop-by-hop chains, loop detection), depth and
         # off-site handling are its own too.
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.retry.BackoffRetryMiddleware": 550,
         },
         "SPIDER_MIDDLEWARES": {
             "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
@@ -46,5 +55,5 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         "LOG_FORMAT": "crawler %(levelname)s %(name)s: %(message)s",
         "STATS_DUMP": False,
         "MEMUSAGE_ENABLED": False,
-        "DNS_TIMEOUT": min(links["timeout"], 30),
+        "DNS_TIMEOUT": min(links["connect_timeout"], links["timeout"], 30),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,12 +19,13 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request, Response
 
-from crawler import classify
+from crawler import attachments, classify, pageprobe
 from crawler.charset import decode
-from crawler.extract import parse, resolve
+from crawler.extract import Extracted, parse, resolve
 from crawler.sitemap import parse_sitemap
 from govaudit import urls
 from govaudit.models import ErrorKind, LinkStatus
+from govaudit.store import Store
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -78,10 +80,37 @@ class SiteSpider(scrapy.Spider):
         self.max_redirects = links["max_redirects"]
         self.check_external = links["check_external"]
         self.accepted = frozenset(links["accepted_status"])
+        self.host_rules = {h.lower(): rule for h, rule in (links.get("hosts") or {}).items()}
+        self.connect_timeout = links["connect_timeout"]
+        self.scan_bytes = links["hijack_scan_bytes"]
+        self.soft404 = links["soft404"]
+        self.attachments = links["attachments"]
+        self.max_attachment = links["max_attachment_bytes"]
+        self.external_anchors = links["check_fragments"] and links["check_external_fragments"]
+        self.want_anchors: set[str] = set()  # external targets linked with a #fragment
+        self.probed: set[str] = set()  # hosts probed for soft-404 answers
+        self.cache = self._load_cache(job, links["cache_max_age"])
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
         self.pages_scheduled = 0
         self.counts = {"pages": 0, "results": 0, "page_errors": 0}
         self.analyzers = page_analyzers(job.get("analyzers", ()))
+
+    @staticmethod
+    def _load_cache(job: dict, hours: float) -> dict[str, dict]:
+        if hours <= 0 or not job.get("db"):
+            return {}
+        with Store(job["db"]) as store:
+            return store.cached_results(hours * 3600)
+
+    def _rule(self, url: str) -> dict:
+        """The profile's links.hosts rule for url's host (host:port first, then the host name)."""
+        if not self.host_rules:
+            return {}
+        return self.host_rules.get(urls.host_of(url)) or self.host_rules.get(urls.hostname_of(url)) or {}
+
+    def _accepted(self, url: str) -> frozenset[int]:
+        rule = self._rule(url)
+        return self.accepted | frozenset(rule.get("accepted_status") or ()) if rule else self.accepted
 
     @staticmethod
     def job_for(crawler) -> dict[str, Any]:
@@ -91,6 +120,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
+        crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
         return spider
 
     # -- requests ----------------------------------------------------------------------------------
@@ -102,7 +132,15 @@ class SiteSpider(scrapy.Spider):
             "internal": internal, "handle_httpstatus_all": True, "dont_redirect": True,
             # robots.txt is our crawl's manners on the site; it does not govern checking a link elsewhere.
             "dont_obey_robotstxt": not internal or kind == "robots",
+            "connect_timeout": self.connect_timeout,
         }
+        rule = self._rule(url)
+        if rule.get("timeout"):
+            meta["download_timeout"] = rule["timeout"]
+        if kind == "attachment":
+            meta["download_maxsize"] = 0  # bounded by _bytes_received instead: a big file is no error
+        elif kind == "probe":
+            meta["dont_retry"] = True
         return Request(url, method=method, meta=meta, dont_filter=True, callback=callback or self.on_response,
                        errback=self.on_error, headers={"Referer": referrer} if referrer else None)
 
@@ -110,15 +148,41 @@ class SiteSpider(scrapy.Spider):
         self.seen.add(self.start_url)
         self.pages_scheduled += 1
         yield self._request(self.start_url, kind="page", depth=0, referrer="")
+        if self.soft404:
+            for probe in self._probe(self.start_url):
+                yield probe
         if self.sitemap:
             robots = urls.normalize_url("/robots.txt", self.start_url)
             yield self._request(robots, kind="robots", depth=0, referrer="", callback=self.on_robots)
 
     def _headers_received(self, headers, body_length, request, spider) -> None:
-        """Checks need only the status line; pages that turn out not to be HTML need no body either."""
-        kind = request.meta.get("kind")
-        if kind == "check" or (kind == "page" and not self._is_html(headers.get(b"Content-Type", b""))):
-            raise StopDownload(fail=False)
+        """Checks need only the status line (external pages: a bounded prefix, for the hijack scan and
+        the soft-404 comparison); pages that turn out not to be HTML need no body either."""
+        meta = request.meta
+        kind = meta.get("kind")
+        if kind == "page":
+            if not self._is_html(headers.get(b"Content-Type", b"")):
+                raise StopDownload(fail=False)
+        elif kind == "attachment":
+            if body_length and body_length > self.max_attachment:
+                meta["truncated"] = True
+                raise StopDownload(fail=False)
+        elif kind in ("check", "probe"):
+            if not meta.get("scan") or not self._is_html(headers.get(b"Content-Type", b"")):
+                raise StopDownload(fail=False)
+
+    def _bytes_received(self, data, request, spider) -> None:
+        meta = request.meta
+        kind = meta.get("kind")
+        if kind == "attachment":
+            got = meta["received"] = meta.get("received", 0) + len(data)
+            if got > self.max_attachment:
+                meta["truncated"] = True
+                raise StopDownload(fail=False)
+        elif kind in ("check", "probe") and meta.get("scan") and not meta.get("anchors"):
+            got = meta["received"] = meta.get("received", 0) + len(data)
+            if got >= max(self.scan_bytes, 4096):
+                raise StopDownload(fail=False)
 
     @staticmethod
     def _is_html(content_type: bytes | str) -> bool:
@@ -144,12 +208,49 @@ class SiteSpider(scrapy.Spider):
             yield self._excluded(target, ErrorKind.OFFLINE, "offline", internal)
         elif not internal and not self.check_external:
             yield self._excluded(target, ErrorKind.PROFILE_RULE, "external links not checked", internal)
+        elif self._rule(target).get("check") is False:
+            yield self._excluded(target, ErrorKind.PROFILE_RULE, "host not checked (links.hosts rule)", internal)
+        elif not internal and target in self.cache and target not in self.want_anchors:
+            self.counts["results"] += 1
+            yield {**self.cache[target], "_type": "result", "url": target, "cached": True}
         elif (internal and depth <= self.max_depth and self.pages_scheduled < self.max_pages
               and looks_like_page(target)):
             self.pages_scheduled += 1
             yield self._request(target, kind="page", depth=depth, referrer=referrer)
+        elif internal and self.attachments and attachments.kind_of("", target) and depth <= self.max_depth + 1:
+            yield self._request(target, kind="attachment", depth=depth, referrer=referrer)
+        elif not internal and looks_like_page(target) and (self.scan_bytes or self.soft404
+                                                             or target in self.want_anchors):
+            # GET a bounded prefix: the hijack scan and the soft-404 comparison read the body.
+            request = self._request(target, kind="check", depth=depth, referrer=referrer)
+            request.meta["scan"] = True
+            request.meta["anchors"] = target in self.want_anchors
+            yield request
+            if self.soft404:
+                yield from self._probe(target)
         else:
             yield self._request(target, kind="check", depth=depth, referrer=referrer, method="HEAD")
+
+    def _probe(self, url: str):
+        """Once per host: a path that cannot exist. A host answering it 200 serves soft 404s."""
+        host = urls.host_of(url)
+        if host in self.probed:
+            return
+        self.probed.add(host)
+        probe = f"{urls.scheme_of(url)}://{host}/govaudit-404-probe-{secrets.token_hex(6)}"
+        request = self._request(probe, kind="probe", depth=0, referrer="", callback=self.on_probe)
+        request.meta["scan"] = True
+        yield request
+
+    def on_probe(self, response: Response):
+        meta = response.meta
+        title, text = "", ""
+        if response.status == 200 and response.body:
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            title, text = pageprobe.summarize(response.body, content_type)
+        yield {"_type": "probe", "host": urls.host_of(meta["origin"]), "url": meta["origin"],
+               "http_status": response.status, "redirected": bool(meta["chain"]), "title": title,
+               "text": text[:pageprobe.SAMPLE]}
 
     def _excluded(self, url: str, kind: ErrorKind, message: str, internal: bool) -> dict:
         status, kind, message = classify.from_error(kind, message)
@@ -173,11 +274,29 @@ class SiteSpider(scrapy.Spider):
             yield self._request(response.url, kind="check", depth=meta["depth"], referrer=meta["referrer"],
                                 origin=meta["origin"], chain=chain)
             return
-        status, kind, message = classify.from_http(response.status, list(chain), self.accepted)
+        status, kind, message = classify.from_http(response.status, list(chain), self._accepted(response.url))
+        if meta.get("retry_after_refused"):
+            message += f" (asked to wait {meta['retry_after_refused']:.0f} s, more than links.retry_after_max)"
         final = urls.normalize_url(response.url)
+        details = {}
+        if meta.get("scan") and 200 <= response.status < 300 and response.body:
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            title, text = pageprobe.summarize(response.body, content_type)
+            details = {"title": title, "text": text[:pageprobe.SAMPLE]}
+            hijacked = pageprobe.hijack_terms(title, text) if self.scan_bytes else None
+            if hijacked:
+                status, kind = LinkStatus.BROKEN, ErrorKind.HIJACKED
+                message = f"the domain now serves {hijacked[0]} content ({'、'.join(hijacked[1][:5])})"
+                details["hijack"] = {"kind": hijacked[0], "terms": hijacked[1]}
+            if meta.get("anchors"):
+                details["anchors"] = parse(decode(response.body, content_type)[0], final).anchors
         yield self._result(meta["origin"], status, http_status=response.status, final_url=final,
                            redirect_chain=[list(h) for h in chain], error_kind=kind and kind.value,
-                           error=message, method=method, elapsed=elapsed, internal=meta["internal"])
+                           error=message, method=method, elapsed=elapsed, internal=meta["internal"],
+                           details=details)
+        if meta["kind"] == "attachment" and 200 <= response.status < 300:
+            yield from self._attachment(response, final)
+            return
         if meta["kind"] == "page" and meta["internal"]:
             if final != meta["origin"]:
                 if final in self.seen and chain:
@@ -253,10 +372,38 @@ class SiteSpider(scrapy.Spider):
             page["meta"]["govaudit:replaced-bytes"] = str(replaced)
         depth = meta["depth"] + 1
         requests = []
-        for position, (target, fragment, raw) in enumerate(resolve(extracted, url)):
+        resolved = resolve(extracted, url)
+        if self.external_anchors:
+            self.want_anchors.update(t for t, f, _ in resolved if f and urls.host_of(t) not in self.scope)
+        for position, (target, fragment, raw) in enumerate(resolved):
             page["links"].append((url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
             requests.extend(self.collect(target, depth=depth, referrer=url))
         yield page  # the page (and its links) before the results that point at them
+        yield from requests
+
+    def _attachment(self, response: Response, url: str):
+        """A download of the site (PDF, ODF, OOXML): stored as a page row, its links checked with it as source."""
+        meta = response.meta
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        kind = attachments.kind_of(content_type, url)
+        if meta.get("truncated") or not kind or not response.body:
+            return  # too big to read (its link was still checked), or not a document after all
+        headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
+        body = response.body
+        page = {
+            "_type": "page", "url": url, "requested_url": meta["origin"], "http_status": response.status,
+            "content_type": content_type or kind, "charset": "", "lang": "", "title": "", "meta": {},
+            "headers": headers, "anchors": [], "depth": meta["depth"], "referrer": meta["referrer"],
+            "size": len(body), "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(), "links": [],
+            "body": body, "body_hash": hashlib.sha256(body).hexdigest(), "facts": {"attachment": kind},
+        }
+        _, raw_links = attachments.extract(body, content_type, url, want_text=False)
+        extracted = Extracted(links=raw_links)
+        requests = []
+        for position, (target, fragment, raw) in enumerate(resolve(extracted, url)):
+            page["links"].append((url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
+            requests.extend(self.collect(target, depth=meta["depth"] + 1, referrer=url))
+        yield page
         yield from requests
 
     def on_robots(self, response: Response):
@@ -317,7 +464,7 @@ class SiteSpider(scrapy.Spider):
         request = failure.request
         meta = request.meta
         exc = failure.value
-        if meta["kind"] in ("robots", "sitemap") and not meta.get("referrer"):
+        if meta["kind"] == "probe" or (meta["kind"] in ("robots", "sitemap") and not meta.get("referrer")):
             return  # our own probes: their absence is not a finding
         if isinstance(exc, IgnoreRequest) and "robots" in str(exc).lower():
             kind, message = ErrorKind.ROBOTS, "disallowed by robots.txt"

@@ -140,6 +140,90 @@ def report(run_id, db, out, lang) -> None:
         click.echo(f"  {path}")
 
 
+def _db_option(func):
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                        show_default=True, help="SQLite file holding every run.")(func)
+
+
+@cli.command()
+@click.argument("fingerprint")
+@click.option("--note", required=True, help="Why the finding is accepted (shown in the report).")
+@click.option("--until", "until", default=None, help="Accept until this date (YYYY-MM-DD), then report it again.")
+@_db_option
+def ack(fingerprint, note, until, db) -> None:
+    """Accept a finding (by its fingerprint): shown apart in the report and not counted by --fail-on."""
+    from datetime import date  # noqa: PLC0415
+
+    from govaudit.store import Store  # noqa: PLC0415
+
+    if until:
+        try:
+            until = date.fromisoformat(until).isoformat()
+        except ValueError:
+            raise ConfigError(f"--until: not a date (YYYY-MM-DD): {until!r}") from None
+    if not note.strip():
+        raise ConfigError("--note: say why the finding is accepted")
+    if not db.exists():
+        raise ConfigError(f"no database at {db}")
+    with Store(db) as store:
+        if not store.has_fingerprint(fingerprint):
+            raise ConfigError(f"no finding with fingerprint {fingerprint!r} in {db} (see results.json or links.csv)")
+        store.add_ack(fingerprint, note.strip(), until)
+    click.echo(f"govaudit: accepted {fingerprint}" + (f" until {until}" if until else ""))
+
+
+@cli.command("links")
+@_db_option
+@click.option("--run", "run_ref", default="latest", show_default=True, help="Run id, or 'latest'.")
+@click.option("--status", "statuses", default="broken,unverified,redirected", show_default=True,
+              help="Comma-separated link statuses to list.")
+@click.option("--new", "only_new", is_flag=True, help="Only failures that were not failing in the previous run.")
+def links_cmd(db, run_ref, statuses, only_new) -> None:
+    """Print the link failures of a run: a table on a terminal, tab-separated lines otherwise."""
+    from govaudit.results import build  # noqa: PLC0415
+    from govaudit.store import Store  # noqa: PLC0415
+
+    wanted = {s.strip() for s in statuses.split(",") if s.strip()}
+    known = {"ok", "redirected", "broken", "unverified", "excluded", "unsupported"}
+    if wanted - known:
+        raise ConfigError(f"--status: unknown {', '.join(sorted(wanted - known))}; known: {', '.join(sorted(known))}")
+    if not db.exists():
+        raise ConfigError(f"no database at {db}")
+    with Store(db, readonly=True) as store:
+        if run_ref == "latest":
+            run_id = store.latest_run_id()
+            if run_id is None:
+                raise ConfigError(f"no runs in {db}")
+        else:
+            try:
+                run_id = int(run_ref)
+                store.run(run_id)
+            except (ValueError, Exception):
+                raise ConfigError(f"--run: no run {run_ref!r} in {db}") from None
+        doc = build(store, run_id)
+    rows = []
+    for link in doc["links"]:
+        if link["status"] not in wanted or (only_new and not link["new"]):
+            continue
+        for src in link["sources"] or [{"page": "", "text": ""}]:
+            rows.append((link["status"], str(link["http_status"] or ""), link["url"], src["page"], src["text"],
+                         link["error"], str(link["nights"] or ""), "new" if link["new"] else "",
+                         "accepted" if link["accepted"] else ""))
+    rows.sort(key=lambda r: ({"broken": 0, "unverified": 1, "redirected": 2}.get(r[0], 3), r[2], r[3]))
+    header = ("status", "http", "target", "source", "text", "error", "nights", "new", "accepted")
+    if sys.stdout.isatty():
+        from rich.table import Table  # noqa: PLC0415
+
+        table = Table(*header, title=f"run {run_id}: {len(rows)} link failures")
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+    else:
+        click.echo("\t".join(header))
+        for row in rows:
+            click.echo("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row))
+
+
 @cli.command("checks")
 def list_checks() -> None:
     """List the checks and their finding codes."""

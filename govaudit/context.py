@@ -9,6 +9,11 @@ from typing import Any
 from govaudit.store import Store
 
 
+def is_html(content_type: str) -> bool:
+    content_type = (content_type or "").lower()
+    return not content_type or "text/html" in content_type or "application/xhtml+xml" in content_type
+
+
 class NotApplicable(Exception):
     """Raised by a check when the site gives it nothing to do."""
 
@@ -25,6 +30,13 @@ class CheckContext:
         return self.store.pages(self.run_id)
 
     def html(self, page: dict) -> bytes | None:
+        """The body of an HTML page; None for attachments (PDF, ODF, OOXML rows of pages: see body())."""
+        if not is_html(page.get("content_type", "")):
+            return None
+        return self.body(page)
+
+    def body(self, page: dict) -> bytes | None:
+        """The stored body of any page row, HTML or attachment."""
         return self.store.body(page["body_hash"]) if page.get("body_hash") else None
 
     def facts(self, check_id: str) -> Iterator[tuple[dict, Any]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from govaudit.profile import ConfigError
 
 SUMMARY_KEYS = ("pages", "links", "ok", "redirected", "broken", "unverified", "excluded", "unsupported",
-                "findings", "critical", "high", "check_errors")
+                "accepted", "new", "resolved", "findings", "critical", "high", "check_errors")
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq,
         "!=": operator.ne}
 _RULE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")

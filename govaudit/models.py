@@ -39,6 +39,8 @@ class ErrorKind(StrEnum):
     REDIRECT_LOOP = "redirect_loop"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     MISSING_FRAGMENT = "missing_fragment"
+    SOFT_404 = "soft404"  # answers 200 with the same page a certainly-missing address gets
+    HIJACKED = "hijacked"  # the domain now serves gambling / adult spam or a parking page
     INVALID_URL = "invalid_url"
     RATE_LIMITED = "rate_limited"
     BOT_BLOCKED = "bot_blocked"

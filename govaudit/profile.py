@@ -51,23 +51,79 @@ class Crawl(_Strict):
     @field_validator("exclude")
     @classmethod
     def _compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
-        return patterns
+        return _check_regexes(patterns)
+
+
+def _check_regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+class HostRule(_Strict):
+    """Per-host rules under links.hosts (key: host name, or host:port)."""
+
+    concurrency: Annotated[int, Field(ge=1, le=64)] | None = None
+    delay: Annotated[float, Field(ge=0)] | None = None
+    timeout: Annotated[float, Field(gt=0)] | None = None
+    accepted_status: tuple[int, ...] = ()
+    check: bool = True  # false: links to this host are recorded as excluded
+
+
+LINK_STATUS_NAMES = ("ok", "redirected", "broken", "unverified", "excluded", "unsupported")
+
+
+class IgnoreRule(_Strict):
+    """A link failure an officer accepts: shown apart, never counted by --fail-on."""
+
+    url: str = ""  # regular expression searched in the target URL
+    host: str = ""  # exact host (host name, or host:port)
+    status: tuple[str, ...] = ()  # link statuses the rule covers; empty: any failure
+    note: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _regex(cls, pattern: str) -> str:
+        return _check_regexes((pattern,))[0] if pattern else pattern
+
+    @field_validator("status")
+    @classmethod
+    def _statuses(cls, statuses: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [s for s in statuses if s not in LINK_STATUS_NAMES]
+        if bad:
+            raise ValueError(f"unknown link status {bad[0]!r}; known: {', '.join(LINK_STATUS_NAMES)}")
+        return statuses
+
+    def model_post_init(self, _context: Any) -> None:
+        if not (self.url or self.host or self.status):
+            raise ValueError("an ignore rule needs url, host or status")
 
 
 class Links(_Strict):
     timeout: Annotated[float, Field(gt=0)] = 20.0
+    connect_timeout: Annotated[float, Field(gt=0)] = 10.0
     retries: Annotated[int, Field(ge=0, le=10)] = 1
+    retry_backoff: Annotated[float, Field(ge=0, le=60)] = 1.0  # seconds before the first retry, doubled after
+    retry_after_max: Annotated[float, Field(ge=0, le=600)] = 30.0  # longest Retry-After honoured
     max_redirects: Annotated[int, Field(ge=0, le=50)] = 10
     external_concurrency: Annotated[int, Field(ge=1, le=64)] = 2  # per external host
     external_delay: Annotated[float, Field(ge=0)] = 0.0
     check_external: bool = True
     accepted_status: tuple[int, ...] = ()  # extra codes treated as ok (e.g. 999 for a known host)
     check_fragments: bool = True
+    check_external_fragments: bool = False
+    confirm_runs: Annotated[int, Field(ge=1, le=30)] = 2  # consecutive runs a transient failure needs
+    soft404: bool = True
+    hijack_scan_bytes: Annotated[int, Field(ge=0, le=1024 * 1024)] = 32768  # 0: no scan
+    attachments: bool = True
+    max_attachment_bytes: Annotated[int, Field(ge=1024)] = 20 * 1024 * 1024
+    tls_verify: bool = True
+    cache_max_age: Annotated[float, Field(ge=0)] = 72.0  # hours; 0: no cache
+    hosts: dict[str, HostRule] = {}
+    ignore: tuple[IgnoreRule, ...] = ()
 
 
 class Profile(_Strict):

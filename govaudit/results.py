@@ -7,9 +7,11 @@ so a report can be regenerated exactly, long after the crawl.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
-from govaudit import __version__
+from govaudit import __version__, diff
+from govaudit.linkrules import matching_rule, suggest_fix
 from govaudit.models import LinkStatus
 from govaudit.store import Store
 
@@ -28,7 +30,27 @@ def result_key(link: dict, results: dict[str, dict]) -> str:
     return link["target"]
 
 
-RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes"})
+RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes", "changes"})
+
+
+def ack_applies(ack: dict | None, today: str | None = None) -> bool:
+    """An ack holds until its `until` date (inclusive); none: for good."""
+    if ack is None:
+        return False
+    return not ack.get("until") or ack["until"] >= (today or date.today().isoformat())
+
+
+def accept_findings(checks: list[dict], acks: dict[str, dict], today: str | None = None) -> None:
+    """Mark findings accepted (by an ack in the store or a profile ignore rule): shown apart, not counted."""
+    for check in checks:
+        for finding in check["findings"]:
+            ack = acks.get(finding["fingerprint"])
+            if ack_applies(ack, today):
+                finding["accepted"] = {"by": "ack", "note": ack["note"], "until": ack.get("until")}
+            elif (finding.get("evidence") or {}).get("accepted"):
+                finding["accepted"] = finding["evidence"]["accepted"]
+            else:
+                finding["accepted"] = None
 
 
 def merge_section(into: dict, data: dict) -> None:
@@ -52,21 +74,41 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
         if results.get(key, {}).get("status") in FAILING or len(sources[key]) < MAX_SOURCES_HEALTHY:
             sources[key].append({"page": link["source"], "text": link["text"], "tag": link["tag"],
                                  "attr": link["attr"], "line": link["line"], "fragment": link["fragment"]})
-    links = []
-    for url, r in results.items():
-        links.append({
-            "url": url, "status": r["status"], "http_status": r["http_status"], "final_url": r["final_url"],
-            "error": r["error"], "error_kind": r["error_kind"], "redirect_chain": r["redirect_chain"],
-            "method": r["method"], "internal": r["internal"], "elapsed": round(r["elapsed"] or 0, 3),
-            "checked_at": r["checked_at"], "sources": sources.get(url, []), "sources_total": totals.get(url, 0),
-        })
-    stats = run["stats"]
     stored = store.check_results(run_id)
     checks = [
         {"id": c["check_id"], "version": c["version"], "status": c["status"], "metrics": c["metrics"],
          "duration": c["duration"], "error": c["error"], "findings": c["findings"]}
         for c in stored
     ]
+    accept_findings(checks, store.acks())
+    accepted_findings: dict[str, list[bool]] = defaultdict(list)
+    for check in checks:
+        if check["id"] == "broken_links":
+            for f in check["findings"]:
+                accepted_findings[f["target"]].append(bool(f["accepted"]))
+    ignore = ((run.get("profile") or {}).get("links") or {}).get("ignore") or []
+    current = {url: r["status"] for url, r in results.items() if r["status"] in diff.FAILING}
+    previous = None
+    if run["previous_run"]:
+        previous = diff.failing([{"url": r["url"], "status": r["status"]}
+                                 for r in store.link_results(run["previous_run"])])
+    changes = diff.compare(previous, current)
+    new = set(changes["new"])
+    links = []
+    for url, r in results.items():
+        failing = r["status"] in diff.FAILING
+        flags = accepted_findings.get(url)
+        accepted = failing and (bool(matching_rule(ignore, url, r["status"])) or bool(flags and all(flags)))
+        links.append({
+            "url": url, "status": r["status"], "http_status": r["http_status"], "final_url": r["final_url"],
+            "error": r["error"], "error_kind": r["error_kind"], "redirect_chain": r["redirect_chain"],
+            "method": r["method"], "internal": r["internal"], "elapsed": round(r["elapsed"] or 0, 3),
+            "checked_at": r["checked_at"], "sources": sources.get(url, []), "sources_total": totals.get(url, 0),
+            "first_seen": r.get("first_seen"), "nights": r.get("nights") or 0, "cached": r.get("cached", False),
+            "new": url in new, "accepted": accepted,
+            "fix": suggest_fix({"url": url, **r}) if failing else None,
+        })
+    stats = run["stats"]
     indicators = [
         {"id": s["indicator_id"], "label": s["label"], "score": s["score"], "max": s["max"], "status": s["status"],
          "coverage": s["coverage"], "rubric": s["rubric"], "components": s["components"]}
@@ -86,6 +128,8 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
         "checks": checks,
         "indicators": indicators,
         "codes": codes or {},
+        "changes": {"previous_run": run["previous_run"], **{k: v for k, v in changes.items() if k != "persisting"},
+                    "persisting": len(changes["persisting"])},
     }
     sections: dict[str, Any] = {}
     for c in stored:

@@ -161,7 +161,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                                   tool_version=__version__, profile_hash=profile.fingerprint(), profile=dump,
                                   rubric=rubric.ref)
         try:
-            job = {"db": str(db), "run_id": run_id, "start_url": start, "scope_hosts": list(profile.site.scope_hosts),
+            job = {"db": str(db), "run_id": run_id, "site": site, "start_url": start,
+                   "scope_hosts": list(profile.site.scope_hosts),
                    "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__,
                    "analyzers": sorted(c.id for c in checks)}
             stats, code = _crawl(job, progress)
@@ -203,12 +204,19 @@ def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-T
 
 def summarize(doc: dict) -> dict[str, Any]:
     counts: dict[str, Any] = {s: 0 for s in ("ok", "redirected", "broken", "unverified", "excluded", "unsupported")}
+    accepted = 0
     for link in doc["links"]:
+        if link.get("accepted"):  # accepted by an ack or a profile rule: shown apart, never counted
+            accepted += 1
+            continue
         counts[link["status"]] = counts.get(link["status"], 0) + 1
-    findings = [f for c in doc["checks"] for f in c["findings"]]
+    findings = [f for c in doc["checks"] for f in c["findings"] if not f.get("accepted")]
+    changes = doc.get("changes") or {}
     summary = {
         "run": doc["run"]["id"], "status": doc["run"]["status"], "pages": doc["run"]["pages_crawled"],
-        "links": len(doc["links"]), **counts, "findings": len(findings),
+        "links": len(doc["links"]), **counts, "accepted": accepted,
+        "new": sum(1 for lk in doc["links"] if lk.get("new") and not lk.get("accepted")),
+        "resolved": len(changes.get("resolved") or []), "findings": len(findings),
         "critical": sum(f["severity"] == "critical" for f in findings),
         "high": sum(f["severity"] in ("critical", "high") for f in findings),
         "check_errors": sum(c["status"] == "error" for c in doc["checks"]),

@@ -132,6 +132,45 @@ MIGRATIONS: list[str] = [
     ALTER TABLE pages ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
     ALTER TABLE check_results ADD COLUMN data TEXT NOT NULL DEFAULT '{}';
     """,
+    # 3: link semantics across nights: history (confirmation of transient failures), external result
+    # cache, soft-404 probes, accepted findings; per-result first-seen / nights / details
+    """
+    ALTER TABLE link_results ADD COLUMN first_seen TEXT;
+    ALTER TABLE link_results ADD COLUMN nights INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE link_results ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE link_results ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE link_history (
+        site TEXT NOT NULL,
+        url TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        first_run INTEGER NOT NULL,
+        last_run INTEGER NOT NULL,
+        nights INTEGER NOT NULL,
+        last_status TEXT NOT NULL,
+        PRIMARY KEY (site, url)
+    );
+    CREATE TABLE link_cache (
+        url TEXT PRIMARY KEY,
+        result TEXT NOT NULL,
+        checked_epoch REAL NOT NULL
+    );
+    CREATE TABLE host_probes (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        url TEXT NOT NULL,
+        http_status INTEGER,
+        redirected INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, host)
+    );
+    CREATE TABLE acks (
+        fingerprint TEXT PRIMARY KEY,
+        note TEXT NOT NULL,
+        until TEXT,
+        created_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -300,16 +339,71 @@ class Store:
         ids = self.url_ids(r["url"] for r in results)
         self.db.executemany(
             "INSERT OR REPLACE INTO link_results (run_id, url_id, status, http_status, final_url,"
-            " redirect_chain, error_kind, error, method, elapsed, checked_at, internal)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " redirect_chain, error_kind, error, method, elapsed, checked_at, internal, first_seen, nights,"
+            " cached, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (run_id, ids[r["url"]], r["status"], r.get("http_status"), r.get("final_url"),
                  _dumps(r.get("redirect_chain") or []), r.get("error_kind"), r.get("error") or "",
                  r.get("method") or "", r.get("elapsed") or 0.0, r.get("checked_at") or now_iso(),
-                 int(bool(r.get("internal"))))
+                 int(bool(r.get("internal"))), r.get("first_seen"), r.get("nights") or 0,
+                 int(bool(r.get("cached"))), _dumps(r.get("details") or {}))
                 for r in results
             ],
         )
+
+    def add_probes(self, run_id: int, probes: list[dict]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO host_probes (run_id, host, url, http_status, redirected, title, text)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [(run_id, p["host"], p["url"], p.get("http_status"), int(bool(p.get("redirected"))),
+              p.get("title") or "", p.get("text") or "") for p in probes])
+
+    def probes(self, run_id: int) -> dict[str, dict]:
+        return {r["host"]: dict(r) for r in self.db.execute("SELECT * FROM host_probes WHERE run_id=?", (run_id,))}
+
+    # -- across nights: history, cache, acks ---------------------------------------------------
+    def previous_run_of_site(self, site: str, run_id: int) -> int | None:
+        """The run of `site` just before run_id that got through its crawl (completed or incomplete)."""
+        row = self.db.execute("SELECT max(id) FROM runs WHERE site=? AND id<? AND status IN (?,?)",
+                              (site, run_id, RunStatus.COMPLETED, RunStatus.INCOMPLETE)).fetchone()
+        return row[0]
+
+    def link_history(self, site: str) -> dict[str, dict]:
+        return {r["url"]: dict(r) for r in self.db.execute("SELECT * FROM link_history WHERE site=?", (site,))}
+
+    def save_link_history(self, site: str, rows: list[dict], cleared: list[str]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO link_history (site, url, first_seen, first_run, last_run, nights, last_status)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [(site, r["url"], r["first_seen"], r["first_run"], r["last_run"], r["nights"], r["last_status"])
+             for r in rows])
+        self.db.executemany("DELETE FROM link_history WHERE site=? AND url=?", [(site, u) for u in cleared])
+
+    def cached_results(self, max_age_s: float) -> dict[str, dict]:
+        """External results younger than max_age_s; only successes are ever cached."""
+        if max_age_s <= 0:
+            return {}
+        cutoff = datetime.now(UTC).timestamp() - max_age_s
+        return {r["url"]: json.loads(r["result"]) for r in self.db.execute(
+            "SELECT url, result FROM link_cache WHERE checked_epoch >= ?", (cutoff,))}
+
+    def update_cache(self, fresh: list[dict], failed: list[str]) -> None:
+        now = datetime.now(UTC).timestamp()
+        self.db.executemany("INSERT OR REPLACE INTO link_cache (url, result, checked_epoch) VALUES (?,?,?)",
+                            [(r["url"], _dumps(r), now) for r in fresh])
+        self.db.executemany("DELETE FROM link_cache WHERE url=?", [(u,) for u in failed])
+
+    def add_ack(self, fingerprint: str, note: str, until: str | None) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO acks (fingerprint, note, until, created_at) VALUES (?,?,?,?)",
+                            (fingerprint, note, until, now_iso()))
+
+    def acks(self) -> dict[str, dict]:
+        return {r["fingerprint"]: dict(r) for r in self.db.execute("SELECT * FROM acks")}
+
+    def has_fingerprint(self, fingerprint: str) -> bool:
+        return self.db.execute("SELECT 1 FROM findings WHERE fingerprint=? LIMIT 1", (fingerprint,)).fetchone() \
+            is not None
 
     # -- reads for checks and reports -----------------------------------------------------------
     def pages(self, run_id: int) -> Iterator[dict]:
@@ -343,6 +437,8 @@ class Store:
             result = dict(row)
             result["redirect_chain"] = json.loads(result["redirect_chain"])
             result["internal"] = bool(result["internal"])
+            result["cached"] = bool(result["cached"])
+            result["details"] = json.loads(result["details"])
             del result["url_id"], result["run_id"]
             yield result
 
@@ -352,10 +448,11 @@ class Store:
             " WHERE l.run_id=? AND l.fragment != ''", (run_id,))]
 
     def parsed_page_anchors(self, run_id: int) -> dict[str, set[str]]:
-        """Anchors of the HTML pages that answered 2xx and were parsed."""
+        """Anchors of the HTML pages that answered 2xx and were parsed (attachments have none)."""
         return {r["url"]: set(json.loads(r["anchors"])) for r in self.db.execute(
             "SELECT u.url, p.anchors FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=?"
-            " AND p.http_status BETWEEN 200 AND 299 AND p.body_hash IS NOT NULL", (run_id,))}
+            " AND p.http_status BETWEEN 200 AND 299 AND p.body_hash IS NOT NULL"
+            " AND (p.content_type = '' OR p.content_type LIKE '%html%')", (run_id,))}
 
     def link_status(self, run_id: int, url: str) -> str | None:
         row = self.db.execute(

@@ -205,11 +205,45 @@ def _failure_row(link: dict, source: dict) -> dict:
         "final_url": url_view(final) if final and final != target else None,
         "redirect_chain": _chain(link.get("redirect_chain")),
         "internal": bool(link.get("internal")),
+        "first_seen": _str(link.get("first_seen"))[:10],
+        "nights": _num(link.get("nights")),
+        "new": bool(link.get("new")),
+        "fix": {k: _str(v) for k, v in _dict(link.get("fix")).items()},
     }
 
 
 def _failing(links: list[dict], statuses: tuple[str, ...]) -> list[dict]:
-    return [link for link in links if _str(link.get("status")) in statuses]
+    """Failing links still to act on: accepted ones (acks, profile rules) are listed apart."""
+    return [link for link in links if _str(link.get("status")) in statuses and not link.get("accepted")]
+
+
+def accepted_links(links: list[dict]) -> list[dict]:
+    rows = []
+    for link in links:
+        if link.get("accepted") and _str(link.get("status")) in FAILURE_STATUSES:
+            for source in _dicts(link.get("sources")) or [{}]:
+                rows.append(_failure_row(link, source) | {"page": url_view(_str(source.get("page")))})
+    return rows
+
+
+def accepted_findings(results: dict) -> list[dict]:
+    out = []
+    for check in _dicts(results.get("checks")):
+        for f in _dicts(check.get("findings")):
+            accepted = _dict(f.get("accepted"))
+            if accepted:
+                out.append({"code": _str(f.get("code")), "page": url_view(_str(f.get("page"))),
+                            "target": _str(f.get("target")), "note": _str(accepted.get("note")),
+                            "by": _str(accepted.get("by")), "until": _str(accepted.get("until"))})
+    return out
+
+
+def changes_view(results: dict) -> dict | None:
+    changes = _dict(results.get("changes"))
+    if not changes.get("baseline"):
+        return None
+    return {"new": len(_list(changes.get("new"))), "resolved": [url_view(u) for u in _list(changes.get("resolved"))],
+            "changed": len(_list(changes.get("changed")))}
 
 
 def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
@@ -407,6 +441,9 @@ def build(results: Any) -> dict:
         "link_summary": link_summary(links),
         "failures_by_page": failures_by_page(links),
         "dead_targets": failures_by_target(links, (LinkStatus.BROKEN.value,)),
+        "accepted_links": accepted_links(links),
+        "accepted_findings": accepted_findings(results),
+        "changes": changes_view(results),
         "checks": checks_table(results),
         "findings": other_findings(results, links),
         "indicators": indicators_view(results),

@@ -17,7 +17,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, with_body: bool) -> None:
         self.hits.append((self.command, self.path))
-        status, headers, body = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>"))
+        route = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>"))
+        status, headers, body = route() if callable(route) else route  # a callable route may change per request
         time.sleep(float(headers.get(DELAY, 0)))
         self.send_response(status)
         for key, value in headers.items():

@@ -18,8 +18,8 @@ EXPECTED = {
     "transient": {"unverified"}, "rate_limited": {"unverified"},
     "excluded": {"excluded"}, "robots": {"excluded"},
     "unsupported": {"unsupported"},
-    # Detected by the link-checking issue (hijacked domains, soft-404); answering 200 they are ok here.
-    "hijacked": {"ok", "broken"}, "soft404": {"ok", "broken"},
+    # Answering 200, yet broken: a lapsed domain now serving gambling spam, a host whose every path is 200.
+    "hijacked": {"broken"}, "soft404": {"broken"},
 }
 
 
@@ -62,7 +62,7 @@ def test_every_ground_truth_link_has_the_expected_status(demo):
 def test_definitive_defects_are_broken_and_nothing_healthy_is(demo):
     *_, truth, links = demo
     broken = {u for u, lk in links.items() if lk["status"] == "broken"}
-    definitive = {_key(u) for u, t in truth["links"].items() if t["class"] == "definitive"}
+    definitive = {_key(u) for u, t in truth["links"].items() if t["class"] in ("definitive", "hijacked", "soft404")}
     missing_fragments = {f["url"] for f in truth["fragments"] if not f["exists"]}
     assert definitive and missing_fragments
     assert broken == definitive | missing_fragments

@@ -10,7 +10,8 @@ from pathlib import Path
 from reports.writers.atomic import write_atomic
 
 COLUMNS = ("status", "http_status", "target", "source_page", "anchor_text", "element", "line", "error_kind",
-           "error", "final_url", "redirect_chain", "internal", "checked_at")
+           "error", "final_url", "redirect_chain", "internal", "checked_at", "first_seen", "nights_failing", "new",
+           "accepted", "suggested_fix")
 ORDER = {"broken": 0, "unverified": 1, "redirected": 2}
 # Cells starting with these are formulas to a spreadsheet: crawled text must never run as one.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -37,5 +38,7 @@ class LinksCsvWriter:
                     link["status"], link["http_status"], link["url"], src["page"], src["text"],
                     f"{src['tag']}@{src['attr']}" if src["tag"] else "", src["line"], link["error_kind"],
                     link["error"], link["final_url"], json.dumps(link["redirect_chain"]) if link["redirect_chain"] else "",
-                    link["internal"], link["checked_at"])])
+                    link["internal"], link["checked_at"], link.get("first_seen") or "", link.get("nights") or "",
+                    "yes" if link.get("new") else "", "yes" if link.get("accepted") else "",
+                    (link.get("fix") or {}).get(lang) or (link.get("fix") or {}).get("en", ""))])
         return write_atomic(Path(out_dir) / self.filename, buf.getvalue().encode("utf-8-sig"))
