@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from checks.base import Check, CheckContext, Code
+from crawler import attachments as attachment_files
 from govaudit.models import CheckResult, CheckStatus, Severity
 
 # Letter → two-digit code (note I, O, W, Z out of sequence).
@@ -115,7 +116,6 @@ class PersonalData(Check):
         return summarize(scan(text))
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        extractor = _attachment_extractor() if self.options["scan_attachments"] else None
         hits: list[dict[str, Any]] = []
         pages = attachments = unscanned = 0
         for page in ctx.pages():
@@ -129,8 +129,8 @@ class PersonalData(Check):
                 continue
             if not page["body_hash"] or not self.options["scan_attachments"]:
                 continue
-            body = ctx.html(page)
-            text = _attachment_text(extractor, body or b"", page["content_type"], page["url"])
+            body = ctx.body(page)
+            text = _attachment_text(body or b"", page["content_type"], page["url"])
             if text is None:
                 unscanned += 1
                 continue
@@ -157,7 +157,7 @@ class PersonalData(Check):
         }
         data = {"disclosure": {"pii": {
             "pages_scanned": pages, "attachments_scanned": attachments, "attachments_unscanned": unscanned,
-            "attachment_extractor": extractor is not None, "total": sum(totals.values()),
+            "total": sum(totals.values()),
             "hits": sorted(hits, key=lambda h: (-sum(h["counts"].values()), h["url"])),
         }}}
         status = CheckStatus.FAILED if hits else CheckStatus.PASSED
@@ -169,23 +169,14 @@ def _is_html(content_type: str) -> bool:
     return not content_type or "html" in content_type
 
 
-def _attachment_extractor() -> Any:
-    """crawler.attachments.extract(body, content_type, url) -> (text, notes), when that module exists
-    (it is built in parallel); without it only plain-text attachments are scanned."""
-    try:
-        from crawler.attachments import extract  # noqa: PLC0415
-    except ImportError:
-        return None
-    return extract
-
-
-def _attachment_text(extractor: Any, body: bytes, content_type: str, url: str) -> str | None:
-    if extractor is not None:
+def _attachment_text(body: bytes, content_type: str, url: str) -> str | None:
+    """Text of a PDF / ODF / OOXML attachment (crawler.attachments, the extractor the crawler uses for
+    their links), or of a plain-text one; None when it cannot be read."""
+    if attachment_files.kind_of(content_type, url):
         try:
-            text, _notes = extractor(body, content_type, url)
+            return attachment_files.extract(body, content_type, url)[0]
         except Exception:  # an unreadable attachment is not scanned; it never fails the check
             return None
-        return text or ""
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind in ("text/plain", "text/csv"):
         for encoding in ("utf-8", "cp950"):

@@ -299,3 +299,16 @@ def test_moda_acs_footer_elements_are_found(tmp_path):
     assert data["directory_listings"] == []
     assert {f.code for f in site.findings} == {"site.contact-missing", "site.update-rule-missing"}
     assert meta.metrics["coverage"] == 0.0  # the ACS pages carry no DC.* / Category.* metadata
+
+
+def test_pii_in_a_crawled_odt_attachment_is_found_with_the_attachment_as_source(tmp_path):
+    from tests.test_links import _odt
+
+    routes = {"/": _page('<a href="/files/list.odt">名冊</a>'),
+              "/files/list.odt": (200, {"Content-Type": "application/vnd.oasis.opendocument.text"},
+                                  _odt(f"<text:p>王小明 {NATIONAL_ID}</text:p>"))}
+    base, doc, checks = _audit(tmp_path, routes)
+    [finding] = [f for f in checks["pii"]["findings"] if f["page"].endswith("/files/list.odt")]
+    assert finding["code"] == "pii.national-id" and finding["evidence"]["masked"] == ["A12****789"]
+    assert checks["pii"]["metrics"]["attachments_scanned"] == 1
+    assert NATIONAL_ID not in json.dumps(doc, ensure_ascii=False)

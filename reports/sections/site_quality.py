@@ -33,7 +33,7 @@ LABELS = {
         "odf": "開放文件格式（ODF）", "odf_ratio": "提供 ODF 之可編輯文件比例", "odf_files": "可編輯文件（含 ODF 版本）",
         "odf_missing": "未提供 ODF 版本之文件", "file": "檔案", "expected": "應提供",
         "pii": "個人資料（僅顯示遮蔽後號碼）", "pii_summary": "已掃描網頁 {pages} 頁、附件 {attachments} 個；發現 {total} 筆",
-        "pii_no_extractor": "附件文字擷取模組尚未提供：僅掃描純文字附件。", "masked": "遮蔽號碼", "count": "筆數",
+        "masked": "遮蔽號碼", "count": "筆數",
         "kinds": {"national_id": "身分證字號", "resident_id": "居留證號"}, "source": "來源",
         "sources": {"page": "網頁", "attachment": "附件"}, "no_pii": "未發現通過檢查碼驗證之身分證字號或居留證號。",
         "omitted": "另有 {n} 筆未列出，詳見 results.json。",
@@ -61,7 +61,6 @@ LABELS = {
         "file": "File", "expected": "Expected",
         "pii": "Personal data (masked numbers only)",
         "pii_summary": "Scanned {pages} pages and {attachments} attachments; {total} number(s) found",
-        "pii_no_extractor": "The attachment text extractor is not available: only plain-text attachments were scanned.",
         "masked": "Masked numbers", "count": "Count",
         "kinds": {"national_id": "national ID", "resident_id": "resident certificate"}, "source": "Source",
         "sources": {"page": "page", "attachment": "attachment"},
@@ -136,7 +135,7 @@ def _pii(pii: dict) -> dict | None:
                      "counts": sorted((str(k), v) for k, v in counts.items()),
                      "masked": [str(m) for m in _l(h.get("masked"))]})
     return {"pages": pii.get("pages_scanned", 0), "attachments": pii.get("attachments_scanned", 0),
-            "total": pii.get("total", 0), "extractor": bool(pii.get("attachment_extractor")),
+            "total": pii.get("total", 0),
             "hits": hits[:MAX_ROWS], "omitted": max(0, len(hits) - MAX_ROWS)}
 
 
