@@ -109,8 +109,12 @@ def test_scores_and_findings(demo):
     validity = next(i for i in results["indicators"] if i["id"] == "content_validity")
     component = next(c for c in validity["components"] if c["id"] == "link_correctness")
     assert component["score"] == check["metrics"]["link_correctness"]
-    assert validity["status"] == "not_assessed"  # 40 % of the weight: too little to judge
-    assert 0 < validity["coverage"] < 1 and validity["score"] == pytest.approx(100 * component["score"], abs=0.01)
+    assert validity["status"] == "not_assessed"  # 50 % of the weight (links, mark): too little to judge
+    mark = next(c for c in validity["components"] if c["id"] == "accessibility_mark")
+    assessed = [c for c in validity["components"] if c["score"] is not None]
+    assert {c["id"] for c in assessed} == {"link_correctness", "accessibility_mark"}
+    expected = 100 * (40 * component["score"] + 10 * mark["score"]) / 50
+    assert 0 < validity["coverage"] < 1 and validity["score"] == pytest.approx(expected, abs=0.01)
 
 
 def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo):
