@@ -311,7 +311,8 @@ class AccessibilityMark(Check):
         metrics = {"valid": 1.0 if badge["valid"] else 0.0, "present": 1.0 if badge["present"] else 0.0,
                    "pages_with_badge": len(with_badge), "pages_checked": len(pages),
                    "badge_share": round(len(with_badge) / len(pages), 4)}
-        status = CheckStatus.PASSED if badge["valid"] else CheckStatus.FAILED
+        status = (CheckStatus.FAILED if not badge["valid"] else CheckStatus.NEEDS_REVIEW if findings
+                  else CheckStatus.PASSED)
         result = self.result(status, metrics, findings)
         return CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
                            data={"accessibility": {"badge": badge}})
