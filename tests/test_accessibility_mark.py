@@ -49,7 +49,7 @@ def _audit(server, path, tmp_path, options=None):
     profile.write_text(json.dumps({"checks": {"accessibility_mark": {"audit_date": AUDIT_DATE, **(options or {})}}}))
     out = tmp_path / path.strip("/").replace("/", "_")
     proc = subprocess.run([sys.executable, "-m", "govaudit", "run", server.url + path.lstrip("/"), "--offline",
-                           "--profile", str(profile), "--db", str(tmp_path / "a.sqlite"), "--out", str(out)],
+                           "--profile", str(profile), "--db", str(out) + ".sqlite", "--out", str(out)],
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
