@@ -22,13 +22,13 @@ from checks.sitepages import home_page, is_html_page
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
 
-_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
-)
-_ANCHORS = etree.XPath("//a[@href]")
+# Visible text: script and style content is always a direct child text node (parent:: is far cheaper
+# than ancestor:: over every text node).
+_TEXT = etree.XPath("//body//text()[not(parent::script or parent::style or parent::noscript or parent::template)]",
+                    smart_strings=False)
 _ALTERNATES = etree.XPath("//link[@hreflang][@href][contains(translate(@rel, 'ALTERNATE', 'alternate'), 'alternate')]")
 _H1 = etree.XPath("(//h1)[position() <= 3]")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_NON_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _LATIN = re.compile(r"[A-Za-z]")
 _SPACE = re.compile(r"\s+")
 # Text (or title / image alt) of a link that switches language.
@@ -38,6 +38,24 @@ ZH_WORDS = frozenset({"中文", "中文版", "中文網", "中文網站", "繁�
                       "traditional chinese", "中文(chinese)", "zh", "tw", "zh-tw", "回中文版"})
 EN_SEGMENTS = frozenset({"en", "eng", "english", "en-us", "en_us", "en-gb", "en_gb"})
 LANG_PARAMS = frozenset({"lang", "language", "locale", "culture", "l"})
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_WORDS = "|" + "|".join(sorted(EN_WORDS | ZH_WORDS)) + "|"
+
+
+def _word(expr: str) -> str:
+    """XPath: the normalised, lower-cased value of expr is one of the switch words."""
+    return (f"contains('{_WORDS}', concat('|', translate(normalize-space({expr}), '{_UPPER}', "
+            f"'{_UPPER.lower()}'), '|'))")
+
+
+# Candidate switch links, chosen in C (pages have hundreds of links; only a handful are candidates):
+# hreflang, lang, a switch word as text / title / aria-label / image alt, or (on a Chinese page) an
+# href that may lead into an English section.
+_CANDIDATES = "//a[@href][@hreflang or @lang or {} or {} or {} or .//img[{}]{}]"
+_SWITCH_WORDS = (_word("."), _word("@title"), _word("@aria-label"), _word("@alt"))
+_SWITCHES_EN_PAGE = etree.XPath(_CANDIDATES.format(*_SWITCH_WORDS, ""))
+_SWITCHES_ZH_PAGE = etree.XPath(_CANDIDATES.format(
+    *_SWITCH_WORDS, " or contains(translate(@href, 'ENGLISH', 'english'), 'en')"))
 MAX_SWITCHES = 8
 MIN_LETTERS = 20  # below this, a page has too little text to judge its language
 # Key English pages (domain notes §8) by title, <h1> or the text of links to them.
@@ -80,14 +98,19 @@ def _clean(text: str | None, limit: int = 200) -> str:
     return _SPACE.sub(" ", text or "").strip()[:limit]
 
 
-def _switch_language(a: Any, page_section: str, target: str) -> tuple[str, str] | None:
-    """(language the link switches to, how it was recognised) or None."""
+def _switch_language(a: Any, page_section: str, href: str) -> tuple[str, str] | None:
+    """(language the link switches to, how it was recognised) or None. Runs on every link of every page:
+    cheap tests first, no URL normalisation (the caller normalises the few links that match)."""
     hreflang = (a.get("hreflang") or "").strip().lower()
     if hreflang.startswith("en"):
         return "en", "hreflang"
     if hreflang.startswith("zh"):
         return "zh", "hreflang"
-    names = {_clean(a.text_content()).lower(), _clean(a.get("title")).lower(), _clean(a.get("aria-label")).lower()}
+    text = a.text_content()
+    names = {_clean(text).lower()} if len(text) < 200 else set()
+    for attr in ("title", "aria-label"):
+        if a.get(attr):
+            names.add(_clean(a.get(attr)).lower())
     names |= {_clean(img.get("alt")).lower() for img in a.iter("img")}
     names.discard("")
     if names & EN_WORDS:
@@ -97,26 +120,28 @@ def _switch_language(a: Any, page_section: str, target: str) -> tuple[str, str] 
     lang = (a.get("lang") or "").strip().lower()
     if lang.startswith("en") and names and len(min(names, key=len)) <= 20:
         return "en", "lang"
-    if page_section == "zh" and url_section(target) == "en":
+    if page_section == "zh" and "en" in href.lower() and url_section(href) == "en":
         return "en", "path"
     return None
 
 
 def analyze(doc: Any, url: str) -> dict[str, Any]:
     text = "".join(_TEXT(doc))
-    cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
+    cjk, latin = len(_NON_CJK.sub("", text)), len(_LATIN.findall(text))
     section = url_section(url)
     switches, seen = [], set()
-    for a in _ANCHORS(doc):
+    for a in (_SWITCHES_ZH_PAGE if section == "zh" else _SWITCHES_EN_PAGE)(doc):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        found = _switch_language(a, section, href)
+        if found is None:
             continue
         try:
             target = urls.normalize_url(href, url)
         except urls.InvalidURL:
             continue
-        found = _switch_language(a, section, target)
-        if found is None or (found[0], target) in seen:
+        if (found[0], target) in seen:
             continue
         seen.add((found[0], target))
         switches.append({"href": target, "to": found[0], "via": found[1], "text": _clean(a.text_content(), 60)})
