@@ -326,10 +326,18 @@ class Bilingual(Check):
         # 4. Key pages in English: by title / <h1>, or by the text of links between English pages.
         key_pages: dict[str, str | None] = {}
         if english_urls:
+            # A page is a candidate for the kind its title (else <h1>) names first: "Contact-About Us"
+            # is the contact page of the About section, not the About page.
+            kind_of: dict[str, str] = {}
+            for u in english_urls - {en_home_url}:
+                for text in (by_url[u].get("title") or "", facts[u]["h1"]):
+                    hits = [(m.start(), k) for k in self.options["key_pages"] if (m := KEY_PAGES[k].search(text))]
+                    if hits:
+                        kind_of[u] = min(hits)[1]
+                        break
             for kind in self.options["key_pages"]:
                 pattern = KEY_PAGES[kind]
-                found = [u for u in english_urls if u != en_home_url and (
-                    pattern.search(by_url[u].get("title") or "") or pattern.search(facts[u]["h1"]))]
+                found = [u for u, k in kind_of.items() if k == kind]
                 # /en/open-data.html before a news item that mentions open data in its title
                 found.sort(key=lambda u: (not pattern.search(urlsplit(u).path), by_url[u].get("depth") or 0,
                                           len(by_url[u].get("title") or ""), u))
