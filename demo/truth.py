@@ -12,9 +12,10 @@ import re
 from collections import deque
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+from demo.content import BADGE_URL
 from demo.external import Host
 from demo.response import Response
 from demo.site import Site
@@ -233,4 +234,13 @@ def build_truth(site: Site, hosts: tuple[Host, ...]) -> dict[str, Any]:
             "pairs": [[absolute(p) for p in pair] for pair in notes["english"]["pairs"]],
         },
         "site_elements": {name: absolute(path) for name, path in notes["site_elements"].items()},
+        "accessibility_mark": _mark(crawl),
     }
+
+
+def _mark(crawl: _Crawl) -> dict[str, Any]:
+    """The 無障礙標章 every page's footer links (AA, certificate number in `category`): where it is served."""
+    pages = sorted(url for url in crawl.pages if BADGE_URL in crawl.parsed(url).links)
+    return {"url": BADGE_URL, "host": urlsplit(BADGE_URL).hostname, "level": "AA",
+            "certificate_id": parse_qs(urlsplit(BADGE_URL).query)["category"][0],
+            "on_home_page": crawl.base in pages, "pages": pages}

@@ -1,6 +1,7 @@
 """`govaudit demo` end to end: the real CLI serves the demo site and audits it offline; every result is
 held against the demo's ground truth."""
 
+import datetime
 import json
 import subprocess
 import sys
@@ -109,8 +110,12 @@ def test_scores_and_findings(demo):
     validity = next(i for i in results["indicators"] if i["id"] == "content_validity")
     component = next(c for c in validity["components"] if c["id"] == "link_correctness")
     assert component["score"] == check["metrics"]["link_correctness"]
-    assert validity["status"] == "not_assessed"  # 40 % of the weight: too little to judge
-    assert 0 < validity["coverage"] < 1 and validity["score"] == pytest.approx(100 * component["score"], abs=0.01)
+    assert validity["status"] == "not_assessed"  # 50 % of the weight (links, mark): too little to judge
+    mark = next(c for c in validity["components"] if c["id"] == "accessibility_mark")
+    assessed = [c for c in validity["components"] if c["score"] is not None]
+    assert {c["id"] for c in assessed} == {"link_correctness", "accessibility_mark"}
+    expected = 100 * (40 * component["score"] + 10 * mark["score"]) / 50
+    assert 0 < validity["coverage"] < 1 and validity["score"] == pytest.approx(expected, abs=0.01)
 
 
 def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo):
@@ -124,3 +129,30 @@ def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo):
     assert proc.returncode == 0, proc.stderr
     rebuilt = json.loads((base / "rebuilt" / "results.json").read_text(encoding="utf-8"))
     assert rebuilt["links"] == first["links"] and rebuilt["checks"] == first["checks"]
+
+
+def test_accessibility_mark_matches_the_truth(demo):
+    *_, results, truth, _ = demo
+    mark, badge = truth["accessibility_mark"], results["accessibility"]["badge"]
+    assert mark["on_home_page"] and badge["present"] and badge["home_page"] == truth["start_url"]
+    assert (badge["certificate_id"], badge["host"], badge["level"]) == (mark["certificate_id"], mark["host"],
+                                                                         mark["level"])
+    issued = datetime.date(int(mark["certificate_id"][:4]), int(mark["certificate_id"][4:6]),
+                           int(mark["certificate_id"][6:8]))
+    expires = issued.replace(year=issued.year + 3) + datetime.timedelta(days=90)
+    assert badge["likely_expired"] is (expires < datetime.date.fromisoformat(truth["today"]))
+    without = set(truth["html_pages"]) - set(mark["pages"])
+    assert badge["pages_checked"] - badge["pages_with_badge"] == len(without) == 1
+
+
+def test_bilingual_matches_the_truth(demo):
+    *_, results, truth, _ = demo
+    section = results["bilingual"]
+    assert section["english_home"]["url"] == truth["english"]["home"]
+    assert {(p["zh"], p["en"]) for p in section["pairs"]} == {tuple(p) for p in truth["english"]["pairs"]}
+    assert all(section["coverage"]["key_pages"].values())
+    assert section["coverage"]["key_pages"]["open_data"].endswith("/en/open-data.html")
+    # the one defect: the legacy Big5 page has a bare <html>
+    assert [(f["code"], f["page"]) for f in section["findings"]] == [("bilingual.lang-wrong", truth["big5_page"]["url"])]
+    indicator = next(i for i in results["indicators"] if i["id"] == "retrieval_convenience")
+    assert indicator["score"] == 100.0

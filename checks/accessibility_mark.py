@@ -1,0 +1,373 @@
+"""機關網站通過無障礙檢測並取得認證標章: is the 無障礙標章 on the home page real, current and linked?
+
+The mark is found in the crawler's single parse (page_facts): a link to the certificate page of the
+issuing authority (accessibility.moda.gov.tw today; accessibility.ncc.gov.tw and handicap-free.nat.gov.tw
+in earlier eras) at /Applications/Detail?category=<14-digit certificate number>, the image inside it,
+and the `Accessible_website` meta element. run() judges the home page's mark (the law asks for it at the
+bottom of the home page, 88×31, linked to the certificate page) and counts the pages that carry one.
+
+The certificate number reads as a timestamp (YYYYMMDDhhmmss, the application's creation time): a mark
+whose number is more than `validity_years` (+ `grace_days` for the issuing delay) before the audit
+date is flagged as likely expired. This is a heuristic (domain notes §3.2): the certificate page is the
+authority's record, and its link is reported as checked, dead or not verified (offline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from lxml import etree
+
+from checks.base import Check, CheckContext, Code, NotApplicable
+from checks.sitepages import home_page, is_html_page
+from govaudit import urls
+from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
+
+# Host of the certificate page → era of the mark. Only the current authority's marks count.
+MARK_HOSTS = {
+    "accessibility.moda.gov.tw": "moda",
+    "accessibility.ncc.gov.tw": "ncc",
+    "www.handicap-free.nat.gov.tw": "handicap-free",
+    "handicap-free.nat.gov.tw": "handicap-free",
+}
+CURRENT_ERA = "moda"
+SIZE = (88, 31)
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Plain contains() (no translate() over every href: 20× faster); the tails match Accessibility.… and
+# Handicap-free… as well, and the host is checked exactly once the URL is normalised.
+_MARK_LINKS = etree.XPath("//a[contains(@href, 'ccessibility.') or contains(@href, 'andicap-free.')]")
+# Mark images by their alt text (zh and en variants seen on agency sites, domain notes §3.2).
+_MARK_IMAGES = etree.XPath(
+    "//img[contains(@alt, '無障礙') or contains({0}, 'conformance level') or contains({0}, 'accessib')"
+    " or contains({0}, 'level a')]".format(_LOWER.format("@alt"))
+)
+_META = etree.XPath("//meta[{} = 'accessible_website']/@content".format(_LOWER.format("@name")))
+_IN_FOOTER = etree.XPath(
+    "boolean(ancestor-or-self::*[self::footer or @role = 'contentinfo' or @id = 'Z'"
+    " or contains({}, 'footer') or contains({}, 'footer')])".format(_LOWER.format("@id"), _LOWER.format("@class"))
+)
+_BEFORE = etree.XPath("count(preceding::*) + count(ancestor::*)")
+_ALL = etree.XPath("count(//*)")
+_CERT = re.compile(r"^\d{14}$")
+_LEVEL_PATTERNS = (
+    re.compile(r"level\s+(AAA|AA\+?|A\+?)(?![A-Za-z])", re.IGNORECASE),
+    re.compile(r"(?<![A-Za-z])(AAA|AA\+?|A\+?)(?=檢測|無障礙|優先|等級|標章)"),
+    re.compile(r"(?<![A-Za-z])(AAA|AA\+?|A\+?)(?![A-Za-z])"),
+)
+_SPACE = re.compile(r"\s+")
+LEVELS = ("A", "AA", "AAA")
+
+
+def parse_level(*texts: str) -> str:
+    """A, AA, AAA, or A+ / AA+ (the WCAG 1.0-era scheme); "" when no text names a level."""
+    for pattern in _LEVEL_PATTERNS:
+        for text in texts:
+            match = pattern.search(text or "")
+            if match:
+                return match[1].upper()
+    return ""
+
+
+def certificate_date(certificate_id: str) -> dt.datetime | None:
+    if not _CERT.match(certificate_id or ""):
+        return None
+    try:
+        return dt.datetime.strptime(certificate_id, "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+
+
+def _clean(text: str | None, limit: int = 300) -> str:
+    return _SPACE.sub(" ", text or "").strip()[:limit]
+
+
+def _int(value: str | None) -> int | None:
+    match = re.match(r"\s*(\d+)\s*(px)?\s*$", value or "")
+    return int(match[1]) if match else None
+
+
+def _img(img: Any) -> dict[str, Any]:
+    return {"alt": _clean(img.get("alt")), "src": _clean(img.get("src"), 500), "title": _clean(img.get("title")),
+            "width": _int(img.get("width")), "height": _int(img.get("height"))}
+
+
+def _placement(el: Any, total: float) -> dict[str, Any]:
+    return {"in_footer": bool(_IN_FOOTER(el)), "position": round(float(_BEFORE(el)) / total, 3) if total else 0.0}
+
+
+def analyze(doc: Any, url: str) -> dict[str, Any] | None:
+    """The marks on one page: linked marks, mark images not linked to a certificate page, the meta."""
+    meta = [_clean(m) for m in _META(doc)]
+    anchors = _MARK_LINKS(doc)
+    images = _MARK_IMAGES(doc)
+    if not (meta or anchors or images):
+        return None
+    total = float(_ALL(doc))
+    marks, linked_images = [], set()
+    for a in anchors:
+        href = _clean(a.get("href"), 1000)
+        try:
+            target = urls.normalize_url(href, url)
+        except urls.InvalidURL:
+            continue
+        parts = urlsplit(target)
+        era = MARK_HOSTS.get((parts.hostname or "").lower())
+        if era is None:
+            continue
+        query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+        imgs = a.findall(".//img")
+        linked_images.update(imgs)
+        mark = {"href": target, "host": parts.hostname, "era": era,
+                "detail_path": parts.path.rstrip("/").lower() == "/applications/detail",
+                "certificate_id": query.get("category", "").strip(), "title": _clean(a.get("title")),
+                "text": _clean(a.text_content()), **_placement(a, total)}
+        mark["image"] = _img(imgs[0]) if imgs else None
+        marks.append(mark)
+    unlinked = []
+    for img in images:
+        if img in linked_images:
+            continue
+        parent = next(img.iterancestors("a"), None)
+        unlinked.append({**_img(img), "link": _clean(parent.get("href"), 1000) if parent is not None else "",
+                         **_placement(img, total)})
+    if not (marks or unlinked or meta):
+        return None
+    return {"marks": marks, "unlinked": unlinked[:5], "meta": meta[:3]}
+
+
+class AccessibilityMark(Check):
+    id = "accessibility_mark"
+    title = "Accessibility mark (無障礙標章)"
+    title_zh = "無障礙標章"
+    version = "1"
+    indicator_tags = ("indicator:content_validity", "component:accessibility_mark")
+    default_options = {
+        "validity_years": 3,  # 核發辦法 §5
+        "grace_days": 90,  # the certificate number is the application time; issuing takes a while
+        "audit_date": "",  # YYYY-MM-DD the expiry is judged at; empty = the run's start
+        "bottom_share": 0.7,  # outside a footer, the mark must come after this share of the home page
+    }
+    codes = {
+        "a11y.mark-missing": Code(
+            Severity.HIGH, "No accessibility mark linked to its certificate page on the home page.",
+            "首頁未張貼連結至認證頁面的無障礙標章。"),
+        "a11y.mark-legacy": Code(
+            Severity.HIGH, "The mark is from an earlier scheme (handicap-free / NCC host, A+ / AA+ priority "
+            "levels): it no longer counts as a current mark.",
+            "標章屬舊制（研考會／國家通訊傳播委員會網域、A+／AA+ 優先等級），已不屬現行有效標章。"),
+        "a11y.mark-expired": Code(
+            Severity.HIGH, "The certificate number dates the mark more than 3 years (plus grace) before the "
+            "audit: the mark has likely expired.",
+            "依認證編號日期推算，標章已逾三年有效期間（含寬限期），可能已失效。"),
+        "a11y.mark-not-linked": Code(
+            Severity.HIGH, "A mark image is shown but not linked to the certificate page "
+            "(/Applications/Detail?category=…).",
+            "標章圖片未連結至認證頁面（/Applications/Detail?category=…）。"),
+        "a11y.mark-bad-certificate": Code(
+            Severity.MEDIUM, "The mark's link has no valid 14-digit certificate number "
+            "(category=YYYYMMDDhhmmss) or does not point to /Applications/Detail.",
+            "標章連結缺少有效的 14 位數認證編號（category=YYYYMMDDhhmmss）或未指向 /Applications/Detail。"),
+        "a11y.mark-link-dead": Code(
+            Severity.HIGH, "The certificate page the mark links to does not answer (broken link).",
+            "標章連結的認證頁面無法開啟（失效連結）。"),
+        "a11y.mark-level-unknown": Code(
+            Severity.LOW, "The conformance level (A / AA / AAA) cannot be read from the mark's alt text, "
+            "title or the Accessible_website meta.",
+            "無法由標章替代文字、標題或 Accessible_website 中繼資料判讀檢測等級（A／AA／AAA）。"),
+        "a11y.mark-inconsistent": Code(
+            Severity.MEDIUM, "Pages show different levels or certificate numbers (mark, alt text or "
+            "Accessible_website meta disagree).",
+            "各頁標章等級或認證編號不一致（標章、替代文字或 Accessible_website 中繼資料互相矛盾）。"),
+        "a11y.mark-size": Code(
+            Severity.LOW, "The mark image is not 88×31 pixels (the mark must not be resized).",
+            "標章圖片尺寸非 88×31 像素（標章不得縮放變形）。"),
+        "a11y.mark-not-bottom": Code(
+            Severity.LOW, "The mark is not at the bottom of the home page (footer).",
+            "標章未張貼於首頁下方（頁尾）。"),
+    }
+
+    def __init__(self, options: dict[str, Any] | None = None):
+        super().__init__(options)
+        o = self.options
+        if not isinstance(o["validity_years"], int) or o["validity_years"] < 1:
+            raise ValueError("validity_years must be a positive integer")
+        if not isinstance(o["grace_days"], int) or o["grace_days"] < 0:
+            raise ValueError("grace_days must be a non-negative integer")
+        if not isinstance(o["bottom_share"], int | float) or not 0 <= o["bottom_share"] <= 1:
+            raise ValueError("bottom_share must be between 0 and 1")
+        if o["audit_date"]:
+            try:
+                dt.date.fromisoformat(str(o["audit_date"]))
+            except ValueError:
+                raise ValueError(f"audit_date must be YYYY-MM-DD, not {o['audit_date']!r}") from None
+
+    page_facts = staticmethod(analyze)
+
+    def _audit_date(self, ctx: CheckContext) -> dt.date:
+        if self.options["audit_date"]:
+            return dt.date.fromisoformat(str(self.options["audit_date"]))
+        started = ctx.store.run(ctx.run_id)["started_at"]
+        return dt.datetime.fromisoformat(started).date()
+
+    def _expiry(self, certificate_id: str) -> dt.date | None:
+        issued = certificate_date(certificate_id)
+        if issued is None:
+            return None
+        years = self.options["validity_years"]
+        try:
+            end = issued.date().replace(year=issued.year + years)
+        except ValueError:  # 29 February
+            end = issued.date().replace(year=issued.year + years, day=28)
+        return end + dt.timedelta(days=self.options["grace_days"])
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        pages = [p for p in ctx.pages() if is_html_page(p)]
+        if not pages:
+            raise NotApplicable("no HTML page was crawled")
+        home = home_page(ctx, pages)
+        if home is None:
+            raise NotApplicable("the home page was not crawled")
+        results = {r["url"]: r for r in ctx.link_results()}
+        audit_date = self._audit_date(ctx)
+        facts = {p["url"]: p["facts"].get(self.id) for p in pages}
+        facts = {u: f for u, f in facts.items() if isinstance(f, dict) and "_error" not in f}
+        findings = []
+        home_facts = facts.get(home["url"]) or {"marks": [], "unlinked": [], "meta": []}
+        home_url = home["url"]
+
+        # The home page's mark: the first linked one (a current-era one first).
+        marks = sorted(home_facts["marks"], key=lambda m: (m["era"] != CURRENT_ERA, not m["certificate_id"]))
+        mark = marks[0] if marks else None
+        unlinked = home_facts["unlinked"]
+        badge: dict[str, Any] = {
+            "present": bool(mark or unlinked), "linked": mark is not None, "home_page": home_url,
+            "level": "", "host": "", "era": "", "certificate_id": "", "certificate_url": "",
+            "issued": None, "expires": None, "likely_expired": None, "legacy": None,
+            "width": None, "height": None, "size_ok": None, "in_footer": None, "position": None, "at_bottom": None,
+            "link_status": "", "meta": home_facts["meta"], "alt": "", "audit_date": audit_date.isoformat(),
+            "valid": False,
+        }
+        meta_level = parse_level(*home_facts["meta"])
+        if mark is None and not unlinked:
+            findings.append(self.finding("a11y.mark-missing", "no accessibility mark on the home page",
+                                         page=home_url, evidence={"meta": home_facts["meta"]}))
+        elif mark is None:
+            img = unlinked[0]
+            badge.update(alt=img["alt"], width=img["width"], height=img["height"],
+                         level=parse_level(img["alt"], img["title"]) or meta_level)
+            findings.append(self.finding(
+                "a11y.mark-not-linked", f"mark image {img['alt']!r} is not linked to a certificate page",
+                page=home_url, target=img["link"], evidence=img))
+        else:
+            findings += self._judge(mark, home_url, meta_level, badge, results, audit_date)
+        img_size = (badge["width"], badge["height"])
+        if badge["present"] and None not in img_size:
+            badge["size_ok"] = img_size == SIZE
+            if not badge["size_ok"]:
+                findings.append(self.finding(
+                    "a11y.mark-size", f"mark image is {img_size[0]}×{img_size[1]}, not 88×31",
+                    page=home_url, target=badge["certificate_url"],
+                    evidence={"width": img_size[0], "height": img_size[1]}))
+        placed = mark or (unlinked[0] if unlinked else None)
+        if placed is not None:
+            at_bottom = placed["in_footer"] or placed["position"] >= self.options["bottom_share"]
+            badge.update(in_footer=placed["in_footer"], position=placed["position"], at_bottom=at_bottom)
+            if not at_bottom:
+                findings.append(self.finding(
+                    "a11y.mark-not-bottom",
+                    f"mark is not in the footer and comes at {placed['position']:.0%} of the home page",
+                    page=home_url, target=badge["certificate_url"],
+                    evidence={"in_footer": placed["in_footer"], "position": placed["position"]}))
+
+        # Every page: which carry a mark, and do they agree on level and certificate?
+        with_badge = [u for u, f in facts.items() if f["marks"] or f["unlinked"]]
+        certificates = Counter(m["certificate_id"] for f in facts.values() for m in f["marks"] if m["certificate_id"])
+        levels: Counter[str] = Counter()
+        for f in facts.values():
+            for m in f["marks"]:
+                level = parse_level(m["image"]["alt"] if m["image"] else "", m["title"], m["text"])
+                if level:
+                    levels[level] += 1
+            for level in filter(None, (parse_level(text) for text in f["meta"])):
+                levels[level] += 1
+        if len(certificates) > 1 or len(levels) > 1:
+            findings.append(self.finding(
+                "a11y.mark-inconsistent",
+                "pages disagree: " + "; ".join(filter(None, (
+                    f"certificates {', '.join(sorted(certificates))}" if len(certificates) > 1 else "",
+                    f"levels {', '.join(sorted(levels))}" if len(levels) > 1 else ""))),
+                page=home_url, evidence={"certificates": dict(certificates), "levels": dict(levels)}))
+        badge.update(pages_with_badge=len(with_badge), pages_checked=len(pages),
+                     certificates_seen=dict(certificates), levels_seen=dict(levels))
+        badge["valid"] = bool(
+            mark is not None and badge["era"] == CURRENT_ERA and not badge["legacy"]
+            and badge["likely_expired"] is False and mark["detail_path"]
+            and badge["link_status"] not in ("broken",))
+        metrics = {"valid": 1.0 if badge["valid"] else 0.0, "present": 1.0 if badge["present"] else 0.0,
+                   "pages_with_badge": len(with_badge), "pages_checked": len(pages),
+                   "badge_share": round(len(with_badge) / len(pages), 4)}
+        status = (CheckStatus.FAILED if not badge["valid"] else CheckStatus.NEEDS_REVIEW if findings
+                  else CheckStatus.PASSED)
+        result = self.result(status, metrics, findings)
+        return CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
+                           data={"accessibility": {"badge": badge}})
+
+    def _judge(self, mark: dict, home_url: str, meta_level: str, badge: dict, results: dict,
+               audit_date: dt.date) -> list:
+        findings = []
+        img = mark["image"] or {}
+        alt, title = img.get("alt", ""), mark["title"]
+        level = parse_level(alt, img.get("title", ""), title, mark["text"]) or meta_level
+        cert = mark["certificate_id"]
+        expires = self._expiry(cert)
+        issued = certificate_date(cert)
+        legacy = (mark["era"] != CURRENT_ERA or level.endswith("+")
+                  or any("優先等級" in t for t in (alt, title, *badge["meta"])))
+        result = results.get(mark["href"])
+        status = result["status"] if result else ""
+        link_status = ("ok" if status in (LinkStatus.OK, LinkStatus.REDIRECTED) else
+                       "broken" if status == LinkStatus.BROKEN else "not_verified")
+        badge.update(level=level, host=mark["host"], era=mark["era"], certificate_id=cert,
+                     certificate_url=mark["href"], alt=alt, width=img.get("width"), height=img.get("height"),
+                     issued=issued.date().isoformat() if issued else None,
+                     expires=expires.isoformat() if expires else None,
+                     likely_expired=(expires < audit_date) if expires else None, legacy=legacy,
+                     link_status=link_status, link_result=status or "not_checked")
+        target = mark["href"]
+        if legacy:
+            findings.append(self.finding(
+                "a11y.mark-legacy", f"mark from the {mark['era']} era" + (f", level {level}" if level else ""),
+                page=home_url, target=target, evidence={"host": mark["host"], "level": level, "alt": alt}))
+        if issued is None or not mark["detail_path"]:
+            findings.append(self.finding(
+                "a11y.mark-bad-certificate",
+                f"certificate number {cert!r} is not a 14-digit date" if issued is None
+                else "the link does not point to /Applications/Detail",
+                page=home_url, target=target, evidence={"certificate_id": cert}))
+        elif badge["likely_expired"]:
+            findings.append(self.finding(
+                "a11y.mark-expired",
+                f"certificate {cert} dates from {issued.date().isoformat()}: likely expired since "
+                f"{expires.isoformat()} (audit date {audit_date.isoformat()})",
+                page=home_url, target=target,
+                evidence={"certificate_id": cert, "issued": issued.date().isoformat(),
+                          "expires": expires.isoformat(), "audit_date": audit_date.isoformat()}))
+        if link_status == "broken":
+            findings.append(self.finding(
+                "a11y.mark-link-dead", f"the certificate page does not answer: "
+                f"{(result or {}).get('error') or 'HTTP ' + str((result or {}).get('http_status'))}",
+                page=home_url, target=target,
+                evidence={"http_status": (result or {}).get("http_status"), "error": (result or {}).get("error")}))
+        if not level:
+            findings.append(self.finding("a11y.mark-level-unknown", "no level in the mark's alt text or title",
+                                         page=home_url, target=target, evidence={"alt": alt, "title": title}))
+        elif meta_level and meta_level != level:
+            findings.append(self.finding(
+                "a11y.mark-inconsistent", f"the mark says {level}, the Accessible_website meta says {meta_level}",
+                page=home_url, target=target, evidence={"mark": level, "meta": meta_level}))
+        return findings
+
