@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from checks.base import CheckContext
+from govaudit.context import is_html
 
 
 def is_html_page(page: dict) -> bool:
-    """A page that answered 2xx with HTML and was parsed (its facts exist)."""
-    return 200 <= (page.get("http_status") or 0) < 300 and bool(page.get("body_hash"))
+    """A page that answered 2xx with HTML and was parsed (not an attachment row: PDF, ODF, OOXML)."""
+    return (200 <= (page.get("http_status") or 0) < 300 and bool(page.get("body_hash"))
+            and is_html(page.get("content_type", "")))
 
 
 def home_page(ctx: CheckContext, pages: list[dict]) -> dict | None:
