@@ -121,7 +121,7 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any]) -
         except Exception as exc:  # one failing check never sinks the audit
             result = CheckResult(check.id, check.version, CheckStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
         out.append(CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
-                               round(time.monotonic() - began, 3), result.error))
+                               round(time.monotonic() - began, 3), result.error, result.data))
     return out
 
 
