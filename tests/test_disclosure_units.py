@@ -116,3 +116,29 @@ def test_coverage_counts_weak_as_half_and_leaves_not_applicable_out():
     cats = [{"status": s, "freshness": None, "stale": False}
             for s in ("found", "found", "weak", "missing", "not_applicable")]
     assert detect.metrics(cats)["coverage"] == 0.625
+
+
+def _pages(**extra_links):
+    base = "http://127.0.0.1/"
+    menu = [["主管法規", "https://law.moj.gov.tw/LawClass/LawAll.aspx?pcode=I0020026", "n", ""],
+            ["會議紀錄", base + "minutes", "n", ""],
+            ["書表下載", base + "forms", "n", ""]]
+    return {
+        base: detect.Page(base, "首頁", 0, {"l": menu}),
+        # A labelled page that lists nothing: weak. A page of attachments titled with item keywords only
+        # (手冊 for 行政指導): weak too.
+        base + "minutes": detect.Page(base + "minutes", "會議紀錄", 1, {"nd": 1}),
+        base + "forms": detect.Page(base + "forms", "參考手冊｜本署", 1, {"a": 6}),
+    }
+
+
+def test_weak_found_through_an_official_system_and_missing():
+    result = detect.detect(_pages(), "http://127.0.0.1/", tx.default(), dt.date(2024, 9, 10))
+    cats = {c["id"]: c for c in result["categories"]}
+    assert cats["art7-1"]["status"] == "found"  # the menu links straight to the law database
+    assert cats["art7-1"]["evidence"] == ["https://law.moj.gov.tw/LawClass/LawAll.aspx?pcode=I0020026"]
+    assert cats["art7-10"]["status"] == "weak" and "lists no documents" in cats["art7-10"]["reason"]
+    assert cats["art7-4"]["status"] == "weak" and cats["art7-4"]["evidence"] == ["http://127.0.0.1/forms"]
+    assert cats["art7-7"]["status"] == "missing" and cats["art7-7"]["evidence"] == []
+    assert result["hub"] is None
+    assert detect.metrics(result["categories"])["freshness"] == 0  # the time-bound items are all missing

@@ -40,6 +40,7 @@ _LABEL_NODES = etree.XPath(
 _ATTACHMENT = re.compile(
     r"\.(?:pdf|odt|ods|odp|doc|docx|xls|xlsx|ppt|pptx|zip|7z|rar|csv)(?:$|[?#])|/file/get/|download", re.I)
 _SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")
+_HOST = re.compile(r"(?i)^(?:https?:)?//([^/:?#@]+)")
 _MAX = 40
 
 
@@ -96,29 +97,32 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
     in_main = set(main.iter("a"))
     links, seen = [], set()
     attachments, systems = 0, set()
+    hosts: dict[str, str | None] = {}
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_HREF):
             continue
-        text = clean(a.text_content())[:_MAX]
-        title = clean(a.get("title") or "")[:_MAX]
+        if a in in_main and a not in in_nav:
+            if _ATTACHMENT.search(href):
+                attachments += 1
+            absolute = _HOST.match(href)  # a relative link stays on the site: never an official system
+            if absolute:
+                host = absolute[1].lower()
+                if host not in hosts:
+                    hosts[host] = taxonomy.system_of(host)
+                if hosts[host]:
+                    systems.add(hosts[host])
+        text, title = clean(a.text_content()[:160])[:_MAX], a.get("title") or ""
         if not text:
             text = clean(" ".join(img.get("alt") or "" for img in a.iter("img")))[:_MAX]
-        named = terms.search(text) or (title and terms.search(title))
-        content = a in in_main and a not in in_nav
-        if not named and not content:
+        if not (terms.search(text) or (title and terms.search(title))):
             continue
         try:
             target, _ = urls.normalize(href, url)
         except urls.InvalidURL:
             continue
-        if content:
-            if _ATTACHMENT.search(target):
-                attachments += 1
-            system = taxonomy.system_of(urls.host_of(target))
-            if system:
-                systems.add(system)
-        if named and (text, target) not in seen:
+        title = clean(title)[:_MAX]
+        if (text, target) not in seen:
             seen.add((text, target))
             links.append([text, target, "n" if a in in_nav else "c", title if title != text else ""])
     if links:
