@@ -98,7 +98,7 @@ class Disclosure(Check):
             "taxonomy_version": self.taxonomy.version,
             "hub": result["hub"],
             "categories": [{k: c[k] for k in ("id", "label", "short", "status", "evidence", "updated", "stale",
-                                              "freshness", "reason")} for c in categories],
+                                              "freshness", "reason", "reason_en")} for c in categories],
         }}
         out = self.result(status, figures, findings)
         return CheckResult(out.check_id, out.version, out.status, out.metrics, out.findings, data=data)

@@ -137,7 +137,8 @@ def test_weak_found_through_an_official_system_and_missing():
     cats = {c["id"]: c for c in result["categories"]}
     assert cats["art7-1"]["status"] == "found"  # the menu links straight to the law database
     assert cats["art7-1"]["evidence"] == ["https://law.moj.gov.tw/LawClass/LawAll.aspx?pcode=I0020026"]
-    assert cats["art7-10"]["status"] == "weak" and "lists no documents" in cats["art7-10"]["reason"]
+    assert cats["art7-10"]["status"] == "weak" and "lists no documents" in cats["art7-10"]["reason_en"]
+    assert "未列出任何文件" in cats["art7-10"]["reason"]
     assert cats["art7-4"]["status"] == "weak" and cats["art7-4"]["evidence"] == ["http://127.0.0.1/forms"]
     assert cats["art7-7"]["status"] == "missing" and cats["art7-7"]["evidence"] == []
     assert result["hub"] is None

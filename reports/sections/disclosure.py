@@ -104,11 +104,13 @@ def build(results: dict) -> dict | None:
         "id": str(c.get("id", "")), "label": str(c.get("label", "")), "status": str(c.get("status", "")),
         "stale": bool(c.get("stale")), "evidence": [url_view(u) for u in _l(c.get("evidence"))],
         "updated": str(c.get("updated") or ""), "reason": str(c.get("reason", "")),
+        "reason_en": str(c.get("reason_en") or c.get("reason", "")),
     } for c in categories]
     fixes = []
     for kind, test in (("missing", lambda r: r["status"] == "missing"), ("stale", lambda r: r["stale"]),
                        ("weak", lambda r: r["status"] == "weak")):
-        fixes += [{"kind": kind, "id": r["id"], "label": r["label"], "reason": r["reason"]} for r in rows if test(r)]
+        fixes += [{"kind": kind, "id": r["id"], "label": r["label"], "reason": r["reason"],
+                   "reason_en": r["reason_en"]} for r in rows if test(r)]
     indicator = next((i for i in _l(results.get("indicators")) if _d(i).get("id") == "disclosure_adequacy"), None)
     components = []
     by_check = {c.get("id"): c for c in _l(results.get("checks")) if isinstance(c, dict)}
