@@ -8,6 +8,7 @@ import sys
 import threading
 
 from demo.server import DemoServer
+from demo.site import VARIANTS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,8 +18,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--today", type=dt.date.fromisoformat, help="date the site is built for (YYYY-MM-DD)")
     parser.add_argument("--truth", metavar="PATH", help="write the ground truth JSON to PATH")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--variant", default="default", choices=VARIANTS,
+                        help="arrangement of the Art. 7 pages (see demo/variants.py)")
     args = parser.parse_args(argv)
-    with DemoServer(today=args.today, verbose=args.verbose) as server:
+    with DemoServer(today=args.today, verbose=args.verbose, variant=args.variant) as server:
         try:
             if args.truth:
                 server.write_ground_truth(args.truth)

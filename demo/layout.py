@@ -122,13 +122,18 @@ def _head(page: Page, full_title: str, badge_meta: str) -> str:
     )
 
 
-def _zh(page: Page) -> str:
+def _nav_item(entry: tuple) -> str:
+    """(href, label, title) or (href, label, title, [(href, label), ...]): a menu entry and its submenu."""
+    href, label, title = entry[:3]
+    head = (f'<a href="{href}"' + (f' title="{title}"' if title else "") + f">{label}</a>") if href else label
+    sub = link_list(entry[3]) if len(entry) > 3 else ""
+    return f"<li>{head}{sub}</li>"
+
+
+def _zh(page: Page, menu: list[tuple] | None = None) -> str:
     home = page.path == "/"
     full_title = f"{c.AGENCY}全球資訊網" if home else f"{page.title}｜{c.AGENCY}"
-    nav = "".join(
-        f'<li><a href="{href}"' + (f' title="{title}"' if title else "") + f">{label}</a></li>"
-        for href, label, title in ZH_NAV
-    )
+    nav = "".join(_nav_item(entry) for entry in (ZH_NAV if menu is None else menu))
     crumbs = ""
     if not home:
         trail = [("/", "首頁"), *((href, label) for label, href in page.crumbs)]
@@ -204,8 +209,9 @@ def _en(page: Page) -> str:
     )
 
 
-def render(page: Page) -> bytes:
-    return (_zh(page) if page.lang == "zh" else _en(page)).encode("utf-8")
+def render(page: Page, menu: list[tuple] | None = None) -> bytes:
+    """The page's HTML; `menu` replaces the Chinese main menu (demo variants)."""
+    return (_zh(page, menu) if page.lang == "zh" else _en(page)).encode("utf-8")
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

@@ -24,6 +24,15 @@ TITLES = {key: title for key, _, title in c.GOV_INFO}
 PATHS = {key: path for key, path, _ in c.GOV_INFO}
 
 
+def _titles(b: SiteBuilder) -> dict[str, str]:
+    """Category titles as this variant labels them (demo.variants)."""
+    return {key: title for key, _, title in b.variant.gov_info}
+
+
+def _crumbs(b: SiteBuilder) -> tuple[tuple[str, str], ...]:
+    return ((b.variant.hub_label, "/gov-info/"),) if b.variant.hub else ()
+
+
 def _doc(
     b: SiteBuilder, path: str, title: str, lines: list[str], *, odf: bool = False, link: str | None = None
 ) -> str:
@@ -37,7 +46,7 @@ def _doc(
 
 
 def _category(b: SiteBuilder, key: str, body: str, updated: dt.date) -> None:
-    b.page(Page(PATHS[key], TITLES[key], body + "\n" + PRINT, updated, crumbs=CRUMBS, category=CATEGORY))
+    b.page(Page(PATHS[key], _titles(b)[key], body + "\n" + PRINT, updated, crumbs=_crumbs(b), category=CATEGORY))
 
 
 def _regulations(b: SiteBuilder) -> None:
@@ -242,7 +251,7 @@ def _minutes(b: SiteBuilder) -> list[str]:
                 name,
                 body,
                 day,
-                crumbs=(*CRUMBS, (TITLES["art7-10"], PATHS["art7-10"])),
+                crumbs=(*_crumbs(b), (_titles(b)["art7-10"], PATHS["art7-10"])),
                 category=CATEGORY,
             )
         )
@@ -256,18 +265,19 @@ def _minutes(b: SiteBuilder) -> list[str]:
 
 
 def _hub(b: SiteBuilder) -> None:
-    items = "".join(f'<li><a href="{path}">{title}</a></li>' for _, path, title in c.GOV_INFO)
+    items = "".join(f'<li><a href="{path}">{title}</a></li>' for _, path, title in b.variant.gov_info)
     body = (
         "<p>依政府資訊公開法第7條規定，本署主動公開下列政府資訊：</p>\n"
         f"<ul>{items}</ul>\n<h2>其他公開資訊</h2><ul>"
         '<li><a href="/publications/">出版品資訊</a></li><li><a href="/services/forms.html">書表下載</a></li>'
         '<li><a href="/policy/privacy.html">個人資料保護</a></li></ul>'
     )
-    b.page(Page("/gov-info/", "政府資訊公開", body, b.days_ago(20), category=CATEGORY))
+    b.page(Page("/gov-info/", b.variant.hub_label, body, b.days_ago(20), category=CATEGORY))
 
 
 def build(b: SiteBuilder) -> None:
-    _hub(b)
+    if b.variant.hub:
+        _hub(b)
     _regulations(b)
     _dated(b, "art7-2", "rules", c.ADMIN_RULES, 60, 97)
     _organization(b)
@@ -278,11 +288,11 @@ def build(b: SiteBuilder) -> None:
     stale_year = _budget(b)
     _procurement(b)
     _grants(b)
-    minutes = _minutes(b)
+    minutes = _minutes(b) if b.variant.minutes else []
 
     def found(key: str, *extra: str, **facts: object) -> dict:
         return {
-            "label": TITLES[key],
+            "label": _titles(b)[key],
             "status": "found",
             "stale": False,
             "evidence": [PATHS[key], *extra],
@@ -306,5 +316,10 @@ def build(b: SiteBuilder) -> None:
         },
         "art7-8": found("art7-8"),
         "art7-9": found("art7-9"),
-        "art7-10": found("art7-10", *minutes[:1]),
+        "art7-10": found("art7-10", *minutes[:1]) if b.variant.minutes else {
+            "label": "委員會議紀錄",
+            "status": "not_applicable",
+            "stale": False,
+            "evidence": [],
+        },
     }

@@ -51,8 +51,9 @@ def _home(b: SiteBuilder) -> None:
         '<section class="banner"><p><a href="/promo/">「數位服務體驗週」推廣活動專區</a></p></section>\n'
         f'<section><h2>最新消息</h2><ul class="news">{latest}</ul><p><a href="/news/">更多最新消息</a></p></section>\n'
         "<section><h2>便民服務</h2><ul>"
-        '<li><a href="/gov-info/" title="政府資訊公開">政府資訊公開</a></li>'
-        '<li><a href="/services/guide.html">申辦須知</a></li>'
+        + (f'<li><a href="/gov-info/" title="{b.variant.hub_label}">{b.variant.hub_label}</a></li>' if b.variant.hub
+           else "")
+        + '<li><a href="/services/guide.html">申辦須知</a></li>'
         '<li><a href="/services/forms.html">書表下載</a></li>'
         '<li><a href="/publications/">出版品資訊</a></li>'
         f'<li><a href="/calendar/?month={b.today:%Y-%m}">活動行事曆</a></li>'
@@ -170,7 +171,8 @@ def _sitemap_page(b: SiteBuilder) -> None:
             ],
         ),
         ("/news/", "最新消息", []),
-        ("/gov-info/", "政府資訊公開", [(path, title) for _, path, title in c.GOV_INFO]),
+        ("/gov-info/" if b.variant.hub else "", b.variant.hub_label if b.variant.hub else "其他資訊",
+         [(path, title) for _, path, title in b.variant.gov_info]),
         ("/business/", "業務專區", [(f"/business/{slug}.html", name) for slug, name, _ in c.BUSINESS]),
         (
             "/services/",
@@ -186,7 +188,9 @@ def _sitemap_page(b: SiteBuilder) -> None:
         ("/links.html", "相關連結", []),
     ]
     items = "".join(
-        f'<li><a href="{href}">{label}</a>' + (link_list(children) if children else "") + "</li>"
+        (f'<li><a href="{href}">{label}</a>' if href else f"<li>{label}")
+        + (link_list(children) if children else "")
+        + "</li>"
         for href, label, children in tree
     )
     body = (
@@ -271,3 +275,5 @@ def build(b: SiteBuilder) -> None:
         "organization": "/about/organization.html",
         "english_home": "/en/",
     }
+    if not b.variant.hub:
+        del b.notes["site_elements"]["disclosure_hub"]

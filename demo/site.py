@@ -27,11 +27,12 @@ from demo import (
     pages_news,
     pages_services,
     pages_zh,
+    variants,
 )
 from demo.layout import Page
 from demo.response import NOT_FOUND, Response
 
-VARIANTS = ("default",)
+VARIANTS = tuple(variants.VARIANTS)
 
 Dynamic = Callable[[str], Response | None]  # query string -> response, None for 404
 
@@ -82,6 +83,7 @@ class SiteBuilder:
         self.resources: dict[str, Response] = {}
         self.dynamic: dict[str, Dynamic] = {}
         self.notes: dict[str, Any] = {"pages_without_metadata": []}
+        self.variant = variants.VARIANTS[options.variant]
 
     def ext(self, key: str, path: str = "") -> str:
         """Absolute URL on one of the external demo hosts."""
@@ -102,7 +104,7 @@ class SiteBuilder:
     def page(self, page: Page) -> None:
         if not page.metadata:
             self.notes["pages_without_metadata"].append(page.path)
-        self.add(page.path, Response(200, body=layout.render(page)))
+        self.add(page.path, Response(200, body=layout.render(page, self.variant.nav)))
 
     def file(self, path: str, data: bytes) -> None:
         suffix = path[path.rfind(".") :]
@@ -155,5 +157,8 @@ def build_site(options: SiteOptions) -> Site:
     pages_govinfo.build(b)
     pages_en.build(b)
     oddities.build(b)
-    _robots_and_sitemap(b, pages_zh.SITEMAP_PATHS + pages_en.SITEMAP_PATHS)
+    paths = pages_zh.SITEMAP_PATHS + pages_en.SITEMAP_PATHS
+    if options.variant != "default":  # a variant without some pages does not list them
+        paths = [path for path in paths if path in b.resources]
+    _robots_and_sitemap(b, paths)
     return b.site()

@@ -1,0 +1,175 @@
+"""The page analyzer run in the crawler's single parse: what Art. 7 detection needs from one page, kept
+compact because it is stored for every page.
+
+    {"h":  first heading of the main content,
+     "bc": breadcrumb items,
+     "l":  [[text, absolute href, region, title], ...] links whose text or title carries a taxonomy
+           label or keyword (region "n" = header/nav/footer, "c" = elsewhere; title "" if none or same),
+     "u":  the page's labelled date (更新日期 / 發布日期 / 最後異動時間 …), ISO,
+     "d":  the three newest dates in the main content, ISO, newest first,
+     "nd": number of dates in the main content (a dated list of documents has one per entry),
+     "a":  attachment links in the main content (PDF, ODF, Office, archives, download handlers),
+     "o":  official systems linked from the main content (keys of the taxonomy's official_systems),
+     "ck": content keywords of the taxonomy found in the main content,
+     "yk": {year keyword: latest ROC year named with it}, e.g. {"預算": 113}}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from checks.art7 import dates
+from checks.art7.taxonomy import Taxonomy, clean
+from checks.art7.taxonomy import default as default_taxonomy
+from govaudit import urls
+
+_MAIN = etree.XPath("(//main | //*[@role='main'])[1]")
+_MAIN_ID = etree.XPath("(//*[@id='C' or @id='main' or @id='content'])[1]")
+_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+_NAV_LINKS = etree.XPath("//header//a[@href] | //nav//a[@href] | //footer//a[@href]")
+_CRUMB = etree.XPath("(//*[contains(@class,'breadcrumb') or @aria-label='導覽路徑' or @aria-label='breadcrumb'"
+                     " or @aria-label='Breadcrumb'])[1]")
+_HEADING = etree.XPath("(.//h1 | .//h2)[1]")
+_LABEL_NODES = etree.XPath(
+    "//text()[not(ancestor::script or ancestor::style)][contains(., '更新') or contains(., '發布')"
+    " or contains(., '發佈') or contains(., '異動') or contains(., '公告日期') or contains(., '上版')"
+    " or contains(., 'pdated')]")
+_ATTACHMENT = re.compile(
+    r"\.(?:pdf|odt|ods|odp|doc|docx|xls|xlsx|ppt|pptx|zip|7z|rar|csv)(?:$|[?#])|/file/get/|download", re.I)
+_SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")
+_HOST = re.compile(r"(?i)^(?:https?:)?//([^/:?#@]+)")
+_MAX = 40
+
+
+_COMPILED: dict[int, tuple] = {}
+
+
+def _matchers(taxonomy: Taxonomy) -> tuple[re.Pattern, re.Pattern | None, re.Pattern | None]:
+    if id(taxonomy) in _COMPILED:
+        return _COMPILED[id(taxonomy)][1]
+    terms = re.compile("|".join(re.escape(t) for t in taxonomy.all_terms()))
+    content = taxonomy.content_terms()
+    years = taxonomy.year_keywords()
+    compiled = (terms, re.compile("|".join(re.escape(t) for t in content)) if content else None,
+                dates.year_keyword_pattern(years) if years else None)
+    _COMPILED[id(taxonomy)] = (taxonomy, compiled)  # keeps the taxonomy alive, so its id stays unique
+    return compiled
+
+
+def _main(doc: Any) -> Any:
+    found = _MAIN(doc) or _MAIN_ID(doc)
+    if found:
+        return found[0]
+    body = doc.find(".//body")
+    return body if body is not None else doc
+
+
+def _labelled(nodes: list) -> str | None:
+    found = []
+    for node in nodes:
+        # 「<b>更新日期：</b><span>2022-10-13</span>」: the date may sit in the label's sibling.
+        element, tries = node.getparent(), 2
+        while element is not None and tries:
+            day = dates.labelled_date(clean(element.text_content())[:160])
+            if day:
+                found.append(day)
+                break
+            element, tries = element.getparent(), tries - 1
+    return max(found).isoformat() if found else None
+
+
+def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    taxonomy = taxonomy or default_taxonomy()
+    terms, content_terms, year_kw = _matchers(taxonomy)
+    main = _main(doc)
+    facts: dict[str, Any] = {}
+    heading = _HEADING(main)
+    if heading:
+        facts["h"] = clean(heading[0].text_content())[:_MAX]
+    crumb = _CRUMB(doc)
+    if crumb:
+        items = crumb[0].findall(".//li") or crumb[0].findall(".//a")
+        facts["bc"] = [clean(i.text_content())[:_MAX] for i in items][:8]
+    in_nav = set(_NAV_LINKS(doc))
+    in_main = set(main.iter("a"))
+    links, seen = [], set()
+    attachments, systems = 0, set()
+    hosts: dict[str, str | None] = {}
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(_SKIP_HREF):
+            continue
+        if a in in_main and a not in in_nav:
+            if _ATTACHMENT.search(href):
+                attachments += 1
+            absolute = _HOST.match(href)  # a relative link stays on the site: never an official system
+            if absolute:
+                host = absolute[1].lower()
+                if host not in hosts:
+                    hosts[host] = taxonomy.system_of(host)
+                if hosts[host]:
+                    systems.add(hosts[host])
+        text, title = clean(a.text_content()[:160])[:_MAX], a.get("title") or ""
+        if not text:
+            text = clean(" ".join(img.get("alt") or "" for img in a.iter("img")))[:_MAX]
+        if not (terms.search(text) or (title and terms.search(title))):
+            continue
+        try:
+            target, _ = urls.normalize(href, url)
+        except urls.InvalidURL:
+            continue
+        title = clean(title)[:_MAX]
+        if (text, target) not in seen:
+            seen.add((text, target))
+            links.append([text, target, "n" if a in in_nav else "c", title if title != text else ""])
+    if links:
+        facts["l"] = links
+    text = clean(" ".join(_TEXT(main)))
+    found = dates.find_dates(text)
+    if found:
+        facts["nd"] = len(found)
+        facts["d"] = [d.isoformat() for d in sorted(set(found), reverse=True)[:3]]
+    updated = _labelled([n for n in _LABEL_NODES(doc) if _inside_node(n, main)]) or _labelled(_LABEL_NODES(doc))
+    if updated:
+        facts["u"] = updated
+    if attachments:
+        facts["a"] = attachments
+    if systems:
+        facts["o"] = sorted(systems)
+    if content_terms is not None:
+        hits = sorted(set(content_terms.findall(text)))
+        if hits:
+            facts["ck"] = hits
+    if year_kw is not None:
+        years: dict[str, int] = {}
+        for match in year_kw.finditer(text):
+            year = dates.year_of(match["y"])
+            if 1 <= year <= 200:
+                years[match["k"]] = max(year, years.get(match["k"], 0))
+        if years:
+            facts["yk"] = years
+    return facts
+
+
+def _inside(el: Any, container: Any) -> bool:
+    if container is None:
+        return True
+    for ancestor in el.iterancestors():
+        if ancestor is container:
+            return True
+    return False
+
+
+def _inside_node(node: Any, container: Any) -> bool:
+    parent = node.getparent()
+    return parent is not None and (parent is container or _inside(parent, container))
+
+
+def updated_date(doc: Any) -> str | None:
+    """The page's labelled last-updated date alone (for the freshness check's analyzer)."""
+    main = _main(doc)
+    nodes = _LABEL_NODES(doc)
+    return _labelled([n for n in nodes if _inside_node(n, main)]) or _labelled(nodes)
