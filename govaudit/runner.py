@@ -29,6 +29,7 @@ from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
 from govaudit.results import build
 from govaudit.store import Store
+from govaudit.store import now_iso as store_now
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2, 3
 Progress = Callable[[dict[str, Any]], None]
@@ -104,16 +105,51 @@ def code_catalogue() -> dict[str, dict]:
             for cid, cls in registry.checks().items() for code, c in cls.codes.items()}
 
 
-def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any]) -> list[CheckResult]:
+def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any], *, offline: bool,
+                  progress: Progress | None = None) -> dict[str, dict]:
+    """After the crawl, before the checks: each enabled check that needs a browser names the pages it
+    wants tested (check.sample), and crawler.browser runs axe-core on them and the results are stored.
+    Returns {check id: stage summary}; a summary with available=False carries the reason."""
+    from crawler import browser  # noqa: PLC0415  (selenium is loaded only when a browser check runs)
+
+    out = {}
+    for check in checks:
+        if "browser" not in check.requires or not hasattr(check, "sample"):
+            continue
+        ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
+        targets = [browser.Target(**t) for t in check.sample(ctx)]
+        if offline:
+            targets = [t for t in targets if urls.is_loopback(t.url)]
+        opts = check.options
+        config = browser.BrowserConfig(
+            chromium=opts["chromium"], chromedriver=opts["chromedriver"], offline=offline,
+            allow_hosts=browser.loopback_hosts(t.url for t in targets), tags=tuple(opts["tags"]),
+            page_timeout=float(opts["page_timeout"]), max_nodes=opts["max_nodes"])
+
+        def record(row: dict) -> None:
+            store.add_axe_pages(run_id, [row])
+            if progress:
+                progress({"event": "browser", "url": row["url"], "error": row["error"]})
+
+        stage = browser.run_axe(targets, config, workers=opts["workers"], on_result=record)
+        out[check.id] = {**stage.as_dict(), "targets": len(targets)}
+    return out
+
+
+def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
+               browsers: dict[str, dict] | None = None) -> list[CheckResult]:
     out = []
     for check in checks:
         began = time.monotonic()
-        ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
+        stage = (browsers or {}).get(check.id) or {}
+        ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options,
+                           browser=stage if stage.get("available") else None)
         missing = set(check.requires) - ({"browser"} if ctx.browser else set())
         try:
             if missing:
+                why = f": {stage['reason']}" if stage.get("reason") else ""
                 result = CheckResult(check.id, check.version, CheckStatus.SKIPPED,
-                                     error=f"needs {', '.join(sorted(missing))}")
+                                     error=f"needs {', '.join(sorted(missing))}{why}")
             else:
                 result = check.run(ctx)
         except NotApplicable as exc:
@@ -121,7 +157,7 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any]) -
         except Exception as exc:  # one failing check never sinks the audit
             result = CheckResult(check.id, check.version, CheckStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
         out.append(CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
-                               round(time.monotonic() - began, 3), result.error))
+                               round(time.monotonic() - began, 3), result.error, result.data))
     return out
 
 
@@ -169,7 +205,10 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
             status = RunStatus.COMPLETED if health.healthy(monitors) else RunStatus.INCOMPLETE
-            results = run_checks(store, run_id, profile, checks)
+            browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
+            if browsers:
+                stats = {**stats, "browser": browsers}
+            results = run_checks(store, run_id, profile, checks, browsers)
             store.save_check_results(run_id, results)
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
@@ -216,3 +255,80 @@ def summarize(doc: dict) -> dict[str, Any]:
     for indicator in doc["indicators"]:
         summary[indicator["id"]] = indicator["score"]
     return summary
+
+
+A11Y_SCHEMA = "govaudit/a11y@1"
+
+
+def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dict | None = None,
+         progress: Progress | None = None) -> tuple[Path, dict, int]:
+    """`govaudit a11y`: only the accessibility check, on the given pages (no crawl), into out/results.json
+    with the same "accessibility" section an audit writes. Returns (path, document, exit code)."""
+    import lxml.html  # noqa: PLC0415
+
+    from crawler import browser  # noqa: PLC0415
+    from reports.writers.atomic import write_atomic  # noqa: PLC0415
+
+    given = list(dict.fromkeys(check_start_url(u) for u in page_urls))
+    if not given:
+        raise ConfigError("no page URL given")
+    if offline:
+        for url in given:
+            if not urls.is_loopback(url):
+                raise ConfigError(f"--offline: {url} is not a loopback address, so it is not contacted")
+    cls = registry.checks().get("accessibility")
+    if cls is None:
+        raise ConfigError("the accessibility check is not installed")
+    try:
+        check = cls(options or {})
+    except ValueError as exc:
+        raise ConfigError(f"a11y: {exc}") from None
+    opts = check.options
+    config = browser.BrowserConfig(
+        chromium=opts["chromium"], chromedriver=opts["chromedriver"], offline=offline,
+        allow_hosts=browser.loopback_hosts(given), tags=tuple(opts["tags"]),
+        page_timeout=float(opts["page_timeout"]), max_nodes=opts["max_nodes"])
+
+    def analyze(source: str, url: str) -> Any:
+        try:
+            return check.page_facts(lxml.html.document_fromstring(source or "<html></html>"), url)
+        except Exception:  # noqa: BLE001  (an unparsable page still has its axe results)
+            return None
+
+    with tempfile.TemporaryDirectory(prefix="govaudit-a11y-") as tmp, Store(Path(tmp, "a11y.sqlite")) as store:
+        run_id = store.create_run(site="a11y", start_url=given[0], tool_version=__version__, profile_hash="",
+                                  profile={"checks": {check.id: opts}}, rubric="")
+
+        def record(row: dict) -> None:
+            facts = row.get("facts") or {}
+            row = {**row, "template": facts.get("template", "")}
+            with store.db:
+                store.add_pages(run_id, [{
+                    "url": row["url"], "requested_url": row["url"], "http_status": None, "content_type": "text/html",
+                    "charset": "", "lang": "", "title": "", "meta": {}, "headers": {}, "anchors": [], "depth": 0,
+                    "referrer": "", "size": 0, "elapsed": row["elapsed"], "fetched_at": store_now(),
+                    "facts": {check.id: facts} if facts else {}}])
+            store.add_axe_pages(run_id, [row])
+            if progress:
+                progress({"event": "browser", "url": row["url"], "error": row["error"]})
+
+        targets = [browser.Target(u, reason="given") for u in given]
+        stage = browser.run_axe(targets, config, workers=opts["workers"], on_result=record,
+                                analyze=analyze)
+        summary = {**stage.as_dict(), "targets": len(targets)}
+        (result,) = run_checks(store, run_id, Profile(), [check], {check.id: summary})
+    section = dict(result.data.get("accessibility") or {})
+    section.setdefault("pages", [])
+    section.setdefault("templates", [])
+    doc = {
+        "schema": A11Y_SCHEMA, "tool_version": __version__, "pages_given": given, "offline": offline,
+        "browser": summary,
+        "check": {"id": result.check_id, "version": result.version, "status": result.status,
+                  "metrics": result.metrics, "error": result.error, "duration": result.duration,
+                  "findings": len(result.findings)},
+        "accessibility": section,
+    }
+    path = write_atomic(Path(out) / "results.json",
+                        json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+    ran = result.status in (CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.NEEDS_REVIEW)
+    return path, doc, EXIT_OK if ran else EXIT_INCOMPLETE

@@ -1,0 +1,313 @@
+"""The browser stage: axe-core (axe-selenium-python's bundled 4.10) in Debian's headless Chromium.
+
+Network I/O at the edge, like the crawl: the runner calls `run_axe` after the crawl with the pages a
+check sampled; the check later reads the stored results and does no I/O itself. Each worker thread
+owns one chromedriver + Chromium pair (the browsers are the parallel processes; the Python side only
+waits on them). A page that fails to load or a browser that crashes is recorded for that page and
+tried once more in a fresh browser; the stage always goes on with the next page.
+
+Offline (and always in tests and the demo) Chromium resolves no host name at all: every name maps to
+NOTFOUND except the loopback hosts of the pages under test (IP literals are matched by the same rules,
+so another 127.x host fails closed unless it is one of those), and background networking, component
+updates and sync are off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govaudit import urls
+
+AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships it)
+HTML_MAX = 400  # characters of a node's HTML snippet kept
+SUMMARY_MAX = 600
+_NET_ERROR = re.compile(r"\b(ERR_[A-Z_]+)\b")
+
+
+def axe_script_path() -> Path:
+    import axe_selenium_python  # noqa: PLC0415
+
+    return Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    chromium: str = "/usr/bin/chromium"
+    chromedriver: str = "/usr/bin/chromedriver"
+    offline: bool = True
+    allow_hosts: tuple[str, ...] = ()  # loopback host names / literals Chromium may resolve offline
+    tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+    page_timeout: float = 30.0
+    script_timeout: float = 60.0
+    max_nodes: int = 20  # nodes kept per rule and page (the total is always kept)
+    window: tuple[int, int] = (1280, 1024)
+    frame_depth: int = 3  # how deep axe is injected into nested frames
+
+
+@dataclass
+class Target:
+    url: str
+    template: str = ""
+    reason: str = ""
+
+
+@dataclass
+class StageResult:
+    available: bool
+    reason: str = ""  # why the browser could not be used
+    browser_version: str = ""
+    axe_version: str = ""
+    pages: int = 0
+    errors: int = 0
+    workers: int = 0
+    elapsed: float = 0.0
+    rows: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "rows"}
+
+
+def probe(config: BrowserConfig) -> tuple[str, str]:
+    """(version, '') when Chromium and chromedriver are there and run, else ('', reason)."""
+    for name, path in (("chromium", config.chromium), ("chromedriver", config.chromedriver)):
+        found = shutil.which(path)
+        if not found:
+            return "", f"{name} not found at {path} (apt-get install chromium chromium-driver)"
+    try:
+        out = subprocess.run([config.chromium, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return "", f"chromium does not start: {type(exc).__name__}: {exc}"
+    if out.returncode != 0:
+        return "", f"chromium --version failed: {out.stderr.strip()[:200]}"
+    return out.stdout.strip(), ""
+
+
+def loopback_hosts(page_urls: Iterable[str]) -> tuple[str, ...]:
+    """Host names Chromium may resolve offline: 127.0.0.1, localhost and the pages' own loopback hosts."""
+    hosts = {"127.0.0.1", "localhost"}
+    for url in page_urls:
+        if urls.is_loopback(url):
+            hosts.add(urls.hostname_of(url))
+    return tuple(sorted(hosts))
+
+
+def chrome_arguments(config: BrowserConfig, user_data_dir: str) -> list[str]:
+    width, height = config.window
+    args = [
+        "--headless=new", f"--window-size={width},{height}", f"--user-data-dir={user_data_dir}",
+        "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+        "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-domain-reliability", "--metrics-recording-only", "--lang=zh-TW",
+    ]
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
+    if config.offline:
+        excluded = ", ".join(f"EXCLUDE {host}" for host in config.allow_hosts)
+        args.append(f"--host-resolver-rules=MAP * ~NOTFOUND{', ' + excluded if excluded else ''}")
+    return args
+
+
+class PageError(RuntimeError):
+    pass
+
+
+class AxeSession:
+    """One chromedriver + headless Chromium; test(url) loads a page and runs axe-core in it and its frames."""
+
+    def __init__(self, config: BrowserConfig):
+        self.config = config
+        self.driver = None
+        self.profile_dir = ""
+        self.script = axe_script_path().read_text(encoding="utf-8")
+        self.options = json.dumps({  # a JSON string: axe-selenium-python style scripts paste it as text
+            "runOnly": {"type": "tag", "values": list(config.tags)},
+            "resultTypes": ["violations", "incomplete"],
+            "iframes": True,
+        })
+
+    def start(self) -> None:
+        from selenium import webdriver  # noqa: PLC0415
+        from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
+
+        self.profile_dir = tempfile.mkdtemp(prefix="govaudit-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = self.config.chromium
+        for arg in chrome_arguments(self.config, self.profile_dir):
+            options.add_argument(arg)
+        options.page_load_strategy = "normal"
+        self.driver = webdriver.Chrome(options=options, service=Service(executable_path=self.config.chromedriver))
+        self.driver.set_page_load_timeout(self.config.page_timeout)
+        self.driver.set_script_timeout(self.config.script_timeout)
+
+    def stop(self) -> None:
+        if self.driver is not None:
+            try:
+                self.driver.quit()
+            except Exception:  # noqa: BLE001  (a crashed browser may not answer quit)
+                pass
+            self.driver = None
+        if self.profile_dir:
+            shutil.rmtree(self.profile_dir, ignore_errors=True)
+            self.profile_dir = ""
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def _inject(self, depth: int = 0) -> None:
+        from selenium.common.exceptions import WebDriverException  # noqa: PLC0415
+        from selenium.webdriver.common.by import By  # noqa: PLC0415
+
+        self.driver.execute_script(self.script)
+        if depth >= self.config.frame_depth:
+            return
+        for frame in self.driver.find_elements(By.CSS_SELECTOR, "iframe, frame"):
+            try:
+                self.driver.switch_to.frame(frame)
+            except WebDriverException:
+                continue  # gone or not loadable: axe reports the frame as not tested
+            try:
+                self._inject(depth + 1)
+            except WebDriverException:
+                pass
+            finally:
+                self.driver.switch_to.parent_frame()
+
+    def test(self, url: str) -> tuple[dict, str]:
+        """(reduced axe results, page source) for url; PageError when the page does not load."""
+        if self.driver is None:
+            self.start()
+        self.driver.get(url)
+        current = self.driver.current_url
+        if current.startswith("chrome-error://"):
+            text = self.driver.execute_script("return document.documentElement.innerText || ''") or ""
+            code = _NET_ERROR.search(text)
+            raise PageError(f"page did not load: {code.group(1) if code else 'network error'}")
+        self._inject()
+        raw = self.driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            f"axe.run(document, {self.options}).then(function (r) {{ done(r); }})"
+            ".catch(function (e) { done({error: String(e)}); });")
+        if not isinstance(raw, dict) or raw.get("error"):
+            raise PageError(f"axe-core failed: {(raw or {}).get('error') if isinstance(raw, dict) else raw}")
+        return reduce_results(raw, self.config.max_nodes, final_url=current), self.driver.page_source
+
+
+def _selector(target: Any) -> str:
+    """axe's target: a list of selectors, one per frame level (each may be a list for shadow DOM)."""
+    parts = target if isinstance(target, list) else [target]
+    return " ➜ ".join(" >> ".join(p) if isinstance(p, list) else str(p) for p in parts)
+
+
+def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
+    def rules(items: list[dict]) -> list[dict]:
+        out = []
+        for item in items or []:
+            nodes = item.get("nodes") or []
+            out.append({
+                "rule": item.get("id", ""), "impact": item.get("impact") or "", "tags": item.get("tags") or [],
+                "help": item.get("help", ""), "help_url": item.get("helpUrl", ""), "nodes_total": len(nodes),
+                "nodes": [{"selector": _selector(n.get("target")), "html": (n.get("html") or "")[:HTML_MAX],
+                           "impact": n.get("impact") or item.get("impact") or "",
+                           "summary": (n.get("failureSummary") or "")[:SUMMARY_MAX],
+                           "in_frame": isinstance(n.get("target"), list) and len(n["target"]) > 1}
+                          for n in nodes[:max_nodes]],
+            })
+        return out
+
+    engine = raw.get("testEngine") or {}
+    return {"violations": rules(raw.get("violations")), "incomplete": rules(raw.get("incomplete")),
+            "passes": len(raw.get("passes") or []), "inapplicable": len(raw.get("inapplicable") or []),
+            "engine": engine.get("version", ""), "final_url": final_url}
+
+
+def _worker(config: BrowserConfig, jobs: queue.Queue, results: queue.Queue,
+            analyze: Callable[[str, str], Any] | None) -> None:
+    session = AxeSession(config)
+    try:
+        while True:
+            target = jobs.get()
+            if target is None:
+                return
+            began, error, result, facts = time.monotonic(), "", None, None
+            attempts = 0
+            for attempt in (1, 2):  # a failure is retried once, in a fresh browser
+                attempts = attempt
+                try:
+                    if attempt > 1 or session.driver is None:
+                        session.restart()
+                    result, source = session.test(target.url)
+                    if analyze is not None:
+                        facts = analyze(source, target.url)
+                    error = ""
+                    break
+                except Exception as exc:  # noqa: BLE001  (load failure, timeout, crashed browser or driver)
+                    error = _describe(exc)
+            results.put({"url": target.url, "template": target.template, "reason": target.reason,
+                         "error": error, "attempts": attempts, "result": result or {}, "facts": facts,
+                         "elapsed": round(time.monotonic() - began, 3)})
+    finally:
+        session.stop()
+
+
+def _describe(exc: Exception) -> str:
+    text = str(getattr(exc, "msg", None) or exc).strip().splitlines()
+    first = text[0] if text else ""
+    if type(exc).__name__ == "TimeoutException":
+        return f"page or script timed out: {first}"[:300]
+    return f"{type(exc).__name__}: {first}"[:300]
+
+
+def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
+            on_result: Callable[[dict], None] | None = None,
+            analyze: Callable[[str, str], Any] | None = None) -> StageResult:
+    """Test every target with axe-core in `workers` browsers; never raises for a page's failure."""
+    version, reason = probe(config)
+    if reason:
+        return StageResult(available=False, reason=reason)
+    began = time.monotonic()
+    workers = max(1, min(workers, len(targets) or 1))
+    jobs: queue.Queue = queue.Queue()
+    results: queue.Queue = queue.Queue()
+    for target in targets:
+        jobs.put(target)
+    for _ in range(workers):
+        jobs.put(None)
+    threads = [threading.Thread(target=_worker, args=(config, jobs, results, analyze), daemon=True,
+                                name=f"axe-{i}") for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    stage = StageResult(available=True, browser_version=version, workers=workers)
+    pending = len(targets)
+    while pending:
+        try:
+            row = results.get(timeout=1.0)
+        except queue.Empty:
+            if not any(t.is_alive() for t in threads) and results.empty():
+                break  # every worker died (should not happen: _worker catches per page)
+            continue
+        pending -= 1
+        stage.rows.append(row)
+        stage.pages += 1
+        stage.errors += bool(row["error"])
+        if not stage.axe_version and row["result"].get("engine"):
+            stage.axe_version = row["result"]["engine"]
+        if on_result:
+            on_result(row)
+    for thread in threads:
+        thread.join(timeout=30)
+    stage.elapsed = round(time.monotonic() - began, 3)
+    return stage
