@@ -6,7 +6,8 @@ samples (`sample`) and stores axe-core's results; `run` turns them into findings
 Sampling covers the site's templates: pages are grouped by a structural signature of their DOM
 (computed by `page_facts` in the crawler's single parse), and the home page, the key pages
 (disclosure hub, contact, sitemap, English home), then pages from each template in turn are tested,
-up to a budget.
+up to a budget. Within a template, pages whose markup already shows a defect (an <img> without alt,
+an untitled frame, no lang, no <title>: counted in the same parse) are taken first.
 
 Score (rubric component accessibility.score): each tested page starts at 1 and loses, per violated
 rule, 0.4 (critical), 0.25 (serious), 0.1 (moderate) or 0.05 (minor), floored at 0; the check's score
@@ -35,6 +36,10 @@ IMPACTS = ("critical", "serious", "moderate", "minor")
 PENALTY = {"critical": 0.4, "serious": 0.25, "moderate": 0.1, "minor": 0.05}
 EDITIONS = ("110.07", "115.11")
 _MARKED = etree.XPath("//body//*[@id or @class]")
+# A static pre-screen (no browser): defects visible in the markup make a page the one worth testing
+# among its template's pages.
+_RISKS = etree.XPath("count(//img[not(@alt)]) + count(//iframe[not(@title)]) + count(//frame[not(@title)])"
+                     " + count(/html[not(@lang)]) + count(/html/head[not(title)])")
 _STRUCTURE = ("table", "form", "iframe", "frame", "video", "audio", "dl")
 _DIGITS = re.compile(r"\d+")
 _WCAG_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
@@ -132,7 +137,7 @@ class Accessibility(Check):
                     shape.append(child.tag)
         present = [tag for tag in _STRUCTURE if doc.find(f".//{tag}") is not None]
         key = "|".join(sorted(markers)[:300]) + "/" + ",".join(shape[:50]) + "/" + ",".join(present)
-        return {"template": hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]}
+        return {"template": hashlib.sha1(key.encode("utf-8")).hexdigest()[:10], "risk": int(_RISKS(doc))}
 
     # -- sampling (called by the runner's browser stage) --------------------------------------------
     def sample(self, ctx: CheckContext) -> list[dict]:
@@ -141,13 +146,16 @@ class Accessibility(Check):
                  and "html" in (p["content_type"] or "")]
         if not pages:
             return []
-        template = {p["url"]: (p["facts"].get(self.id) or {}).get("template", "") for p in pages}
+        facts = {p["url"]: p["facts"].get(self.id) or {} for p in pages}
+        template = {u: f.get("template", "") for u, f in facts.items()}
         home = min(pages, key=lambda p: (p["depth"], len(p["url"]), p["url"]))["url"]
         chosen: dict[str, str] = {home: "home"}
         for kind, url in self.key_pages(ctx, home, set(template)).items():
             chosen.setdefault(url, kind)
         by_template: dict[str, list[str]] = defaultdict(list)
-        for p in pages:  # pages() is ordered by depth then URL: shallow pages first
+        # Within a template: pages the static pre-screen flags first, then shallow pages (pages() is
+        # ordered by depth, then URL).
+        for p in sorted(pages, key=lambda p: -int(facts[p["url"]].get("risk") or 0)):
             by_template[template[p["url"]]].append(p["url"])
         picked = Counter(template[u] for u in chosen)
         budget = self.options["max_pages"]
