@@ -192,8 +192,11 @@ class AxeSession:
             self.start()
         self.driver.get(url)
         current = self.driver.current_url
-        if current.startswith("chrome-error://"):
-            text = self.driver.execute_script("return document.documentElement.innerText || ''") or ""
+        # A network error shows Chrome's error page while current_url still names the page.
+        location, text = self.driver.execute_script(
+            "return [document.URL, document.URL.indexOf('chrome-error:') === 0 ?"
+            " (document.documentElement.innerText || '') : '']")
+        if current.startswith("chrome-error://") or str(location).startswith("chrome-error://"):
             code = _NET_ERROR.search(text)
             raise PageError(f"page did not load: {code.group(1) if code else 'network error'}")
         self._inject()
