@@ -142,8 +142,7 @@ class Accessibility(Check):
     # -- sampling (called by the runner's browser stage) --------------------------------------------
     def sample(self, ctx: CheckContext) -> list[dict]:
         """[{url, template, reason}] to test: home, key pages, then pages of each template in turn."""
-        pages = [p for p in ctx.pages() if p["body_hash"] and 200 <= (p["http_status"] or 0) < 300
-                 and "html" in (p["content_type"] or "")]
+        pages = [p for p in ctx.pages() if _testable(p)]
         if not pages:
             return []
         facts = {p["url"]: p["facts"].get(self.id) or {} for p in pages}
@@ -272,7 +271,7 @@ class Accessibility(Check):
     def _templates(self, ctx: CheckContext, rows: list[dict]) -> list[dict]:
         members: dict[str, list[str]] = defaultdict(list)
         for page, facts in ctx.facts(self.id):
-            if isinstance(facts, dict) and facts.get("template"):
+            if _testable(page) and isinstance(facts, dict) and facts.get("template"):
                 members[facts["template"]].append(page["url"])
         for row in rows:  # pages tested without a crawl (govaudit a11y) still name their template
             if row["template"] and row["url"] not in members[row["template"]]:
@@ -283,6 +282,11 @@ class Accessibility(Check):
         return [{"id": f"T{i}", "signature": sig, "pages": len(urls), "sampled": sampled[sig],
                  "tested": tested[sig], "example": urls[0], "path": _common_path(urls)}
                 for i, (sig, urls) in enumerate(ordered, start=1)]
+
+
+def _testable(page: dict) -> bool:
+    """A crawled HTML page that answered 2xx (error pages have templates of their own, not the site's)."""
+    return bool(page["body_hash"]) and 200 <= (page["http_status"] or 0) < 300 and "html" in (page["content_type"] or "")
 
 
 def _common_path(page_urls: list[str]) -> str:

@@ -110,7 +110,9 @@ def test_scores_and_findings(demo):
     component = next(c for c in validity["components"] if c["id"] == "link_correctness")
     assert component["score"] == check["metrics"]["link_correctness"]
     assert validity["status"] == "not_assessed"  # 40 % of the weight: too little to judge
-    assert 0 < validity["coverage"] < 1 and validity["score"] == pytest.approx(100 * component["score"], abs=0.01)
+    assessed = [c for c in validity["components"] if c["score"] is not None]  # links and axe-core checks
+    expected = sum(c["weight"] * c["score"] for c in assessed) / sum(c["weight"] for c in assessed)
+    assert 0 < validity["coverage"] < 1 and validity["score"] == pytest.approx(100 * expected, abs=0.01)
 
 
 def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo):
@@ -124,3 +126,28 @@ def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo):
     assert proc.returncode == 0, proc.stderr
     rebuilt = json.loads((base / "rebuilt" / "results.json").read_text(encoding="utf-8"))
     assert rebuilt["links"] == first["links"] and rebuilt["checks"] == first["checks"]
+
+
+def test_accessibility_finds_the_missing_alt_image_and_lists_templates(demo):
+    base, _, results, truth, _ = demo
+    check = next(c for c in results["checks"] if c["id"] == "accessibility")
+    assert check["status"] == "failed", check["error"]
+    section = results["accessibility"]
+    pages = {p["url"]: p for p in section["pages"]}
+    page = pages[_key(truth["image_without_alt"]["page"])]
+    (image,) = [v for v in page["violations"] if v["rule"] == "image-alt"]
+    assert image["codes"] == {"110.07": ["HM1110100C"], "115.11": ["HM1110100C"]} and image["wcag"] == ["1.1.1"]
+    src = truth["image_without_alt"]["src"].split("/", 3)[3]
+    assert any(src in node["html"] for node in image["nodes"])
+    # the legacy Big5 page has no lang attribute: seeded, and reported with its code
+    legacy = pages[_key(truth["big5_page"]["url"])]
+    assert {"html-has-lang"} <= {v["rule"] for v in legacy["violations"]}
+    assert next(v for v in legacy["violations"] if v["rule"] == "html-has-lang")["codes"]["110.07"] == ["HM1310100C"]
+    # every crawled HTML page belongs to one listed template; each template has a page tested
+    templates = section["templates"]
+    with Store(base / "demo.sqlite", readonly=True) as store:
+        crawled = [p for p in store.pages(results["run"]["id"])
+                   if p["body_hash"] and 200 <= (p["http_status"] or 0) < 300 and "html" in p["content_type"]]
+    assert sum(t["pages"] for t in templates) == len(crawled) >= len(truth["html_pages"])
+    assert all(t["tested"] >= 1 for t in templates) and max(t["pages"] for t in templates) > 1
+    assert pages[results["run"]["start_url"]]["reason"] == "home"
