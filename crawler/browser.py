@@ -314,3 +314,87 @@ def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
         thread.join(timeout=30)
     stage.elapsed = round(time.monotonic() - began, 3)
     return stage
+
+
+# -- the stage as its own process: `python -m crawler.browser --job JOB.json` ----------------------
+# The runner (govaudit/) reaches the browser the way it reaches the crawl: as a subprocess that writes
+# the store, prints progress lines and leaves its summary in the job's stats file. A hung or crashed
+# browser or driver cannot take the run record with it.
+
+def _config(job: dict, targets: list[Target]) -> BrowserConfig:
+    raw = dict(job.get("config") or {})
+    for key in ("tags", "window"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
+    config = BrowserConfig(**raw)
+    if config.offline:
+        config = BrowserConfig(**{**config.__dict__, "allow_hosts": loopback_hosts(t.url for t in targets)})
+    return config
+
+
+def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
+    import lxml.html  # noqa: PLC0415
+
+    from crawler.spider import page_analyzers  # noqa: PLC0415
+
+    analyze = page_analyzers([check_id]).get(check_id)
+    if analyze is None:
+        return None
+
+    def run(source: str, url: str) -> Any:
+        try:
+            return analyze(lxml.html.document_fromstring(source or "<html></html>"), url)
+        except Exception:  # noqa: BLE001  (an unparsable page still has its axe results)
+            return None
+
+    return run
+
+
+def run_job(job: dict) -> StageResult:
+    from govaudit.store import Store, now_iso  # noqa: PLC0415
+
+    targets = [Target(**t) for t in job["targets"]]
+    config = _config(job, targets)
+    check_id = job.get("check_id", "")
+    # govaudit a11y: no crawl, so the page rows (with the template from the rendered DOM) come from here
+    record_pages = bool(job.get("record_pages"))
+    analyze = _analyzer(check_id) if record_pages and check_id else None
+    with Store(job["db"]) as store:
+        def record(row: dict) -> None:
+            facts = row.pop("facts", None)
+            if record_pages:
+                row["template"] = (facts or {}).get("template", "") if isinstance(facts, dict) else ""
+                with store.db:
+                    store.add_pages(job["run_id"], [{
+                        "url": row["url"], "requested_url": row["url"], "http_status": None,
+                        "content_type": "text/html", "charset": "", "lang": "", "title": "", "meta": {},
+                        "headers": {}, "anchors": [], "depth": 0, "referrer": "", "size": 0,
+                        "elapsed": row["elapsed"], "fetched_at": now_iso(),
+                        "facts": {check_id: facts} if facts is not None else {}}])
+            store.add_axe_pages(job["run_id"], [row])
+            _emit({"event": "browser", "url": row["url"], "error": row["error"]})
+
+        return run_axe(targets, config, workers=int(job.get("workers") or 2), on_result=record, analyze=analyze)
+
+
+def _emit(event: dict) -> None:
+    try:
+        print(json.dumps(event), flush=True)
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.browser")
+    parser.add_argument("--job", required=True, type=Path)
+    args = parser.parse_args(argv)
+    job = json.loads(args.job.read_text(encoding="utf-8"))
+    stage = run_job(job)
+    Path(job["stats_out"]).write_text(json.dumps(stage.as_dict()), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,6 @@ from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
 from govaudit.results import build
 from govaudit.store import Store
-from govaudit.store import now_iso as store_now
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2, 3
 Progress = Callable[[dict[str, Any]], None]
@@ -105,34 +105,49 @@ def code_catalogue() -> dict[str, dict]:
             for cid, cls in registry.checks().items() for code, c in cls.codes.items()}
 
 
+def _browser_config(options: dict, offline: bool) -> dict:
+    return {"chromium": options["chromium"], "chromedriver": options["chromedriver"], "offline": offline,
+            "tags": list(options["tags"]), "page_timeout": float(options["page_timeout"]),
+            "max_nodes": options["max_nodes"]}
+
+
+def _run_browser(job: dict, progress: Progress | None) -> dict:
+    """The browser stage in its own process (python -m crawler.browser), like the crawl."""
+    with tempfile.TemporaryDirectory(prefix="govaudit-browser-") as tmp:
+        job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
+        job = {**job, "stats_out": str(stats_file)}
+        job_file.write_text(json.dumps(job), encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.browser", "--job", str(job_file)],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            for line in proc.stdout:
+                if progress and line.startswith("{"):
+                    with contextlib.suppress(ValueError):
+                        progress(json.loads(line))
+            code = proc.wait()
+        except BaseException:
+            proc.terminate()
+            proc.wait(30)
+            raise
+        if stats_file.exists():
+            return {**json.loads(stats_file.read_text(encoding="utf-8")), "targets": len(job["targets"])}
+    return {"available": False, "reason": f"the browser stage exited with code {code}", "targets": len(job["targets"])}
+
+
 def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any], *, offline: bool,
                   progress: Progress | None = None) -> dict[str, dict]:
     """After the crawl, before the checks: each enabled check that needs a browser names the pages it
-    wants tested (check.sample), and crawler.browser runs axe-core on them and the results are stored.
+    wants tested (check.sample) and the browser process runs axe-core on them into the store.
     Returns {check id: stage summary}; a summary with available=False carries the reason."""
-    from crawler import browser  # noqa: PLC0415  (selenium is loaded only when a browser check runs)
-
     out = {}
     for check in checks:
         if "browser" not in check.requires or not hasattr(check, "sample"):
             continue
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
-        targets = [browser.Target(**t) for t in check.sample(ctx)]
-        if offline:
-            targets = [t for t in targets if urls.is_loopback(t.url)]
-        opts = check.options
-        config = browser.BrowserConfig(
-            chromium=opts["chromium"], chromedriver=opts["chromedriver"], offline=offline,
-            allow_hosts=browser.loopback_hosts(t.url for t in targets), tags=tuple(opts["tags"]),
-            page_timeout=float(opts["page_timeout"]), max_nodes=opts["max_nodes"])
-
-        def record(row: dict) -> None:
-            store.add_axe_pages(run_id, [row])
-            if progress:
-                progress({"event": "browser", "url": row["url"], "error": row["error"]})
-
-        stage = browser.run_axe(targets, config, workers=opts["workers"], on_result=record)
-        out[check.id] = {**stage.as_dict(), "targets": len(targets)}
+        targets = [t for t in check.sample(ctx) if not offline or urls.is_loopback(t["url"])]
+        job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "targets": targets,
+               "workers": check.options["workers"], "config": _browser_config(check.options, offline)}
+        out[check.id] = _run_browser(job, progress)
     return out
 
 
@@ -264,11 +279,6 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
          progress: Progress | None = None) -> tuple[Path, dict, int]:
     """`govaudit a11y`: only the accessibility check, on the given pages (no crawl), into out/results.json
     with the same "accessibility" section an audit writes. Returns (path, document, exit code)."""
-    import lxml.html  # noqa: PLC0415
-
-    from crawler import browser  # noqa: PLC0415
-    from reports.writers.atomic import write_atomic  # noqa: PLC0415
-
     given = list(dict.fromkeys(check_start_url(u) for u in page_urls))
     if not given:
         raise ConfigError("no page URL given")
@@ -283,39 +293,13 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
         check = cls(options or {})
     except ValueError as exc:
         raise ConfigError(f"a11y: {exc}") from None
-    opts = check.options
-    config = browser.BrowserConfig(
-        chromium=opts["chromium"], chromedriver=opts["chromedriver"], offline=offline,
-        allow_hosts=browser.loopback_hosts(given), tags=tuple(opts["tags"]),
-        page_timeout=float(opts["page_timeout"]), max_nodes=opts["max_nodes"])
-
-    def analyze(source: str, url: str) -> Any:
-        try:
-            return check.page_facts(lxml.html.document_fromstring(source or "<html></html>"), url)
-        except Exception:  # noqa: BLE001  (an unparsable page still has its axe results)
-            return None
-
     with tempfile.TemporaryDirectory(prefix="govaudit-a11y-") as tmp, Store(Path(tmp, "a11y.sqlite")) as store:
         run_id = store.create_run(site="a11y", start_url=given[0], tool_version=__version__, profile_hash="",
-                                  profile={"checks": {check.id: opts}}, rubric="")
-
-        def record(row: dict) -> None:
-            facts = row.get("facts") or {}
-            row = {**row, "template": facts.get("template", "")}
-            with store.db:
-                store.add_pages(run_id, [{
-                    "url": row["url"], "requested_url": row["url"], "http_status": None, "content_type": "text/html",
-                    "charset": "", "lang": "", "title": "", "meta": {}, "headers": {}, "anchors": [], "depth": 0,
-                    "referrer": "", "size": 0, "elapsed": row["elapsed"], "fetched_at": store_now(),
-                    "facts": {check.id: facts} if facts else {}}])
-            store.add_axe_pages(run_id, [row])
-            if progress:
-                progress({"event": "browser", "url": row["url"], "error": row["error"]})
-
-        targets = [browser.Target(u, reason="given") for u in given]
-        stage = browser.run_axe(targets, config, workers=opts["workers"], on_result=record,
-                                analyze=analyze)
-        summary = {**stage.as_dict(), "targets": len(targets)}
+                                  profile={"checks": {check.id: check.options}}, rubric="")
+        job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "record_pages": True,
+               "targets": [{"url": u, "reason": "given"} for u in given], "workers": check.options["workers"],
+               "config": _browser_config(check.options, offline)}
+        summary = _run_browser(job, progress)
         (result,) = run_checks(store, run_id, Profile(), [check], {check.id: summary})
     section = dict(result.data.get("accessibility") or {})
     section.setdefault("pages", [])
@@ -328,7 +312,21 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
                   "findings": len(result.findings)},
         "accessibility": section,
     }
-    path = write_atomic(Path(out) / "results.json",
-                        json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+    path = _write_atomic(Path(out) / "results.json",
+                         json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
     ran = result.status in (CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.NEEDS_REVIEW)
     return path, doc, EXIT_OK if ran else EXIT_INCOMPLETE
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
