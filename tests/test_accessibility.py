@@ -292,3 +292,16 @@ def test_a11y_without_browser_says_why(site, tmp_path):
     assert proc.returncode == 2 and doc["check"]["status"] == "skipped"
     assert doc["accessibility"] == {"pages": [], "templates": []}
     assert "chromium not found" in proc.stdout
+
+
+def test_a_crashed_browser_is_recorded_for_its_page_and_the_next_page_is_tested(site):
+    from crawler.browser import Target, run_axe
+
+    config = BrowserConfig(offline=True, allow_hosts=loopback_hosts([site.url]))
+    # chrome://crash kills the renderer ("tab crashed"); the worker restarts its browser and goes on
+    stage = run_axe([Target("chrome://crash"), Target(site.url + "img.html")], config, workers=1)
+    rows = {r["url"]: r for r in stage.rows}
+    assert stage.available and stage.pages == 2 and stage.errors == 1
+    crashed = rows["chrome://crash"]
+    assert "crash" in crashed["error"] and crashed["attempts"] == 2
+    assert [v["rule"] for v in rows[site.url + "img.html"]["result"]["violations"]] == ["image-alt"]
