@@ -14,12 +14,14 @@ updates and sync are off.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -54,6 +56,7 @@ class BrowserConfig:
     max_nodes: int = 20  # nodes kept per rule and page (the total is always kept)
     window: tuple[int, int] = (1280, 1024)
     frame_depth: int = 3  # how deep axe is injected into nested frames
+    user_agent: str = ""  # the crawl's identifiable User-Agent; empty keeps Chromium's own
 
 
 @dataclass
@@ -112,6 +115,8 @@ def chrome_arguments(config: BrowserConfig, user_data_dir: str) -> list[str]:
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-domain-reliability", "--metrics-recording-only", "--lang=zh-TW",
     ]
+    if config.user_agent:
+        args.append(f"--user-agent={config.user_agent}")
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
     if config.offline:
@@ -238,10 +243,10 @@ def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
 
 
 def _worker(config: BrowserConfig, jobs: queue.Queue, results: queue.Queue,
-            analyze: Callable[[str, str], Any] | None) -> None:
+            analyze: Callable[[str, str], Any] | None, stop: threading.Event) -> None:
     session = AxeSession(config)
     try:
-        while True:
+        while not stop.is_set():
             target = jobs.get()
             if target is None:
                 return
@@ -275,9 +280,10 @@ def _describe(exc: Exception) -> str:
 
 
 def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
-            on_result: Callable[[dict], None] | None = None,
+            on_result: Callable[[dict], bool | None] | None = None,
             analyze: Callable[[str, str], Any] | None = None) -> StageResult:
-    """Test every target with axe-core in `workers` browsers; never raises for a page's failure."""
+    """Test every target with axe-core in `workers` browsers; never raises for a page's failure.
+    on_result returning False stops the stage: each worker finishes its page and closes its browser."""
     version, reason = probe(config)
     if reason:
         return StageResult(available=False, reason=reason)
@@ -289,7 +295,8 @@ def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
         jobs.put(target)
     for _ in range(workers):
         jobs.put(None)
-    threads = [threading.Thread(target=_worker, args=(config, jobs, results, analyze), daemon=True,
+    stop = threading.Event()
+    threads = [threading.Thread(target=_worker, args=(config, jobs, results, analyze, stop), daemon=True,
                                 name=f"axe-{i}") for i in range(workers)]
     for thread in threads:
         thread.start()
@@ -308,10 +315,11 @@ def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
         stage.errors += bool(row["error"])
         if not stage.axe_version and row["result"].get("engine"):
             stage.axe_version = row["result"]["engine"]
-        if on_result:
-            on_result(row)
+        if on_result and on_result(row) is False:
+            stop.set()
+            break
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
     stage.elapsed = round(time.monotonic() - began, 3)
     return stage
 
@@ -372,16 +380,19 @@ def run_job(job: dict) -> StageResult:
                         "elapsed": row["elapsed"], "fetched_at": now_iso(),
                         "facts": {check_id: facts} if facts is not None else {}}])
             store.add_axe_pages(job["run_id"], [row])
-            _emit({"event": "browser", "url": row["url"], "error": row["error"]})
+            # False when the runner is gone (its end of the pipe closed): stop, closing the browsers
+            return _emit({"event": "browser", "url": row["url"], "error": row["error"]})
 
         return run_axe(targets, config, workers=int(job.get("workers") or 2), on_result=record, analyze=analyze)
 
 
-def _emit(event: dict) -> None:
+def _emit(event: dict) -> bool:
     try:
-        print(json.dumps(event), flush=True)
+        sys.stdout.write(json.dumps(event) + "\n")
+        sys.stdout.flush()
+        return True
     except (BrokenPipeError, ValueError):
-        pass
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -393,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     job = json.loads(args.job.read_text(encoding="utf-8"))
     stage = run_job(job)
     Path(job["stats_out"]).write_text(json.dumps(stage.as_dict()), encoding="utf-8")
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        sys.stdout.close()
     return 0
 
 

@@ -105,10 +105,10 @@ def code_catalogue() -> dict[str, dict]:
             for cid, cls in registry.checks().items() for code, c in cls.codes.items()}
 
 
-def _browser_config(options: dict, offline: bool) -> dict:
+def _browser_config(options: dict, offline: bool, user_agent: str) -> dict:
     return {"chromium": options["chromium"], "chromedriver": options["chromedriver"], "offline": offline,
             "tags": list(options["tags"]), "page_timeout": float(options["page_timeout"]),
-            "max_nodes": options["max_nodes"]}
+            "max_nodes": options["max_nodes"], "user_agent": user_agent.format(version=__version__)}
 
 
 def _run_browser(job: dict, progress: Progress | None) -> dict:
@@ -145,8 +145,10 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any]
             continue
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
         targets = [t for t in check.sample(ctx) if not offline or urls.is_loopback(t["url"])]
+        # Browsers load pages from the agency's server too: never more at once than the crawl may.
         job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "targets": targets,
-               "workers": check.options["workers"], "config": _browser_config(check.options, offline)}
+               "workers": min(check.options["workers"], profile.crawl.concurrency),
+               "config": _browser_config(check.options, offline, profile.crawl.user_agent)}
         out[check.id] = _run_browser(job, progress)
     return out
 
@@ -298,7 +300,7 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
                                   profile={"checks": {check.id: check.options}}, rubric="")
         job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "record_pages": True,
                "targets": [{"url": u, "reason": "given"} for u in given], "workers": check.options["workers"],
-               "config": _browser_config(check.options, offline)}
+               "config": _browser_config(check.options, offline, Profile().crawl.user_agent)}
         summary = _run_browser(job, progress)
         (result,) = run_checks(store, run_id, Profile(), [check], {check.id: summary})
     section = dict(result.data.get("accessibility") or {})
