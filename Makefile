@@ -26,14 +26,16 @@ $(STAMP): pyproject.toml
 
 # Debian's headless Chromium + chromedriver for the accessibility checks (a browser download at run
 # time cannot work here), and a CJK font so that it renders Chinese pages and reports. Installed when
-# missing and we are root; otherwise say what to do.
+# missing and we are root. Strict: the tests run real Chromium, so a missing browser stops the build.
 browser:
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh-tw | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "make: installing chromium, chromium-driver and fonts-noto-cjk from Debian"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null) \
-		|| echo "make: warning: could not install chromium; accessibility checks will be skipped" >&2; \
-	else echo "make: warning: chromium/chromedriver missing (apt-get install chromium chromium-driver)" >&2; fi
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null \
+		|| { echo "make: error: could not install chromium chromium-driver fonts-noto-cjk" >&2; exit 4; }; \
+	else echo "make: error: chromium/chromedriver missing: apt-get install chromium chromium-driver fonts-noto-cjk (as root)" >&2; exit 4; fi
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		|| { echo "make: error: chromium or chromedriver still not on PATH" >&2; exit 4; }
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,4 +1,4 @@
-"""Command line: govaudit run | demo | report | checks.
+"""Command line: govaudit run | demo | a11y | report | checks.
 
 Exit codes: 0 ok · 1 a --fail-on rule tripped · 2 run incomplete · 3 usage or configuration error.
 On a terminal a progress display; otherwise (cron) one summary line.
@@ -222,6 +222,32 @@ def links_cmd(db, run_ref, statuses, only_new) -> None:
         click.echo("\t".join(header))
         for row in rows:
             click.echo("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row))
+
+
+@cli.command()
+@click.argument("page_urls", metavar="URL...", nargs=-1, required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("var/a11y"),
+              show_default=True, help="Directory for results.json.")
+@click.option("--offline", is_flag=True, help="Test only loopback pages; Chromium resolves no other host.")
+@click.option("--workers", type=click.IntRange(1, 16), help="Browsers in parallel (default 2).")
+@click.option("--chromium", type=str, help="Chromium binary (default /usr/bin/chromium).")
+@click.option("--chromedriver", type=str, help="chromedriver binary (default /usr/bin/chromedriver).")
+@click.option("--tags", type=str, help="Comma-separated axe-core tags (default wcag2a,wcag2aa,wcag21a,wcag21aa).")
+def a11y(page_urls, out, offline, workers, chromium, chromedriver, tags) -> None:
+    """Run only the accessibility check (axe-core in headless Chromium) on the given pages."""
+    options = {"workers": workers, "chromium": chromium, "chromedriver": chromedriver,
+               "tags": [t.strip() for t in tags.split(",") if t.strip()] if tags is not None else None}
+    path, doc, code = runner.a11y(list(page_urls), out, offline=offline,
+                                  options={k: v for k, v in options.items() if v is not None})
+    check, m = doc["check"], doc["check"]["metrics"]
+    if check["status"] in ("skipped", "error"):
+        click.echo(f"govaudit: accessibility {check['status']}: {check['error']}")
+    else:
+        click.echo(f"govaudit: accessibility {check['status']}: {m.get('pages_tested', 0)} of "
+                   f"{m.get('pages_sampled', 0)} pages tested, {m.get('violations', 0)} violations, "
+                   f"{m.get('needs_review', 0)} to review, score {m.get('score')}")
+    click.echo(f"  {path}")
+    sys.exit(code)
 
 
 @cli.command("checks")

@@ -51,3 +51,7 @@ class CheckContext:
 
     def link_results(self) -> Iterator[dict]:
         return self.store.link_results(self.run_id)
+
+    def axe_pages(self) -> Iterator[dict]:
+        """Pages the browser stage tested with axe-core: url, template, reason, error, attempts, result."""
+        return self.store.axe_pages(self.run_id)

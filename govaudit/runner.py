@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -104,16 +105,68 @@ def code_catalogue() -> dict[str, dict]:
             for cid, cls in registry.checks().items() for code, c in cls.codes.items()}
 
 
-def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any]) -> list[CheckResult]:
+def _browser_config(options: dict, offline: bool, user_agent: str) -> dict:
+    return {"chromium": options["chromium"], "chromedriver": options["chromedriver"], "offline": offline,
+            "tags": list(options["tags"]), "page_timeout": float(options["page_timeout"]),
+            "max_nodes": options["max_nodes"], "user_agent": user_agent.format(version=__version__)}
+
+
+def _run_browser(job: dict, progress: Progress | None) -> dict:
+    """The browser stage in its own process (python -m crawler.browser), like the crawl."""
+    with tempfile.TemporaryDirectory(prefix="govaudit-browser-") as tmp:
+        job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
+        job = {**job, "stats_out": str(stats_file)}
+        job_file.write_text(json.dumps(job), encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.browser", "--job", str(job_file)],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            for line in proc.stdout:
+                if progress and line.startswith("{"):
+                    with contextlib.suppress(ValueError):
+                        progress(json.loads(line))
+            code = proc.wait()
+        except BaseException:
+            proc.terminate()
+            proc.wait(30)
+            raise
+        if stats_file.exists():
+            return {**json.loads(stats_file.read_text(encoding="utf-8")), "targets": len(job["targets"])}
+    return {"available": False, "reason": f"the browser stage exited with code {code}", "targets": len(job["targets"])}
+
+
+def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any], *, offline: bool,
+                  progress: Progress | None = None) -> dict[str, dict]:
+    """After the crawl, before the checks: each enabled check that needs a browser names the pages it
+    wants tested (check.sample) and the browser process runs axe-core on them into the store.
+    Returns {check id: stage summary}; a summary with available=False carries the reason."""
+    out = {}
+    for check in checks:
+        if "browser" not in check.requires or not hasattr(check, "sample"):
+            continue
+        ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
+        targets = [t for t in check.sample(ctx) if not offline or urls.is_loopback(t["url"])]
+        # Browsers load pages from the agency's server too: never more at once than the crawl may.
+        job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "targets": targets,
+               "workers": min(check.options["workers"], profile.crawl.concurrency),
+               "config": _browser_config(check.options, offline, profile.crawl.user_agent)}
+        out[check.id] = _run_browser(job, progress)
+    return out
+
+
+def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
+               browsers: dict[str, dict] | None = None) -> list[CheckResult]:
     out = []
     for check in checks:
         began = time.monotonic()
-        ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
+        stage = (browsers or {}).get(check.id) or {}
+        ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options,
+                           browser=stage if stage.get("available") else None)
         missing = set(check.requires) - ({"browser"} if ctx.browser else set())
         try:
             if missing:
+                why = f": {stage['reason']}" if stage.get("reason") else ""
                 result = CheckResult(check.id, check.version, CheckStatus.SKIPPED,
-                                     error=f"needs {', '.join(sorted(missing))}")
+                                     error=f"needs {', '.join(sorted(missing))}{why}")
             else:
                 result = check.run(ctx)
         except NotApplicable as exc:
@@ -170,7 +223,10 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
             status = RunStatus.COMPLETED if health.healthy(monitors) else RunStatus.INCOMPLETE
-            results = run_checks(store, run_id, profile, checks)
+            browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
+            if browsers:
+                stats = {**stats, "browser": browsers}
+            results = run_checks(store, run_id, profile, checks, browsers)
             store.save_check_results(run_id, results)
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
@@ -224,3 +280,63 @@ def summarize(doc: dict) -> dict[str, Any]:
     for indicator in doc["indicators"]:
         summary[indicator["id"]] = indicator["score"]
     return summary
+
+
+A11Y_SCHEMA = "govaudit/a11y@1"
+
+
+def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dict | None = None,
+         progress: Progress | None = None) -> tuple[Path, dict, int]:
+    """`govaudit a11y`: only the accessibility check, on the given pages (no crawl), into out/results.json
+    with the same "accessibility" section an audit writes. Returns (path, document, exit code)."""
+    given = list(dict.fromkeys(check_start_url(u) for u in page_urls))
+    if not given:
+        raise ConfigError("no page URL given")
+    if offline:
+        for url in given:
+            if not urls.is_loopback(url):
+                raise ConfigError(f"--offline: {url} is not a loopback address, so it is not contacted")
+    cls = registry.checks().get("accessibility")
+    if cls is None:
+        raise ConfigError("the accessibility check is not installed")
+    try:
+        check = cls(options or {})
+    except ValueError as exc:
+        raise ConfigError(f"a11y: {exc}") from None
+    with tempfile.TemporaryDirectory(prefix="govaudit-a11y-") as tmp, Store(Path(tmp, "a11y.sqlite")) as store:
+        run_id = store.create_run(site="a11y", start_url=given[0], tool_version=__version__, profile_hash="",
+                                  profile={"checks": {check.id: check.options}}, rubric="")
+        job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "record_pages": True,
+               "targets": [{"url": u, "reason": "given"} for u in given], "workers": check.options["workers"],
+               "config": _browser_config(check.options, offline, Profile().crawl.user_agent)}
+        summary = _run_browser(job, progress)
+        (result,) = run_checks(store, run_id, Profile(), [check], {check.id: summary})
+    section = dict(result.data.get("accessibility") or {})
+    section.setdefault("pages", [])
+    section.setdefault("templates", [])
+    doc = {
+        "schema": A11Y_SCHEMA, "tool_version": __version__, "pages_given": given, "offline": offline,
+        "browser": summary,
+        "check": {"id": result.check_id, "version": result.version, "status": result.status,
+                  "metrics": result.metrics, "error": result.error, "duration": result.duration,
+                  "findings": len(result.findings)},
+        "accessibility": section,
+    }
+    path = _write_atomic(Path(out) / "results.json",
+                         json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+    ran = result.status in (CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.NEEDS_REVIEW)
+    return path, doc, EXIT_OK if ran else EXIT_INCOMPLETE
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

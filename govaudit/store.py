@@ -171,6 +171,21 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 4: axe-core results per sampled page (the browser stage after the crawl; checks read them back)
+    """
+    CREATE TABLE axe_pages (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        url_id INTEGER NOT NULL REFERENCES urls(id),
+        template TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 1,
+        result TEXT NOT NULL DEFAULT '{}',
+        elapsed REAL NOT NULL DEFAULT 0,
+        tested_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, url_id)
+    );
+    """,
 ]
 
 
@@ -464,6 +479,28 @@ class Store:
         if table not in {"pages", "links", "link_results", "findings"}:
             raise ValueError(table)
         return self.db.execute(f"SELECT count(*) FROM {table} WHERE run_id=?", (run_id,)).fetchone()[0]
+
+    # -- browser stage (axe-core results per sampled page) -------------------------------------------
+    def add_axe_pages(self, run_id: int, rows: list[dict]) -> None:
+        """rows: url, template, reason, error ('' when axe ran), attempts, result (dict), elapsed."""
+        ids = self.url_ids(r["url"] for r in rows)
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO axe_pages (run_id, url_id, template, reason, error, attempts, result,"
+                " elapsed, tested_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(run_id, ids[r["url"]], r.get("template") or "", r.get("reason") or "", r.get("error") or "",
+                  r.get("attempts") or 1, _dumps(r.get("result") or {}), r.get("elapsed") or 0.0, now_iso())
+                 for r in rows],
+            )
+
+    def axe_pages(self, run_id: int) -> Iterator[dict]:
+        for row in self.db.execute(
+            "SELECT u.url, a.template, a.reason, a.error, a.attempts, a.result, a.elapsed, a.tested_at"
+            " FROM axe_pages a JOIN urls u ON u.id = a.url_id WHERE a.run_id=? ORDER BY a.rowid", (run_id,),
+        ):
+            page = dict(row)
+            page["result"] = json.loads(page["result"])
+            yield page
 
     # -- results of the later stages ------------------------------------------------------------
     def save_check_results(self, run_id: int, results: list[CheckResult]) -> None:

@@ -1,0 +1,300 @@
+"""無障礙檢測: axe-core results from a real browser, mapped to 網站無障礙規範 codes (110.07 and 115.11).
+
+The check does no I/O: the runner's browser stage (crawler/browser.py) tests the pages this check
+samples (`sample`) and stores axe-core's results; `run` turns them into findings and a score.
+
+Sampling covers the site's templates: pages are grouped by a structural signature of their DOM
+(computed by `page_facts` in the crawler's single parse), and the home page, the key pages
+(disclosure hub, contact, sitemap, English home), then pages from each template in turn are tested,
+up to a budget. Within a template, pages whose markup already shows a defect (an <img> without alt,
+an untitled frame, no lang, no <title>: counted in the same parse) are taken first.
+
+Score (rubric component accessibility.score): each tested page starts at 1 and loses, per violated
+rule, 0.4 (critical), 0.25 (serious), 0.1 (moderate) or 0.05 (minor), floored at 0; the check's score
+is the mean over the pages that could be tested. Rules count once per page however many elements fail,
+so one template defect repeated on every element does not drown the rest. `incomplete` results
+(needs review) never count as passes and never lower the score.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections import Counter, defaultdict
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from lxml import etree
+
+from checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.models import CheckResult, CheckStatus, Finding, Severity
+
+IMPACTS = ("critical", "serious", "moderate", "minor")
+PENALTY = {"critical": 0.4, "serious": 0.25, "moderate": 0.1, "minor": 0.05}
+EDITIONS = ("110.07", "115.11")
+_MARKED = etree.XPath("//body//*[@id or @class]")
+# A static pre-screen (no browser): defects visible in the markup make a page the one worth testing
+# among its template's pages.
+_RISKS = etree.XPath("count(//img[not(@alt)]) + count(//iframe[not(@title)]) + count(//frame[not(@title)])"
+                     " + count(/html[not(@lang)]) + count(/html/head[not(title)])")
+_STRUCTURE = ("table", "form", "iframe", "frame", "video", "audio", "dl")
+_DIGITS = re.compile(r"\d+")
+_WCAG_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
+
+# Key pages, found among the home page's links by link text or URL (first match wins).
+KEY_PAGES = (
+    ("disclosure", re.compile(r"政府資訊公開|資訊公開|information disclosure", re.I),
+     re.compile(r"gov-?info|disclosure|information-open", re.I)),
+    ("contact", re.compile(r"聯絡我們|聯絡資訊|聯絡方式|contact", re.I), re.compile(r"contact", re.I)),
+    ("sitemap", re.compile(r"網站導覽|網站地圖|site ?map", re.I), re.compile(r"sitemap\.(?:html?|aspx?|php)|/sitemap/?$", re.I)),
+    ("english", re.compile(r"^\s*(?:english|英文版|英文網站)\s*$", re.I), re.compile(r"/en/?$|/english/?$", re.I)),
+)
+
+
+@functools.cache
+def code_table() -> dict:
+    text = (resources.files("config") / "a11y_codes.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def wcag_criteria(tags: list[str]) -> list[str]:
+    """axe's wcag111 / wcag1412 tags → "1.1.1" / "1.4.12" (level tags such as wcag2aa are skipped)."""
+    out = []
+    for tag in tags:
+        m = _WCAG_TAG.match(tag)
+        if m:
+            out.append(f"{m.group(1)}.{m.group(2)}.{m.group(3)}")
+    return out
+
+
+def codes_for(rule: str) -> dict[str, list[str]]:
+    entry = code_table()["rules"].get(rule) or {}
+    return {edition: list(entry.get(edition) or []) for edition in EDITIONS}
+
+
+class Accessibility(Check):
+    id = "accessibility"
+    title = "Automated accessibility checks (axe-core)"
+    title_zh = "無障礙檢測（axe-core）"
+    version = "1"
+    requires = frozenset({"browser"})
+    indicator_tags = ("indicator:content_validity", "component:accessibility_checks")
+    default_options = {
+        "chromium": "/usr/bin/chromium",
+        "chromedriver": "/usr/bin/chromedriver",
+        "workers": 2,
+        "tags": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+        "pages_per_template": 2,
+        "max_pages": 30,
+        "page_timeout": 30,
+        "max_nodes": 20,
+    }
+    codes = {
+        "a11y.critical": Code(Severity.CRITICAL, "axe-core violation of critical impact (WCAG A/AA).",
+                              "axe-core 檢出嚴重（critical）等級之無障礙問題（WCAG A/AA）。"),
+        "a11y.serious": Code(Severity.HIGH, "axe-core violation of serious impact (WCAG A/AA).",
+                             "axe-core 檢出重大（serious）等級之無障礙問題（WCAG A/AA）。"),
+        "a11y.moderate": Code(Severity.MEDIUM, "axe-core violation of moderate impact (WCAG A/AA).",
+                              "axe-core 檢出中度（moderate）等級之無障礙問題（WCAG A/AA）。"),
+        "a11y.minor": Code(Severity.LOW, "axe-core violation of minor impact (WCAG A/AA).",
+                           "axe-core 檢出輕微（minor）等級之無障礙問題（WCAG A/AA）。"),
+        "a11y.needs-review": Code(Severity.INFO, "axe-core could not decide (incomplete): a person must review it; "
+                                  "never counted as passed.", "axe-core 無法自動判定（incomplete），需人工檢視，不視為通過。"),
+        "a11y.page-error": Code(Severity.INFO, "The page could not be tested in the browser (load failure, "
+                                "timeout or crash, after one retry).", "頁面無法於瀏覽器中檢測（載入失敗、逾時或當機，已重試一次）。"),
+    }
+
+    def __init__(self, options: dict[str, Any] | None = None):
+        super().__init__(options)
+        o = self.options
+        for key in ("workers", "pages_per_template", "max_pages", "max_nodes"):
+            if not isinstance(o[key], int) or isinstance(o[key], bool) or o[key] < 1:
+                raise ValueError(f"{key} must be a whole number ≥ 1, got {o[key]!r}")
+        if not isinstance(o["page_timeout"], int | float) or o["page_timeout"] <= 0:
+            raise ValueError(f"page_timeout must be a number of seconds > 0, got {o['page_timeout']!r}")
+        if not isinstance(o["tags"], list) or not o["tags"] or not all(isinstance(t, str) for t in o["tags"]):
+            raise ValueError("tags must be a non-empty list of axe-core tags, e.g. [wcag2a, wcag2aa]")
+
+    # -- parse once, in the crawler ----------------------------------------------------------------
+    @staticmethod
+    def page_facts(doc: Any, url: str) -> Any:
+        """The page's template: a hash of its layout markers (elements with id / class, digits folded),
+        the tags of <body>'s children and which structural elements it has."""
+        markers = set()
+        for el in _MARKED(doc):
+            if not isinstance(el.tag, str):
+                continue
+            classes = ".".join(sorted(_DIGITS.sub("#", c) for c in (el.get("class") or "").split()))
+            markers.add(f"{el.tag}#{_DIGITS.sub('#', el.get('id') or '')}.{classes}")
+        body = doc.find("body")
+        shape: list[str] = []
+        if body is not None:
+            for child in body:
+                if isinstance(child.tag, str) and (not shape or shape[-1] != child.tag):
+                    shape.append(child.tag)
+        present = [tag for tag in _STRUCTURE if doc.find(f".//{tag}") is not None]
+        key = "|".join(sorted(markers)[:300]) + "/" + ",".join(shape[:50]) + "/" + ",".join(present)
+        return {"template": hashlib.sha1(key.encode("utf-8")).hexdigest()[:10], "risk": int(_RISKS(doc))}
+
+    # -- sampling (called by the runner's browser stage) --------------------------------------------
+    def sample(self, ctx: CheckContext) -> list[dict]:
+        """[{url, template, reason}] to test: home, key pages, then pages of each template in turn."""
+        pages = [p for p in ctx.pages() if _testable(p)]
+        if not pages:
+            return []
+        facts = {p["url"]: p["facts"].get(self.id) or {} for p in pages}
+        template = {u: f.get("template", "") for u, f in facts.items()}
+        home = min(pages, key=lambda p: (p["depth"], len(p["url"]), p["url"]))["url"]
+        chosen: dict[str, str] = {home: "home"}
+        for kind, url in self.key_pages(ctx, home, set(template)).items():
+            chosen.setdefault(url, kind)
+        by_template: dict[str, list[str]] = defaultdict(list)
+        # Within a template: pages the static pre-screen flags first, then shallow pages (pages() is
+        # ordered by depth, then URL).
+        for p in sorted(pages, key=lambda p: -int(facts[p["url"]].get("risk") or 0)):
+            by_template[template[p["url"]]].append(p["url"])
+        picked = Counter(template[u] for u in chosen)
+        budget = self.options["max_pages"]
+        per = self.options["pages_per_template"]
+        queues = sorted(by_template.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        progress = True
+        while progress and len(chosen) < budget:
+            progress = False
+            for tpl, members in queues:  # round-robin, so every template gets one before any gets two
+                if len(chosen) >= budget:
+                    break
+                if picked[tpl] >= per:
+                    continue
+                nxt = next((u for u in members if u not in chosen), None)
+                if nxt is not None:
+                    chosen[nxt] = "template"
+                    picked[tpl] += 1
+                    progress = True
+        return [{"url": u, "template": template[u], "reason": why} for u, why in list(chosen.items())[:budget]]
+
+    @staticmethod
+    def key_pages(ctx: CheckContext, home: str, crawled: set[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for link in ctx.links():
+            if link["source"] != home or link["tag"] not in ("a", "area") or link["target"] not in crawled:
+                continue
+            for kind, text_re, url_re in KEY_PAGES:
+                if kind in found or link["target"] == home:
+                    continue
+                if text_re.search(link["text"] or "") or url_re.search(urlsplit(link["target"]).path):
+                    found[kind] = link["target"]
+                    break
+        return found
+
+    # -- results → findings -------------------------------------------------------------------------
+    def run(self, ctx: CheckContext) -> CheckResult:
+        order = {"home": 0, "disclosure": 1, "contact": 2, "sitemap": 3, "english": 4}
+        rows = sorted(ctx.axe_pages(), key=lambda r: (order.get(r["reason"], 9), r["url"]))
+        if not rows:
+            raise NotApplicable("no HTML page to test")
+        templates = self._templates(ctx, rows)
+        label = {t["signature"]: t["id"] for t in templates}
+        findings, pages, page_scores = [], [], []
+        impacts: Counter = Counter()
+        rules: dict[str, dict] = {}
+        incomplete_total = 0
+        for row in rows:
+            url, result = row["url"], row["result"]
+            entry = {"url": url, "template": label.get(row["template"], ""), "reason": row["reason"],
+                     "error": row["error"], "attempts": row["attempts"], "violations": [], "incomplete": []}
+            pages.append(entry)
+            if row["error"]:
+                findings.append(self.finding("a11y.page-error", row["error"], page=url, target="page",
+                                             evidence={"attempts": row["attempts"]}))
+                continue
+            penalty = 0.0
+            for kind in ("violations", "incomplete"):
+                for item in result.get(kind) or []:
+                    rule = item["rule"]
+                    wcag, codes = wcag_criteria(item.get("tags") or []), codes_for(rule)
+                    nodes = [{k: n.get(k, "") for k in ("selector", "html", "summary", "in_frame")}
+                             for n in item.get("nodes") or []]
+                    view = {"rule": rule, "impact": item.get("impact") or "", "wcag": wcag, "codes": codes,
+                            "help": item.get("help", ""), "help_url": item.get("help_url", ""),
+                            "nodes_total": item.get("nodes_total", len(nodes)), "nodes": nodes}
+                    entry[kind].append(view)
+                    tags = (*self.indicator_tags, *(f"wcag:{sc}" for sc in wcag),
+                            *sorted({f"tw-a11y:{c}" for cs in codes.values() for c in cs}))
+                    evidence = {k: view[k] for k in ("rule", "impact", "wcag", "codes", "help", "help_url",
+                                                     "nodes_total", "nodes")}
+                    if kind == "incomplete":
+                        incomplete_total += 1
+                        findings.append(self._finding("a11y.needs-review", view, url, evidence, tags))
+                        continue
+                    impact = view["impact"] if view["impact"] in IMPACTS else "moderate"
+                    impacts[impact] += 1
+                    penalty += PENALTY[impact]
+                    agg = rules.setdefault(rule, {"rule": rule, "impact": impact, "wcag": wcag, "codes": codes,
+                                                  "help": view["help"], "help_url": view["help_url"],
+                                                  "pages": 0, "nodes": 0, "templates": set()})
+                    agg["pages"] += 1
+                    agg["nodes"] += view["nodes_total"]
+                    agg["templates"].add(entry["template"])
+                    findings.append(self._finding(f"a11y.{impact}", view, url, evidence, tags))
+            page_scores.append(max(0.0, 1.0 - penalty))
+        tested = len(page_scores)
+        rule_list = sorted(({**r, "templates": sorted(r["templates"])} for r in rules.values()),
+                           key=lambda r: (IMPACTS.index(r["impact"]), -r["pages"], r["rule"]))
+        metrics = {
+            "pages_sampled": len(rows), "pages_tested": tested, "pages_failed": len(rows) - tested,
+            "pages_with_violations": sum(bool(p["violations"]) for p in pages),
+            "violations": sum(impacts.values()), **{f"violations_{i}": impacts[i] for i in IMPACTS},
+            "rules_violated": len(rules), "needs_review": incomplete_total,
+            "templates": len(templates), "templates_tested": sum(1 for t in templates if t["tested"]),
+            "score": round(sum(page_scores) / tested, 4) if tested else None,
+        }
+        data = {"accessibility": {"pages": pages, "templates": templates, "rules": rule_list,
+                                  "editions": list(EDITIONS), "score_method": "mean per tested page of "
+                                  "1 − Σ per violated rule (critical 0.4, serious 0.25, moderate 0.1, minor 0.05)"}}
+        if not tested:
+            result = CheckResult(self.id, self.version, CheckStatus.ERROR, metrics, tuple(findings),
+                                 error=f"no sampled page could be tested ({len(rows)} failed to load)", data=data)
+            return result
+        status = (CheckStatus.FAILED if impacts else
+                  CheckStatus.NEEDS_REVIEW if incomplete_total or metrics["pages_failed"] else CheckStatus.PASSED)
+        return CheckResult(self.id, self.version, status, metrics, tuple(findings), data=data)
+
+    def _finding(self, code: str, view: dict, url: str, evidence: dict, tags: tuple) -> Finding:
+        where = f" ({view['nodes_total']} element{'s' if view['nodes_total'] != 1 else ''})"
+        return Finding(check_id=self.id, code=code, severity=self.codes[code].severity,
+                       message=f"{view['rule']}: {view['help']}{where}", page=url, target=view["rule"],
+                       evidence=evidence, tags=tags)
+
+    def _templates(self, ctx: CheckContext, rows: list[dict]) -> list[dict]:
+        members: dict[str, list[str]] = defaultdict(list)
+        for page, facts in ctx.facts(self.id):
+            if _testable(page) and isinstance(facts, dict) and facts.get("template"):
+                members[facts["template"]].append(page["url"])
+        for row in rows:  # pages tested without a crawl (govaudit a11y) still name their template
+            if row["template"] and row["url"] not in members[row["template"]]:
+                members[row["template"]].append(row["url"])
+        tested = Counter(r["template"] for r in rows if not r["error"])
+        sampled = Counter(r["template"] for r in rows)
+        ordered = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        return [{"id": f"T{i}", "signature": sig, "pages": len(urls), "sampled": sampled[sig],
+                 "tested": tested[sig], "example": urls[0], "path": _common_path(urls)}
+                for i, (sig, urls) in enumerate(ordered, start=1)]
+
+
+def _testable(page: dict) -> bool:
+    """A crawled HTML page that answered 2xx (error pages have templates of their own, not the site's)."""
+    return bool(page["body_hash"]) and 200 <= (page["http_status"] or 0) < 300 and "html" in (page["content_type"] or "")
+
+
+def _common_path(page_urls: list[str]) -> str:
+    paths = [urlsplit(u).path for u in page_urls]
+    if len(paths) == 1:
+        return paths[0]
+    prefix = paths[0]
+    for p in paths[1:]:
+        while not p.startswith(prefix):
+            prefix = prefix[:-1]
+    return prefix[: prefix.rfind("/") + 1] if "/" in prefix else "/"

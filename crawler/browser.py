@@ -1,0 +1,413 @@
+"""The browser stage: axe-core (axe-selenium-python's bundled 4.10) in Debian's headless Chromium.
+
+Network I/O at the edge, like the crawl: the runner calls `run_axe` after the crawl with the pages a
+check sampled; the check later reads the stored results and does no I/O itself. Each worker thread
+owns one chromedriver + Chromium pair (the browsers are the parallel processes; the Python side only
+waits on them). A page that fails to load or a browser that crashes is recorded for that page and
+tried once more in a fresh browser; the stage always goes on with the next page.
+
+Offline (and always in tests and the demo) Chromium resolves no host name at all: every name maps to
+NOTFOUND except the loopback hosts of the pages under test (IP literals are matched by the same rules,
+so another 127.x host fails closed unless it is one of those), and background networking, component
+updates and sync are off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govaudit import urls
+
+AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships it)
+HTML_MAX = 400  # characters of a node's HTML snippet kept
+SUMMARY_MAX = 600
+_NET_ERROR = re.compile(r"\b(ERR_[A-Z_]+)\b")
+
+
+def axe_script_path() -> Path:
+    import axe_selenium_python  # noqa: PLC0415
+
+    return Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    chromium: str = "/usr/bin/chromium"
+    chromedriver: str = "/usr/bin/chromedriver"
+    offline: bool = True
+    allow_hosts: tuple[str, ...] = ()  # loopback host names / literals Chromium may resolve offline
+    tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+    page_timeout: float = 30.0
+    script_timeout: float = 60.0
+    max_nodes: int = 20  # nodes kept per rule and page (the total is always kept)
+    window: tuple[int, int] = (1280, 1024)
+    frame_depth: int = 3  # how deep axe is injected into nested frames
+    user_agent: str = ""  # the crawl's identifiable User-Agent; empty keeps Chromium's own
+
+
+@dataclass
+class Target:
+    url: str
+    template: str = ""
+    reason: str = ""
+
+
+@dataclass
+class StageResult:
+    available: bool
+    reason: str = ""  # why the browser could not be used
+    browser_version: str = ""
+    axe_version: str = ""
+    pages: int = 0
+    errors: int = 0
+    workers: int = 0
+    elapsed: float = 0.0
+    rows: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "rows"}
+
+
+def probe(config: BrowserConfig) -> tuple[str, str]:
+    """(version, '') when Chromium and chromedriver are there and run, else ('', reason)."""
+    for name, path in (("chromium", config.chromium), ("chromedriver", config.chromedriver)):
+        found = shutil.which(path)
+        if not found:
+            return "", f"{name} not found at {path} (apt-get install chromium chromium-driver)"
+    try:
+        out = subprocess.run([config.chromium, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return "", f"chromium does not start: {type(exc).__name__}: {exc}"
+    if out.returncode != 0:
+        return "", f"chromium --version failed: {out.stderr.strip()[:200]}"
+    return out.stdout.strip(), ""
+
+
+def loopback_hosts(page_urls: Iterable[str]) -> tuple[str, ...]:
+    """Host names Chromium may resolve offline: 127.0.0.1, localhost and the pages' own loopback hosts."""
+    hosts = {"127.0.0.1", "localhost"}
+    for url in page_urls:
+        if urls.is_loopback(url):
+            hosts.add(urls.hostname_of(url))
+    return tuple(sorted(hosts))
+
+
+def chrome_arguments(config: BrowserConfig, user_data_dir: str) -> list[str]:
+    width, height = config.window
+    args = [
+        "--headless=new", f"--window-size={width},{height}", f"--user-data-dir={user_data_dir}",
+        "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+        "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-domain-reliability", "--metrics-recording-only", "--lang=zh-TW",
+    ]
+    if config.user_agent:
+        args.append(f"--user-agent={config.user_agent}")
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
+    if config.offline:
+        excluded = ", ".join(f"EXCLUDE {host}" for host in config.allow_hosts)
+        args.append(f"--host-resolver-rules=MAP * ~NOTFOUND{', ' + excluded if excluded else ''}")
+    return args
+
+
+class PageError(RuntimeError):
+    pass
+
+
+class AxeSession:
+    """One chromedriver + headless Chromium; test(url) loads a page and runs axe-core in it and its frames."""
+
+    def __init__(self, config: BrowserConfig):
+        self.config = config
+        self.driver = None
+        self.profile_dir = ""
+        self.script = axe_script_path().read_text(encoding="utf-8")
+        self.options = json.dumps({  # a JSON string: axe-selenium-python style scripts paste it as text
+            "runOnly": {"type": "tag", "values": list(config.tags)},
+            "resultTypes": ["violations", "incomplete"],
+            "iframes": True,
+        })
+
+    def start(self) -> None:
+        from selenium import webdriver  # noqa: PLC0415
+        from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
+
+        self.profile_dir = tempfile.mkdtemp(prefix="govaudit-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = self.config.chromium
+        for arg in chrome_arguments(self.config, self.profile_dir):
+            options.add_argument(arg)
+        options.page_load_strategy = "normal"
+        self.driver = webdriver.Chrome(options=options, service=Service(executable_path=self.config.chromedriver))
+        self.driver.set_page_load_timeout(self.config.page_timeout)
+        self.driver.set_script_timeout(self.config.script_timeout)
+
+    def stop(self) -> None:
+        if self.driver is not None:
+            try:
+                self.driver.quit()
+            except Exception:  # noqa: BLE001  (a crashed browser may not answer quit)
+                pass
+            self.driver = None
+        if self.profile_dir:
+            shutil.rmtree(self.profile_dir, ignore_errors=True)
+            self.profile_dir = ""
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def _inject(self, depth: int = 0) -> None:
+        from selenium.common.exceptions import WebDriverException  # noqa: PLC0415
+        from selenium.webdriver.common.by import By  # noqa: PLC0415
+
+        self.driver.execute_script(self.script)
+        if depth >= self.config.frame_depth:
+            return
+        for frame in self.driver.find_elements(By.CSS_SELECTOR, "iframe, frame"):
+            try:
+                self.driver.switch_to.frame(frame)
+            except WebDriverException:
+                continue  # gone or not loadable: axe reports the frame as not tested
+            try:
+                self._inject(depth + 1)
+            except WebDriverException:
+                pass
+            finally:
+                self.driver.switch_to.parent_frame()
+
+    def test(self, url: str) -> tuple[dict, str]:
+        """(reduced axe results, page source) for url; PageError when the page does not load."""
+        if self.driver is None:
+            self.start()
+        self.driver.get(url)
+        current = self.driver.current_url
+        # A network error shows Chrome's error page while current_url still names the page.
+        location, text = self.driver.execute_script(
+            "return [document.URL, document.URL.indexOf('chrome-error:') === 0 ?"
+            " (document.documentElement.innerText || '') : '']")
+        if current.startswith("chrome-error://") or str(location).startswith("chrome-error://"):
+            code = _NET_ERROR.search(text)
+            raise PageError(f"page did not load: {code.group(1) if code else 'network error'}")
+        self._inject()
+        raw = self.driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            f"axe.run(document, {self.options}).then(function (r) {{ done(r); }})"
+            ".catch(function (e) { done({error: String(e)}); });")
+        if not isinstance(raw, dict) or raw.get("error"):
+            raise PageError(f"axe-core failed: {(raw or {}).get('error') if isinstance(raw, dict) else raw}")
+        return reduce_results(raw, self.config.max_nodes, final_url=current), self.driver.page_source
+
+
+def _selector(target: Any) -> str:
+    """axe's target: a list of selectors, one per frame level (each may be a list for shadow DOM)."""
+    parts = target if isinstance(target, list) else [target]
+    return " ➜ ".join(" >> ".join(p) if isinstance(p, list) else str(p) for p in parts)
+
+
+def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
+    def rules(items: list[dict]) -> list[dict]:
+        out = []
+        for item in items or []:
+            nodes = item.get("nodes") or []
+            out.append({
+                "rule": item.get("id", ""), "impact": item.get("impact") or "", "tags": item.get("tags") or [],
+                "help": item.get("help", ""), "help_url": item.get("helpUrl", ""), "nodes_total": len(nodes),
+                "nodes": [{"selector": _selector(n.get("target")), "html": (n.get("html") or "")[:HTML_MAX],
+                           "impact": n.get("impact") or item.get("impact") or "",
+                           "summary": (n.get("failureSummary") or "")[:SUMMARY_MAX],
+                           "in_frame": isinstance(n.get("target"), list) and len(n["target"]) > 1}
+                          for n in nodes[:max_nodes]],
+            })
+        return out
+
+    engine = raw.get("testEngine") or {}
+    return {"violations": rules(raw.get("violations")), "incomplete": rules(raw.get("incomplete")),
+            "passes": len(raw.get("passes") or []), "inapplicable": len(raw.get("inapplicable") or []),
+            "engine": engine.get("version", ""), "final_url": final_url}
+
+
+def _worker(config: BrowserConfig, jobs: queue.Queue, results: queue.Queue,
+            analyze: Callable[[str, str], Any] | None, stop: threading.Event) -> None:
+    session = AxeSession(config)
+    try:
+        while not stop.is_set():
+            target = jobs.get()
+            if target is None:
+                return
+            began, error, result, facts = time.monotonic(), "", None, None
+            attempts = 0
+            for attempt in (1, 2):  # a failure is retried once, in a fresh browser
+                attempts = attempt
+                try:
+                    if attempt > 1 or session.driver is None:
+                        session.restart()
+                    result, source = session.test(target.url)
+                    if analyze is not None:
+                        facts = analyze(source, target.url)
+                    error = ""
+                    break
+                except Exception as exc:  # noqa: BLE001  (load failure, timeout, crashed browser or driver)
+                    error = _describe(exc)
+            results.put({"url": target.url, "template": target.template, "reason": target.reason,
+                         "error": error, "attempts": attempts, "result": result or {}, "facts": facts,
+                         "elapsed": round(time.monotonic() - began, 3)})
+    finally:
+        session.stop()
+
+
+def _describe(exc: Exception) -> str:
+    text = str(getattr(exc, "msg", None) or exc).strip().splitlines()
+    first = text[0] if text else ""
+    if type(exc).__name__ == "TimeoutException":
+        return f"page or script timed out: {first}"[:300]
+    return f"{type(exc).__name__}: {first}"[:300]
+
+
+def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
+            on_result: Callable[[dict], bool | None] | None = None,
+            analyze: Callable[[str, str], Any] | None = None) -> StageResult:
+    """Test every target with axe-core in `workers` browsers; never raises for a page's failure.
+    on_result returning False stops the stage: each worker finishes its page and closes its browser."""
+    version, reason = probe(config)
+    if reason:
+        return StageResult(available=False, reason=reason)
+    began = time.monotonic()
+    workers = max(1, min(workers, len(targets) or 1))
+    jobs: queue.Queue = queue.Queue()
+    results: queue.Queue = queue.Queue()
+    for target in targets:
+        jobs.put(target)
+    for _ in range(workers):
+        jobs.put(None)
+    stop = threading.Event()
+    threads = [threading.Thread(target=_worker, args=(config, jobs, results, analyze, stop), daemon=True,
+                                name=f"axe-{i}") for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    stage = StageResult(available=True, browser_version=version, workers=workers)
+    pending = len(targets)
+    while pending:
+        try:
+            row = results.get(timeout=1.0)
+        except queue.Empty:
+            if not any(t.is_alive() for t in threads) and results.empty():
+                break  # every worker died (should not happen: _worker catches per page)
+            continue
+        pending -= 1
+        stage.rows.append(row)
+        stage.pages += 1
+        stage.errors += bool(row["error"])
+        if not stage.axe_version and row["result"].get("engine"):
+            stage.axe_version = row["result"]["engine"]
+        if on_result and on_result(row) is False:
+            stop.set()
+            break
+    for thread in threads:
+        thread.join(timeout=60)
+    stage.elapsed = round(time.monotonic() - began, 3)
+    return stage
+
+
+# -- the stage as its own process: `python -m crawler.browser --job JOB.json` ----------------------
+# The runner (govaudit/) reaches the browser the way it reaches the crawl: as a subprocess that writes
+# the store, prints progress lines and leaves its summary in the job's stats file. A hung or crashed
+# browser or driver cannot take the run record with it.
+
+def _config(job: dict, targets: list[Target]) -> BrowserConfig:
+    raw = dict(job.get("config") or {})
+    for key in ("tags", "window"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
+    config = BrowserConfig(**raw)
+    if config.offline:
+        config = BrowserConfig(**{**config.__dict__, "allow_hosts": loopback_hosts(t.url for t in targets)})
+    return config
+
+
+def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
+    import lxml.html  # noqa: PLC0415
+
+    from crawler.spider import page_analyzers  # noqa: PLC0415
+
+    analyze = page_analyzers([check_id]).get(check_id)
+    if analyze is None:
+        return None
+
+    def run(source: str, url: str) -> Any:
+        try:
+            return analyze(lxml.html.document_fromstring(source or "<html></html>"), url)
+        except Exception:  # noqa: BLE001  (an unparsable page still has its axe results)
+            return None
+
+    return run
+
+
+def run_job(job: dict) -> StageResult:
+    from govaudit.store import Store, now_iso  # noqa: PLC0415
+
+    targets = [Target(**t) for t in job["targets"]]
+    config = _config(job, targets)
+    check_id = job.get("check_id", "")
+    # govaudit a11y: no crawl, so the page rows (with the template from the rendered DOM) come from here
+    record_pages = bool(job.get("record_pages"))
+    analyze = _analyzer(check_id) if record_pages and check_id else None
+    with Store(job["db"]) as store:
+        def record(row: dict) -> None:
+            facts = row.pop("facts", None)
+            if record_pages:
+                row["template"] = (facts or {}).get("template", "") if isinstance(facts, dict) else ""
+                with store.db:
+                    store.add_pages(job["run_id"], [{
+                        "url": row["url"], "requested_url": row["url"], "http_status": None,
+                        "content_type": "text/html", "charset": "", "lang": "", "title": "", "meta": {},
+                        "headers": {}, "anchors": [], "depth": 0, "referrer": "", "size": 0,
+                        "elapsed": row["elapsed"], "fetched_at": now_iso(),
+                        "facts": {check_id: facts} if facts is not None else {}}])
+            store.add_axe_pages(job["run_id"], [row])
+            # False when the runner is gone (its end of the pipe closed): stop, closing the browsers
+            return _emit({"event": "browser", "url": row["url"], "error": row["error"]})
+
+        return run_axe(targets, config, workers=int(job.get("workers") or 2), on_result=record, analyze=analyze)
+
+
+def _emit(event: dict) -> bool:
+    try:
+        sys.stdout.write(json.dumps(event) + "\n")
+        sys.stdout.flush()
+        return True
+    except (BrokenPipeError, ValueError):
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.browser")
+    parser.add_argument("--job", required=True, type=Path)
+    args = parser.parse_args(argv)
+    job = json.loads(args.job.read_text(encoding="utf-8"))
+    stage = run_job(job)
+    Path(job["stats_out"]).write_text(json.dumps(stage.as_dict()), encoding="utf-8")
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        sys.stdout.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""Report section "accessibility": axe-core violations per rule and per page, with WCAG criteria and the
+網站無障礙規範 codes of both editions, template coverage, and (when another check filled it) the
+無障礙標章 block from results["accessibility"]["badge"], shown apart at the top."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.model import url_view
+
+NAME = "accessibility"
+ORDER = 40
+IMPACTS = ("critical", "serious", "moderate", "minor")
+NODES_SHOWN = 5
+BADGE_KEYS = ("present", "level", "host", "certificate_id", "likely_expired", "pages_with_badge")
+
+LABELS = {
+    "zh-TW": {
+        "title": "無障礙檢測",
+        "intro": "以 axe-core 於無頭 Chromium 實際載入頁面檢測（WCAG 2.1 A/AA），違規項目對應網站無障礙規範 110.07 與 "
+                 "115.11 版檢測碼。檢測碼對應為近似（axe 規則不等於 Freego 規則），WCAG 成功準則對應為精確；"
+                 "axe 無法判定者列為待人工檢視，不視為通過。",
+        "badge": "無障礙標章", "not_run": "未執行無障礙檢測：", "status": "檢測結果", "score": "自動檢測分數",
+        "pages_tested": "已檢測頁數", "pages_failed": "無法檢測頁數", "violations": "違規（規則×頁）",
+        "needs_review": "待人工檢視", "templates_tested": "已涵蓋版型",
+        "by_rule": "依規則彙整", "by_page": "各頁違規", "templates": "版型涵蓋",
+        "rule": "規則", "impact": "影響程度", "wcag": "WCAG 成功準則", "codes_110": "規範 110.07 檢測碼",
+        "codes_115": "規範 115.11 檢測碼", "pages": "頁數", "nodes": "元素數", "page": "頁面",
+        "template": "版型", "reason": "抽樣原因", "elements": "元素（選擇器與 HTML 片段）", "more": "另有 {n} 個元素",
+        "error": "錯誤", "no_violations": "未檢出違規。", "page_error": "無法檢測：{error}（已嘗試 {n} 次）",
+        "template_pages": "頁面數", "sampled": "抽樣數", "tested": "已檢測", "example": "範例頁面", "path": "共同路徑",
+        "incomplete": "待人工檢視規則", "none": "—", "yes": "是", "no": "否",
+        "impacts": {"critical": "嚴重", "serious": "重大", "moderate": "中度", "minor": "輕微"},
+        "reasons": {"home": "首頁", "disclosure": "政府資訊公開", "contact": "聯絡我們", "sitemap": "網站導覽",
+                    "english": "英文首頁", "template": "版型抽樣", "given": "指定頁面"},
+        "badge_keys": {"present": "有標章", "level": "等級", "host": "連結主機", "certificate_id": "標章編號",
+                       "likely_expired": "可能逾期", "pages_with_badge": "含標章頁數"},
+    },
+    "en": {
+        "title": "Accessibility checks",
+        "intro": "axe-core run on the real pages in headless Chromium (WCAG 2.1 A/AA); each violation is mapped to "
+                 "the codes of the Taiwan Web Accessibility Guidelines editions 110.07 and 115.11. The code mapping is "
+                 "approximate (an axe rule is not a Freego rule), the WCAG criterion is exact; what axe could not "
+                 "decide needs a person's review and never counts as passed.",
+        "badge": "Accessibility mark", "not_run": "Accessibility checks did not run: ", "status": "Result",
+        "score": "Automated score", "pages_tested": "Pages tested", "pages_failed": "Pages not testable",
+        "violations": "Violations (rule × page)", "needs_review": "Needs review", "templates_tested": "Templates covered",
+        "by_rule": "By rule", "by_page": "Violations per page", "templates": "Template coverage",
+        "rule": "Rule", "impact": "Impact", "wcag": "WCAG criterion", "codes_110": "Codes (110.07)",
+        "codes_115": "Codes (115.11)", "pages": "Pages", "nodes": "Elements", "page": "Page",
+        "template": "Template", "reason": "Sampled as", "elements": "Elements (selector and HTML)",
+        "more": "{n} more elements", "error": "Error", "no_violations": "No violations found.",
+        "page_error": "Not tested: {error} ({n} attempts)", "template_pages": "Pages", "sampled": "Sampled",
+        "tested": "Tested", "example": "Example page", "path": "Common path", "incomplete": "Rules to review",
+        "none": "—", "yes": "yes", "no": "no",
+        "impacts": {"critical": "critical", "serious": "serious", "moderate": "moderate", "minor": "minor"},
+        "reasons": {"home": "home page", "disclosure": "disclosure hub", "contact": "contact", "sitemap": "sitemap",
+                    "english": "English home", "template": "template sample", "given": "given"},
+        "badge_keys": {"present": "present", "level": "level", "host": "host", "certificate_id": "certificate",
+                       "likely_expired": "likely expired", "pages_with_badge": "pages with the mark"},
+    },
+}
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _strs(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _rule(item: dict) -> dict:
+    codes = _dict(item.get("codes"))
+    impact = str(item.get("impact") or "")
+    return {
+        "rule": str(item.get("rule") or ""), "impact": impact if impact in IMPACTS else "moderate",
+        "wcag": _strs(item.get("wcag")), "codes_110": _strs(codes.get("110.07")),
+        "codes_115": _strs(codes.get("115.11")), "help": str(item.get("help") or ""),
+        "help_url": url_view(item.get("help_url")),
+        "pages": _int(item.get("pages")), "nodes_total": _int(item.get("nodes_total") or item.get("nodes")),
+        "node_list": [{"selector": str(n.get("selector") or ""), "html": str(n.get("html") or "")}
+                      for n in _dicts(item.get("nodes"))[:NODES_SHOWN]],
+    }
+
+
+def _badge(value: Any) -> list[dict] | None:
+    badge = _dict(value)
+    if not badge:
+        return None
+    rows = []
+    for key in BADGE_KEYS:
+        if key in badge:
+            v = badge[key]
+            rows.append({"key": key, "value": v if isinstance(v, str | int | float | bool) or v is None else str(v)})
+    return rows
+
+
+def build(results: dict) -> dict | None:
+    section = _dict(results.get(NAME))
+    check = next((c for c in _dicts(results.get("checks")) if c.get("id") == NAME), None)
+    badge = _badge(section.get("badge"))
+    if check is None and not section:
+        return None
+    check = _dict(check)
+    metrics = _dict(check.get("metrics"))
+    pages = []
+    for page in _dicts(section.get("pages")):
+        violations = [_rule(v) for v in _dicts(page.get("violations"))]
+        violations.sort(key=lambda r: (IMPACTS.index(r["impact"]), r["rule"]))
+        pages.append({
+            "url": url_view(page.get("url")), "template": str(page.get("template") or ""),
+            "reason": str(page.get("reason") or ""), "error": str(page.get("error") or ""),
+            "attempts": _int(page.get("attempts")), "violations": violations,
+            "incomplete": sorted({str(i.get("rule") or "") for i in _dicts(page.get("incomplete"))}),
+        })
+    pages.sort(key=lambda p: (not p["error"] and not p["violations"], p["url"]["raw"]))
+    templates = [{"id": str(t.get("id") or ""), "pages": _int(t.get("pages")), "sampled": _int(t.get("sampled")),
+                  "tested": _int(t.get("tested")), "example": url_view(t.get("example")),
+                  "path": str(t.get("path") or "")} for t in _dicts(section.get("templates"))]
+    score = metrics.get("score")
+    return {
+        "badge": badge,
+        "status": str(check.get("status") or ""),
+        "error": str(check.get("error") or ""),
+        "ran": str(check.get("status") or "") in ("passed", "failed", "needs_review"),
+        "score": score if isinstance(score, int | float) and not isinstance(score, bool) else None,
+        "metrics": {k: _int(metrics.get(k)) for k in ("pages_tested", "pages_failed", "violations",
+                                                      "needs_review", "templates", "templates_tested")},
+        "rules": [_rule(r) for r in _dicts(section.get("rules"))],
+        "pages": pages,
+        "templates": templates,
+    }
