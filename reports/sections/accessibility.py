@@ -1,6 +1,6 @@
 """Report section "accessibility": axe-core violations per rule and per page, with WCAG criteria and the
-網站無障礙規範 codes of both editions, template coverage, and (when another check filled it) the
-無障礙標章 block from results["accessibility"]["badge"], shown apart at the top."""
+網站無障礙規範 codes of both editions, and template coverage. The 無障礙標章 (results["accessibility"]["badge"])
+has its own section, accessibility_mark."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from typing import Any
 from reports.model import url_view
 
 NAME = "accessibility"
-ORDER = 40
+ORDER = 50
 IMPACTS = ("critical", "serious", "moderate", "minor")
 NODES_SHOWN = 5
-BADGE_KEYS = ("present", "level", "host", "certificate_id", "likely_expired", "pages_with_badge")
 
 LABELS = {
     "zh-TW": {
@@ -20,7 +19,7 @@ LABELS = {
         "intro": "以 axe-core 於無頭 Chromium 實際載入頁面檢測（WCAG 2.1 A/AA），違規項目對應網站無障礙規範 110.07 與 "
                  "115.11 版檢測碼。檢測碼對應為近似（axe 規則不等於 Freego 規則），WCAG 成功準則對應為精確；"
                  "axe 無法判定者列為待人工檢視，不視為通過。",
-        "badge": "無障礙標章", "not_run": "未執行無障礙檢測：", "status": "檢測結果", "score": "自動檢測分數",
+        "not_run": "未執行無障礙檢測：", "status": "檢測結果", "score": "自動檢測分數",
         "pages_tested": "已檢測頁數", "pages_failed": "無法檢測頁數", "violations": "違規（規則×頁）",
         "needs_review": "待人工檢視", "templates_tested": "已涵蓋版型",
         "by_rule": "依規則彙整", "by_page": "各頁違規", "templates": "版型涵蓋",
@@ -33,8 +32,6 @@ LABELS = {
         "impacts": {"critical": "嚴重", "serious": "重大", "moderate": "中度", "minor": "輕微"},
         "reasons": {"home": "首頁", "disclosure": "政府資訊公開", "contact": "聯絡我們", "sitemap": "網站導覽",
                     "english": "英文首頁", "template": "版型抽樣", "given": "指定頁面"},
-        "badge_keys": {"present": "有標章", "level": "等級", "host": "連結主機", "certificate_id": "標章編號",
-                       "likely_expired": "可能逾期", "pages_with_badge": "含標章頁數"},
     },
     "en": {
         "title": "Accessibility checks",
@@ -42,7 +39,7 @@ LABELS = {
                  "the codes of the Taiwan Web Accessibility Guidelines editions 110.07 and 115.11. The code mapping is "
                  "approximate (an axe rule is not a Freego rule), the WCAG criterion is exact; what axe could not "
                  "decide needs a person's review and never counts as passed.",
-        "badge": "Accessibility mark", "not_run": "Accessibility checks did not run: ", "status": "Result",
+        "not_run": "Accessibility checks did not run: ", "status": "Result",
         "score": "Automated score", "pages_tested": "Pages tested", "pages_failed": "Pages not testable",
         "violations": "Violations (rule × page)", "needs_review": "Needs review", "templates_tested": "Templates covered",
         "by_rule": "By rule", "by_page": "Violations per page", "templates": "Template coverage",
@@ -56,8 +53,6 @@ LABELS = {
         "impacts": {"critical": "critical", "serious": "serious", "moderate": "moderate", "minor": "minor"},
         "reasons": {"home": "home page", "disclosure": "disclosure hub", "contact": "contact", "sitemap": "sitemap",
                     "english": "English home", "template": "template sample", "given": "given"},
-        "badge_keys": {"present": "present", "level": "level", "host": "host", "certificate_id": "certificate",
-                       "likely_expired": "likely expired", "pages_with_badge": "pages with the mark"},
     },
 }
 
@@ -92,22 +87,9 @@ def _rule(item: dict) -> dict:
     }
 
 
-def _badge(value: Any) -> list[dict] | None:
-    badge = _dict(value)
-    if not badge:
-        return None
-    rows = []
-    for key in BADGE_KEYS:
-        if key in badge:
-            v = badge[key]
-            rows.append({"key": key, "value": v if isinstance(v, str | int | float | bool) or v is None else str(v)})
-    return rows
-
-
 def build(results: dict) -> dict | None:
     section = _dict(results.get(NAME))
     check = next((c for c in _dicts(results.get("checks")) if c.get("id") == NAME), None)
-    badge = _badge(section.get("badge"))
     if check is None and not section:
         return None
     check = _dict(check)
@@ -128,7 +110,6 @@ def build(results: dict) -> dict | None:
                   "path": str(t.get("path") or "")} for t in _dicts(section.get("templates"))]
     score = metrics.get("score")
     return {
-        "badge": badge,
         "status": str(check.get("status") or ""),
         "error": str(check.get("error") or ""),
         "ran": str(check.get("status") or "") in ("passed", "failed", "needs_review"),

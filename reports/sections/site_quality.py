@@ -7,7 +7,7 @@ from typing import Any
 from reports.model import url_view
 
 NAME = "site_quality"
-ORDER = 40
+ORDER = 30
 ELEMENT_ORDER = ("privacy_policy", "open_data_declaration", "sitemap_page", "update_rules", "contact", "mailbox")
 FIELD_ORDER = ("address", "phone", "fax", "email")
 MAX_ROWS = 50
