@@ -152,7 +152,8 @@ def run_linkchecker(start: str, pages_file: Path, work: Path, concurrency: int, 
 def run_lychee(start: str, pages_file: Path, work: Path, concurrency: int, timeout: float) -> tuple[dict, dict]:
     out = work / "lychee.json"
     cmd = [str(_tool_bin("lychee")), "--files-from", str(pages_file), "--max-concurrency", str(concurrency),
-           "--host-concurrency", str(concurrency), "--include-fragments", "--max-retries", "1",
+           "--host-concurrency", str(concurrency),
+           "--include-fragments", "--max-retries", "1",
            "--retry-wait-time", "1", "--timeout", "10", "--format", "json", "--output", str(out),
            "--no-progress", "--cache-exclude-status", "100..=599"]
     m = measure(cmd, cwd=work, log=work / "lychee.log", timeout=timeout)

@@ -135,7 +135,7 @@ def build(variant: str, port: int, seed: int = 3) -> Site:
     for i in range(3 * scale):
         page = rng.choice(article_paths)
         add(u(SITE, page) + f"#no-such-part-{i}", "broken")  # missing fragment
-    for i in range(3 * scale):
+    for _i in range(3 * scale):
         page = rng.choice(article_paths)
         add(u(SITE, page) + "#content", "fragment_ok")
     for i in range(2 * scale):

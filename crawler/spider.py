@@ -18,9 +18,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request, Response
 
-from crawler import classify
-from crawler.charset import decode
-from crawler.extract import parse, resolve
+from crawler import classify, parsepool
 from crawler.sitemap import parse_sitemap
 from govaudit import urls
 from govaudit.models import ErrorKind, LinkStatus
@@ -245,17 +243,13 @@ class SiteSpider(scrapy.Spider):
             yield page
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
-        text, encoding, replaced = decode(body, content_type)
-        extracted = parse(text, url, self.analyzers)
-        page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
-                    anchors=extracted.anchors, facts=extracted.facts)
-        if replaced:
-            page["meta"]["govaudit:replaced-bytes"] = str(replaced)
         depth = meta["depth"] + 1
-        requests = []
-        for position, (target, fragment, raw) in enumerate(resolve(extracted, url)):
-            page["links"].append((url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
-            requests.extend(self.collect(target, depth=depth, referrer=url))
+        if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
+            del page["links"]
+            yield parsepool.offload(page, content_type, depth)
+            return
+        page["links"], targets = parsepool.extract_page(page, content_type, self.analyzers)
+        requests = [r for target in targets for r in self.collect(target, depth=depth, referrer=url)]
         yield page  # the page (and its links) before the results that point at them
         yield from requests
 
