@@ -3,7 +3,8 @@
 The Scrapy process downloads and schedules; for every HTML page it answers with 2xx the spider hands
 the page to this pool (`offload`) instead of parsing it itself. A worker decodes the body, parses it
 once with lxml, runs the checks' page analyzers, resolves the links, and writes the page row, its body
-and its links into SQLite in one short transaction of its own (WAL: the writers take turns). Back to
+and its links into SQLite in short batched transactions of its own (WAL: the writers take turns; a
+worker writes what it holds when it exits, at the end of the crawl). Back to
 the Scrapy process come only the page's distinct link targets, in document order; the spider's
 `collect` decides on those it has not seen, exactly as it does for a page parsed in-process.
 
@@ -17,11 +18,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import time
+from multiprocessing.util import Finalize
 from typing import Any
 
 from crawler.charset import decode
 from crawler.extract import parse, resolve
 
+BATCH = 16  # pages a worker stores per transaction
+MAX_AGE = 0.5  # seconds a parsed page may wait in a worker before it is written
 POOL: Any = None  # multiprocessing.pool.Pool while the crawl runs with workers
 _worker: dict[str, Any] = {}  # per worker process: the store, the analyzers
 
@@ -56,6 +61,8 @@ def _init(db: str, run_id: int, check_ids: tuple[str, ...]) -> None:
 
     _worker["db"], _worker["run_id"] = db, run_id
     _worker["analyzers"] = page_analyzers(check_ids)
+    # Run when the worker exits (the pool's close and join at the end of the crawl): what waits is written.
+    Finalize(None, _flush, exitpriority=10)
 
 
 def extract_page(page: dict, content_type: str, analyzers: dict) -> tuple[list[tuple], list[str]]:
@@ -74,16 +81,31 @@ def extract_page(page: dict, content_type: str, analyzers: dict) -> tuple[list[t
 
 def _work(page: dict, content_type: str) -> list[str]:
     """In a worker: extract and store one page; its distinct targets for the spider."""
+    rows, targets = extract_page(page, content_type, _worker["analyzers"])
+    pending = _worker.setdefault("pending", ([], []))
+    pending[0].append(page)
+    pending[1].extend(rows)
+    now = time.monotonic()
+    if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
+        _flush()
+    return targets
+
+
+def _flush() -> None:
+    """Write the pages waiting in this worker in one transaction (fewer commits, fewer lock hand-overs)."""
     from govaudit.store import Store  # noqa: PLC0415
 
+    pages, rows = _worker.get("pending", ([], []))
+    _worker["flushed"] = time.monotonic()
+    if not pages:
+        return
     store = _worker.get("store")
     if store is None:
         store = _worker["store"] = Store(_worker["db"])
-    rows, targets = extract_page(page, content_type, _worker["analyzers"])
     with store.transaction():
-        store.add_pages(_worker["run_id"], [page])
+        store.add_pages(_worker["run_id"], pages)
         store.add_links(_worker["run_id"], rows)
-    return targets
+    _worker["pending"] = ([], [])
 
 
 def offload(page: dict, content_type: str, depth: int) -> dict:
