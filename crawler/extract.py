@@ -142,7 +142,7 @@ def resolve(extracted: Extracted, page_url: str) -> list[tuple[str, str, RawLink
         if found is None:
             try:
                 found = urls.normalize(href, base)
-            except urls.InvalidURL:
+            except (urls.InvalidURL, ValueError):  # urljoin raises ValueError on e.g. "http://[::1"
                 found = ("invalid:" + href[:500], "")
             cache[key] = found
         out.append((found[0], found[1], raw))
