@@ -9,11 +9,21 @@ import time
 
 from scrapy.http import Request
 from twisted.internet import defer, reactor
+from twisted.python.failure import Failure
 
 from crawler import parsepool
 from govaudit.store import Store
 
 log = logging.getLogger(__name__)
+PARSE_TIMEOUT = 300  # seconds a page may take in a parse worker
+
+
+def _fire(d: defer.Deferred, result) -> None:
+    if not d.called:  # not already timed out
+        if isinstance(result, Failure):
+            d.errback(result)
+        else:
+            d.callback(result)
 
 
 class StorePipeline:
@@ -73,8 +83,10 @@ class StorePipeline:
     def _offload(self, item: dict) -> defer.Deferred:
         """Parse and store the page in a worker; the item is done when its new targets are collected."""
         d: defer.Deferred = defer.Deferred()
-        parsepool.submit(item, lambda targets: reactor.callFromThread(d.callback, targets),
-                         lambda exc: reactor.callFromThread(d.errback, exc))
+        parsepool.submit(item, lambda targets: reactor.callFromThread(_fire, d, targets),
+                         lambda exc: reactor.callFromThread(_fire, d, Failure(exc)))
+        # A worker that dies mid-page (a crash in a C library) never answers: do not wait for it forever.
+        d.addTimeout(PARSE_TIMEOUT, reactor)
         d.addCallback(self._collect, item)
         d.addErrback(self._parse_failed, item)
         return d
