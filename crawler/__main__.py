@@ -23,7 +23,7 @@ install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402
 
-from crawler import nights  # noqa: E402
+from crawler import nights, parsepool  # noqa: E402
 from crawler.fragments import check_fragments  # noqa: E402
 from crawler.settings import scrapy_settings  # noqa: E402
 from crawler.spider import SiteSpider  # noqa: E402
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     job = json.loads(args.job.read_text(encoding="utf-8"))
     started = time.monotonic()
 
+    parsepool.start(job)  # fork the parse workers before the reactor runs
     process = CrawlerProcess({**scrapy_settings(job), "LOG_INSTALL_ROOT_HANDLER": True})
     # A retry that gives up is a link result we record, not an error of the crawl: keep cron quiet.
     logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
@@ -69,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     # Started with the reactor rather than on spider_opened: progress() waits for the spider itself.
     reactor.callWhenRunning(loop.start, 0.5, False)
     process.crawl(crawler, job=job)
-    process.start()
+    try:
+        process.start()
+    finally:
+        parsepool.stop()
 
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     spider = holder.get("spider") or getattr(crawler, "spider", None)

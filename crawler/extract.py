@@ -115,11 +115,41 @@ def resolve(extracted: Extracted, page_url: str) -> list[tuple[str, str, RawLink
             base = urls.normalize_url(extracted.base, page_url)
         except urls.InvalidURL:
             pass
+    # Menus repeat the same hrefs on every page: memoise normalisation on what the result depends on
+    # (the origin for "/path", the directory for "path", the whole base for "?q" / "#f" / "").
+    plain = base.split("#", 1)[0]
+    no_query = plain.split("?", 1)[0]
+    scheme_end = no_query.find("//")
+    slash = no_query.find("/", scheme_end + 2) if scheme_end >= 0 else -1
+    origin = no_query[:slash] if slash >= 0 else no_query
+    directory = no_query[: no_query.rfind("/") + 1] if slash >= 0 else no_query + "/"
+    cache = _NORMALIZED
+    if len(cache) > _CACHE_MAX:
+        cache.clear()
     out = []
     for raw in extracted.links:
-        try:
-            target, fragment = urls.normalize(raw.url, base)
-        except urls.InvalidURL:
-            target, fragment = "invalid:" + raw.url[:500], ""
-        out.append((target, fragment, raw))
+        href = raw.url
+        first = href[:1]
+        if first == "/":
+            key = (origin, href)
+        elif not href or first in "?#" or _STRIP.search(href):
+            key = (base, href)
+        elif _HAS_SCHEME.match(href) and ("://" in href[:8] or not href[:6].lower().startswith(("http:", "https:"))):
+            key = ("", href)  # absolute (but "http:page", relative to the base, is not)
+        else:
+            key = (directory, href)
+        found = cache.get(key)
+        if found is None:
+            try:
+                found = urls.normalize(href, base)
+            except (urls.InvalidURL, ValueError):  # urljoin raises ValueError on e.g. "http://[::1"
+                found = ("invalid:" + href[:500], "")
+            cache[key] = found
+        out.append((found[0], found[1], raw))
     return out
+
+
+_NORMALIZED: dict[tuple[str, str], tuple[str, str]] = {}
+_CACHE_MAX = 200_000
+_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_STRIP = re.compile(r"^[\x00-\x20]|[\t\n\r]|\.\.?(/|$)|[\x00-\x20]$")  # odd hrefs: no shortcut, resolve in full

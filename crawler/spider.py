@@ -19,7 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request, Response
 
-from crawler import attachments, classify, pageprobe
+from crawler import attachments, classify, pageprobe, parsepool
 from crawler.charset import decode
 from crawler.extract import Extracted, parse, resolve
 from crawler.sitemap import parse_sitemap
@@ -344,6 +344,12 @@ class SiteSpider(scrapy.Spider):
         request.meta["internal"] = meta["internal"]  # the link's own scope, not the hop's
         yield request
 
+    def note_anchored(self, anchored: list[str]) -> None:
+        """Targets a page links with a #fragment: external ones are read for anchors when asked to
+        (before collect() decides how to fetch them)."""
+        if self.external_anchors:
+            self.want_anchors.update(t for t in anchored if urls.host_of(t) not in self.scope)
+
     def _page(self, response: Response, url: str):
         meta = response.meta
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
@@ -364,20 +370,14 @@ class SiteSpider(scrapy.Spider):
             yield page
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
-        text, encoding, replaced = decode(body, content_type)
-        extracted = parse(text, url, self.analyzers)
-        page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
-                    anchors=extracted.anchors, facts=extracted.facts)
-        if replaced:
-            page["meta"]["govaudit:replaced-bytes"] = str(replaced)
         depth = meta["depth"] + 1
-        requests = []
-        resolved = resolve(extracted, url)
-        if self.external_anchors:
-            self.want_anchors.update(t for t, f, _ in resolved if f and urls.host_of(t) not in self.scope)
-        for position, (target, fragment, raw) in enumerate(resolved):
-            page["links"].append((url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
-            requests.extend(self.collect(target, depth=depth, referrer=url))
+        if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
+            del page["links"]
+            yield parsepool.offload(page, content_type, depth)
+            return
+        page["links"], targets, anchored = parsepool.extract_page(page, content_type, self.analyzers)
+        self.note_anchored(anchored)
+        requests = [r for target in targets for r in self.collect(target, depth=depth, referrer=url)]
         yield page  # the page (and its links) before the results that point at them
         yield from requests
 

@@ -436,13 +436,17 @@ class Store:
         return zlib.decompress(row[0]) if row else None
 
     def links(self, run_id: int) -> Iterator[dict]:
-        for row in self.db.execute(
+        cur = self.db.cursor()
+        cur.row_factory = None  # plain tuples: a link table has hundreds of thousands of rows
+        cur.execute(
             "SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line, l.position"
             " FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id"
             " WHERE l.run_id=? ORDER BY s.url, l.position",
             (run_id,),
-        ):
-            yield dict(row)
+        )
+        keys = ("source", "target", "fragment", "text", "tag", "attr", "rel", "line", "position")
+        for row in cur:
+            yield dict(zip(keys, row, strict=True))
 
     def link_results(self, run_id: int) -> Iterator[dict]:
         for row in self.db.execute(

@@ -1,0 +1,1 @@
+"""The link-checker benchmark (`make bench`): generated sites, their loopback server, tool runners."""

@@ -1,0 +1,119 @@
+"""Parse, extract and store pages in worker processes, so that both cores work during a crawl.
+
+The Scrapy process downloads and schedules; for every HTML page it answers with 2xx the spider hands
+the page to this pool (`offload`) instead of parsing it itself. A worker decodes the body, parses it
+once with lxml, runs the checks' page analyzers, resolves the links, and writes the page row, its body
+and its links into SQLite in short batched transactions of its own (WAL: the writers take turns; a
+worker writes what it holds when it exits, at the end of the crawl). Back to
+the Scrapy process come only the page's distinct link targets, in document order; the spider's
+`collect` decides on those it has not seen, exactly as it does for a page parsed in-process.
+
+The pool is forked at the start of the crawler process (`start`), before the reactor runs, so workers
+cost no start-up imports. `GOVAUDIT_PARSE_WORKERS=0` parses in the Scrapy process instead (the path
+`extract_page` serves for both).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from multiprocessing.util import Finalize
+from typing import Any
+
+from crawler.charset import decode
+from crawler.extract import parse, resolve
+
+BATCH = 16  # pages a worker stores per transaction
+MAX_AGE = 0.5  # seconds a parsed page may wait in a worker before it is written
+POOL: Any = None  # multiprocessing.pool.Pool while the crawl runs with workers
+_worker: dict[str, Any] = {}  # per worker process: the store, the analyzers
+
+
+def workers_wanted() -> int:
+    raw = os.environ.get("GOVAUDIT_PARSE_WORKERS")
+    if raw is not None and raw.strip():
+        return max(0, int(raw))
+    return min(2, os.cpu_count() or 1)
+
+
+def start(job: dict) -> None:
+    """Fork the workers (call before the reactor starts: fork and threads do not mix)."""
+    global POOL
+    n = workers_wanted()
+    if n <= 0 or sys.platform == "win32":
+        return
+    ctx = multiprocessing.get_context("fork")
+    POOL = ctx.Pool(n, initializer=_init, initargs=(job["db"], job["run_id"], tuple(job.get("analyzers", ()))))
+
+
+def stop() -> None:
+    global POOL
+    if POOL is not None:
+        POOL.close()
+        POOL.join()
+        POOL = None
+
+
+def _init(db: str, run_id: int, check_ids: tuple[str, ...]) -> None:
+    from crawler.spider import page_analyzers  # noqa: PLC0415
+
+    _worker["db"], _worker["run_id"] = db, run_id
+    _worker["analyzers"] = page_analyzers(check_ids)
+    # Run when the worker exits (the pool's close and join at the end of the crawl): what waits is written.
+    Finalize(None, _flush, exitpriority=10)
+
+
+def extract_page(page: dict, content_type: str, analyzers: dict) -> tuple[list[tuple], list[str], list[str]]:
+    """Fill `page` from its body; (link rows, distinct targets in document order, distinct targets
+    linked with a #fragment: the spider reads external ones for anchors when asked to)."""
+    url = page["url"]
+    text, encoding, replaced = decode(page["body"], content_type)
+    extracted = parse(text, url, analyzers)
+    page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
+                anchors=extracted.anchors, facts=extracted.facts)
+    if replaced:
+        page["meta"]["govaudit:replaced-bytes"] = str(replaced)
+    rows = [(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position)
+            for position, (target, fragment, raw) in enumerate(resolve(extracted, url))]
+    return rows, list(dict.fromkeys(row[1] for row in rows)), list(dict.fromkeys(row[1] for row in rows if row[2]))
+
+
+def _work(page: dict, content_type: str) -> tuple[list[str], list[str]]:
+    """In a worker: extract and store one page; its distinct targets (and those with a fragment) for the spider."""
+    rows, targets, anchored = extract_page(page, content_type, _worker["analyzers"])
+    pending = _worker.setdefault("pending", ([], []))
+    pending[0].append(page)
+    pending[1].extend(rows)
+    now = time.monotonic()
+    if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
+        _flush()
+    return targets, anchored
+
+
+def _flush() -> None:
+    """Write the pages waiting in this worker in one transaction (fewer commits, fewer lock hand-overs)."""
+    from govaudit.store import Store  # noqa: PLC0415
+
+    pages, rows = _worker.get("pending", ([], []))
+    _worker["flushed"] = time.monotonic()
+    if not pages:
+        return
+    store = _worker.get("store")
+    if store is None:
+        store = _worker["store"] = Store(_worker["db"])
+    with store.transaction():
+        store.add_pages(_worker["run_id"], pages)
+        store.add_links(_worker["run_id"], rows)
+    _worker["pending"] = ([], [])
+
+
+def offload(page: dict, content_type: str, depth: int) -> dict:
+    """The item the spider yields for a page the pool parses (handled by crawler.pipelines)."""
+    return {"_type": "parse", "page": page, "content_type": content_type, "depth": depth}
+
+
+def submit(item: dict, done, failed) -> None:
+    """Parse in a worker; `done(targets)` / `failed(exc)` are called from the pool's result thread."""
+    POOL.apply_async(_work, (item["page"], item["content_type"]), callback=done, error_callback=failed)

@@ -1,0 +1,52 @@
+"""The parse pool (worker processes) stores exactly what the in-process parse stores, and the memoised link
+resolution gives what urls.normalize gives."""
+
+import pytest
+
+from crawler.extract import parse, resolve
+from govaudit import runner, urls
+from govaudit.profile import load_profile
+from govaudit.store import Store
+from tests.test_crawler import _serve
+
+
+def _crawl(tmp_path, monkeypatch, workers: str):
+    monkeypatch.setenv("GOVAUDIT_PARSE_WORKERS", workers)
+    profile = load_profile(None).with_overrides(links={"timeout": 5})
+    with _serve() as server:
+        runner.audit(server.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "out", offline=True)
+        base = server.url
+    with Store(tmp_path / "a.sqlite", readonly=True) as store:
+        strip = lambda v: v.replace(base, "/") if isinstance(v, str) else v  # noqa: E731  (ports differ)
+        links = sorted(tuple(strip(v) for v in lk.values()) for lk in store.links(1))
+        pages = sorted((strip(p["url"]), p["title"], p["lang"], p["charset"], tuple(p["anchors"]), p["body_hash"])
+                       for p in store.pages(1))
+        results = sorted((strip(r["url"]), r["status"], r["http_status"]) for r in store.link_results(1))
+    return links, pages, results
+
+
+def test_worker_processes_store_what_the_in_process_parse_stores(tmp_path, monkeypatch):
+    in_process = _crawl(tmp_path / "a", monkeypatch, "0")
+    pooled = _crawl(tmp_path / "b", monkeypatch, "2")
+    assert in_process[0] and in_process[1]
+    assert pooled == in_process
+
+
+HREFS = ["/a/b", "c/d.html", "../up.html", "./same.html", "?q=1", "#frag", "", "//other.example/x",
+         "http://Other.Example:80/y", "http:relative.html", "mailto:a@b.tw", "tel:+886-2", "javascript:void(0)",
+         "a b/c", "\tinner\nnew.html", "x?y=/z/", "..", "https://x.example/p#f", "http://[::1", "/p?/q#r"]
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8000/dir/page.html?x=/a/b", "http://127.0.0.1:8000/",
+                                  "http://127.0.0.1:8000/dir/sub/"])
+def test_memoised_resolution_matches_normalize(base):
+    html = "".join(f'<a href="{h}">x</a>' for h in HREFS)
+    for _ in range(2):  # the second pass is served from the cache
+        got = [(t, f) for t, f, _raw in resolve(parse(f"<html><body>{html}</body></html>", base), base)]
+        expected = []
+        for raw in parse(f"<html><body>{html}</body></html>", base).links:
+            try:
+                expected.append(urls.normalize(raw.url, base))
+            except (urls.InvalidURL, ValueError):
+                expected.append(("invalid:" + raw.url[:500], ""))
+        assert got == expected
