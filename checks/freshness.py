@@ -73,9 +73,9 @@ class Freshness(Check):
         if not total:
             raise NotApplicable("no HTML page was parsed")
         if not rule_pages:
-            for link in ctx.links():
-                if link["target"] in titles and label_match(link["text"], labels, 6):
-                    rule_pages.append(link["target"])
+            for target, text in ctx.navigation()[1]:
+                if target in titles and label_match(text, labels, 6):
+                    rule_pages.append(target)
                     break
         outdated.sort()
         findings = [self.finding("freshness.outdated", f"更新日期 {day.isoformat()} is more than {months} months "

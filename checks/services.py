@@ -50,13 +50,16 @@ class Services(Check):
         start = ctx.store.run(ctx.run_id)["start_url"]
         graph: dict[str, set[str]] = {}
         named: dict[str, dict[str, str]] = {key: {} for key in self.options["items"]}
-        for link in ctx.links():
-            if link["target"] not in pages or link["tag"] not in ("a", "area"):
+        edges, labels = ctx.navigation()  # distinct edges and labels: menus repeat on every page
+        for source, target in edges:
+            if target in pages:
+                graph.setdefault(source, set()).add(target)
+        for target, text in labels:
+            if target not in pages:
                 continue
-            graph.setdefault(link["source"], set()).add(link["target"])
             for key, item in self.options["items"].items():
-                if link["target"] not in named[key] and label_match(link["text"], item["labels"], MAX_EXTRA):
-                    named[key][link["target"]] = f"linked as 「{link['text']}」"
+                if target not in named[key] and label_match(text, item["labels"], MAX_EXTRA):
+                    named[key][target] = f"linked as 「{text}」"
         for url, page in pages.items():
             for key, item in self.options["items"].items():
                 if url not in named[key] and any(label_match(p, item["labels"], MAX_EXTRA)

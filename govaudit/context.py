@@ -46,6 +46,10 @@ class CheckContext:
             if value is not None:
                 yield page, value
 
+    def navigation(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """(distinct (source, target) <a> edges, distinct (target, text) labels) between crawled pages."""
+        return self.store.navigation(self.run_id)
+
     def links(self) -> Iterator[dict]:
         return self.store.links(self.run_id)
 

@@ -448,6 +448,23 @@ class Store:
         for row in cur:
             yield dict(zip(keys, row, strict=True))
 
+    def navigation(self, run_id: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The site's click graph, cheaply: distinct (source, target) edges and distinct (target, text)
+        labels of <a>/<area> links between crawled pages (ids joined to URLs once, not per row)."""
+        cur = self.db.cursor()
+        cur.row_factory = None
+        page_urls = dict(cur.execute("SELECT p.url_id, u.url FROM pages p JOIN urls u ON u.id = p.url_id"
+                                     " WHERE p.run_id=?", (run_id,)).fetchall())
+        pairs, named = set(), set()
+        for source, target, text in cur.execute(
+                "SELECT source_id, target_id, text FROM links WHERE run_id=? AND tag IN ('a', 'area')", (run_id,)):
+            if target in page_urls:
+                pairs.add((source, target))
+                named.add((target, text))
+        edges = [(page_urls[s], page_urls[t]) for s, t in pairs if s in page_urls]
+        labels = sorted((page_urls[t], text) for t, text in named)
+        return edges, labels
+
     def link_results(self, run_id: int) -> Iterator[dict]:
         for row in self.db.execute(
             "SELECT u.url, r.* FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=? ORDER BY u.url",
