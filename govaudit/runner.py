@@ -111,13 +111,13 @@ def _browser_config(options: dict, offline: bool, user_agent: str) -> dict:
             "max_nodes": options["max_nodes"], "user_agent": user_agent.format(version=__version__)}
 
 
-def _run_browser(job: dict, progress: Progress | None) -> dict:
-    """The browser stage in its own process (python -m crawler.browser), like the crawl."""
-    with tempfile.TemporaryDirectory(prefix="govaudit-browser-") as tmp:
+def _stage(module: str, job: dict, progress: Progress | None, *, grace: float) -> tuple[dict | None, int]:
+    """Run one I/O stage in its own process (`python -m MODULE --job JOB.json`): JSON progress lines on
+    its stdout, its stats written to job["stats_out"]; (stats or None if it wrote none, exit code)."""
+    with tempfile.TemporaryDirectory(prefix="govaudit-") as tmp:
         job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
-        job = {**job, "stats_out": str(stats_file)}
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-m", "crawler.browser", "--job", str(job_file)],
+        job_file.write_text(json.dumps({**job, "stats_out": str(stats_file)}), encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", module, "--job", str(job_file)],
                                 stdout=subprocess.PIPE, text=True)
         try:
             for line in proc.stdout:
@@ -127,11 +127,18 @@ def _run_browser(job: dict, progress: Progress | None) -> dict:
             code = proc.wait()
         except BaseException:
             proc.terminate()
-            proc.wait(30)
+            proc.wait(grace)
             raise
-        if stats_file.exists():
-            return {**json.loads(stats_file.read_text(encoding="utf-8")), "targets": len(job["targets"])}
-    return {"available": False, "reason": f"the browser stage exited with code {code}", "targets": len(job["targets"])}
+        stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
+    return stats, code
+
+
+def _run_browser(job: dict, progress: Progress | None) -> dict:
+    """The browser stage in its own process (python -m crawler.browser), like the crawl."""
+    stats, code = _stage("crawler.browser", job, progress, grace=30)
+    if stats is None:
+        stats = {"available": False, "reason": f"the browser stage exited with code {code}"}
+    return {**stats, "targets": len(job["targets"])}
 
 
 def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any], *, offline: bool,
@@ -179,24 +186,8 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
 
 
 def _crawl(job: dict, progress: Progress | None) -> tuple[dict, int]:
-    with tempfile.TemporaryDirectory(prefix="govaudit-") as tmp:
-        job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
-        job["stats_out"] = str(stats_file)
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-m", "crawler", "--job", str(job_file)],
-                                stdout=subprocess.PIPE, text=True)
-        try:
-            for line in proc.stdout:
-                if progress and line.startswith("{"):
-                    with contextlib.suppress(ValueError):
-                        progress(json.loads(line))
-            code = proc.wait()
-        except BaseException:
-            proc.terminate()
-            proc.wait(10)
-            raise
-        stats = json.loads(stats_file.read_text()) if stats_file.exists() else {"finish_reason": "crashed"}
-    return stats, code
+    stats, code = _stage("crawler", job, progress, grace=10)
+    return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
 
 def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool = False,
