@@ -25,21 +25,12 @@ from twisted.internet import reactor, task  # noqa: E402
 
 from crawler import nights, parsepool  # noqa: E402
 from crawler.fragments import check_fragments  # noqa: E402
+from crawler.progress import emit  # noqa: E402
 from crawler.settings import scrapy_settings  # noqa: E402
 from crawler.spider import SiteSpider  # noqa: E402
 from govaudit.store import Store  # noqa: E402
 
 EXIT_ORPHANED = 5
-
-
-def _emit(event: dict) -> bool:
-    """Tell the runner; False when it is gone (its end of the pipe closed)."""
-    try:
-        sys.stdout.write(json.dumps(event) + "\n")
-        sys.stdout.flush()
-        return True
-    except (BrokenPipeError, ValueError):
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         if spider is None:
             return
         holder["spider"] = spider
-        if not _emit({"event": "progress", **spider.counts, "seen": len(spider.seen)}):
+        if not emit({"event": "progress", **spider.counts, "seen": len(spider.seen)}):
             # The runner was killed, so nobody will finish this run: stop now rather than crawl on.
             # What was written is committed; SQLite's WAL makes an exit mid-transaction safe.
             os._exit(EXIT_ORPHANED)
@@ -105,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         "elapsed_s": round(time.monotonic() - started, 2),
     }
     Path(job["stats_out"]).write_text(json.dumps(summary), encoding="utf-8")
-    _emit({"event": "finished", **summary})
+    emit({"event": "finished", **summary})
     # A crawl that never started (or whose engine died) must not look like a quiet site.
     return 0 if summary["finish_reason"] in ("finished", "closespider_pagecount") else 4
 

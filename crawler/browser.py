@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.progress import emit
 from govaudit import urls
 
 AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships it)
@@ -381,18 +382,9 @@ def run_job(job: dict) -> StageResult:
                         "facts": {check_id: facts} if facts is not None else {}}])
             store.add_axe_pages(job["run_id"], [row])
             # False when the runner is gone (its end of the pipe closed): stop, closing the browsers
-            return _emit({"event": "browser", "url": row["url"], "error": row["error"]})
+            return emit({"event": "browser", "url": row["url"], "error": row["error"]})
 
         return run_axe(targets, config, workers=int(job.get("workers") or 2), on_result=record, analyze=analyze)
-
-
-def _emit(event: dict) -> bool:
-    try:
-        sys.stdout.write(json.dumps(event) + "\n")
-        sys.stdout.flush()
-        return True
-    except (BrokenPipeError, ValueError):
-        return False
 
 
 def main(argv: list[str] | None = None) -> int:
