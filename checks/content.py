@@ -275,9 +275,10 @@ class ContentCorrectness(Check):
         configured = (getattr(ctx.profile, "checks", None) or {}).get("pii") or {}
         if not configured.get("scan_attachments", pii_check.PersonalData.default_options["scan_attachments"]):
             return []
-        text = pii_check._attachment_text(ctx.body(page) or b"", page["content_type"], page["url"])
-        found = pii_check.summarize(pii_check.scan(text)) if text else None
-        return [{"url": page["url"], "source": "attachment", **found}] if found else []
+        found = pii_check.attachment_summary(ctx, page)
+        if not found or found is pii_check.UNREADABLE:
+            return []
+        return [{"url": page["url"], "source": "attachment", **found}]
 
     def _hijacked(self, ctx: CheckContext, enabled: bool, penalty: float) -> dict[str, Any]:
         scan = ctx.profile.links.hijack_scan_bytes if ctx.profile is not None else 1

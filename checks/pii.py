@@ -129,13 +129,11 @@ class PersonalData(Check):
                 continue
             if not page["body_hash"] or not self.options["scan_attachments"]:
                 continue
-            body = ctx.body(page)
-            text = _attachment_text(body or b"", page["content_type"], page["url"])
-            if text is None:
+            found = attachment_summary(ctx, page)
+            if found is UNREADABLE:
                 unscanned += 1
                 continue
             attachments += 1
-            found = summarize(scan(text))
             if found:
                 hits.append({"url": page["url"], "source": "attachment", **found})
         if not pages and not attachments:
@@ -167,6 +165,23 @@ class PersonalData(Check):
 def _is_html(content_type: str) -> bool:
     content_type = (content_type or "").lower()
     return not content_type or "html" in content_type
+
+
+UNREADABLE = "unreadable"
+_SCANNED: dict[tuple[str, str, str], Any] = {}  # (body hash, content type, url) -> summary: the content check
+MAX_SCANNED = 20000                             # reads the same attachments in the same process
+
+
+def attachment_summary(ctx: CheckContext, page: dict) -> dict[str, Any] | None | str:
+    """summarize() of an attachment's text, None when clean, UNREADABLE when its text cannot be read.
+    Memoised by body hash, so the pii and content checks extract each attachment once per process."""
+    key = (page["body_hash"], page["content_type"] or "", page["url"])
+    if key not in _SCANNED:
+        if len(_SCANNED) >= MAX_SCANNED:
+            _SCANNED.clear()
+        text = _attachment_text(ctx.body(page) or b"", page["content_type"], page["url"])
+        _SCANNED[key] = UNREADABLE if text is None else summarize(scan(text))
+    return _SCANNED[key]
 
 
 def _attachment_text(body: bytes, content_type: str, url: str) -> str | None:
