@@ -1,7 +1,9 @@
 """`govaudit demo` end to end: the real CLI serves the demo site and audits it offline; every result is
 held against the demo's ground truth."""
 
+import csv
 import datetime
+import io
 import json
 import subprocess
 import sys
@@ -113,7 +115,7 @@ def test_scores_and_findings(demo):
     # The score is the weighted mean of the assessed components; the others leave the denominator.
     assessed = [c for c in validity["components"] if c["score"] is not None]
     weight = sum(c["weight"] for c in assessed)
-    assert 0 < validity["coverage"] < 1 and validity["coverage"] == pytest.approx(weight / 100)
+    assert 0 < validity["coverage"] <= 1 and validity["coverage"] == pytest.approx(weight / 100)
     assert validity["score"] == pytest.approx(100 * sum(c["weight"] * c["score"] for c in assessed) / weight, abs=0.01)
     assert validity["status"] == ("not_assessed" if validity["coverage"] < 0.6 else validity["status"])
 
@@ -181,3 +183,18 @@ def test_accessibility_finds_the_missing_alt_image_and_lists_templates(demo):
     assert sum(t["pages"] for t in templates) == len(crawled) >= len(truth["html_pages"])
     assert all(t["tested"] >= 1 for t in templates) and max(t["pages"] for t in templates) > 1
     assert pages[results["run"]["start_url"]]["reason"] == "home"
+
+
+def test_content_signals_match_the_truth(demo):
+    base, _, results, truth, _ = demo
+    signals = results["content"]["signals"]
+    hijacked = {_key(u) for u, t in truth["links"].items() if t["class"] == "hijacked"}
+    assert hijacked and set(signals["hijacked"]["targets"]) == hijacked and signals["hijacked"]["score"] < 1
+    assert truth["big5_page"]["url"] in signals["undated"]["sample"]  # the legacy page shows no date
+    assert signals["pii"]["count"] == 0 and signals["mojibake"]["count"] == 0  # the Big5 page decodes right
+    validity = next(i for i in results["indicators"] if i["id"] == "content_validity")
+    component = next(c for c in validity["components"] if c["id"] == "content_correctness")
+    assert component["score"] == results["content"]["correctness"] < 1
+    text = (base / "out" / "findings.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) - 1 == sum(len(c["findings"]) for c in results["checks"])
