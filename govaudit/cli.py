@@ -132,9 +132,14 @@ def demo(db, out, lang, offline, fail_on) -> None:
 @cli.command()
 @click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
 @common
-def report(run_id, db, out, lang) -> None:
+@click.option("--pdf", is_flag=True, help="Also print report.pdf (A4) through headless Chromium.")
+def report(run_id, db, out, lang, pdf) -> None:
     """Rebuild the reports of a recorded run from the database alone."""
     files, doc = runner.rebuild_report(db, run_id, out, lang=lang)
+    if pdf:
+        from reports.pdf import print_pdf  # noqa: PLC0415
+
+        files.append(print_pdf(next(f for f in files if f.name == "report.html")))
     click.echo(f"govaudit: report for run {doc['run']['id']} ({doc['run']['status']})")
     for path in files:
         click.echo(f"  {path}")

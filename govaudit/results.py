@@ -30,7 +30,7 @@ def result_key(link: dict, results: dict[str, dict]) -> str:
     return link["target"]
 
 
-RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes", "changes"})
+RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes", "changes", "page_titles"})
 
 
 def ack_applies(ack: dict | None, today: str | None = None) -> bool:
@@ -131,6 +131,9 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
         "changes": {"previous_run": run["previous_run"], **{k: v for k, v in changes.items() if k != "persisting"},
                     "persisting": len(changes["persisting"])},
     }
+    # Titles of the pages that hold a failing link: the report names each page beside its URL.
+    doc["page_titles"] = store.page_titles(
+        run_id, {s["page"] for url, srcs in sources.items() if results.get(url, {}).get("status") in FAILING for s in srcs})
     sections: dict[str, Any] = {}
     for c in stored:
         merge_section(sections, {k: v for k, v in c["data"].items() if k not in RESERVED})

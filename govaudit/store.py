@@ -431,6 +431,15 @@ class Store:
                 page[key] = json.loads(page[key])
             yield page
 
+    def page_titles(self, run_id: int, urls: Iterable[str] | None = None) -> dict[str, str]:
+        """url → <title> of the run's pages (those in `urls` when given); pages without a title left out."""
+        wanted = None if urls is None else set(urls)
+        rows = self.db.execute(
+            "SELECT u.url, p.title FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=? AND p.title != ''",
+            (run_id,),
+        )
+        return {url: title for url, title in rows if wanted is None or url in wanted}
+
     def body(self, body_hash: str) -> bytes | None:
         row = self.db.execute("SELECT data FROM bodies WHERE hash=?", (body_hash,)).fetchone()
         return zlib.decompress(row[0]) if row else None

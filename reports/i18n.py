@@ -343,6 +343,81 @@ _EN: dict = {
     },
 }
 
+# Labels of the annual-assessment parts (cover, method, trend, changes, table controls).
+_ZH["a"] = {
+    "cover_title": "網站資訊公開及內容有效性評估報告",
+    "how_to_read": "閱讀方式：各指標分數為滿分之比例，「未評估」之項目不計入分母（不以零分計）；"
+                   "評估涵蓋率為已評估項目之權重占比。佐證連結指向本報告內之詳細資料。",
+    "run": "檢測編號", "profile": "設定檔", "rubric": "評分規準", "rubric_version": "版本",
+    "indicators_head": "指標總覽", "indicator": "指標", "max": "滿分", "coverage": "評估涵蓋率",
+    "metric": "量測值", "evidence_in": "佐證", "see_section": "詳見本報告", "key_figures": "主要數據",
+    "method": "評分方法", "method_intro": "分數依評分規準 {rubric} 計算，變更規準不需修改程式。",
+    "method_formula": "指標分數 ＝ 滿分 × Σ（權重 × 項目得分）÷ Σ（已評估項目之權重）；項目得分為 0 至 1 之比例。",
+    "method_not_assessed": "檢查未執行、執行錯誤、略過或無量測值之項目為「未評估」：不計入分母，亦不以零分計。",
+    "method_thresholds": "判定門檻：達滿分 {met}% 以上為「符合」，{partial}% 以上為「部分符合」，其餘為「不符合」。",
+    "method_min_coverage": "評估涵蓋率低於 {n}% 時，指標不判定符合與否（列為「未評估」）。",
+    "method_unknown": "未取得本次所用評分規準之全文（規準 {rubric}）；以下權重取自本次評分結果。",
+    "share": "占比", "check": "檢查", "note": "說明",
+    "trend": "歷次檢測趨勢", "trend_scores": "指標分數（滿分之百分比）", "trend_broken": "失效連結數",
+    "trend_none": "尚無歷次檢測資料。", "trend_one": "目前僅有一次檢測，累積更多次檢測後即可看出趨勢。",
+    "trend_table": "趨勢數據表", "finished_at": "完成時間", "broken": "失效連結", "findings": "發現",
+    "trend_desc": "折線圖：橫軸為檢測（由舊至新），縱軸為 {what}；數據同下表。",
+    "changes": "與前次檢測比較", "baseline": "比較基準", "baseline_run": "前次完整檢測 #{n}",
+    "no_baseline": "沒有可比較的前次完整檢測", "incomplete_note": "本次檢測未完整完成：列出新發現的問題，"
+    "但不宣告任何問題已修正，且本次不作為下次比較的基準。",
+    "legacy_note": "此結果檔為舊版格式，僅能比較連結狀態。",
+    "new": "新增問題", "resolved": "已修正問題", "persisting": "持續存在問題",
+    "count_summary": "新增 {new}、已修正 {resolved}、持續 {persisting}",
+    "nights": "持續次數", "first_seen": "首次發現", "message": "說明", "target": "目標／頁面",
+    "none_listed": "無。", "omitted": "另有 {n} 筆未列出，完整內容請見 results.json。",
+    "link_changes": "連結狀態變化", "links_new": "新失效", "links_resolved": "已修正（恢復正常）", "links_persisting": "持續失效",
+    "transitions": "連結狀態轉變", "from": "原狀態", "to": "新狀態", "absent": "（無）",
+    "score_deltas": "分數變化", "previous": "前次", "current": "本次", "delta": "變化",
+    "component_of": "項目", "not_comparable": "無法比較",
+    "filter": "篩選", "filter_text": "搜尋", "filter_count": "顯示 {n} 筆", "sort_hint": "點選欄位標題可排序",
+    "all": "全部",
+}
+_EN["a"] = {
+    "cover_title": "Information Disclosure and Content Validity Assessment",
+    "how_to_read": "How to read: each indicator's score is a share of its maximum; a component marked "
+                   "\"not assessed\" leaves the denominator (it never counts as zero); coverage is the share of "
+                   "the weight that was assessed. Evidence links point to the details further in this report.",
+    "run": "Run", "profile": "Profile", "rubric": "Rubric", "rubric_version": "version",
+    "indicators_head": "Indicators at a glance", "indicator": "Indicator", "max": "Max", "coverage": "Coverage",
+    "metric": "Metric", "evidence_in": "Evidence", "see_section": "See", "key_figures": "Key figures",
+    "method": "Method", "method_intro": "Scores follow the rubric {rubric}; changing the rubric needs no code change.",
+    "method_formula": "Indicator score = max × Σ(weight × component score) ÷ Σ(weight of assessed components); "
+                      "a component score is a share from 0 to 1.",
+    "method_not_assessed": "A component whose check did not run, failed, was skipped or gave no figure is "
+                           "\"not assessed\": it leaves the denominator and never counts as zero.",
+    "method_thresholds": "Thresholds: at least {met}% of the maximum is \"met\", at least {partial}% "
+                         "\"partially met\", otherwise \"not met\".",
+    "method_min_coverage": "Below {n}% coverage an indicator is not judged (\"not assessed\").",
+    "method_unknown": "The full text of the rubric used ({rubric}) is not available; the weights below are "
+                      "those of this run's scores.",
+    "share": "Share", "check": "Check", "note": "Note",
+    "trend": "Trend over runs", "trend_scores": "Indicator scores (% of maximum)", "trend_broken": "Broken links",
+    "trend_none": "No earlier runs yet.", "trend_one": "Only one run so far; the trend shows after more runs.",
+    "trend_table": "Trend data", "finished_at": "Finished", "broken": "Broken links", "findings": "Findings",
+    "trend_desc": "Line chart: runs from oldest to newest across, {what} up; the same figures are in the table below.",
+    "changes": "Changes since the last run", "baseline": "Baseline", "baseline_run": "last complete run #{n}",
+    "no_baseline": "No earlier complete run to compare with",
+    "incomplete_note": "This run did not complete: new problems are listed, but no fix is claimed and this run "
+                       "is not used as a baseline.",
+    "legacy_note": "This results file has the older format: only link statuses can be compared.",
+    "new": "New problems", "resolved": "Resolved problems", "persisting": "Persisting problems",
+    "count_summary": "{new} new, {resolved} resolved, {persisting} persisting",
+    "nights": "Runs", "first_seen": "First seen", "message": "Message", "target": "Target / page",
+    "none_listed": "None.", "omitted": "{n} more not listed; see results.json for all of them.",
+    "link_changes": "Link status changes", "links_new": "Newly failing", "links_resolved": "Resolved (working again)",
+    "links_persisting": "Still failing",
+    "transitions": "Link status transitions", "from": "From", "to": "To", "absent": "(absent)",
+    "score_deltas": "Score changes", "previous": "Previous", "current": "This run", "delta": "Change",
+    "component_of": "Component", "not_comparable": "not comparable",
+    "filter": "Filter", "filter_text": "Search", "filter_count": "{n} shown", "sort_hint": "Select a column heading to sort",
+    "all": "All",
+}
+
 _TABLES = {"zh-TW": _ZH, "en": _EN}
 
 

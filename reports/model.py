@@ -239,11 +239,10 @@ def accepted_findings(results: dict) -> list[dict]:
 
 
 def changes_view(results: dict) -> dict | None:
-    changes = _dict(results.get("changes"))
-    if not changes.get("baseline"):
-        return None
-    return {"new": len(_list(changes.get("new"))), "resolved": [url_view(u) for u in _list(changes.get("resolved"))],
-            "changed": len(_list(changes.get("changed")))}
+    """What changed since the last completed run: see reports.assessment.changes_view."""
+    from reports import assessment  # noqa: PLC0415  (assessment builds on this module's accessors)
+
+    return assessment.changes_view(results, indicators_view(results))
 
 
 def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
@@ -402,6 +401,7 @@ def _component(comp: dict) -> dict:
         "score_pct": None if status == "not_assessed" or score is None else round(score * 100, 1),
         "reason": _str(comp.get("reason")),
         "check": _str(comp.get("check")),
+        "metric": _str(comp.get("metric")),
         "evidence": evidence[:EVIDENCE_MAX],
         "evidence_more": max(0, len(evidence) - EVIDENCE_MAX),
     }
@@ -430,24 +430,44 @@ def indicators_view(results: dict) -> list[dict]:
 # -- everything ----------------------------------------------------------------------------------
 
 
-def build(results: Any) -> dict:
-    """The whole view model of report.html."""
+def build(results: Any, *, rubric: Any = None) -> dict:
+    """The whole view model of report.html. `rubric`: the rubric the run was scored with (a dict of its
+    YAML) for the method part, when the caller could find it; results.json alone is enough otherwise."""
+    from reports import assessment  # noqa: PLC0415
+
     results = _dict(results)
     links = _links(results)
+    indicators = indicators_view(results)
+    found = sections(results)
+    evidence = assessment.component_evidence(results, {s["name"] for s in found})
+    method = assessment.method_view(results, rubric)
+    english = {m["id"]: m for m in method["indicators"]}
+    for ind in indicators:
+        spec = english.get(ind["id"], {})
+        ind["label_en"] = spec.get("label_en", "")
+        comp_en = {c["id"]: c["label_en"] for c in spec.get("components", [])}
+        for comp in ind["components"]:
+            comp["label_en"] = comp_en.get(comp["id"], "")
+            comp["evidence_in"] = evidence.get(f"{ind['id']}/{comp['id']}", {"anchor": "", "check_status": "",
+                                                                            "figures": []})
     return {
         "schema": _str(results.get("schema")),
         "run": run_view(results),
+        "cover": assessment.cover_view(results, indicators),
+        "method": method,
+        "trend": assessment.trend_view(results, indicators),
         "has_links": bool(links),
         "link_summary": link_summary(links),
         "failures_by_page": failures_by_page(links),
         "dead_targets": failures_by_target(links, (LinkStatus.BROKEN.value,)),
         "accepted_links": accepted_links(links),
         "accepted_findings": accepted_findings(results),
-        "changes": changes_view(results),
+        "changes": assessment.changes_view(results, indicators),
         "checks": checks_table(results),
         "findings": other_findings(results, links),
-        "indicators": indicators_view(results),
+        "indicators": indicators,
         "codes": code_legend(results),
         "failure_statuses": FAILURE_STATUSES,
-        "sections": sections(results),
+        "sections": found,
+        "page_titles": {_str(k): _str(v) for k, v in _dict(results.get("page_titles")).items()},
     }

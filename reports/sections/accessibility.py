@@ -78,6 +78,7 @@ def _rule(item: dict) -> dict:
     impact = str(item.get("impact") or "")
     return {
         "rule": str(item.get("rule") or ""), "impact": impact if impact in IMPACTS else "moderate",
+        "impact_rank": IMPACTS.index(impact) if impact in IMPACTS else IMPACTS.index("moderate"),
         "wcag": _strs(item.get("wcag")), "codes_110": _strs(codes.get("110.07")),
         "codes_115": _strs(codes.get("115.11")), "help": str(item.get("help") or ""),
         "help_url": url_view(item.get("help_url")),

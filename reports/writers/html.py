@@ -10,6 +10,7 @@ from functools import cache
 import jinja2
 from markupsafe import Markup
 
+from govaudit.profile import ConfigError, load_rubric
 from reports import model
 from reports.i18n import labels
 from reports.writers.atomic import write_atomic
@@ -55,6 +56,22 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def rubric_of(results: dict) -> dict | None:
+    """The rubric a run was scored with, for the method part of the report: the one results.json
+    carries, else the bundled rubric of that id when its version is the run's (never another one)."""
+    if isinstance(results.get("rubric"), dict):
+        return results["rubric"]
+    run = results.get("run") if isinstance(results.get("run"), dict) else {}
+    rid, _, version = str(run.get("rubric") or "").partition("@")
+    if not rid or not version or not rid.replace("_", "").replace("-", "").isalnum():
+        return None
+    try:
+        rubric = load_rubric(rid)
+    except ConfigError:
+        return None
+    return rubric.model_dump(mode="json") if rubric.version == version else None
+
+
 def render(results: dict, *, lang: str = "zh-TW") -> str:
     env = _environment()
     css = _asset(env, "report.css")
@@ -66,7 +83,7 @@ def render(results: dict, *, lang: str = "zh-TW") -> str:
         "img-src 'none'; base-uri 'none'; form-action 'none'"
     )
     return env.get_template(TEMPLATE).render(
-        v=model.build(results),
+        v=model.build(results, rubric=rubric_of(results if isinstance(results, dict) else {})),
         L=labels(lang),
         css=Markup(css),  # our packaged assets, never crawled data
         js=Markup(js),
