@@ -240,10 +240,13 @@ def accepted_findings(results: dict) -> list[dict]:
 
 def changes_view(results: dict) -> dict | None:
     changes = _dict(results.get("changes"))
-    if not changes.get("baseline"):
+    if changes.get("baseline_run") is None:
         return None
-    return {"new": len(_list(changes.get("new"))), "resolved": [url_view(u) for u in _list(changes.get("resolved"))],
-            "changed": len(_list(changes.get("changed")))}
+    links = _dict(changes.get("links"))
+    changed = [t for t in _dicts(links.get("transitions")) if t.get("from") in FAILURE_STATUSES
+               and t.get("to") in FAILURE_STATUSES]
+    return {"new": len(_list(links.get("new"))), "resolved": [url_view(u) for u in _list(links.get("resolved"))],
+            "changed": len(changed)}
 
 
 def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
