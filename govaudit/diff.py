@@ -22,11 +22,6 @@ FAILING = ("broken", "unverified", "redirected")
 RAN = frozenset({"passed", "failed", "needs_review", "not_applicable"})
 
 
-def failing(links: list[dict]) -> dict[str, str]:
-    """url → status of the failing links of a results document's `links` (or link_results rows)."""
-    return {lk["url"]: lk["status"] for lk in links if lk["status"] in FAILING}
-
-
 # -- findings -------------------------------------------------------------------------------------------
 
 def finding_items(checks: list[dict]) -> dict[str, dict]:

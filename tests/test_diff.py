@@ -144,3 +144,27 @@ def test_fail_on_knows_the_change_names():
         ["new_broken>0 (is 2)", "content_validity_delta<-2 (is -3)"]
     with pytest.raises(ConfigError, match="unknown name 'disclosure_adequacy_delta'"):
         FailOn.parse("disclosure_adequacy_delta<0", indicators=["content_validity"])
+
+
+def test_summary_counts_changes_but_not_accepted_ones():
+    from govaudit.runner import summarize
+
+    scores = diff.compare_scores([_indicator("content_validity", 90.0)], [_indicator("content_validity", 82.5)])
+    doc = {
+        "run": {"id": 2, "status": "completed", "pages_crawled": 3},
+        "links": [{"url": "u/a", "status": "broken", "new": True, "accepted": False},
+                  {"url": "u/b", "status": "broken", "new": True, "accepted": True}],
+        "checks": [],
+        "indicators": [{"id": "content_validity", "score": 82.5}],
+        "changes": {"baseline_run": 1, "baseline_reason": None,
+                    "new": [{"accepted": None}, {"accepted": {"by": "ack"}}], "resolved": [{"accepted": None}],
+                    "links": {"new": ["u/a", "u/b"], "resolved": [], "transitions": [
+                        {"url": "u/a", "from": "", "to": "broken"}, {"url": "u/b", "from": "ok", "to": "broken"}]},
+                    "scores": scores},
+    }
+    summary = summarize(doc)
+    assert (summary["new_broken"], summary["new_findings"], summary["resolved_findings"]) == (1, 1, 1)
+    assert summary["score_drop"] == 7.5 and summary["content_validity_delta"] == -7.5
+    assert summary["new"] == 1 and summary["baseline_run"] == 1
+    assert FailOn.parse("new_broken>0,score_drop>5", indicators=["content_validity"]).tripped(summary) == \
+        ["new_broken>0 (is 1)", "score_drop>5 (is 7.5)"]
