@@ -1,7 +1,8 @@
 """Command line: govaudit run | demo | a11y | report | checks.
 
 Exit codes: 0 ok · 1 a --fail-on rule tripped · 2 run incomplete · 3 usage or configuration error.
-On a terminal a progress display; otherwise (cron) one summary line.
+`run` prints one summary line on stdout (report paths only with -v); on a terminal a progress display
+on stderr as well.
 """
 
 from __future__ import annotations
@@ -38,22 +39,36 @@ def _progress_display():
 
 
 def _summary_line(outcome: runner.Outcome) -> str:
+    """The one line a nightly job prints: counts, what changed since the baseline, every indicator with
+    its delta, and why the exit code is not 0."""
     s = outcome.summary
-    scores = " · ".join(
-        f"{key} {s[key]:.1f}" for key in ("disclosure_adequacy", "content_validity") if isinstance(s.get(key), float)
-    )
     line = (f"run {s['run']} {s['status']}: {s['pages']} pages, {s['links']} links "
             f"(broken {s['broken']}, unverified {s['unverified']}, redirected {s['redirected']}), "
             f"{s['findings']} findings")
+    if s.get("baseline_run") is not None:
+        fixed = f"{s['resolved_findings']} resolved" if s["status"] == "completed" else "no fixes claimed"
+        line += (f" · since run {s['baseline_run']}: {s['new_broken']} new broken, {s['new_findings']} new findings, "
+                 f"{fixed}")
+    elif s["status"] == "completed":
+        line += f" · no baseline ({s.get('baseline_reason') or 'first run'})"
+    scores = []
+    for key in (k[: -len("_delta")] for k in s if k.endswith("_delta")):
+        score, delta = s.get(key), s.get(f"{key}_delta")
+        text = f"{key} {score:.1f}" if isinstance(score, int | float) else f"{key} n/a"
+        if isinstance(delta, int | float):
+            text += f" ({delta:+.2f})"
+        scores.append(text)
     if scores:
-        line += f" · {scores}"
+        line += " · " + " · ".join(scores)
     if outcome.tripped:
         line += " · fail-on: " + ", ".join(outcome.tripped)
+    if s["status"] != "completed":
+        line += f" · {s.get('baseline_reason') or 'the run did not complete'}"
     return line
 
 
 def _execute(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool, fail_on: str,
-             lang: str) -> int:
+             lang: str, verbose: bool = False) -> int:
     bar, update = _progress_display()
     if bar:
         with bar:
@@ -62,8 +77,9 @@ def _execute(start_url: str | None, profile: Profile, *, db: Path, out: Path, of
     else:
         outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang)
     click.echo(f"govaudit: {_summary_line(outcome)}")
-    for path in outcome.files:
-        click.echo(f"  {path}")
+    if verbose:
+        for path in outcome.files:
+            click.echo(f"  {path}")
     return outcome.exit_code
 
 
@@ -98,14 +114,18 @@ def cli() -> None:
 @click.option("--max-pages", type=click.IntRange(min=1), help="Most pages crawled.")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight per host (overrides profile).")
 @click.option("--offline", is_flag=True, help="Contact only loopback hosts; record other links as excluded.")
-@click.option("--fail-on", default="", help='Exit 1 when a rule holds, e.g. "broken>0,content_validity<80".')
-def run(url, profile_path, db, out, lang, max_depth, max_pages, concurrency, offline, fail_on) -> None:
-    """Crawl URL (or the profile's start URL), check it, score it and write the reports."""
+@click.option("--fail-on", default="",
+              help='Exit 1 when a rule holds, e.g. "new_broken>0,score_drop>5,content_validity<80".')
+@click.option("-v", "--verbose", is_flag=True, help="Also print the paths of the report files written.")
+def run(url, profile_path, db, out, lang, max_depth, max_pages, concurrency, offline, fail_on, verbose) -> None:
+    """Crawl URL (or the profile's start URL), check it, score it and write the reports.
+
+    Quiet: one summary line on stdout (the report paths too with -v)."""
     profile = load_profile(profile_path).with_overrides(
         crawl={"max_depth": max_depth, "max_pages": max_pages, "concurrency": concurrency},
         links={"external_concurrency": concurrency},
     )
-    sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang))
+    sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang, verbose=verbose))
 
 
 @cli.command()
@@ -124,7 +144,8 @@ def demo(db, out, lang, offline, fail_on) -> None:
         click.echo(f"govaudit: demo site at {site.start_url}")
         truth = Path(out) / "demo-ground-truth.json"
         site.write_ground_truth(truth)
-        code = _execute(site.start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang)
+        code = _execute(site.start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang,
+                        verbose=True)
         click.echo(f"  {truth}")
     sys.exit(code)
 

@@ -1,7 +1,9 @@
 """`--fail-on` rules for the nightly job: "broken>0,high>=5,content_validity<80" → exit code 1.
 
-Names are the keys of the run summary (link status counts, finding counts, indicator scores). A rule
-on an indicator that could not be assessed does not trip: no score is not a low score.
+Names are the keys of the run summary (link status counts, finding counts, indicator scores, changes
+since the last completed run: new_broken, new_findings, resolved_findings, score_drop and
+<indicator>_delta). A rule on an indicator that could not be assessed, or on a delta without a
+comparable baseline, does not trip: no score is not a low score.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from govaudit.profile import ConfigError
 
 SUMMARY_KEYS = ("pages", "links", "ok", "redirected", "broken", "unverified", "excluded", "unsupported",
-                "accepted", "new", "resolved", "findings", "critical", "high", "check_errors")
+                "accepted", "new", "resolved", "findings", "critical", "high", "check_errors",
+                "new_broken", "new_findings", "resolved_findings", "score_drop")
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq,
         "!=": operator.ne}
 _RULE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -35,7 +38,7 @@ class FailOn:
 
     @classmethod
     def parse(cls, text: str, *, indicators: list[str] = ()) -> FailOn:
-        known = set(SUMMARY_KEYS) | set(indicators)
+        known = set(SUMMARY_KEYS) | set(indicators) | {f"{i}_delta" for i in indicators}
         rules = []
         for part in filter(None, (p.strip() for p in (text or "").split(","))):
             match = _RULE.match(part)

@@ -12,7 +12,7 @@ from typing import Any
 
 from govaudit import __version__, diff
 from govaudit.linkrules import matching_rule, suggest_fix
-from govaudit.models import LinkStatus
+from govaudit.models import LinkStatus, RunStatus
 from govaudit.store import Store
 
 SCHEMA = "govaudit/results@1"
@@ -30,7 +30,7 @@ def result_key(link: dict, results: dict[str, dict]) -> str:
     return link["target"]
 
 
-RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes", "changes", "page_titles"})
+RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes", "changes", "trend", "page_titles"})
 
 
 def ack_applies(ack: dict | None, today: str | None = None) -> bool:
@@ -87,13 +87,14 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
             for f in check["findings"]:
                 accepted_findings[f["target"]].append(bool(f["accepted"]))
     ignore = ((run.get("profile") or {}).get("links") or {}).get("ignore") or []
-    current = {url: r["status"] for url, r in results.items() if r["status"] in diff.FAILING}
-    previous = None
-    if run["previous_run"]:
-        previous = diff.failing([{"url": r["url"], "status": r["status"]}
-                                 for r in store.link_results(run["previous_run"])])
-    changes = diff.compare(previous, current)
-    new = set(changes["new"])
+    stats = run["stats"]
+    indicators = [
+        {"id": s["indicator_id"], "label": s["label"], "score": s["score"], "max": s["max"], "status": s["status"],
+         "coverage": s["coverage"], "rubric": s["rubric"], "components": s["components"]}
+        for s in store.scores(run_id)
+    ]
+    changes = build_changes(store, run, checks, indicators, {url: r["status"] for url, r in results.items()})
+    new = set(changes["links"]["new"])
     links = []
     for url, r in results.items():
         failing = r["status"] in diff.FAILING
@@ -108,12 +109,6 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
             "new": url in new, "accepted": accepted,
             "fix": suggest_fix({"url": url, **r}) if failing else None,
         })
-    stats = run["stats"]
-    indicators = [
-        {"id": s["indicator_id"], "label": s["label"], "score": s["score"], "max": s["max"], "status": s["status"],
-         "coverage": s["coverage"], "rubric": s["rubric"], "components": s["components"]}
-        for s in store.scores(run_id)
-    ]
     doc = {
         "schema": SCHEMA,
         "run": {
@@ -128,8 +123,8 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
         "checks": checks,
         "indicators": indicators,
         "codes": codes or {},
-        "changes": {"previous_run": run["previous_run"], **{k: v for k, v in changes.items() if k != "persisting"},
-                    "persisting": len(changes["persisting"])},
+        "changes": changes,
+        "trend": build_trend(store, run),
     }
     # Titles of the pages that hold a failing link: the report names each page beside its URL.
     doc["page_titles"] = store.page_titles(
@@ -139,3 +134,76 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
         merge_section(sections, {k: v for k, v in c["data"].items() if k not in RESERVED})
     doc.update(sections)
     return doc
+
+
+def _indicators(scores: list[dict]) -> list[dict]:
+    return [{"id": s["indicator_id"], "score": s["score"], "rubric": s["rubric"], "components": s["components"]}
+            for s in scores]
+
+
+def _incomplete_reason(run: dict) -> str:
+    why = [m["message"] for m in run.get("health") or [] if m.get("status") == "fail"]
+    if run.get("error"):
+        why.append(run["error"])
+    detail = f" ({'; '.join(why)})" if why else ""
+    return f"this run is {run['status']}{detail}: reported, but it claims no fixes and is never a baseline"
+
+
+def build_changes(store: Store, run: dict, checks: list[dict], indicators: list[dict],
+                  statuses: dict[str, str], today: str | None = None) -> dict[str, Any]:
+    """results.json "changes": this run against the last completed run of the same site (never an
+    incomplete or failed one). `checks` carry `accepted` (accept_findings); accepted findings are
+    listed with it and not counted by the summary."""
+    run_id = run["id"]
+    complete = run["status"] == RunStatus.COMPLETED
+    site_runs = [r for r in store.runs() if r["site"] == run["site"]]
+    earlier = [r for r in reversed(site_runs) if r["id"] < run_id and r["status"] == RunStatus.COMPLETED]
+    baseline = earlier[0]["id"] if earlier else None
+    current = diff.finding_items(checks)
+    ran_now = {c["id"] for c in checks if c["status"] in diff.RAN}
+    base_items = prev_links = prev_scores = None
+    not_compared: list[str] = []
+    if baseline is None:
+        before = [r for r in site_runs if r["id"] < run_id]
+        reason = "first run of this site" if not before else "no completed run of this site before this one"
+    else:
+        reason = None
+        base_checks = [{"id": c["check_id"], "status": c["status"], "findings": c["findings"]}
+                       for c in store.check_results(baseline)]
+        accept_findings(base_checks, store.acks(), today)
+        base_items = diff.finding_items(base_checks)
+        not_compared = sorted({c["id"] for c in base_checks if c["status"] in diff.RAN} - ran_now)
+        prev_links = store.link_statuses(baseline)
+        prev_scores = _indicators(store.scores(baseline))
+    if not complete:
+        reason = _incomplete_reason(run) + (f"; {reason}" if reason else "")
+    found = diff.compare_findings(base_items, current, complete=complete, ran_now=ran_now)
+
+    def history():
+        for r in earlier:
+            yield r["started_at"], store.finding_fingerprints(r["id"])
+
+    streak = diff.streaks(set(current) | {i["fingerprint"] for i in found["resolved"]}, history())
+    diff.with_persistence(found["new"] + found["persisting"], streak, this_run=run["started_at"],
+                          counting_this_run=True)
+    diff.with_persistence(found["resolved"], streak, this_run=run["started_at"], counting_this_run=False)
+    return {
+        "baseline_run": baseline, "baseline_reason": reason, "complete": complete, **found,
+        "not_compared": not_compared,
+        "links": diff.compare_links(prev_links, statuses, complete=complete),
+        "scores": diff.compare_scores(prev_scores, indicators),
+    }
+
+
+def build_trend(store: Store, run: dict, today: str | None = None) -> list[dict]:
+    """results.json "trend": the site's completed runs, oldest first, ending with this run (whatever its
+    status), the last 60 and every pinned one; broken and findings counted as the summary counts them."""
+    acked = {fp for fp, ack in store.acks().items() if ack_applies(ack, today)}
+    site_runs = [r for r in store.runs() if r["site"] == run["site"]]
+    points = []
+    for r in diff.trend_runs(site_runs, run["id"]):
+        scores = store.scores(r["id"])
+        counts = diff.tally(store.link_statuses(r["id"], "broken"), store.finding_marks(r["id"]), acked)
+        points.append({"run": r["id"], "finished_at": r["finished_at"], "status": r["status"],
+                       "indicators": {s["indicator_id"]: s["score"] for s in scores}, **counts})
+    return points

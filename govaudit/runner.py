@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from govaudit import __version__, health, registry, scoring, urls
+from govaudit import __version__, diff, health, registry, scoring, urls
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.models import CheckResult, CheckStatus, RunStatus
@@ -250,26 +250,38 @@ def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-T
 
 
 def summarize(doc: dict) -> dict[str, Any]:
+    """The run in numbers: the names `--fail-on` rules test and the one summary line shows."""
     counts: dict[str, Any] = {s: 0 for s in ("ok", "redirected", "broken", "unverified", "excluded", "unsupported")}
     accepted = 0
+    accepted_links = set()
     for link in doc["links"]:
         if link.get("accepted"):  # accepted by an ack or a profile rule: shown apart, never counted
             accepted += 1
+            accepted_links.add(link["url"])
             continue
         counts[link["status"]] = counts.get(link["status"], 0) + 1
     findings = [f for c in doc["checks"] for f in c["findings"] if not f.get("accepted")]
     changes = doc.get("changes") or {}
+    links = changes.get("links") or {}
+    scores = changes.get("scores") or []
     summary = {
         "run": doc["run"]["id"], "status": doc["run"]["status"], "pages": doc["run"]["pages_crawled"],
         "links": len(doc["links"]), **counts, "accepted": accepted,
         "new": sum(1 for lk in doc["links"] if lk.get("new") and not lk.get("accepted")),
-        "resolved": len(changes.get("resolved") or []), "findings": len(findings),
+        "resolved": len(links.get("resolved") or []), "findings": len(findings),
         "critical": sum(f["severity"] == "critical" for f in findings),
         "high": sum(f["severity"] in ("critical", "high") for f in findings),
         "check_errors": sum(c["status"] == "error" for c in doc["checks"]),
+        "baseline_run": changes.get("baseline_run"), "baseline_reason": changes.get("baseline_reason"),
+        "new_broken": len([u for u in diff.new_broken(links.get("transitions") or []) if u not in accepted_links]),
+        "new_findings": sum(1 for f in changes.get("new") or [] if not f.get("accepted")),
+        "resolved_findings": sum(1 for f in changes.get("resolved") or [] if not f.get("accepted")),
+        "score_drop": diff.score_drop(scores),
     }
+    deltas = {s["indicator"]: s["delta"] for s in scores}
     for indicator in doc["indicators"]:
         summary[indicator["id"]] = indicator["score"]
+        summary[f"{indicator['id']}_delta"] = deltas.get(indicator["id"])
     return summary
 
 

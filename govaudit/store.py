@@ -582,3 +582,21 @@ class Store:
             score["components"] = json.loads(score["components"])
             out.append(score)
         return out
+
+    # -- across runs: what changed, the trend (results.build) ------------------------------------------
+    def link_statuses(self, run_id: int, status: str | None = None) -> dict[str, str]:
+        """url → status of the link results of a run (all, or those with `status`): the light read a
+        comparison needs."""
+        sql = "SELECT u.url, r.status FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=?"
+        if status is not None:
+            return dict(self.db.execute(sql + " AND r.status=?", (run_id, status)).fetchall())
+        return dict(self.db.execute(sql, (run_id,)).fetchall())
+
+    def finding_fingerprints(self, run_id: int) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT fingerprint FROM findings WHERE run_id=?", (run_id,))}
+
+    def finding_marks(self, run_id: int) -> list[tuple[str, str, str, bool]]:
+        """(check, fingerprint, target, accepted by a profile rule) of every finding of a run."""
+        return [(r[0], r[1], r[2], bool(r[3])) for r in self.db.execute(
+            "SELECT check_id, fingerprint, target, json_extract(evidence, '$.accepted') IS NOT NULL"
+            " FROM findings WHERE run_id=?", (run_id,))]

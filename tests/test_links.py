@@ -43,15 +43,16 @@ def test_flaky_503_needs_the_configured_nights_and_fixing_it_resolves(tmp_path):
         assert links[flaky]["status"] == "broken" and links[flaky]["nights"] == 2
         assert links[flaky]["first_seen"] == first_seen
         # nothing changed on the site: nothing new (the 503 was failing before, now confirmed)
-        assert doc["changes"]["new"] == [] and doc["changes"]["resolved"] == []
-        assert doc["changes"]["changed"] == [flaky] and outcome.summary["new"] == 0
+        assert doc["changes"]["links"]["new"] == [] and doc["changes"]["links"]["resolved"] == []
+        assert doc["changes"]["links"]["transitions"] == [{"url": flaky, "from": "unverified", "to": "broken"}]
+        assert outcome.summary["new"] == 0 and outcome.summary["new_broken"] == 1  # confirmed tonight
         _, links, doc = _audit(tmp_path, site.url, out="o3")
-        assert doc["changes"]["new"] == [] and doc["changes"]["changed"] == []
+        assert doc["changes"]["links"]["new"] == [] and doc["changes"]["links"]["transitions"] == []
         routes["/flaky.html"] = html("<p>back</p>")
         routes["/gone.html"] = html("<p>fixed</p>")
         _, links, doc = _audit(tmp_path, site.url, out="o4")
         assert links[flaky]["status"] == "ok"
-        assert doc["changes"]["resolved"] == [flaky, gone]
+        assert doc["changes"]["links"]["resolved"] == [flaky, gone]
         assert "已修正" in (tmp_path / "o4" / "report.html").read_text(encoding="utf-8")
         # it starts over if it fails again
         routes["/flaky.html"] = (503, {"Content-Type": "text/html"}, b"busy")
