@@ -152,7 +152,6 @@ def test_sitemap_index_and_gzip(tmp_path):
 def test_per_host_concurrency_is_enforced(tmp_path):
     """Politeness to the agency's server: `concurrency` requests in flight, never more."""
     import threading
-    import time
 
     from tests.siteserver import DELAY
 
@@ -177,7 +176,5 @@ def test_per_host_concurrency_is_enforced(tmp_path):
     with server:
         for concurrency in (1, 3):
             peak[0] = 0
-            started = time.monotonic()
             _audit(tmp_path / str(concurrency), server, concurrency=concurrency, sitemap=False)
             assert peak[0] == concurrency, (concurrency, peak[0])
-        assert time.monotonic() - started < 8

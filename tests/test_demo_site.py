@@ -239,18 +239,19 @@ def test_fragments_match_the_pages(truth, http):
     } <= exists
 
 
-def test_bursts_of_new_connections_are_served_promptly(truth):
-    # Crawlers open many connections at once; a short listen backlog would make some of them wait
-    # about a second for a SYN retransmit.
-    def fetch(url: str) -> float:
+def test_bursts_of_new_connections_are_all_served(demo, truth):
+    # Crawlers open many connections at once; with the stdlib backlog of 5 the kernel drops SYNs and
+    # clients stall on retransmits. The listen backlog must hold a crawler's burst, and a burst of 192
+    # fresh connections must all be answered (no timing asserted: speed belongs to the benchmark).
+    assert demo._servers and all(s.request_queue_size >= 128 for s in demo._servers)
+
+    def fetch(url: str) -> int:
         with _session() as session:
-            started = time.monotonic()
-            assert session.get(url, timeout=5).status_code == 200
-            return time.monotonic() - started
+            return session.get(url, timeout=30).status_code
 
     with ThreadPoolExecutor(48) as pool:
-        elapsed = list(pool.map(fetch, truth["html_pages"][:192]))
-    assert max(elapsed) < 0.9
+        codes = list(pool.map(fetch, truth["html_pages"][:192]))
+    assert codes == [200] * len(codes)
 
 
 def test_partner_host(truth, http):
