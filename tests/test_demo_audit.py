@@ -198,3 +198,8 @@ def test_content_signals_match_the_truth(demo):
     text = (base / "out" / "findings.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert len(rows) - 1 == sum(len(c["findings"]) for c in results["checks"])
+    # the report's 資訊內容正確度 section shows each signal with its sub-score
+    html = (base / "out" / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('id="content"'):]
+    section = section[:section.index("</section>")]
+    assert "連結網域遭劫持" in section and "50.0%" in section and "未標示更新日期" in section
