@@ -350,6 +350,10 @@ class Store:
         the caller passes. The run, its link results, check results, findings and scores always stay.
         dry_run: the same work, rolled back; the counts say what it would remove."""
         counts: dict[str, int] = {}
+        bodies, detail = list(bodies), list(detail)
+        if not bodies and not detail:  # the usual night: nothing old enough, no scan of the bodies
+            return dict.fromkeys(("runs_detail", "runs_bodies", "pages", "links", "axe_pages", "host_probes",
+                                  "bodies", "body_bytes"), 0)
 
         class _DryRun(Exception):
             pass

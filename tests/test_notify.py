@@ -265,3 +265,60 @@ def test_profile_rules_for_secrets_and_the_yaml_on_key():
     assert dumped["notify"]["webhook"]["url"] == "https://hooks.x.tw/***"
     assert dumped["notify"]["webhook"]["headers"] == {"Authorization": "***"}
     assert dumped["checks"]["broken_links"]["api_key"] == "***"
+
+
+# -- TLS: STARTTLS and implicit TLS against a real certificate (self-signed for 127.0.0.1) ---------------------
+
+def _certificate(tmp_path):
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_login_and_an_untrusted_certificate_is_refused(tmp_path, monkeypatch, capsys, security):
+    import ssl
+
+    cert_file, key_file = _certificate(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    box = _Mailbox()
+    # implicit TLS: aiosmtpd's auth_require_tls only knows STARTTLS, the whole connection is TLS here
+    tls = {"tls_context": server_tls, "require_starttls": True} if security == "starttls" else \
+        {"ssl_context": server_tls, "auth_require_tls": False}
+    controller = _LoopbackSMTP(box, hostname="127.0.0.1", port=0, authenticator=box.authenticate, **tls)
+    controller.start()
+    try:
+        settings = _validate({"notify": {"email": {
+            "host": "127.0.0.1", "port": controller.port, "security": security, "user": "auditor",
+            "password_env": "GOVAUDIT_SMTP_PASSWORD", "from": "a@example.gov.tw", "to": ["b@example.gov.tw"]}}},
+            "p.yaml").notify
+        monkeypatch.setenv("GOVAUDIT_SMTP_PASSWORD", SMTP_PASSWORD)
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-ca.pem"))  # our certificate is not trusted
+        assert notify.after_run(settings, _outcome(), _doc(), offline=True) == {"email": False}
+        assert box.logins == [] and box.messages == []  # no password over a connection we could not verify
+        assert "SSLCertVerificationError" in capsys.readouterr().err
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # now it is
+        assert notify.after_run(settings, _outcome(), _doc(), offline=True) == {"email": True}
+        assert box.logins == [("auditor", SMTP_PASSWORD)] and len(box.messages) == 1
+    finally:
+        controller.stop()
