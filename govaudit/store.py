@@ -317,21 +317,28 @@ class Store:
             out[key] = json.loads(out[key])
         return out
 
+    def _run_columns(self, wanted: tuple[str, ...]) -> str:
+        """The wanted columns of runs that exist (a read-only store of an older schema lacks the newer ones)."""
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}
+        return ", ".join(c for c in wanted if c in have)
+
     def runs(self) -> list[dict]:
-        return [dict(r) for r in self.db.execute(
-            "SELECT id, site, start_url, status, started_at, finished_at, pinned, pin_note, pruned FROM runs"
-            " ORDER BY id")]
+        cols = self._run_columns(("id", "site", "start_url", "status", "started_at", "finished_at", "pinned",
+                                  "pin_note", "pruned"))
+        return [{"pin_note": "", "pruned": 0, **dict(r)} for r in self.db.execute(f"SELECT {cols} FROM runs ORDER BY id")]
 
     def run_overview(self) -> list[dict]:
         """Every run with its page count and indicator scores (for `govaudit runs`)."""
         scores: dict[int, dict] = {}
         for row in self.db.execute("SELECT run_id, indicator_id, score FROM scores ORDER BY rowid"):
             scores.setdefault(row["run_id"], {})[row["indicator_id"]] = row["score"]
+        cols = self._run_columns(("id", "site", "start_url", "status", "started_at", "finished_at", "pinned",
+                                  "pin_note", "pinned_at", "pruned", "pruned_at"))
         out = []
         for row in self.db.execute(
-                "SELECT id, site, start_url, status, started_at, finished_at, pinned, pin_note, pinned_at, pruned,"
-                " pruned_at, json_extract(stats, '$.pages_fetched') AS pages FROM runs ORDER BY id"):
-            out.append({**dict(row), "pinned": bool(row["pinned"]), "scores": scores.get(row["id"], {})})
+                f"SELECT {cols}, json_extract(stats, '$.pages_fetched') AS pages FROM runs ORDER BY id"):
+            run = {"pin_note": "", "pinned_at": None, "pruned": 0, "pruned_at": None, **dict(row)}
+            out.append({**run, "pinned": bool(run["pinned"]), "scores": scores.get(run["id"], {})})
         return out
 
     def set_pinned(self, run_id: int, pinned: bool, note: str = "") -> dict:

@@ -218,3 +218,22 @@ def test_pin_of_an_unknown_run_and_prune_during_a_run_are_usage_errors(tmp_path)
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         busy = _cli("prune", "--db", str(db))
     assert busy.returncode == 3 and "another govaudit run is using" in busy.stderr
+
+
+def test_runs_lists_a_database_of_the_schema_before_pins(tmp_path):
+    """`govaudit runs` reads read-only: a database not yet migrated (no pin columns) still lists."""
+    from govaudit.store import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        before_pins = next(i for i, script in enumerate(MIGRATIONS) if "pin_note" in script)
+        for number, script in enumerate(MIGRATIONS[:before_pins], start=1):
+            db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        db.execute("INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile,"
+                   " rubric, stats) VALUES ('s', 'http://127.0.0.1/', 'completed', 't', 'v', 'h', '{}', 'r', "
+                   "'{\"pages_fetched\": 4}')")
+    proc = _cli("runs", "--db", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1].split("\t")[:7] == ["1", "s", "completed", "t", "4", "", ""]
+    report = _cli("report", "--db", str(path), "--out", str(tmp_path / "out"))
+    assert report.returncode == 0, report.stderr
