@@ -1,4 +1,4 @@
-"""Command line: govaudit run | demo | a11y | report | checks.
+"""Command line: govaudit run | demo | a11y | report | links | ack | runs | pin | unpin | prune | checks.
 
 Exit codes: 0 ok · 1 a --fail-on rule tripped · 2 run incomplete · 3 usage or configuration error.
 `run` prints one summary line on stdout (report paths only with -v); on a terminal a progress display
@@ -248,6 +248,113 @@ def links_cmd(db, run_ref, statuses, only_new) -> None:
         click.echo("\t".join(header))
         for row in rows:
             click.echo("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row))
+
+
+def _open_store(db: Path, *, readonly: bool = False):
+    from govaudit.store import Store  # noqa: PLC0415
+
+    if not db.exists():
+        raise ConfigError(f"no database at {db}")
+    return Store(db, readonly=readonly)
+
+
+def _existing_run(store, run_id: int) -> dict:
+    try:
+        return store.run(run_id)
+    except Exception:
+        raise ConfigError(f"no run {run_id} in {store.path} (see `govaudit runs`)") from None
+
+
+def _rows_out(header: tuple[str, ...], rows: list[tuple[str, ...]], title: str) -> None:
+    """A table on a terminal, tab-separated lines otherwise (for grep/cut)."""
+    if sys.stdout.isatty():
+        from rich.table import Table  # noqa: PLC0415
+
+        table = Table(*header, title=title)
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+    else:
+        click.echo("\t".join(header))
+        for row in rows:
+            click.echo("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row))
+
+
+@cli.command("runs")
+@_db_option
+@click.option("--site", default=None, help="Only runs of this site (profile site.name, else the host).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the newest N runs.")
+def runs_cmd(db, site, limit) -> None:
+    """List the recorded runs: id, site, status, start, pages, pinned, retention, indicator scores."""
+    with _open_store(db, readonly=True) as store:
+        runs = store.run_overview()
+    if site is not None:
+        runs = [r for r in runs if r["site"] == site]
+    if limit:
+        runs = runs[-limit:]
+    indicators = list(dict.fromkeys(k for r in runs for k in r["scores"]))
+    pruned = {0: "", 1: "bodies", 2: "detail"}
+    header = ("run", "site", "status", "started", "pages", "pinned", "pruned", *indicators)
+    rows = [(str(r["id"]), r["site"], r["status"], r["started_at"] or "",
+             "" if r["pages"] is None else str(r["pages"]),
+             ("pinned" + (f": {r['pin_note']}" if r["pin_note"] else "")) if r["pinned"] else "",
+             pruned.get(r["pruned"], str(r["pruned"])),
+             *("" if r["scores"].get(i) is None else f"{r['scores'][i]:.1f}" for i in indicators))
+            for r in runs]
+    _rows_out(header, rows, f"{len(rows)} runs in {db}")
+
+
+@cli.command()
+@click.argument("run_id", metavar="RUN", type=int)
+@click.option("--note", default="", help="Why the run is kept (e.g. 年度評核 2025).")
+@_db_option
+def pin(run_id, note, db) -> None:
+    """Pin a run: retention never prunes it (for the annual assessment)."""
+    with _open_store(db) as store:
+        run = _existing_run(store, run_id)
+        store.set_pinned(run_id, True, note.strip())
+    click.echo(f"govaudit: pinned run {run_id}" + (f" ({note.strip()})" if note.strip() else ""))
+    if run.get("pruned"):
+        err.print(f"govaudit: note: run {run_id} was already pruned ({'page bodies' if run['pruned'] == 1 else 'page-level detail'}); "
+                  "pinning keeps what is left", markup=False, highlight=False)
+
+
+@cli.command()
+@click.argument("run_id", metavar="RUN", type=int)
+@_db_option
+def unpin(run_id, db) -> None:
+    """Unpin a run: retention may prune it again once it is old enough."""
+    with _open_store(db) as store:
+        run = _existing_run(store, run_id)
+        store.set_pinned(run_id, False)
+    click.echo(f"govaudit: unpinned run {run_id}" + ("" if run.get("pinned") else " (it was not pinned)"))
+
+
+@cli.command()
+@_db_option
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Apply this profile's retention to every site (default: each site's latest run's profile).")
+@click.option("--dry-run", is_flag=True, help="Say what would be pruned; change nothing.")
+@click.option("--vacuum", is_flag=True, help="Afterwards rewrite the database file to give the space back.")
+def prune(db, profile_path, dry_run, vacuum) -> None:
+    """Prune old runs' page bodies and page-level detail under the retention settings.
+    Runs, findings, scores, link results and pinned runs are always kept."""
+    from govaudit import retention  # noqa: PLC0415
+
+    profile = load_profile(profile_path) if profile_path else None
+    if not db.exists():
+        raise ConfigError(f"no database at {db}")
+    with runner.database_lock(db), _open_store(db) as store:
+        done = retention.prune(store, retention.policies(store, profile), dry_run=dry_run)
+        if vacuum and not dry_run:
+            store.vacuum()
+    verb = "would prune" if dry_run else "pruned"
+    click.echo(f"govaudit: {verb} page bodies of {len(done['bodies_runs'])} run(s), page-level detail of "
+               f"{len(done['detail_runs'])} run(s): {done['pages']} page rows, {done['links']} link rows, "
+               f"{done['bodies']} bodies ({done['body_bytes'] / 1e6:.1f} MB compressed)")
+    for label, ids in (("bodies", done["bodies_runs"]), ("detail", done["detail_runs"])):
+        if ids:
+            click.echo(f"  {label}: runs {', '.join(map(str, ids))}")
 
 
 @cli.command()

@@ -12,10 +12,11 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govaudit import urls
 
@@ -126,6 +127,110 @@ class Links(_Strict):
     ignore: tuple[IgnoreRule, ...] = ()
 
 
+class Retention(_Strict):
+    """What old runs keep. A run is pruned only when it is older than the limit, not among the newest
+    keep_runs_full runs of its site, and not pinned; its run record, link results, check results,
+    findings and scores always stay (the report still rebuilds, with a note)."""
+
+    keep_runs_full: Annotated[int, Field(ge=1)] = 14  # the newest N runs of the site are never pruned
+    keep_bodies_days: Annotated[int, Field(ge=0)] | None = 30  # then page bodies go; null: never
+    keep_detail_days: Annotated[int, Field(ge=0)] | None = 90  # then per-page and per-link rows go; null: never
+    auto: bool = True  # prune after each completed audit; false: only `govaudit prune`
+
+
+NOTIFY_ON = ("always", "failure", "change")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SUBJECT_FIELDS = ("site", "run", "status", "verdict", "scores")
+
+
+class _Channel(_Strict):
+    # always: after every run · failure: a --fail-on rule tripped or the run is incomplete/failed ·
+    # change: something is new or resolved since the baseline (and on failure)
+    on: Literal["always", "failure", "change"] = "always"
+    timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean true
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
+
+def host_is_loopback(host: str) -> bool:
+    """A bare host name or address (no URL around it) is loopback: localhost, 127.x, ::1."""
+    host = host.strip().strip("[]")
+    return urls.is_loopback(f"http://[{host}]/" if ":" in host else f"http://{host}/")
+
+
+def _env_names(names: Any) -> Any:
+    for name in names:
+        if not _ENV_NAME.match(name):
+            raise ValueError(f"not an environment variable name: {name!r} (give the NAME of the variable "
+                             "holding the secret, never the secret)")
+    return names
+
+
+class Email(_Channel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None  # default: 465 with ssl, 587 starttls, 25 none
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    user: str = ""
+    password_env: str = ""  # NAME of the environment variable holding the password; never the password
+    sender: str = Field(alias="from")
+    to: Annotated[tuple[str, ...], Field(min_length=1)]
+    subject: str = "[govaudit] {site}: {verdict}{scores}"
+
+    @field_validator("password_env")
+    @classmethod
+    def _password_env(cls, name: str) -> str:
+        return _env_names([name])[0] if name else name
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, subject: str) -> str:
+        try:
+            subject.format(**dict.fromkeys(SUBJECT_FIELDS, ""))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"subject: unknown or bad placeholder {exc}; known: "
+                             f"{', '.join('{' + f + '}' for f in SUBJECT_FIELDS)}") from None
+        return subject
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.password_env and not self.user:
+            raise ValueError("password_env needs user")
+        if self.user and self.security == "none" and not host_is_loopback(self.host):
+            raise ValueError("security: none would send the password unencrypted; use starttls or ssl")
+
+
+class Webhook(_Channel):
+    url: str
+    headers: dict[str, str] = {}  # sent as they are (values are never stored or logged)
+    headers_env: dict[str, str] = {}  # header → NAME of the environment variable holding its value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str) -> str:
+        if urls.scheme_of(url) not in urls.HTTP_SCHEMES:
+            raise ValueError(f"webhook url must be http:// or https://: {redact_url(url)!r}")
+        return url
+
+    @field_validator("headers_env")
+    @classmethod
+    def _headers_env(cls, names: dict[str, str]) -> dict[str, str]:
+        _env_names(names.values())
+        return names
+
+
+class Notify(_Strict):
+    email: Email | None = None
+    webhook: Webhook | None = None
+    max_items: Annotated[int, Field(ge=0, le=1000)] = 50  # new / resolved findings listed per message
+
+
 class Profile(_Strict):
     site: Site = Site()
     crawl: Crawl = Crawl()
@@ -133,6 +238,8 @@ class Profile(_Strict):
     # Scrapy-style: check id → options; null disables a check. Checks not named run with defaults.
     checks: dict[str, dict[str, Any] | None] = {}
     rubric: str = "default"
+    retention: Retention = Retention()
+    notify: Notify = Notify()
     # Where the profile came from, for messages.
     source: str = Field(default="<defaults>", exclude=True)
 
@@ -143,15 +250,61 @@ class Profile(_Strict):
         return _validate(data, self.source)
 
     def fingerprint(self) -> str:
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """Hash of what decides the results (retention and notification settings do not)."""
+        blob = json.dumps(self.model_dump(mode="json", exclude=OPERATIONAL), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def public_dump(self) -> dict[str, Any]:
+        """The profile as stored with a run: secrets (header values, webhook URL paths, anything named
+        like a password or token) replaced by REDACTED. Environment variable NAMES stay."""
+        return redact(self.model_dump(mode="json", by_alias=True))
+
+
+OPERATIONAL = {"retention", "notify"}
+REDACTED = "***"
+_SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|authori[sz]ation|cookie|credential", re.I)
+
+
+def redact_url(url: str) -> str:
+    """scheme://host[:port]/*** : a webhook URL's path and query often are the secret; userinfo always is."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return REDACTED
+    if ":" in host:
+        host = f"[{host}]"
+    hidden = "/" + REDACTED if (parts.path not in ("", "/") or parts.query or parts.fragment) else "/"
+    return f"{parts.scheme}://{host}{port}{hidden}"
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """Replace secrets in a dumped profile (or any JSON-like value) by REDACTED."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            k_str = str(k)
+            if k_str.lower() == "headers" and isinstance(v, dict):
+                out[k] = dict.fromkeys(v, REDACTED)
+            elif k_str.lower() == "url" and key == "webhook" and isinstance(v, str):
+                out[k] = redact_url(v)
+            elif _SECRET_KEY.search(k_str) and not k_str.lower().endswith("_env") and isinstance(v, str) and v:
+                out[k] = REDACTED
+            else:
+                out[k] = redact(v, k_str)
+        return out
+    if isinstance(value, list | tuple):
+        return [redact(v, key) for v in value]
+    return value
 
 
 def _validate(data: Any, source: str) -> Profile:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: a profile is a mapping of sections (site, crawl, links, checks, rubric)")
+        raise ConfigError(f"{source}: a profile is a mapping of sections (site, crawl, links, checks, rubric,"
+                          " retention, notify)")
     try:
         return Profile.model_validate({**data, "source": source})
     except ValidationError as exc:

@@ -63,6 +63,12 @@ def merge_section(into: dict, data: dict) -> None:
             into[key] = value
 
 
+def retention_info(run: dict) -> dict[str, Any]:
+    """Pinned for an assessment? What retention removed (None / "bodies" / "detail") and when."""
+    return {"pinned": bool(run.get("pinned")), "pin_note": run.get("pin_note") or "",
+            "pruned": {1: "bodies", 2: "detail"}.get(run.get("pruned") or 0), "pruned_at": run.get("pruned_at")}
+
+
 def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) -> dict[str, Any]:
     run = store.run(run_id)
     results = {r["url"]: r for r in store.link_results(run_id)}
@@ -118,6 +124,7 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
             "links_checked": len(links), "tool_version": run["tool_version"],
             "report_tool_version": __version__, "profile_hash": run["profile_hash"], "rubric": run["rubric"],
             "previous_run": run["previous_run"], "error": run["error"], "stats": stats, "health": run["health"],
+            "retention": retention_info(run),
         },
         "links": links,
         "checks": checks,

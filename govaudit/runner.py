@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from govaudit import __version__, diff, health, registry, scoring, urls
+from govaudit import __version__, diff, health, notify, registry, retention, scoring, urls
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.models import CheckResult, CheckStatus, RunStatus
@@ -202,7 +202,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
         dump = profile.model_dump(mode="json")
         site = profile.site.name or urls.host_of(start)
         run_id = store.create_run(site=site, start_url=start,
-                                  tool_version=__version__, profile_hash=profile.fingerprint(), profile=dump,
+                                  tool_version=__version__, profile_hash=profile.fingerprint(),
+                                  profile=profile.public_dump(),  # secrets redacted: the store never holds them
                                   rubric=rubric.ref)
         try:
             job = {"db": str(db), "run_id": run_id, "site": site, "start_url": start,
@@ -225,10 +226,13 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
             raise
         files, results_doc = write_reports(store, run_id, out, lang=lang)
+        retention.after_audit(store, site, profile, status)  # prunes old runs; never fails this one
     summary = summarize(results_doc)
     tripped = rules.tripped(summary)
     exit_code = EXIT_INCOMPLETE if status != RunStatus.COMPLETED else EXIT_FAIL_ON if tripped else EXIT_OK
-    return Outcome(run_id, status, exit_code, files, summary, tripped)
+    outcome = Outcome(run_id, status, exit_code, files, summary, tripped)
+    notify.after_run(profile.notify, outcome, results_doc, offline=offline)  # logs failures, never raises
+    return outcome
 
 
 def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW") -> tuple[list[Path], dict]:

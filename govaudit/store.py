@@ -186,7 +186,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, url_id)
     );
     """,
+    # 5: pinned runs (kept whole for an assessment, with a note) and retention (what was pruned, when)
+    """
+    ALTER TABLE runs ADD COLUMN pin_note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN pinned_at TEXT;
+    ALTER TABLE runs ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN pruned_at TEXT;
+    """,
 ]
+
+# runs.pruned: what retention removed from a run (findings, scores, link results and the run are always kept)
+PRUNED_NONE, PRUNED_BODIES, PRUNED_DETAIL = 0, 1, 2
 
 
 class StoreError(RuntimeError):
@@ -307,9 +317,83 @@ class Store:
             out[key] = json.loads(out[key])
         return out
 
+    def _run_columns(self, wanted: tuple[str, ...]) -> str:
+        """The wanted columns of runs that exist (a read-only store of an older schema lacks the newer ones)."""
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}
+        return ", ".join(c for c in wanted if c in have)
+
     def runs(self) -> list[dict]:
-        return [dict(r) for r in self.db.execute(
-            "SELECT id, site, start_url, status, started_at, finished_at, pinned FROM runs ORDER BY id")]
+        cols = self._run_columns(("id", "site", "start_url", "status", "started_at", "finished_at", "pinned",
+                                  "pin_note", "pruned"))
+        return [{"pin_note": "", "pruned": 0, **dict(r)} for r in self.db.execute(f"SELECT {cols} FROM runs ORDER BY id")]
+
+    def run_overview(self) -> list[dict]:
+        """Every run with its page count and indicator scores (for `govaudit runs`)."""
+        scores: dict[int, dict] = {}
+        for row in self.db.execute("SELECT run_id, indicator_id, score FROM scores ORDER BY rowid"):
+            scores.setdefault(row["run_id"], {})[row["indicator_id"]] = row["score"]
+        cols = self._run_columns(("id", "site", "start_url", "status", "started_at", "finished_at", "pinned",
+                                  "pin_note", "pinned_at", "pruned", "pruned_at"))
+        out = []
+        for row in self.db.execute(
+                f"SELECT {cols}, json_extract(stats, '$.pages_fetched') AS pages FROM runs ORDER BY id"):
+            run = {"pin_note": "", "pinned_at": None, "pruned": 0, "pruned_at": None, **dict(row)}
+            out.append({**run, "pinned": bool(run["pinned"]), "scores": scores.get(run["id"], {})})
+        return out
+
+    def set_pinned(self, run_id: int, pinned: bool, note: str = "") -> dict:
+        """Pin (keep whole, never pruned) or unpin a run; returns the run as it was before."""
+        before = self.run(run_id)
+        with self.db:
+            self.db.execute("UPDATE runs SET pinned=?, pin_note=?, pinned_at=? WHERE id=?",
+                            (int(pinned), note if pinned else "", now_iso() if pinned else None, run_id))
+        return before
+
+    # -- retention ---------------------------------------------------------------------------------
+    def prune(self, bodies: Iterable[int], detail: Iterable[int], *, dry_run: bool = False) -> dict[str, int]:
+        """Prune in ONE transaction (a crash leaves the store as it was): runs in `detail` lose their per-page
+        and per-link rows (pages, links, axe_pages, host_probes), runs in `bodies` only their page bodies;
+        then every body that no unpruned run references is deleted. Pinned runs are never touched, whatever
+        the caller passes. The run, its link results, check results, findings and scores always stay.
+        dry_run: the same work, rolled back; the counts say what it would remove."""
+        counts: dict[str, int] = {}
+        bodies, detail = list(bodies), list(detail)
+        if not bodies and not detail:  # the usual night: nothing old enough, no scan of the bodies
+            return dict.fromkeys(("runs_detail", "runs_bodies", "pages", "links", "axe_pages", "host_probes",
+                                  "bodies", "body_bytes"), 0)
+
+        class _DryRun(Exception):
+            pass
+
+        try:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")  # the pinned set read below stays true until the commit
+                pinned = {r[0] for r in self.db.execute("SELECT id FROM runs WHERE pinned=1")}
+                detail = sorted(set(detail) - pinned)
+                bodies = sorted(set(bodies) - pinned - set(detail))
+                stamp = now_iso()
+                counts["runs_detail"] = counts["runs_bodies"] = 0
+                for level, ids in ((PRUNED_DETAIL, detail), (PRUNED_BODIES, bodies)):
+                    for run_id in ids:
+                        cur = self.db.execute("UPDATE runs SET pruned=?, pruned_at=? WHERE id=? AND pruned<?",
+                                              (level, stamp, run_id, level))
+                        counts["runs_detail" if level == PRUNED_DETAIL else "runs_bodies"] += cur.rowcount
+                for table in ("pages", "links", "axe_pages", "host_probes"):
+                    counts[table] = sum(self.db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,)).rowcount
+                                        for run_id in detail)
+                orphans = ("FROM bodies WHERE hash NOT IN (SELECT p.body_hash FROM pages p JOIN runs r"
+                           " ON r.id = p.run_id WHERE r.pruned = 0 AND p.body_hash IS NOT NULL)")
+                n, size = self.db.execute(f"SELECT count(*), coalesce(sum(length(data)), 0) {orphans}").fetchone()
+                self.db.execute(f"DELETE {orphans}")
+                counts["bodies"], counts["body_bytes"] = n, size
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        return counts
+
+    def vacuum(self) -> None:
+        self.db.execute("VACUUM")
 
     def latest_run_id(self) -> int | None:
         row = self.db.execute("SELECT max(id) FROM runs").fetchone()

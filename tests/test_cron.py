@@ -1,0 +1,83 @@
+"""The README's cron line, run as written: only HOME (the installation directory cron starts in) and the
+installation it documents (the venv, config/agency.yaml, var/log) are set up by the test."""
+
+import fcntl
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from govaudit.profile import _validate
+from tests.siteserver import SiteServer, html
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def cron_command() -> str:
+    block = re.search(r"```cron\n(.*?)```", README, re.S).group(1)
+    (line,) = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return line.split(None, 5)[5]  # minute hour day month weekday, then the command
+
+
+def _install(home: Path, start_url: str) -> None:
+    """What the README's install step leaves in the home directory."""
+    venv = Path(sys.prefix)
+    assert (venv / "bin" / "govaudit").exists(), "run the tests from the project's venv (make test)"
+    (home / ".venv").symlink_to(venv)
+    (home / "config").mkdir()
+    (home / "var" / "log").mkdir(parents=True)
+    # Only loopback hosts: the nightly line has no --offline, so nothing else may be linked or fetched.
+    (home / "config" / "agency.yaml").write_text(yaml.safe_dump({
+        "site": {"name": "夜間測試機關", "start_url": start_url},
+        "links": {"check_external": False},
+        "checks": {"accessibility": None},
+    }, allow_unicode=True), encoding="utf-8")
+
+
+def _cron(home: Path) -> subprocess.CompletedProcess:
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}  # about what cron gives a job
+    return subprocess.run(["/bin/sh", "-c", cron_command()], cwd="/", env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_the_readme_cron_line_runs_as_written(tmp_path):
+    home = tmp_path / "srv-govaudit"
+    home.mkdir()
+    routes = {"/": html('<a href="/news.html">最新消息</a><a href="/about.html">關於本會</a>', title="首頁"),
+              "/news.html": html("<p>消息</p>"), "/about.html": html("<p>關於</p>")}
+    with SiteServer(routes) as site:
+        _install(home, site.url)
+        first = _cron(home)
+        assert first.returncode == 0, (first.stdout, first.stderr, (home / "var/log/govaudit.log").read_text())
+        assert first.stdout == first.stderr == ""  # everything goes to the log
+        log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
+        assert re.search(r"^govaudit: run 1 completed: 3 pages", log, re.M), log
+        assert (home / "var" / "report" / "report.html").exists() and (home / "var" / "audit.sqlite").exists()
+
+        routes["/"] = html('<a href="/news.html">最新消息</a><a href="/gone.html">失效</a>', title="首頁")
+        second = _cron(home)
+        assert second.returncode == 1  # a newly broken link trips the --fail-on rule
+        log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
+        assert re.search(r"^govaudit: run 2 completed: .*fail-on: new_broken>0", log, re.M), log
+        assert log.index("run 1 completed") < log.index("run 2 completed")  # appended, not replaced
+
+        with open(home / "var" / "audit.sqlite.lock", "w") as lock:  # a run still going on
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            third = _cron(home)
+        assert third.returncode == 3
+        log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
+        assert "another govaudit run is using var/audit.sqlite" in log
+        runs = subprocess.run([os.fspath(home / ".venv" / "bin" / "govaudit"), "runs", "--db",
+                               os.fspath(home / "var" / "audit.sqlite")], capture_output=True, text=True)
+        assert len(runs.stdout.strip().splitlines()) == 3  # header + two runs: the locked-out one wrote nothing
+
+
+def test_the_readme_notify_example_is_a_valid_profile_section():
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", README, re.S) if b.startswith("notify:")]
+    assert blocks
+    notify = _validate(yaml.safe_load(blocks[0]), "README.md").notify
+    assert notify.email.on == "failure" and notify.email.password_env == "GOVAUDIT_SMTP_PASSWORD"
+    assert notify.webhook.headers_env == {"Authorization": "GOVAUDIT_WEBHOOK_AUTH"}
