@@ -465,6 +465,23 @@ class Store:
         labels = sorted((page_urls[t], text) for t, text in named)
         return edges, labels
 
+    # -- narrow link reads (a link table has hundreds of thousands of rows: read only what is needed) --
+    def links_to(self, run_id: int, targets: Iterable[str]) -> Iterator[dict]:
+        """links() restricted to links whose target URL is one of `targets`, in the same order."""
+        wanted = json.dumps(sorted(set(targets)))
+        cur = self.db.cursor()
+        cur.row_factory = None
+        cur.execute(
+            "SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line, l.position"
+            " FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id"
+            " WHERE l.run_id=? AND l.target_id IN (SELECT u.id FROM urls u WHERE u.url IN (SELECT value FROM"
+            " json_each(?))) ORDER BY s.url, l.position",
+            (run_id, wanted),
+        )
+        keys = ("source", "target", "fragment", "text", "tag", "attr", "rel", "line", "position")
+        for row in cur:
+            yield dict(zip(keys, row, strict=True))
+
     def link_results(self, run_id: int) -> Iterator[dict]:
         for row in self.db.execute(
             "SELECT u.url, r.* FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=? ORDER BY u.url",
