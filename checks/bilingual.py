@@ -11,6 +11,7 @@ wrong lang attributes, Chinese text on English pages and language switches that 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -67,6 +68,7 @@ KEY_PAGES = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for the candidate links of every page: menus repeat
 def url_section(url: str) -> str:
     """"en" when the URL sits in an English section (/en/…, /english/…, ?lang=en…), else "zh"."""
     parts = urlsplit(url)

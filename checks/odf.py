@@ -31,16 +31,20 @@ _EXT_IN_TEXT = re.compile(r"(?:\.|\b)(docx?|xlsx?|pptx?|odt|ods|odp)\b", re.IGNO
 SAMPLE_PAGES = 5
 
 
+_TYPED_HREF = re.compile(r"\.(?:doc|xls|ppt|od)")
+_NOT_PLAIN = re.compile(r"[?#%\\]")
+_TYPE_LETTERS = re.compile("doc|xls|ppt|od")
+
+
 def _plain_path(href: str) -> bool:
     """No query, fragment or escape, and no dot in the last path segment: normalising it cannot give a
     path with a file extension or a query, so extension() can only find the type in the link text."""
-    return not any(c in href for c in "?#%\\") and "." not in href.rsplit("/", 1)[-1]
+    return "." not in href.rsplit("/", 1)[-1] and not _NOT_PLAIN.search(href)
 
 
 def _maybe_typed(text: str) -> bool:
     """False when _EXT_IN_TEXT cannot match (the regex is slow on long texts; this test is not)."""
-    folded = text.casefold()
-    return any(s in folded for s in ("doc", "xls", "ppt", "od"))
+    return _TYPE_LETTERS.search(text.casefold()) is not None
 
 
 def extension(url: str, text: str = "") -> str:
@@ -121,7 +125,7 @@ class OpenFormats(Check):
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
             lowered = href.lower()
-            if "?" not in lowered and not any(e in lowered for e in (".doc", ".xls", ".ppt", ".od")) \
+            if "?" not in lowered and not _TYPED_HREF.search(lowered) \
                     and "." in lowered.rsplit("/", 1)[-1]:
                 continue  # a plain page or file of another type: skip the costly parts
             text = " ".join((content, a.get("title") or ""))
