@@ -326,7 +326,7 @@ class Store:
     # -- crawl data (written by the crawler process) ---------------------------------------------
     def add_pages(self, run_id: int, pages: list[dict]) -> None:
         ids = self.url_ids(p["url"] for p in pages)
-        bodies = [(p["body_hash"], zlib.compress(p["body"], 6)) for p in pages if p.get("body")]
+        bodies = [(p["body_hash"], zlib.compress(p["body"], 1)) for p in pages if p.get("body")]
         self.db.executemany("INSERT OR IGNORE INTO bodies (hash, data) VALUES (?, ?)", bodies)
         self.db.executemany(
             "INSERT OR REPLACE INTO pages (run_id, url_id, requested_url, http_status, content_type, charset,"
