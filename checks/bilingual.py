@@ -68,7 +68,7 @@ KEY_PAGES = {
 }
 
 
-@functools.lru_cache(maxsize=1 << 16)  # called for the candidate links of every page: menus repeat
+@functools.lru_cache(maxsize=1 << 13)  # called for the candidate links of every page: menus repeat
 def url_section(url: str) -> str:
     """"en" when the URL sits in an English section (/en/…, /english/…, ?lang=en…), else "zh"."""
     parts = urlsplit(url)

@@ -173,7 +173,7 @@ def _named(a: Any, content: str) -> tuple[str, bool]:
     key = (content, a.get("title"), tuple(img.get("alt") for img in a.iter("img")) if len(a) else ())
     found = _NAMES.get(key)
     if found is None:
-        if len(_NAMES) > 50_000:
+        if len(_NAMES) > 10_000:
             _NAMES.clear()
         name = _name(a)
         found = _NAMES[key] = (name, bool(_ANY.search(name)))

@@ -67,7 +67,7 @@ _NAMED: dict[re.Pattern, dict[str, tuple[str, bool]]] = {}
 def _named(terms: re.Pattern) -> dict[str, tuple[str, bool]]:
     """Link text → (cleaned text, names a term), per term pattern; bounded (a crawl sees many texts)."""
     known = _NAMED.setdefault(terms, {})
-    if len(known) > 50_000:
+    if len(known) > 10_000:
         known.clear()
     return known
 
