@@ -11,12 +11,14 @@ wrong lang attributes, Chinese text on English pages and language switches that 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
+from checks.anchors import anchors
 from checks.base import Check, CheckContext, Code, NotApplicable
 from checks.sitepages import home_page, is_html_page
 from govaudit import urls
@@ -67,6 +69,7 @@ KEY_PAGES = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 13)  # called for the candidate links of every page: menus repeat
 def url_section(url: str) -> str:
     """"en" when the URL sits in an English section (/en/…, /english/…, ?lang=en…), else "zh"."""
     parts = urlsplit(url)
@@ -125,13 +128,47 @@ def _switch_language(a: Any, page_section: str, href: str) -> tuple[str, str] | 
     return None
 
 
+_XML_SPACE = re.compile("[ \t\r\n]+")
+_ASCII_LOWER = str.maketrans(_UPPER, _UPPER.lower())
+_ENGLISH_LOWER = str.maketrans("ENGLISH", "english")
+_IS_WORD: dict[str | None, bool] = {None: False}
+
+
+def _is_word(value: str | None) -> bool:
+    """Python for the XPath _word(): normalize-space (XML white space only), ASCII lower case, one of the
+    switch words. Memoised: menus repeat on every page."""
+    found = _IS_WORD.get(value)
+    if found is None:
+        if len(_IS_WORD) > 10_000:
+            _IS_WORD.clear()
+            _IS_WORD[None] = False
+        norm = _XML_SPACE.sub(" ", value).strip(" \t\r\n").translate(_ASCII_LOWER)
+        found = _IS_WORD[value] = f"|{norm}|" in _WORDS
+    return found
+
+
+def _candidates(doc: Any, section: str) -> list[tuple[Any, str]]:
+    """(element, stripped href) of the candidate switch links, in document order: exactly what the
+    _SWITCHES_* XPaths select, tested on the page's shared link list (cheaper than the XPath)."""
+    out = []
+    for a, href, content in anchors(doc):
+        get = a.get
+        if get("href") is None:
+            continue
+        if (get("hreflang") is not None or get("lang") is not None or _is_word(content)
+                or _is_word(get("title")) or _is_word(get("aria-label"))
+                or (len(a) and any(_is_word(img.get("alt")) for img in a.iter("img")))
+                or (section == "zh" and "en" in href.translate(_ENGLISH_LOWER))):
+            out.append((a, href))
+    return out
+
+
 def analyze(doc: Any, url: str) -> dict[str, Any]:
     text = "".join(_TEXT(doc))
     cjk, latin = len(_NON_CJK.sub("", text)), len(_LATIN.findall(text))
     section = url_section(url)
     switches, seen = [], set()
-    for a in (_SWITCHES_ZH_PAGE if section == "zh" else _SWITCHES_EN_PAGE)(doc):
-        href = (a.get("href") or "").strip()
+    for a, href in _candidates(doc, section):
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         found = _switch_language(a, section, href)

@@ -47,7 +47,9 @@ class BrokenLinks(Check):
                 counts[r["status"]] += 1
         rules = list(ctx.profile.links.ignore) if ctx.profile is not None else []
         findings = {}
-        for link in ctx.links():
+        # Only links whose result makes a finding are read (a healthy target's links are most rows).
+        wanted = {url for url, r in results.items() if self._code(r) is not None}
+        for link in ctx.links_to(wanted | {url.split("#", 1)[0] for url in wanted}):
             key = result_key(link, results)
             result = results.get(key)
             if result is None:

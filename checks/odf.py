@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from checks.anchors import anchors
 from checks.base import Check, CheckContext, Code, NotApplicable
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, Severity
@@ -28,6 +29,22 @@ EDITABLE = frozenset(OOXML) | ODF
 _CONTAINERS = frozenset({"li", "tr", "p", "dd", "dt"})
 _EXT_IN_TEXT = re.compile(r"(?:\.|\b)(docx?|xlsx?|pptx?|odt|ods|odp)\b", re.IGNORECASE)
 SAMPLE_PAGES = 5
+
+
+_TYPED_HREF = re.compile(r"\.(?:doc|xls|ppt|od)")
+_NOT_PLAIN = re.compile(r"[?#%\\]")
+_TYPE_LETTERS = re.compile("doc|xls|ppt|od")
+
+
+def _plain_path(href: str) -> bool:
+    """No query, fragment or escape, and no dot in the last path segment: normalising it cannot give a
+    path with a file extension or a query, so extension() can only find the type in the link text."""
+    return "." not in href.rsplit("/", 1)[-1] and not _NOT_PLAIN.search(href)
+
+
+def _maybe_typed(text: str) -> bool:
+    """False when _EXT_IN_TEXT cannot match (the regex is slow on long texts; this test is not)."""
+    return _TYPE_LETTERS.search(text.casefold()) is not None
 
 
 def extension(url: str, text: str = "") -> str:
@@ -103,16 +120,17 @@ class OpenFormats(Check):
             except urls.InvalidURL:
                 pass
         out = []
-        containers: dict[int, int] = {}
-        for a in doc.iter("a"):
-            href = (a.get("href") or "").strip()
+        containers: dict[Any, int] = {}
+        for a, href, content in anchors(doc):
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
             lowered = href.lower()
-            if "?" not in lowered and not any(e in lowered for e in (".doc", ".xls", ".ppt", ".od")) \
+            if "?" not in lowered and not _TYPED_HREF.search(lowered) \
                     and "." in lowered.rsplit("/", 1)[-1]:
                 continue  # a plain page or file of another type: skip the costly parts
-            text = " ".join((a.text_content() or "", a.get("title") or ""))
+            text = " ".join((content, a.get("title") or ""))
+            if _plain_path(href) and not (_maybe_typed(text) and len(_EXT_IN_TEXT.findall(text)) == 1):
+                continue  # /news/12: only its text could name a type (see extension), and it names none
             try:
                 target = urls.normalize_url(href, base)
             except urls.InvalidURL:
@@ -124,7 +142,7 @@ class OpenFormats(Check):
             el = a.getparent()
             while el is not None:
                 if isinstance(el.tag, str) and el.tag in _CONTAINERS:
-                    box = containers.setdefault(id(el), len(containers))
+                    box = containers.setdefault(el, len(containers))  # the element, not id(): a freed proxy's id is reused
                     break
                 el = el.getparent()
             out.append([target, ext, box])

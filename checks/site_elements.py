@@ -23,6 +23,7 @@ from typing import Any
 
 from lxml import etree
 
+from checks.anchors import anchors
 from checks.base import Check, CheckContext, Code, NotApplicable
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
@@ -163,6 +164,22 @@ def _name(a: Any) -> str:
     return " ".join(p for p in parts if p)[:200]
 
 
+_NAMES: dict[tuple, tuple[str, bool]] = {}
+
+
+def _named(a: Any, content: str) -> tuple[str, bool]:
+    """(_name(a), whether it names any element), once per distinct text, title and image alts (menus
+    repeat on every page); content is a.text_content()."""
+    key = (content, a.get("title"), tuple(img.get("alt") for img in a.iter("img")) if len(a) else ())
+    found = _NAMES.get(key)
+    if found is None:
+        if len(_NAMES) > 10_000:
+            _NAMES.clear()
+        name = _name(a)
+        found = _NAMES[key] = (name, bool(_ANY.search(name)))
+    return found
+
+
 class SiteElements(Check):
     id = "site_elements"
     title = "Site elements and contact data (guidelines, GIPA Art. 7-3)"
@@ -214,18 +231,16 @@ class SiteElements(Check):
             facts["is"] = own
         links: dict[str, list[str]] = {}
         keys = []
-        for a in doc.iter("a"):
+        for a, href, content in anchors(doc):
             key = a.get("accesskey")
             if key:
-                keys.append([key.strip().upper()[:3], (a.get("href") or "")[:100],
-                             ":::" in (a.text_content() or "")])
-            href = (a.get("href") or "").strip()
+                keys.append([key.strip().upper()[:3], (a.get("href") or "")[:100], ":::" in content])
             if not href or href.startswith(("#", "javascript:")):
                 continue
             if len(links) == len(ELEMENTS):
                 continue
-            name = _name(a)
-            if not _ANY.search(name):  # one combined pattern first: most links name no element
+            name, hit = _named(a, content)
+            if not hit:  # one combined pattern first: most links name no element
                 continue
             for element, pattern in ELEMENTS.items():
                 if element in links:

@@ -25,6 +25,8 @@ class CheckContext:
     profile: Any
     options: dict[str, Any] = field(default_factory=dict)
     browser: Any = None
+    # Shared by the checks of one run (runner.run_checks): reads several checks need are done once.
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def pages(self) -> Iterator[dict]:
         return self.store.pages(self.run_id)
@@ -48,10 +50,16 @@ class CheckContext:
 
     def navigation(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(distinct (source, target) <a> edges, distinct (target, text) labels) between crawled pages."""
-        return self.store.navigation(self.run_id)
+        if "navigation" not in self.shared:
+            self.shared["navigation"] = self.store.navigation(self.run_id)
+        return self.shared["navigation"]
 
     def links(self) -> Iterator[dict]:
         return self.store.links(self.run_id)
+
+    def links_to(self, targets: Any) -> Iterator[dict]:
+        """links() of only the given target URLs (same order): cheap when few targets matter."""
+        return self.store.links_to(self.run_id, targets)
 
     def link_results(self) -> Iterator[dict]:
         return self.store.link_results(self.run_id)

@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from govaudit import __version__, diff, health, notify, registry, retention, scoring, urls
+from govaudit import __version__, diff, health, notify, parallel, registry, retention, scoring, urls
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.models import CheckResult, CheckStatus, RunStatus
@@ -161,13 +161,17 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any]
 
 
 def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
-               browsers: dict[str, dict] | None = None) -> list[CheckResult]:
+               browsers: dict[str, dict] | None = None, *, workers: int | None = None) -> list[CheckResult]:
+    workers = parallel.workers_wanted() if workers is None else workers
+    if workers > 1 and len(checks) > 1 and parallel.can_fork(store, run_id):
+        return parallel.run_checks(store, run_id, profile, checks, browsers, workers, run_checks)
     out = []
+    shared: dict[str, Any] = {}  # reads the checks share (CheckContext.shared)
     for check in checks:
         began = time.monotonic()
         stage = (browsers or {}).get(check.id) or {}
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options,
-                           browser=stage if stage.get("available") else None)
+                           browser=stage if stage.get("available") else None, shared=shared)
         missing = set(check.requires) - ({"browser"} if ctx.browser else set())
         try:
             if missing:

@@ -410,7 +410,7 @@ class Store:
     # -- crawl data (written by the crawler process) ---------------------------------------------
     def add_pages(self, run_id: int, pages: list[dict]) -> None:
         ids = self.url_ids(p["url"] for p in pages)
-        bodies = [(p["body_hash"], zlib.compress(p["body"], 6)) for p in pages if p.get("body")]
+        bodies = [(p["body_hash"], zlib.compress(p["body"], 1)) for p in pages if p.get("body")]
         self.db.executemany("INSERT OR IGNORE INTO bodies (hash, data) VALUES (?, ?)", bodies)
         self.db.executemany(
             "INSERT OR REPLACE INTO pages (run_id, url_id, requested_url, http_status, content_type, charset,"
@@ -557,6 +557,23 @@ class Store:
         edges = [(page_urls[s], page_urls[t]) for s, t in pairs if s in page_urls]
         labels = sorted((page_urls[t], text) for t, text in named)
         return edges, labels
+
+    # -- narrow link reads (a link table has hundreds of thousands of rows: read only what is needed) --
+    def links_to(self, run_id: int, targets: Iterable[str]) -> Iterator[dict]:
+        """links() restricted to links whose target URL is one of `targets`, in the same order."""
+        wanted = json.dumps(sorted(set(targets)))
+        cur = self.db.cursor()
+        cur.row_factory = None
+        cur.execute(
+            "SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line, l.position"
+            " FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id"
+            " WHERE l.run_id=? AND l.target_id IN (SELECT u.id FROM urls u WHERE u.url IN (SELECT value FROM"
+            " json_each(?))) ORDER BY s.url, l.position",
+            (run_id, wanted),
+        )
+        keys = ("source", "target", "fragment", "text", "tag", "attr", "rel", "line", "position")
+        for row in cur:
+            yield dict(zip(keys, row, strict=True))
 
     def link_results(self, run_id: int) -> Iterator[dict]:
         for row in self.db.execute(

@@ -54,7 +54,10 @@ def normalize(url: str, base: str | None = None) -> tuple[str, str]:
     """
     raw = _STRIP_INNER.sub("", url).strip()
     if base is not None:
-        raw = urljoin(base, raw)
+        try:
+            raw = urljoin(base, raw)
+        except ValueError as exc:  # urljoin parses both: "http://[::1" is "Invalid IPv6 URL"
+            raise InvalidURL(f"{url!r}: {exc}") from None
     scheme = raw.split(":", 1)[0].lower() if ":" in raw else ""
     if scheme not in HTTP_SCHEMES:
         # mailto:, tel:, javascript:… are kept as written (minus the fragment): they are never fetched.

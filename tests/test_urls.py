@@ -39,6 +39,14 @@ def test_invalid_urls_raise(bad):
         urls.normalize(bad)
 
 
+def test_unparsable_link_against_a_base_is_invalid_not_a_crash():
+    # urljoin raises a bare ValueError here; the sitemap and redirect callers catch only InvalidURL.
+    with pytest.raises(urls.InvalidURL):
+        urls.normalize("http://[::1", "http://www.gov.tw/")
+    with pytest.raises(urls.InvalidURL):
+        urls.normalize_url("http://[::1/x", "http://www.gov.tw/")
+
+
 @pytest.mark.parametrize(("url", "loopback"), [
     ("http://127.0.0.1:8000/", True), ("http://127.9.8.7/", True), ("http://localhost/", True),
     ("http://[::1]/", True), ("http://www.gov.tw/", False), ("http://128.0.0.1/", False),

@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from checks.anchors import anchors
 from checks.art7 import dates
 from checks.art7.taxonomy import Taxonomy, clean
 from checks.art7.taxonomy import default as default_taxonomy
@@ -33,10 +34,11 @@ _NAV_LINKS = etree.XPath("//header//a[@href] | //nav//a[@href] | //footer//a[@hr
 _CRUMB = etree.XPath("(//*[contains(@class,'breadcrumb') or @aria-label='導覽路徑' or @aria-label='breadcrumb'"
                      " or @aria-label='Breadcrumb'])[1]")
 _HEADING = etree.XPath("(.//h1 | .//h2)[1]")
+# The cheap test first: few text nodes name a label, and only those have their ancestors looked at.
 _LABEL_NODES = etree.XPath(
-    "//text()[not(ancestor::script or ancestor::style)][contains(., '更新') or contains(., '發布')"
-    " or contains(., '發佈') or contains(., '異動') or contains(., '公告日期') or contains(., '上版')"
-    " or contains(., 'pdated')]")
+    "//text()[contains(., '更新') or contains(., '發布') or contains(., '發佈') or contains(., '異動')"
+    " or contains(., '公告日期') or contains(., '上版') or contains(., 'pdated')]"
+    "[not(ancestor::script or ancestor::style)]")
 _ATTACHMENT = re.compile(
     r"\.(?:pdf|odt|ods|odp|doc|docx|xls|xlsx|ppt|pptx|zip|7z|rar|csv)(?:$|[?#])|/file/get/|download", re.I)
 _SKIP_HREF = ("javascript:", "mailto:", "tel:", "#")
@@ -57,6 +59,17 @@ def _matchers(taxonomy: Taxonomy) -> tuple[re.Pattern, re.Pattern | None, re.Pat
                 dates.year_keyword_pattern(years) if years else None)
     _COMPILED[id(taxonomy)] = (taxonomy, compiled)  # keeps the taxonomy alive, so its id stays unique
     return compiled
+
+
+_NAMED: dict[re.Pattern, dict[str, tuple[str, bool]]] = {}
+
+
+def _named(terms: re.Pattern) -> dict[str, tuple[str, bool]]:
+    """Link text → (cleaned text, names a term), per term pattern; bounded (a crawl sees many texts)."""
+    known = _NAMED.setdefault(terms, {})
+    if len(known) > 10_000:
+        known.clear()
+    return known
 
 
 def _main(doc: Any) -> Any:
@@ -84,6 +97,7 @@ def _labelled(nodes: list) -> str | None:
 def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
     taxonomy = taxonomy or default_taxonomy()
     terms, content_terms, year_kw = _matchers(taxonomy)
+    named = _named(terms)
     main = _main(doc)
     facts: dict[str, Any] = {}
     heading = _HEADING(main)
@@ -98,8 +112,7 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
     links, seen = [], set()
     attachments, systems = 0, set()
     hosts: dict[str, str | None] = {}
-    for a in doc.iter("a"):
-        href = (a.get("href") or "").strip()
+    for a, href, content in anchors(doc):
         if not href or href.lower().startswith(_SKIP_HREF):
             continue
         if a in in_main and a not in in_nav:
@@ -112,10 +125,17 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
                     hosts[host] = taxonomy.system_of(host)
                 if hosts[host]:
                     systems.add(hosts[host])
-        text, title = clean(a.text_content()[:160])[:_MAX], a.get("title") or ""
+        # Menus repeat on every page: the cleaned text and whether it names a term, once per distinct text.
+        raw, title = content[:160], a.get("title") or ""
+        known = named.get(raw)
+        if known is None:
+            text = clean(raw)[:_MAX]
+            known = named[raw] = (text, bool(text and terms.search(text)))
+        text, hit = known
         if not text:
             text = clean(" ".join(img.get("alt") or "" for img in a.iter("img")))[:_MAX]
-        if not (terms.search(text) or (title and terms.search(title))):
+            hit = bool(terms.search(text))
+        if not (hit or (title and terms.search(title))):
             continue
         try:
             target, _ = urls.normalize(href, url)
@@ -132,7 +152,7 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
     if found:
         facts["nd"] = len(found)
         facts["d"] = [d.isoformat() for d in sorted(set(found), reverse=True)[:3]]
-    updated = _labelled([n for n in _LABEL_NODES(doc) if _inside_node(n, main)]) or _labelled(_LABEL_NODES(doc))
+    updated = updated_date(doc)
     if updated:
         facts["u"] = updated
     if attachments:
@@ -169,7 +189,15 @@ def _inside_node(node: Any, container: Any) -> bool:
 
 
 def updated_date(doc: Any) -> str | None:
-    """The page's labelled last-updated date alone (for the freshness check's analyzer)."""
+    """The page's labelled last-updated date (the disclosure and freshness analyzers both want it: the
+    last document's answer is kept, so the crawler's one parse computes it once)."""
+    if _LAST_UPDATED[0] is doc:
+        return _LAST_UPDATED[1]
     main = _main(doc)
     nodes = _LABEL_NODES(doc)
-    return _labelled([n for n in nodes if _inside_node(n, main)]) or _labelled(nodes)
+    found = _labelled([n for n in nodes if _inside_node(n, main)]) or _labelled(nodes)
+    _LAST_UPDATED[:] = [doc, found]
+    return found
+
+
+_LAST_UPDATED: list[Any] = [None, None]  # (document, its updated_date)

@@ -5,6 +5,7 @@ The file is data an agency edits; a mistake in it is one clear error naming the 
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import cache
 from importlib import resources
@@ -145,6 +146,13 @@ def label_match(text: str, labels: tuple[str, ...] | list[str], max_extra: int,
                 negative: tuple[str, ...] = ()) -> str | None:
     """The label a short text (menu entry, title part, heading) names: it contains the label and is at
     most max_extra characters longer, and has none of the negative keywords."""
+    if type(labels) is tuple and type(negative) is tuple:  # hashable: menus repeat on every page
+        return _label_match_memo(text, labels, max_extra, negative)
+    return _label_match(text, labels, max_extra, negative)
+
+
+def _label_match(text: str, labels: tuple[str, ...] | list[str], max_extra: int,
+                 negative: tuple[str, ...] | list[str]) -> str | None:
     text = _NUMBERING.sub("", clean(text))
     if not text or any(n in text for n in negative):
         return None
@@ -153,6 +161,8 @@ def label_match(text: str, labels: tuple[str, ...] | list[str], max_extra: int,
             return label
     return None
 
+
+_label_match_memo = functools.lru_cache(maxsize=1 << 15)(_label_match)
 
 _TITLE_SPLIT = re.compile(r"\s*[｜|–—_]\s*|\s+-\s+|-(?=[^\d])")
 
