@@ -207,15 +207,12 @@ def ack(fingerprint, note, until, db) -> None:
 def links_cmd(db, run_ref, statuses, only_new) -> None:
     """Print the link failures of a run: a table on a terminal, tab-separated lines otherwise."""
     from govaudit.results import build  # noqa: PLC0415
-    from govaudit.store import Store  # noqa: PLC0415
 
     wanted = {s.strip() for s in statuses.split(",") if s.strip()}
     known = {"ok", "redirected", "broken", "unverified", "excluded", "unsupported"}
     if wanted - known:
         raise ConfigError(f"--status: unknown {', '.join(sorted(wanted - known))}; known: {', '.join(sorted(known))}")
-    if not db.exists():
-        raise ConfigError(f"no database at {db}")
-    with Store(db, readonly=True) as store:
+    with _open_store(db, readonly=True) as store:
         if run_ref == "latest":
             run_id = store.latest_run_id()
             if run_id is None:
@@ -237,17 +234,7 @@ def links_cmd(db, run_ref, statuses, only_new) -> None:
                          "accepted" if link["accepted"] else ""))
     rows.sort(key=lambda r: ({"broken": 0, "unverified": 1, "redirected": 2}.get(r[0], 3), r[2], r[3]))
     header = ("status", "http", "target", "source", "text", "error", "nights", "new", "accepted")
-    if sys.stdout.isatty():
-        from rich.table import Table  # noqa: PLC0415
-
-        table = Table(*header, title=f"run {run_id}: {len(rows)} link failures")
-        for row in rows:
-            table.add_row(*row)
-        Console().print(table)
-    else:
-        click.echo("\t".join(header))
-        for row in rows:
-            click.echo("\t".join(v.replace("\t", " ").replace("\n", " ") for v in row))
+    _rows_out(header, rows, f"run {run_id}: {len(rows)} link failures")
 
 
 def _open_store(db: Path, *, readonly: bool = False):
