@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import requests
 from govaudit import __version__, diff, health, notify, parallel, registry, retention, scoring, urls
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
+from govaudit.files import write_atomic
 from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
 from govaudit.results import build
@@ -333,21 +333,8 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
                   "findings": len(result.findings)},
         "accessibility": section,
     }
-    path = _write_atomic(Path(out) / "results.json",
+    path = write_atomic(Path(out) / "results.json",
                          json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
     ran = result.status in (CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.NEEDS_REVIEW)
     return path, doc, EXIT_OK if ran else EXIT_INCOMPLETE
 
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 
 from crawler.browser import BrowserConfig, chrome_arguments, loopback_hosts, probe
+from govaudit.files import write_atomic
 from govaudit.profile import ConfigError
-from reports.writers.atomic import write_atomic
 
 A4_INCHES = (8.27, 11.69)
 

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from reports.writers.atomic import write_atomic
+from govaudit.files import write_atomic
 
 COLUMNS = ("status", "http_status", "target", "source_page", "anchor_text", "element", "line", "error_kind",
            "error", "final_url", "redirect_chain", "internal", "checked_at", "first_seen", "nights_failing", "new",
@@ -22,23 +22,30 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
+def write_csv(path: Path, columns: tuple[str, ...], rows) -> Path:
+    """A CSV Excel and LibreOffice open as is: UTF-8 with BOM, CRLF; rows are already `_cell`-guarded."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return write_atomic(path, buf.getvalue().encode("utf-8-sig"))
+
+
 class LinksCsvWriter:
     name = "csv"
     filename = "links.csv"
 
     def write(self, results: dict, out_dir: Path, *, lang: str = "zh-TW") -> Path:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        rows = []
         failing = sorted((lk for lk in results.get("links", []) if lk["status"] in ORDER),
                          key=lambda lk: (ORDER[lk["status"]], lk["url"]))
         for link in failing:
             for src in link["sources"] or [{"page": "", "text": "", "tag": "", "attr": "", "line": ""}]:
-                writer.writerow([_cell(v) for v in (
+                rows.append([_cell(v) for v in (
                     link["status"], link["http_status"], link["url"], src["page"], src["text"],
                     f"{src['tag']}@{src['attr']}" if src["tag"] else "", src["line"], link["error_kind"],
                     link["error"], link["final_url"], json.dumps(link["redirect_chain"]) if link["redirect_chain"] else "",
                     link["internal"], link["checked_at"], link.get("first_seen") or "", link.get("nights") or "",
                     "yes" if link.get("new") else "", "yes" if link.get("accepted") else "",
                     (link.get("fix") or {}).get(lang) or (link.get("fix") or {}).get("en", ""))])
-        return write_atomic(Path(out_dir) / self.filename, buf.getvalue().encode("utf-8-sig"))
+        return write_csv(Path(out_dir) / self.filename, COLUMNS, rows)

@@ -7,14 +7,11 @@ Findings carry masked personal data only (the pii check never stores a full ID n
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 from govaudit.models import SEVERITY_ORDER
-from reports.writers.atomic import write_atomic
-from reports.writers.csv import _cell
+from reports.writers.csv import _cell, write_csv
 
 COLUMNS = ("run", "check", "code", "severity", "change", "accepted", "accepted_note", "description_zh",
            "description_en", "message", "page", "target", "fingerprint", "first_seen", "nights", "evidence")
@@ -77,8 +74,4 @@ class FindingsCsvWriter:
     filename = "findings.csv"
 
     def write(self, results: dict, out_dir: Path, *, lang: str = "zh-TW") -> Path:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows(results))
-        return write_atomic(Path(out_dir) / self.filename, buf.getvalue().encode("utf-8-sig"))
+        return write_csv(Path(out_dir) / self.filename, COLUMNS, rows(results))

@@ -10,10 +10,10 @@ from functools import cache
 import jinja2
 from markupsafe import Markup
 
+from govaudit.files import write_atomic
 from govaudit.profile import ConfigError, load_rubric
 from reports import model
 from reports.i18n import labels
-from reports.writers.atomic import write_atomic
 
 TEMPLATE = "report.html.j2"
 

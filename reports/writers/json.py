@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reports.writers.atomic import write_atomic
+from govaudit.files import write_atomic
 
 
 class JsonWriter:

@@ -1,4 +1,4 @@
-"""Write a file so that a reader (a web server, a mail job) never sees half of it."""
+"""Write a file so that a reader (a web server, a mail job, the next cron run) never sees half of it."""
 
 from __future__ import annotations
 
