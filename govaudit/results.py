@@ -15,7 +15,7 @@ from govaudit.linkrules import matching_rule, suggest_fix
 from govaudit.models import LinkStatus, RunStatus
 from govaudit.store import Store
 
-SCHEMA = "govaudit/results@1"
+SCHEMA = "govaudit/results@2"
 FAILING = frozenset({LinkStatus.BROKEN, LinkStatus.UNVERIFIED, LinkStatus.REDIRECTED})
 # Healthy targets linked from every page (menus) would list thousands of sources: keep a sample.
 MAX_SOURCES_HEALTHY = 10

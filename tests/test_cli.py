@@ -37,7 +37,7 @@ def test_run_writes_the_contract_and_exit_code_0(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("govaudit: run 1 completed: 7 pages")  # quiet one-line summary off a terminal
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
-    assert doc["schema"] == "govaudit/results@1"
+    assert doc["schema"] == "govaudit/results@2"
     assert {"id", "start_url", "status", "started_at", "finished_at", "pages_crawled", "links_checked",
             "tool_version"} <= set(doc["run"])
     for link in doc["links"]:

@@ -23,7 +23,7 @@ def _doc(run_status="completed"):
              {"id": "b", "label": "乙項", "weight": 40.0, "status": "not_assessed", "score": None, "reason": "未執行",
               "check": "content", "metric": "correctness", "evidence": []}]
     return {
-        "schema": "govaudit/results@1",
+        "schema": "govaudit/results@2",
         "run": {"id": 7, "site": "測試署", "start_url": BASE, "status": run_status, "started_at": "2026-11-14T02:00:00+00:00",
                 "finished_at": "2026-11-14T02:30:00+00:00", "tool_version": "0.1.0", "profile_hash": "abc",
                 "rubric": "default@1"},

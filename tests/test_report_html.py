@@ -84,7 +84,7 @@ def make_results(run_status="completed"):
         for link in links if link["status"] == "broken" for s in link["sources"]
     ]
     return {
-        "schema": "govaudit/results@1",
+        "schema": "govaudit/results@2",
         "run": {
             "id": 3, "site": "數位服務示範署" + XSS_SCRIPT, "start_url": BASE + "/", "status": run_status,
             "started_at": "2026-11-21T02:00:00+08:00", "finished_at": "2026-11-21T02:00:41+08:00",

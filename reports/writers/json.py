@@ -1,4 +1,4 @@
-"""results.json: the machine-readable contract (schema govaudit/results@1)."""
+"""results.json: the machine-readable contract (schema govaudit/results@2)."""
 
 from __future__ import annotations
 
