@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     process = CrawlerProcess({**scrapy_settings(job), "LOG_INSTALL_ROOT_HANDLER": True})
     # A retry that gives up is a link result we record, not an error of the crawl: keep cron quiet.
     logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+    # Scrapy's log level filters at its handler; at the loggers, its per-request debug lines are not
+    # even built (thousands of LogRecords a crawl).
+    logging.getLogger("scrapy").setLevel(job.get("log_level", "WARNING"))
     crawler = process.create_crawler(SiteSpider)
     holder: dict = {}
 
@@ -102,4 +105,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything is written and closed: skip tearing down the interpreter (Scrapy's and Twisted's modules,
+    # tenths of a second the runner would wait for).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

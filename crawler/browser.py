@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.progress import emit
-from govaudit import urls
+from govaudit import ACCEPT_LANGUAGE, urls
+
+ACCEPT_LANGUAGE_LIST = ",".join(part.split(";")[0] for part in ACCEPT_LANGUAGE.split(","))  # Chromium adds the q=
 
 AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships it)
 HTML_MAX = 400  # characters of a node's HTML snippet kept
@@ -153,6 +155,8 @@ class AxeSession:
         options.binary_location = self.config.chromium
         for arg in chrome_arguments(self.config, self.profile_dir):
             options.add_argument(arg)
+        # --lang sets the UI language only; the Accept-Language header comes from this preference.
+        options.add_experimental_option("prefs", {"intl.accept_languages": ACCEPT_LANGUAGE_LIST})
         options.page_load_strategy = "normal"
         self.driver = webdriver.Chrome(options=options, service=Service(executable_path=self.config.chromedriver))
         self.driver.set_page_load_timeout(self.config.page_timeout)

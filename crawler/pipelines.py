@@ -1,13 +1,15 @@
-"""Item pipeline: pages, links and link results into SQLite in batched transactions; pages the spider
-offloads to the parse pool (crawler.parsepool) are parsed and stored by a worker, and their new targets
-come back here to be collected by the spider."""
+"""Where the crawl's output goes. `StoreWriter`: pages, links, link results and soft-404 probes into
+SQLite in batched transactions, called by the spider directly. `ParsePipeline`: the one item Scrapy
+carries, a page for the parse pool (crawler.parsepool); a worker parses and stores it, its new targets
+come back here to be collected by the spider. That item stays a Scrapy item on purpose: while a worker
+holds the page, its response counts against Scrapy's scraper limits, which is what keeps the pool's
+queue (bodies in memory) bounded."""
 
 from __future__ import annotations
 
 import logging
 import time
 
-from scrapy.http import Request
 from twisted.internet import defer, reactor
 from twisted.python.failure import Failure
 
@@ -26,65 +28,79 @@ def _fire(d: defer.Deferred, result) -> None:
             d.callback(result)
 
 
-class StorePipeline:
-    BATCH = 500  # items per transaction
-    MAX_AGE = 1.0  # seconds an item may wait, so a killed crawl loses at most this much
+class StoreWriter:
+    BATCH = 500  # rows per transaction (a page's links count as one in fifty)
+    MAX_AGE = 1.0  # seconds a row may wait, so a killed crawl loses at most this much
 
-    def __init__(self, job: dict, crawler=None) -> None:
-        self.job = job
-        self.crawler = crawler
+    def __init__(self, db: str, run_id: int) -> None:
+        self.db, self.run_id = db, run_id
+        self.store: Store | None = None
         self.pages: list[dict] = []
-        self.links: list[tuple] = []
+        self.link_rows: list[tuple] = []
         self.results: list[dict] = []
         self.probes: list[dict] = []
         self.last_flush = time.monotonic()
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.spidercls.job_for(crawler), crawler)
+    def page(self, page: dict) -> None:
+        """A page row; its "links" (rows for Store.add_links), if any, are written with it."""
+        self.link_rows.extend(page.pop("links", ()))
+        self.pages.append(page)
+        self._maybe_flush()
 
-    def open_spider(self, spider=None) -> None:  # Scrapy < 2.14 passes the spider
-        self.run_id = self.job["run_id"]
-        self.store = Store(self.job["db"])
+    def links(self, rows: list[tuple]) -> None:
+        self.link_rows.extend(rows)
+        self._maybe_flush()
 
-    def close_spider(self, spider=None) -> None:
-        self.flush()
-        self.store.close()
+    def result(self, result: dict) -> None:
+        self.results.append(result)
+        self._maybe_flush()
 
-    def process_item(self, item: dict, spider=None):
-        kind = item.get("_type")
-        if kind == "parse":
-            return self._offload(item)
-        if kind == "page":
-            self.links.extend(item.pop("links"))
-            self.pages.append(item)
-        elif kind == "page_links":
-            self.links.extend(item["links"])
-        elif kind == "result":
-            self.results.append(item)
-        elif kind == "probe":
-            self.probes.append(item)
-        pending = len(self.pages) + len(self.results) + len(self.links) // 50
+    def probe(self, probe: dict) -> None:
+        self.probes.append(probe)
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        pending = len(self.pages) + len(self.results) + len(self.link_rows) // 50
         if pending >= self.BATCH or time.monotonic() - self.last_flush > self.MAX_AGE:
             self.flush()
-        return None
 
     def flush(self) -> None:
-        if not (self.pages or self.links or self.results or self.probes):
+        self.last_flush = time.monotonic()
+        if not (self.pages or self.link_rows or self.results or self.probes):
             return
+        if self.store is None:
+            self.store = Store(self.db)
         with self.store.transaction():
             if self.pages:
                 self.store.add_pages(self.run_id, self.pages)
-            if self.links:
-                self.store.add_links(self.run_id, self.links)
+            if self.link_rows:
+                self.store.add_links(self.run_id, self.link_rows)
             if self.results:
                 self.store.add_link_results(self.run_id, self.results)
             if self.probes:
                 self.store.add_probes(self.run_id, self.probes)
-        self.pages, self.links, self.results, self.probes = [], [], [], []
-        self.last_flush = time.monotonic()
+        self.pages, self.link_rows, self.results, self.probes = [], [], [], []
 
-    # -- the parse pool ------------------------------------------------------------------------------
+    def close(self, spider=None, reason=None) -> None:
+        self.flush()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+class ParsePipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: dict, spider=None):
+        if item.get("_type") != "parse":
+            raise ValueError(f"unexpected item {item.get('_type')!r}: the spider writes its output itself")
+        return self._offload(item)
+
     def _offload(self, item: dict) -> defer.Deferred:
         """Parse and store the page in a worker; the item is done when its new targets are collected."""
         d: defer.Deferred = defer.Deferred()
@@ -104,11 +120,8 @@ class StorePipeline:
         for target in targets:
             if target in seen:
                 continue
-            for out in spider.collect(target, depth=depth, referrer=referrer):
-                if isinstance(out, Request):
-                    self.crawler.engine.crawl(out)
-                else:
-                    self.process_item(out)
+            for request in spider.collect(target, depth=depth, referrer=referrer):
+                self.crawler.engine.crawl(request)
 
     def _parse_failed(self, failure, item: dict) -> None:
         log.error("parse worker failed on %s: %s", item["page"]["url"], failure.getErrorMessage())

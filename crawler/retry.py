@@ -7,11 +7,11 @@ the answer stands (unverified, rate-limited). Probes and pages' own-site request
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, ScrapyAgent
+from twisted.internet.task import deferLater
 
 from crawler import classify
 from govaudit.models import ErrorKind
@@ -50,14 +50,21 @@ class BackoffRetryMiddleware:
         return cls(crawler)
 
     def _retry(self, request, wait: float):
+        """The request again, after `wait` seconds (a Deferred: the slot is free meanwhile)."""
         tries = request.meta.get("retry_times", 0) + 1
         new = request.replace(dont_filter=True)
         new.meta["retry_times"] = tries
         new.priority = request.priority - 1
         self.stats.inc_value("retry/count")
-        return new, wait
+        if not wait:
+            return new
+        from twisted.internet import reactor  # noqa: PLC0415  (the one the crawl installed)
 
-    async def process_response(self, request, response, spider):
+        return deferLater(reactor, wait, lambda: new)
+
+    # Plain methods, not coroutines: Scrapy wraps every coroutine a middleware returns in an asyncio
+    # future, per request, and almost every answer passes straight through.
+    def process_response(self, request, response, spider):
         if response.status not in RETRY_STATUSES or request.meta.get("dont_retry"):
             return response
         tries = request.meta.get("retry_times", 0)
@@ -70,21 +77,15 @@ class BackoffRetryMiddleware:
                 request.meta["retry_after_refused"] = asked  # not retried sooner than the server asked
                 return response
             wait = asked
-        new, wait = self._retry(request, wait)
-        if wait:
-            await asyncio.sleep(wait)
-        return new
+        return self._retry(request, wait)
 
-    async def process_exception(self, request, exception, spider):
+    def process_exception(self, request, exception, spider):
         if request.meta.get("dont_retry") or classify.error_kind(exception) not in RETRY_ERRORS:
             return None
         tries = request.meta.get("retry_times", 0)
         if tries >= self.retries:
             return None
-        new, wait = self._retry(request, self.backoff * 2 ** tries)
-        if wait:
-            await asyncio.sleep(wait)
-        return new
+        return self._retry(request, self.backoff * 2 ** tries)
 
 
 class _Agent(ScrapyAgent):

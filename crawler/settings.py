@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.request import getproxies
 
 from govaudit import urls
 
@@ -22,7 +23,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         "GOVAUDIT_JOB": job,
         "USER_AGENT": crawl["user_agent"].format(version=job["tool_version"]),
         "ROBOTSTXT_OBEY": crawl["obey_robots"],
-        "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
+        "ITEM_PIPELINES": {"crawler.pipelines.ParsePipeline": 300},
         # Politeness: our own site and every external host have separate slots and limits.
         "CONCURRENT_REQUESTS": 64,
         # Scrapy runs a callback's output through CONCURRENT_ITEMS cooperative tasks per response (100 by
@@ -40,6 +41,16 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         # Redirects are followed by the spider (hop-by-hop chains, loop detection), depth and
         # off-site handling are its own too.
         "DOWNLOADER_MIDDLEWARES": {
+            # One middleware of ours sets every request's defaults and counts downloads (crawler/defaults.py).
+            "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+            "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": None,
+            "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": None,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+            "crawler.defaults.RequestDefaultsMiddleware": 850,
+            # A proxy from the environment is honoured, except offline: no request may leave loopback.
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": (
+                None if job.get("offline") or not getproxies() else 750),
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -47,10 +58,10 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
             "crawler.retry.BackoffRetryMiddleware": 550,
         },
         "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,  # every status is ours to judge
             "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
             "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
         },
-        "HTTPERROR_ALLOW_ALL": True,
         "COOKIES_ENABLED": True,
         "REFERER_ENABLED": False,  # the spider sets Referer to the linking page itself
         "TELNETCONSOLE_ENABLED": False,

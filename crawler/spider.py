@@ -7,6 +7,7 @@ followed here so that every hop is recorded and loops are named as loops.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -22,6 +23,7 @@ from scrapy.http import Request, Response
 from crawler import attachments, classify, pageprobe, parsepool
 from crawler.charset import decode
 from crawler.extract import Extracted, parse, resolve
+from crawler.pipelines import StoreWriter
 from crawler.sitemap import parse_sitemap
 from govaudit import urls
 from govaudit.models import ErrorKind, LinkStatus
@@ -90,10 +92,18 @@ class SiteSpider(scrapy.Spider):
         self.want_anchors: set[str] = set()  # external targets linked with a #fragment
         self.probed: set[str] = set()  # hosts probed for soft-404 answers
         self.cache = self._load_cache(job, links["cache_max_age"])
+        # Results, pages and probes go straight to the store's batches, not through Scrapy's item
+        # pipeline: a Deferred chain and a signal per item cost more than the result itself.
+        self.writer = StoreWriter(job["db"], job["run_id"])
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
         self.pages_scheduled = 0
         self.counts = {"pages": 0, "results": 0, "page_errors": 0}
-        self.analyzers = page_analyzers(job.get("analyzers", ()))
+
+    @functools.cached_property
+    def analyzers(self) -> dict[str, Any]:
+        # Only when pages are parsed in this process: with parse workers, importing every check here
+        # would only delay the crawl's first request.
+        return page_analyzers(self.job.get("analyzers", ()))
 
     @staticmethod
     def _load_cache(job: dict, hours: float) -> dict[str, dict]:
@@ -121,6 +131,7 @@ class SiteSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
         crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(spider.writer.close, signal=signals.spider_closed)
         return spider
 
     # -- requests ----------------------------------------------------------------------------------
@@ -193,26 +204,27 @@ class SiteSpider(scrapy.Spider):
 
     # -- collect: one decision per unique target ---------------------------------------------------
     def collect(self, target: str, *, depth: int, referrer: str):
-        """Decide what to do with a target seen for the first time; yields requests or result items."""
+        """Decide what to do with a target seen for the first time: yields the requests to make, and
+        records the result of a target decided without one (excluded, cached, not HTTP)."""
         if target in self.seen:
             return
         self.seen.add(target)
         if urls.scheme_of(target) not in urls.HTTP_SCHEMES:
             status, kind, message = classify.check_non_http(target)
-            yield self._result(target, status, error_kind=kind, error=message, method="syntax")
+            self._result(target, status, error_kind=kind, error=message, method="syntax")
             return
         internal = urls.host_of(target) in self.scope
         if any(p.search(target) for p in self.exclude):
-            yield self._excluded(target, ErrorKind.PROFILE_RULE, "excluded by profile rule", internal)
+            self._excluded(target, ErrorKind.PROFILE_RULE, "excluded by profile rule", internal)
         elif self.offline and not urls.is_loopback(target):
-            yield self._excluded(target, ErrorKind.OFFLINE, "offline", internal)
+            self._excluded(target, ErrorKind.OFFLINE, "offline", internal)
         elif not internal and not self.check_external:
-            yield self._excluded(target, ErrorKind.PROFILE_RULE, "external links not checked", internal)
+            self._excluded(target, ErrorKind.PROFILE_RULE, "external links not checked", internal)
         elif self._rule(target).get("check") is False:
-            yield self._excluded(target, ErrorKind.PROFILE_RULE, "host not checked (links.hosts rule)", internal)
+            self._excluded(target, ErrorKind.PROFILE_RULE, "host not checked (links.hosts rule)", internal)
         elif not internal and target in self.cache and target not in self.want_anchors:
             self.counts["results"] += 1
-            yield {**self.cache[target], "_type": "result", "url": target, "cached": True}
+            self.writer.result({**self.cache[target], "url": target, "cached": True})
         elif (internal and depth <= self.max_depth and self.pages_scheduled < self.max_pages
               and looks_like_page(target)):
             self.pages_scheduled += 1
@@ -248,17 +260,18 @@ class SiteSpider(scrapy.Spider):
         if response.status == 200 and response.body:
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
             title, text = pageprobe.summarize(response.body, content_type)
-        yield {"_type": "probe", "host": urls.host_of(meta["origin"]), "url": meta["origin"],
-               "http_status": response.status, "redirected": bool(meta["chain"]), "title": title,
-               "text": text[:pageprobe.SAMPLE]}
+        self.writer.probe({"host": urls.host_of(meta["origin"]), "url": meta["origin"],
+                           "http_status": response.status, "redirected": bool(meta["chain"]), "title": title,
+                           "text": text[:pageprobe.SAMPLE]})
 
-    def _excluded(self, url: str, kind: ErrorKind, message: str, internal: bool) -> dict:
+    def _excluded(self, url: str, kind: ErrorKind, message: str, internal: bool) -> None:
         status, kind, message = classify.from_error(kind, message)
-        return self._result(url, status, error_kind=kind, error=message, internal=internal)
+        self._result(url, status, error_kind=kind, error=message, internal=internal)
 
-    def _result(self, url: str, status: LinkStatus, **fields: Any) -> dict:
+    def _result(self, url: str, status: LinkStatus, **fields: Any) -> None:
+        """Record a target's result (written in the writer's next batch)."""
         self.counts["results"] += 1
-        return {"_type": "result", "url": url, "status": status.value, "checked_at": _now(), **fields}
+        self.writer.result({"url": url, "status": status.value, "checked_at": _now(), **fields})
 
     # -- responses ---------------------------------------------------------------------------------
     def on_response(self, response: Response):
@@ -290,7 +303,7 @@ class SiteSpider(scrapy.Spider):
                 details["hijack"] = {"kind": hijacked[0], "terms": hijacked[1]}
             if meta.get("anchors"):
                 details["anchors"] = parse(decode(response.body, content_type)[0], final).anchors
-        yield self._result(meta["origin"], status, http_status=response.status, final_url=final,
+        self._result(meta["origin"], status, http_status=response.status, final_url=final,
                            redirect_chain=[list(h) for h in chain], error_kind=kind and kind.value,
                            error=message, method=method, elapsed=elapsed, internal=meta["internal"],
                            details=details)
@@ -304,9 +317,9 @@ class SiteSpider(scrapy.Spider):
                 self.seen.add(final)
                 if chain:  # the landing page is a target in its own right, reached without redirects
                     own, own_kind, own_message = classify.from_http(response.status, [], self.accepted)
-                    yield self._result(final, own, http_status=response.status, final_url=final,
-                                       error_kind=own_kind and own_kind.value, error=own_message, method=method,
-                                       elapsed=elapsed, internal=True)
+                    self._result(final, own, http_status=response.status, final_url=final,
+                                 error_kind=own_kind and own_kind.value, error=own_message, method=method,
+                                 elapsed=elapsed, internal=True)
             yield from self._page(response, final)
 
     def _follow_redirect(self, response: Response):
@@ -331,7 +344,7 @@ class SiteSpider(scrapy.Spider):
             fail = (ErrorKind.OFFLINE, "offline: redirects to a host that is not contacted")
         if fail:
             status, kind, message = classify.from_error(*fail)
-            yield self._result(meta["origin"], status, http_status=response.status, final_url=nxt or None,
+            self._result(meta["origin"], status, http_status=response.status, final_url=nxt or None,
                                redirect_chain=[list(h) for h in chain], error_kind=kind.value, error=message,
                                method=response.request.method, internal=meta["internal"])
             return
@@ -356,7 +369,7 @@ class SiteSpider(scrapy.Spider):
         headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
         body = response.body if self._is_html(content_type) else b""
         page = {
-            "_type": "page", "url": url, "requested_url": meta["origin"], "http_status": response.status,
+            "url": url, "requested_url": meta["origin"], "http_status": response.status,
             "content_type": content_type, "charset": "", "lang": "", "title": "", "meta": {}, "headers": headers,
             "anchors": [], "depth": meta["depth"], "referrer": meta["referrer"], "size": len(response.body),
             "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(), "links": [],
@@ -367,7 +380,7 @@ class SiteSpider(scrapy.Spider):
             page["body"] = body
             page["body_hash"] = hashlib.sha256(body).hexdigest()
         if not body or not 200 <= response.status < 300:
-            yield page
+            self.writer.page(page)
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         depth = meta["depth"] + 1
@@ -378,7 +391,7 @@ class SiteSpider(scrapy.Spider):
         page["links"], targets, anchored = parsepool.extract_page(page, content_type, self.analyzers)
         self.note_anchored(anchored)
         requests = [r for target in targets for r in self.collect(target, depth=depth, referrer=url)]
-        yield page  # the page (and its links) before the results that point at them
+        self.writer.page(page)  # the page (and its links) before the results that point at them
         yield from requests
 
     def _attachment(self, response: Response, url: str):
@@ -391,7 +404,7 @@ class SiteSpider(scrapy.Spider):
         headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
         body = response.body
         page = {
-            "_type": "page", "url": url, "requested_url": meta["origin"], "http_status": response.status,
+            "url": url, "requested_url": meta["origin"], "http_status": response.status,
             "content_type": content_type or kind, "charset": "", "lang": "", "title": "", "meta": {},
             "headers": headers, "anchors": [], "depth": meta["depth"], "referrer": meta["referrer"],
             "size": len(body), "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(), "links": [],
@@ -403,7 +416,7 @@ class SiteSpider(scrapy.Spider):
         for position, (target, fragment, raw) in enumerate(resolve(extracted, url)):
             page["links"].append((url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
             requests.extend(self.collect(target, depth=meta["depth"] + 1, referrer=url))
-        yield page
+        self.writer.page(page)
         yield from requests
 
     def on_robots(self, response: Response):
@@ -426,7 +439,7 @@ class SiteSpider(scrapy.Spider):
             yield self._request(url, kind="sitemap", depth=0, referrer="", callback=self.on_sitemap)
             return
         links = [(robots_url, url, "", "", "robots", "sitemap", "", 0, i) for i, url in enumerate(listed)]
-        yield {"_type": "page_links", "links": links}
+        self.writer.links(links)
         for url in listed:
             self.seen.add(url)
             yield self._request(url, kind="sitemap", depth=0, referrer=robots_url, callback=self.on_sitemap)
@@ -435,7 +448,7 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         if meta["referrer"]:  # listed in robots.txt: report it like any link
             status, kind, message = classify.from_http(response.status, list(meta["chain"]), self.accepted)
-            yield self._result(meta["origin"], status, http_status=response.status, error_kind=kind and kind.value,
+            self._result(meta["origin"], status, http_status=response.status, error_kind=kind and kind.value,
                                error=message, method="GET", internal=meta["internal"])
         if response.status in REDIRECTS or response.status != 200:
             return
@@ -457,7 +470,7 @@ class SiteSpider(scrapy.Spider):
                 target, fragment = "invalid:" + loc[:500], ""
             links.append((source, target, fragment, "", "sitemap", "loc", "", line, position))
             requests.extend(self.collect(target, depth=1, referrer=source))
-        yield {"_type": "page_links", "links": links}
+        self.writer.links(links)
         yield from requests
 
     def on_error(self, failure):
@@ -474,5 +487,5 @@ class SiteSpider(scrapy.Spider):
         if meta["kind"] == "page" and meta["internal"]:
             self.counts["page_errors"] += 1
         status, kind, message = classify.from_error(kind, message)
-        yield self._result(meta["origin"], status, error_kind=kind.value, error=message, method=request.method,
+        self._result(meta["origin"], status, error_kind=kind.value, error=message, method=request.method,
                            redirect_chain=[list(h) for h in meta["chain"]], internal=meta["internal"])

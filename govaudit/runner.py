@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from govaudit import __version__, diff, health, notify, parallel, registry, retention, scoring, urls
+from govaudit import ACCEPT_LANGUAGE, __version__, diff, health, notify, parallel, registry, retention, scoring, urls
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.files import write_atomic
@@ -61,6 +61,7 @@ def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
     """The start page must answer, or there is nothing to audit: a clear error, no run recorded."""
     session = requests.Session()
     session.headers["User-Agent"] = profile.crawl.user_agent.format(version=__version__)
+    session.headers["Accept-Language"] = ACCEPT_LANGUAGE
     url = start_url
     for _ in range(profile.links.max_redirects + 1):
         if offline and not urls.is_loopback(url):

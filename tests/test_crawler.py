@@ -113,18 +113,28 @@ def test_robots_can_be_switched_off_for_an_agencys_own_site(tmp_path):
         assert links[server.url + "private/x.html"]["status"] == "ok"
 
 
-def test_user_agent_is_identifiable(tmp_path):
+def test_every_request_carries_our_user_agent_and_asks_for_chinese(tmp_path):
+    from crawler.defaults import ACCEPT
+
     seen = []
     with _serve() as server:
         original = server.handler._serve
 
         def record(self, with_body):
-            seen.append(self.headers.get("User-Agent", ""))
+            seen.append((self.command, self.path, self.headers.get("User-Agent", ""),
+                         self.headers.get("Accept-Language", ""), self.headers.get("Accept", "")))
             original(self, with_body)
 
         server.handler._serve = record
-        _audit(tmp_path, server, max_depth=0)
-    assert seen and all(ua.startswith("govaudit/") for ua in seen)
+        outcome, _, _ = _audit(tmp_path, server, max_depth=0)
+    # The start-page check, the crawl (robots.txt, which Scrapy requests itself, too) and the browser.
+    assert ("GET", "/robots.txt") in {(method, path) for method, path, *_ in seen}
+    assert all(ua.startswith("govaudit/") for _, _, ua, _, _ in seen)
+    assert all(lang.startswith("zh-TW,zh") for _, _, _, lang, _ in seen), [s for s in seen if not s[3].startswith("zh")]
+    crawl = [s for s in seen if s[4] == ACCEPT.decode()]
+    with Store(tmp_path / "a.sqlite") as store:
+        stats = store.run(outcome.run_id)["stats"]
+    assert stats["requests"] == stats["responses"] == len(crawl) > 5
 
 
 def test_sitemap_index_and_gzip(tmp_path):
