@@ -22,7 +22,18 @@ from typing import Any
 
 import requests
 
-from govaudit import ACCEPT_LANGUAGE, __version__, diff, health, notify, parallel, registry, retention, scoring, urls
+from govaudit import (
+    ACCEPT_LANGUAGE,
+    __version__,
+    diff,
+    health,
+    notify,
+    parallel,
+    registry,
+    retention,
+    scoring,
+    urls,
+)
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.files import write_atomic
