@@ -74,12 +74,15 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
     results = {r["url"]: r for r in store.link_results(run_id)}
     sources: dict[str, list[dict]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
-    for link in store.links(run_id):
-        key = result_key(link, results)
+    failing = {url for url, r in results.items() if r["status"] in FAILING}
+    for source, target, fragment, text, tag, attr, _rel, line, _position in store.link_rows(run_id):
+        key = target
+        if fragment and f"{target}#{fragment}" in results:  # result_key(), inlined: one call per link row
+            key = f"{target}#{fragment}"
         totals[key] += 1
-        if results.get(key, {}).get("status") in FAILING or len(sources[key]) < MAX_SOURCES_HEALTHY:
-            sources[key].append({"page": link["source"], "text": link["text"], "tag": link["tag"],
-                                 "attr": link["attr"], "line": link["line"], "fragment": link["fragment"]})
+        kept = sources[key]
+        if len(kept) < MAX_SOURCES_HEALTHY or key in failing:
+            kept.append({"page": source, "text": text, "tag": tag, "attr": attr, "line": line, "fragment": fragment})
     stored = store.check_results(run_id)
     checks = [
         {"id": c["check_id"], "version": c["version"], "status": c["status"], "metrics": c["metrics"],

@@ -528,17 +528,22 @@ class Store:
         row = self.db.execute("SELECT data FROM bodies WHERE hash=?", (body_hash,)).fetchone()
         return zlib.decompress(row[0]) if row else None
 
-    def links(self, run_id: int) -> Iterator[dict]:
+    LINK_KEYS = ("source", "target", "fragment", "text", "tag", "attr", "rel", "line", "position")
+
+    def link_rows(self, run_id: int) -> Iterator[tuple]:
+        """links() as plain tuples in LINK_KEYS order: a link table has hundreds of thousands of rows."""
         cur = self.db.cursor()
-        cur.row_factory = None  # plain tuples: a link table has hundreds of thousands of rows
-        cur.execute(
+        cur.row_factory = None
+        return cur.execute(
             "SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line, l.position"
             " FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id"
             " WHERE l.run_id=? ORDER BY s.url, l.position",
             (run_id,),
         )
-        keys = ("source", "target", "fragment", "text", "tag", "attr", "rel", "line", "position")
-        for row in cur:
+
+    def links(self, run_id: int) -> Iterator[dict]:
+        keys = self.LINK_KEYS
+        for row in self.link_rows(run_id):
             yield dict(zip(keys, row, strict=True))
 
     def navigation(self, run_id: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
