@@ -29,6 +29,10 @@ class Check:
     title_zh: ClassVar[str] = ""
     version: ClassVar[str] = "1"
     requires: ClassVar[frozenset[str]] = frozenset()
+    # False for a check that reads only pages, their facts, bodies and links (never ctx.link_results()):
+    # the runner may then run it as soon as the crawl has stored every page, while the crawl's last link
+    # checks (retries waiting out a backoff or a Retry-After) are still out.
+    reads_link_results: ClassVar[bool] = True
     default_options: ClassVar[dict[str, Any]] = {}
     codes: ClassVar[dict[str, Code]] = {}
     indicator_tags: ClassVar[tuple[str, ...]] = ()

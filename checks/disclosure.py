@@ -32,6 +32,7 @@ class Disclosure(Check):
     title = "GIPA Art. 7 proactive disclosure"
     title_zh = "依政府資訊公開法第7條主動公開"
     version = "1"
+    reads_link_results = False
     indicator_tags = ("indicator:disclosure_adequacy", "component:art7_coverage")
     default_options = {"not_applicable": []}
     codes = {

@@ -24,6 +24,7 @@ class Freshness(Check):
     title = "Regular updates"
     title_zh = "網站資料定期更新"
     version = "1"
+    reads_link_results = False
     indicator_tags = ("indicator:content_validity", "component:regular_updates")
     default_options = {"months": 12, "rule_labels": RULE_LABELS}
     codes = {

@@ -74,6 +74,7 @@ class Metadata(Check):
     title = "Classification metadata (DC.* and Category.*)"
     title_zh = "資訊標示配合電子化政府入口網提供分類檢索（詮釋資料）"
     version = "1"
+    reads_link_results = False
     indicator_tags = ("indicator:disclosure_adequacy", "component:metadata")
     default_options = {"required": list(ELEMENTS), "check_values": True}
     codes = {

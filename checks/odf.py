@@ -101,6 +101,7 @@ class OpenFormats(Check):
     title = "Editable downloads offered in ODF"
     title_zh = "可編輯文件提供 ODF 格式"
     version = "1"
+    reads_link_results = False
     indicator_tags = ("indicator:online_services", "component:odf")
     default_options = {"internal_only": False}
     codes = {

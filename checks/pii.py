@@ -94,6 +94,7 @@ class PersonalData(Check):
     title = "Personal data exposed (national ID, resident certificate)"
     title_zh = "個人資料外洩（身分證字號、居留證號）"
     version = "1"
+    reads_link_results = False
     indicator_tags = ("indicator:content_validity", "component:content_correctness")
     default_options = {"scan_attachments": True}
     codes = {

@@ -24,6 +24,7 @@ class Services(Check):
     title = "Services and publications announced"
     title_zh = "服務措施及出版品資訊周知度"
     version = "1"
+    reads_link_results = False
     indicator_tags = ("indicator:disclosure_adequacy", "component:services_publications")
     default_options = {"max_clicks": 3, "items": ITEMS}
     codes = {

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
 from multiprocessing.util import Finalize
 from typing import Any
 
@@ -28,6 +29,9 @@ from crawler.extract import parse, resolve
 BATCH = 16  # pages a worker stores per transaction
 MAX_AGE = 0.5  # seconds a parsed page may wait in a worker before it is written
 POOL: Any = None  # multiprocessing.pool.Pool while the crawl runs with workers
+_WORKERS = 0
+_BARRIER: Any = None  # one flush task per worker (flush_all): each waits here until all have one
+FLUSH_WAIT = 60  # seconds flush_all waits for a worker busy with a page
 _worker: dict[str, Any] = {}  # per worker process: the store, the analyzers
 
 
@@ -45,6 +49,8 @@ def start(job: dict) -> None:
     if n <= 0 or sys.platform == "win32":
         return
     ctx = multiprocessing.get_context("fork")
+    global _BARRIER, _WORKERS
+    _BARRIER, _WORKERS = ctx.Barrier(n), n  # before the fork: the workers share it
     POOL = ctx.Pool(n, initializer=_init, initargs=(job["db"], job["run_id"], tuple(job.get("analyzers", ()))))
 
 
@@ -107,6 +113,32 @@ def _flush() -> None:
         store.add_pages(_worker["run_id"], pages)
         store.add_links(_worker["run_id"], rows)
     _worker["pending"] = ([], [])
+
+
+def _flush_at_barrier() -> bool:
+    _flush()
+    _BARRIER.wait(FLUSH_WAIT)  # holds this worker, so that every worker takes exactly one flush task
+    return True
+
+
+def flush_all(done: Callable[[bool], None]) -> None:
+    """Every worker writes the pages it holds now; then done(True) is called in the reactor thread
+    (done(False) if a worker did not answer in time). Without workers, done(True) at once."""
+    if POOL is None:
+        done(True)
+        return
+    from twisted.internet import reactor  # noqa: PLC0415  (the crawl's reactor)
+
+    n = _WORKERS
+    answers: list[bool] = []
+
+    def answered(ok: bool) -> None:  # in the pool's result thread
+        answers.append(ok)
+        if len(answers) == n:
+            reactor.callFromThread(done, all(answers))
+
+    for _ in range(n):
+        POOL.apply_async(_flush_at_barrier, callback=answered, error_callback=lambda _exc: answered(False))
 
 
 def offload(page: dict, content_type: str, depth: int) -> dict:

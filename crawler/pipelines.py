@@ -110,7 +110,11 @@ class ParsePipeline:
         d.addTimeout(PARSE_TIMEOUT, reactor)
         d.addCallback(self._collect, item)
         d.addErrback(self._parse_failed, item)
+        d.addBoth(self._settle)
         return d
+
+    def _settle(self, _result) -> None:
+        self.crawler.spider.settle("page")
 
     def _collect(self, found: tuple[list[str], list[str]], item: dict) -> None:
         spider = self.crawler.spider

@@ -24,6 +24,7 @@ from crawler import attachments, classify, pageprobe, parsepool
 from crawler.charset import decode
 from crawler.extract import Extracted, parse, resolve
 from crawler.pipelines import StoreWriter
+from crawler.progress import emit
 from crawler.sitemap import parse_sitemap
 from govaudit import urls
 from govaudit.models import ErrorKind, LinkStatus
@@ -37,6 +38,8 @@ NOT_PAGES = frozenset(
     " apk jpg jpeg png gif svg webp ico bmp tif tiff css js mjs json xml rss atom mp3 mp4 m4a wav avi mov"
     " wmv webm ogg flv swf woff woff2 ttf eot otf epub kml kmz shp".split()
 )
+# Requests whose answer may store a page row or links (or lead to more such requests).
+PAGE_KINDS = frozenset({"page", "attachment", "robots", "sitemap"})
 KEPT_HEADERS = ("content-type", "content-length", "last-modified", "etag", "server", "location",
                 "content-disposition", "x-robots-tag", "retry-after")
 
@@ -97,6 +100,10 @@ class SiteSpider(scrapy.Spider):
         self.writer = StoreWriter(job["db"], job["run_id"])
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
         self.pages_scheduled = 0
+        # Requests of PAGE_KINDS not yet settled (answered, and their page parsed and its targets
+        # collected): at zero every page and its links are in the store (see _settle).
+        self.open_pages = 0
+        self.pages_stored = False
         self.counts = {"pages": 0, "results": 0, "page_errors": 0}
 
     @functools.cached_property
@@ -145,6 +152,8 @@ class SiteSpider(scrapy.Spider):
             "dont_obey_robotstxt": not internal or kind == "robots",
             "connect_timeout": self.connect_timeout,
         }
+        if kind in PAGE_KINDS:
+            self.open_pages += 1
         rule = self._rule(url)
         if rule.get("timeout"):
             meta["download_timeout"] = rule["timeout"]
@@ -274,7 +283,49 @@ class SiteSpider(scrapy.Spider):
         self.writer.result({"url": url, "status": status.value, "checked_at": _now(), **fields})
 
     # -- responses ---------------------------------------------------------------------------------
+    # Scrapy calls these; each settles its request (see _settle) after its own output is out.
     def on_response(self, response: Response):
+        try:
+            yield from self._on_response(response)
+        finally:
+            if not response.meta.get("settled_by_parse"):
+                self.settle(response.meta["kind"])
+
+    def on_robots(self, response: Response):
+        try:
+            yield from self._on_robots(response)
+        finally:
+            self.settle(response.meta["kind"])
+
+    def on_sitemap(self, response: Response):
+        try:
+            yield from self._on_sitemap(response)
+        finally:
+            self.settle(response.meta["kind"])
+
+    def on_error(self, failure):
+        try:
+            return self._on_error(failure)
+        finally:
+            self.settle(failure.request.meta["kind"])
+
+    def settle(self, kind: str) -> None:
+        """A request of `kind` is done with, its new requests made. When no request that could store a
+        page is left, every page and its links are written (here and by the parse workers) and the
+        runner is told ("pages_stored"): checks that read no link results may start."""
+        if kind not in PAGE_KINDS:
+            return
+        self.open_pages -= 1
+        if self.open_pages == 0 and not self.pages_stored:
+            self.pages_stored = True
+            self.writer.flush()
+            parsepool.flush_all(self._pages_flushed)
+
+    def _pages_flushed(self, ok: bool) -> None:
+        if ok:
+            emit({"event": "pages_stored", "pages": self.counts["pages"]})
+
+    def _on_response(self, response: Response):
         meta = response.meta
         chain = meta["chain"]
         if response.status in REDIRECTS and b"Location" in response.headers:
@@ -386,6 +437,7 @@ class SiteSpider(scrapy.Spider):
         depth = meta["depth"] + 1
         if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
             del page["links"]
+            meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
             yield parsepool.offload(page, content_type, depth)
             return
         page["links"], targets, anchored = parsepool.extract_page(page, content_type, self.analyzers)
@@ -419,7 +471,7 @@ class SiteSpider(scrapy.Spider):
         self.writer.page(page)
         yield from requests
 
-    def on_robots(self, response: Response):
+    def _on_robots(self, response: Response):
         if response.status != 200:
             yield from self._sitemap_requests([], response.url)
             return
@@ -444,7 +496,7 @@ class SiteSpider(scrapy.Spider):
             self.seen.add(url)
             yield self._request(url, kind="sitemap", depth=0, referrer=robots_url, callback=self.on_sitemap)
 
-    def on_sitemap(self, response: Response):
+    def _on_sitemap(self, response: Response):
         meta = response.meta
         if meta["referrer"]:  # listed in robots.txt: report it like any link
             status, kind, message = classify.from_http(response.status, list(meta["chain"]), self.accepted)
@@ -473,7 +525,7 @@ class SiteSpider(scrapy.Spider):
         self.writer.links(links)
         yield from requests
 
-    def on_error(self, failure):
+    def _on_error(self, failure):
         request = failure.request
         meta = request.meta
         exc = failure.value

@@ -27,6 +27,9 @@ class CheckContext:
     browser: Any = None
     # Shared by the checks of one run (runner.run_checks): reads several checks need are done once.
     shared: dict[str, Any] = field(default_factory=dict)
+    # Set while the crawl is still checking links (Check.reads_link_results = False): every page and
+    # its links are stored, link results are not all in yet.
+    pages_only: bool = False
 
     def pages(self) -> Iterator[dict]:
         return self.store.pages(self.run_id)
@@ -62,6 +65,9 @@ class CheckContext:
         return self.store.links_to(self.run_id, targets)
 
     def link_results(self) -> Iterator[dict]:
+        if self.pages_only:
+            raise RuntimeError("link results are read before the crawl finished: the check must not declare "
+                               "reads_link_results = False")
         return self.store.link_results(self.run_id)
 
     def axe_pages(self) -> Iterator[dict]:

@@ -68,30 +68,33 @@ def split(checks: list[Any], n: int) -> list[list[Any]]:
 
 
 Serial = Callable[..., list[CheckResult]]
+Child = tuple[int, int, list[Any]]  # pid, read end of its pipe, its checks
 
 
-def run_checks(store: Store, run_id: int, profile: Any, checks: list[Any], browsers: dict | None, n: int,
-               serial: Serial) -> list[CheckResult]:
-    """`serial(store, run_id, profile, checks, browsers, workers=1)` for each group, the groups at once."""
-    groups = split(checks, n)
-    children = []
-    for group in groups[1:]:
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: run the group, send the results, leave without running any cleanup
-            code = 1
-            try:
-                os.close(read)
-                with Store(store.path, readonly=True) as own:
-                    data = pickle.dumps(serial(own, run_id, profile, group, browsers, workers=1))
-                with os.fdopen(write, "wb") as fh:
-                    fh.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        children.append((pid, read, group))
-    results = serial(store, run_id, profile, groups[0], browsers, workers=1)
+def fork(store: Store, run_id: int, profile: Any, group: list[Any], browsers: dict | None, serial: Serial,
+         **kwargs: Any) -> Child:
+    """Run `serial(store, run_id, profile, group, browsers, workers=1, **kwargs)` in a forked child."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run the group, send the results, leave without running any cleanup
+        code = 1
+        try:
+            os.close(read)
+            with Store(store.path, readonly=True) as own:
+                data = pickle.dumps(serial(own, run_id, profile, group, browsers, workers=1, **kwargs))
+            with os.fdopen(write, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read, group
+
+
+def collect(store: Store, run_id: int, profile: Any, children: list[Child], browsers: dict | None,
+            serial: Serial) -> list[CheckResult]:
+    """The children's results; a child that died has its checks run again here."""
+    results = []
     for pid, read, group in children:
         with os.fdopen(read, "rb") as fh:
             data = fh.read()
@@ -102,5 +105,19 @@ def run_checks(store: Store, run_id: int, profile: Any, checks: list[Any], brows
             results += pickle.loads(data)
         except Exception:  # the child died: its checks run here
             results += serial(store, run_id, profile, group, browsers, workers=1)
+    return results
+
+
+def in_order(results: list[CheckResult], checks: list[Any]) -> list[CheckResult]:
     order = {c.id: i for i, c in enumerate(checks)}
     return sorted(results, key=lambda r: order.get(r.check_id, len(order)))
+
+
+def run_checks(store: Store, run_id: int, profile: Any, checks: list[Any], browsers: dict | None, n: int,
+               serial: Serial) -> list[CheckResult]:
+    """`serial(store, run_id, profile, checks, browsers, workers=1)` for each group, the groups at once."""
+    groups = split(checks, n)
+    children = [fork(store, run_id, profile, group, browsers, serial) for group in groups[1:]]
+    results = serial(store, run_id, profile, groups[0], browsers, workers=1)
+    results += collect(store, run_id, profile, children, browsers, serial)
+    return in_order(results, checks)

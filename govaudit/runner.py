@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -173,7 +175,8 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any]
 
 
 def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
-               browsers: dict[str, dict] | None = None, *, workers: int | None = None) -> list[CheckResult]:
+               browsers: dict[str, dict] | None = None, *, workers: int | None = None,
+               pages_only: bool = False) -> list[CheckResult]:
     workers = parallel.workers_wanted() if workers is None else workers
     if workers > 1 and len(checks) > 1 and parallel.can_fork(store, run_id):
         return parallel.run_checks(store, run_id, profile, checks, browsers, workers, run_checks)
@@ -183,7 +186,8 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
         began = time.monotonic()
         stage = (browsers or {}).get(check.id) or {}
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options,
-                           browser=stage if stage.get("available") else None, shared=shared)
+                           browser=stage if stage.get("available") else None, shared=shared,
+                           pages_only=pages_only)
         missing = set(check.requires) - ({"browser"} if ctx.browser else set())
         try:
             if missing:
@@ -199,6 +203,42 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
         out.append(CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
                                round(time.monotonic() - began, 3), result.error, result.data))
     return out
+
+
+class EarlyChecks:
+    """The checks that read no link results (Check.reads_link_results = False) start in forked processes
+    when the crawl reports every page stored (its "pages_stored" event), while its last link checks are
+    still out: on most sites the crawl ends waiting on a few retries, and both cores would idle. Without
+    that event, or where forking is not safe (parallel.can_fork), they run after the crawl as before."""
+
+    def __init__(self, store: Store, run_id: int, profile: Profile, checks: list[Any]):
+        self.store, self.run_id, self.profile = store, run_id, profile
+        self.candidates = [c for c in checks if getattr(c, "reads_link_results", True) is False
+                           and "browser" not in c.requires]
+        self.children: list[parallel.Child] = []
+
+    @property
+    def started(self) -> list[Any]:
+        return [c for _, _, group in self.children for c in group]
+
+    def start(self) -> None:
+        workers = parallel.workers_wanted()
+        if self.children or not self.candidates or workers <= 1 or not parallel.can_fork(self.store, self.run_id):
+            return
+        self.children = [parallel.fork(self.store, self.run_id, self.profile, group, None, run_checks, pages_only=True)
+                         for group in parallel.split(self.candidates, workers)]
+
+    def collect(self) -> list[CheckResult]:
+        children, self.children = self.children, []
+        return parallel.collect(self.store, self.run_id, self.profile, children, None, run_checks)
+
+    def abandon(self) -> None:
+        for pid, read, _ in self.children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.close(read)
+                os.waitpid(pid, 0)
+        self.children = []
 
 
 def _crawl(job: dict, progress: Progress | None) -> tuple[dict, int]:
@@ -226,7 +266,19 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                    "scope_hosts": list(profile.site.scope_hosts),
                    "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__,
                    "analyzers": sorted(c.id for c in checks)}
-            stats, code = _crawl(job, progress)
+            early = EarlyChecks(store, run_id, profile, checks)
+
+            def relay(event: dict) -> None:
+                if event.get("event") == "pages_stored":
+                    early.start()
+                if progress:
+                    progress(event)
+
+            try:
+                stats, code = _crawl(job, relay)
+            except BaseException:
+                early.abandon()
+                raise
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -234,7 +286,9 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
             if browsers:
                 stats = {**stats, "browser": browsers}
-            results = run_checks(store, run_id, profile, checks, browsers)
+            started = early.started
+            results = run_checks(store, run_id, profile, [c for c in checks if c not in started], browsers)
+            results = parallel.in_order(results + early.collect(), checks)
             store.save_check_results(run_id, results)
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
