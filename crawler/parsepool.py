@@ -54,6 +54,12 @@ def start(job: dict) -> None:
     POOL = ctx.Pool(n, initializer=_init, initargs=(job["db"], job["run_id"], tuple(job.get("analyzers", ()))))
 
 
+def retire() -> None:
+    """No more pages will come: the workers exit once idle (stop() still joins them)."""
+    if POOL is not None:
+        POOL.close()
+
+
 def stop() -> None:
     global POOL
     if POOL is not None:

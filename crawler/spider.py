@@ -323,6 +323,7 @@ class SiteSpider(scrapy.Spider):
 
     def _pages_flushed(self, ok: bool) -> None:
         if ok:
+            parsepool.retire()  # no page is left to parse: the workers' memory goes back before checks start
             emit({"event": "pages_stored", "pages": self.counts["pages"]})
 
     def _on_response(self, response: Response):

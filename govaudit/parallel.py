@@ -3,7 +3,7 @@
 The checks are split into groups of about equal cost (checks that share a read, such as the click
 graph of `CheckContext.navigation`, stay together); this process runs the first group and forked
 children run the others, each with its own read-only connection to the store (a check never writes
-the store). Children send their CheckResults back pickled through a pipe; the results come back in
+the store). Children write their CheckResults pickled to a temporary file; the results come back in
 the order of `checks`, exactly as a serial run gives them. A child that dies is not an error of the
 audit: its checks are run again here.
 
@@ -13,11 +13,14 @@ and pays: on POSIX, from a process with no other thread, for a run with at least
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from govaudit.models import CheckResult
@@ -68,43 +71,59 @@ def split(checks: list[Any], n: int) -> list[list[Any]]:
 
 
 Serial = Callable[..., list[CheckResult]]
-Child = tuple[int, int, list[Any]]  # pid, read end of its pipe, its checks
+
+
+@dataclass
+class Child:
+    pid: int
+    out: str  # the file its pickled results go to (a pipe would hold it until read)
+    group: list[Any]
+    status: int | None = None  # wait status, once reaped
+
+    def done(self) -> bool:
+        if self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = status
+        return self.status is not None
 
 
 def fork(store: Store, run_id: int, profile: Any, group: list[Any], browsers: dict | None, serial: Serial,
          **kwargs: Any) -> Child:
     """Run `serial(store, run_id, profile, group, browsers, workers=1, **kwargs)` in a forked child."""
-    read, write = os.pipe()
+    fd, out = tempfile.mkstemp(prefix="govaudit-checks-", suffix=".pickle")
     pid = os.fork()
-    if pid == 0:  # the child: run the group, send the results, leave without running any cleanup
+    if pid == 0:  # the child: run the group, write the results, leave without running any cleanup
         code = 1
         try:
-            os.close(read)
             with Store(store.path, readonly=True) as own:
                 data = pickle.dumps(serial(own, run_id, profile, group, browsers, workers=1, **kwargs))
-            with os.fdopen(write, "wb") as fh:
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             code = 0
         finally:
             os._exit(code)
-    os.close(write)
-    return pid, read, group
+    os.close(fd)
+    return Child(pid, out, group)
 
 
 def collect(store: Store, run_id: int, profile: Any, children: list[Child], browsers: dict | None,
             serial: Serial) -> list[CheckResult]:
     """The children's results; a child that died has its checks run again here."""
     results = []
-    for pid, read, group in children:
-        with os.fdopen(read, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(pid, 0)
+    for child in children:
+        if child.status is None:
+            child.status = os.waitpid(child.pid, 0)[1]
         try:
-            if os.waitstatus_to_exitcode(status) != 0:
+            if os.waitstatus_to_exitcode(child.status) != 0:
                 raise ValueError("the check process failed")
-            results += pickle.loads(data)
+            with open(child.out, "rb") as fh:
+                results += pickle.load(fh)
         except Exception:  # the child died: its checks run here
-            results += serial(store, run_id, profile, group, browsers, workers=1)
+            results += serial(store, run_id, profile, child.group, browsers, workers=1)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(child.out)
     return results
 
 

@@ -219,7 +219,11 @@ class EarlyChecks:
 
     @property
     def started(self) -> list[Any]:
-        return [c for _, _, group in self.children for c in group]
+        return [c for child in self.children for c in child.group]
+
+    def busy(self) -> bool:
+        """Still running: the checks after the crawl then stay in this process (memory and cores are taken)."""
+        return not all(child.done() for child in self.children)
 
     def start(self) -> None:
         workers = parallel.workers_wanted()
@@ -233,11 +237,12 @@ class EarlyChecks:
         return parallel.collect(self.store, self.run_id, self.profile, children, None, run_checks)
 
     def abandon(self) -> None:
-        for pid, read, _ in self.children:
+        for child in self.children:
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-                os.close(read)
-                os.waitpid(pid, 0)
+                if not child.done():
+                    os.kill(child.pid, signal.SIGTERM)
+                    os.waitpid(child.pid, 0)
+                os.unlink(child.out)
         self.children = []
 
 
@@ -287,7 +292,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             if browsers:
                 stats = {**stats, "browser": browsers}
             started = early.started
-            results = run_checks(store, run_id, profile, [c for c in checks if c not in started], browsers)
+            results = run_checks(store, run_id, profile, [c for c in checks if c not in started], browsers,
+                                 workers=1 if early.busy() else None)
             results = parallel.in_order(results + early.collect(), checks)
             store.save_check_results(run_id, results)
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
