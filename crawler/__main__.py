@@ -17,8 +17,10 @@ from pathlib import Path
 
 from scrapy.utils.reactor import install_reactor
 
+from crawler.settings import REACTOR
+
 # Before anything imports twisted.internet.reactor and installs the default one.
-install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+install_reactor(REACTOR)
 
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402

@@ -7,6 +7,11 @@ from urllib.request import getproxies
 
 from govaudit import urls
 
+# Twisted's own epoll reactor, not Scrapy's default asyncio one: the crawl awaits nothing of asyncio, and
+# with the asyncio reactor Scrapy looks the event loop up (under catch_warnings) for every coroutine it
+# wraps, tens of thousands of times a crawl.
+REACTOR = "twisted.internet.epollreactor.EPollReactor"
+
 
 def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
     crawl, links = job["crawl"], job["links"]
@@ -20,6 +25,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
                        "delay": base["delay"] if rule.get("delay") is None else rule["delay"]}
     return {
         "BOT_NAME": "govaudit",
+        "TWISTED_REACTOR": REACTOR,
         "GOVAUDIT_JOB": job,
         "USER_AGENT": crawl["user_agent"].format(version=job["tool_version"]),
         "ROBOTSTXT_OBEY": crawl["obey_robots"],
@@ -37,7 +43,10 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": 0,
         # Retries with backoff and Retry-After (crawler/retry.py) replace Scrapy's immediate ones.
         "RETRY_ENABLED": False,
-        "DOWNLOAD_HANDLERS": {"http": "crawler.retry.DownloadHandler", "https": "crawler.retry.DownloadHandler"},
+        # Only http(s) is ever requested (other schemes are judged by their syntax in the spider): the
+        # other handlers are not even imported.
+        "DOWNLOAD_HANDLERS": {"http": "crawler.retry.DownloadHandler", "https": "crawler.retry.DownloadHandler",
+                              "data": None, "file": None, "s3": None, "ftp": None},
         # Redirects are followed by the spider (hop-by-hop chains, loop detection), depth and
         # off-site handling are its own too.
         "DOWNLOADER_MIDDLEWARES": {
