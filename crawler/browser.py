@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,7 +126,34 @@ def chrome_arguments(config: BrowserConfig, user_data_dir: str) -> list[str]:
     if config.offline:
         excluded = ", ".join(f"EXCLUDE {host}" for host in config.allow_hosts)
         args.append(f"--host-resolver-rules=MAP * ~NOTFOUND{', ' + excluded if excluded else ''}")
+        args.append("--no-proxy-server")  # a proxy from the environment would be a host we contact
     return args
+
+
+def start_chrome(config: BrowserConfig, profile_dir: str, *, logging: bool = False):
+    """A selenium Chrome driver on Debian's chromium with chrome_arguments (the axe stage and the PDF
+    printer both start theirs here)."""
+    from selenium import webdriver  # noqa: PLC0415
+    from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = config.chromium
+    for arg in chrome_arguments(config, profile_dir):
+        options.add_argument(arg)
+    # --lang sets the UI language only; the Accept-Language header comes from this preference.
+    options.add_experimental_option("prefs", {"intl.accept_languages": ACCEPT_LANGUAGE_LIST})
+    # chromedriver is local: selenium must not reach it through a proxy from the environment. (Deprecated
+    # in favour of a ClientConfig, which webdriver.Chrome does not take yet: this is what it reads.)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        options.ignore_local_proxy_environment_variables()
+    options.page_load_strategy = "normal"
+    if logging:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=config.chromedriver))
+    driver.set_page_load_timeout(config.page_timeout)
+    driver.set_script_timeout(config.script_timeout)
+    return driver
 
 
 class PageError(RuntimeError):
@@ -147,20 +175,8 @@ class AxeSession:
         })
 
     def start(self) -> None:
-        from selenium import webdriver  # noqa: PLC0415
-        from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
-
         self.profile_dir = tempfile.mkdtemp(prefix="govaudit-chromium-")
-        options = webdriver.ChromeOptions()
-        options.binary_location = self.config.chromium
-        for arg in chrome_arguments(self.config, self.profile_dir):
-            options.add_argument(arg)
-        # --lang sets the UI language only; the Accept-Language header comes from this preference.
-        options.add_experimental_option("prefs", {"intl.accept_languages": ACCEPT_LANGUAGE_LIST})
-        options.page_load_strategy = "normal"
-        self.driver = webdriver.Chrome(options=options, service=Service(executable_path=self.config.chromedriver))
-        self.driver.set_page_load_timeout(self.config.page_timeout)
-        self.driver.set_script_timeout(self.config.script_timeout)
+        self.driver = start_chrome(self.config, self.profile_dir)
 
     def stop(self) -> None:
         if self.driver is not None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
-from urllib.request import getproxies
 
 from govaudit import urls
 
@@ -11,6 +11,12 @@ from govaudit import urls
 # with the asyncio reactor Scrapy looks the event loop up (under catch_warnings) for every coroutine it
 # wraps, tens of thousands of times a crawl.
 REACTOR = "twisted.internet.epollreactor.EPollReactor"
+
+
+def _proxy_in_environment() -> bool:
+    # What urllib's getproxies() reads on POSIX, without importing urllib.request (and email, http.client).
+    return any(value for key, value in os.environ.items()
+               if key.lower().endswith("_proxy") and key.lower() != "no_proxy")
 
 
 def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +65,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
             "crawler.defaults.RequestDefaultsMiddleware": 850,
             # A proxy from the environment is honoured, except offline: no request may leave loopback.
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": (
-                None if job.get("offline") or not getproxies() else 750),
+                None if job.get("offline") or not _proxy_in_environment() else 750),
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

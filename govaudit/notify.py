@@ -217,7 +217,9 @@ def send_webhook(cfg: Webhook, data: dict, *, offline: bool) -> bool:
         return False
     headers.setdefault("User-Agent", f"govaudit/{__version__}")
     try:
-        resp = requests.post(cfg.url, json=data, headers=headers, timeout=cfg.timeout, allow_redirects=False)
+        with requests.Session() as session:
+            session.trust_env = not offline  # offline, a proxy from the environment is never used
+            resp = session.post(cfg.url, json=data, headers=headers, timeout=cfg.timeout, allow_redirects=False)
     except requests.RequestException as exc:
         _log(f"webhook {shown} failed: {type(exc).__name__}")  # the exception text holds the URL: not logged
         return False

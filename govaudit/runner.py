@@ -73,6 +73,7 @@ def database_lock(db: Path) -> Iterator[None]:
 def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
     """The start page must answer, or there is nothing to audit: a clear error, no run recorded."""
     session = requests.Session()
+    session.trust_env = not offline  # offline, a proxy from the environment is never used (as in the crawl)
     session.headers["User-Agent"] = profile.crawl.user_agent.format(version=__version__)
     session.headers["Accept-Language"] = ACCEPT_LANGUAGE
     url = start_url

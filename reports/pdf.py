@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from crawler.browser import BrowserConfig, chrome_arguments, loopback_hosts, probe
+from crawler.browser import BrowserConfig, loopback_hosts, probe, start_chrome
 from govaudit.files import write_atomic
 from govaudit.profile import ConfigError
 
@@ -34,19 +34,7 @@ def browser_config(chromium: str | None = None, chromedriver: str | None = None)
 
 def start_browser(config: BrowserConfig, profile_dir: str, *, logging: bool = False):
     """A selenium Chrome driver on Debian's chromium with the offline flags (tests reuse it)."""
-    from selenium import webdriver  # noqa: PLC0415
-    from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = config.chromium
-    for arg in chrome_arguments(config, profile_dir):
-        options.add_argument(arg)
-    if logging:
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=config.chromedriver))
-    driver.set_page_load_timeout(config.page_timeout)
-    driver.set_script_timeout(config.script_timeout)
-    return driver
+    return start_chrome(config, profile_dir, logging=logging)
 
 
 def print_pdf(html_path: Path, pdf_path: Path | None = None, *, chromium: str | None = None,

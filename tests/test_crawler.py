@@ -137,6 +137,23 @@ def test_every_request_carries_our_user_agent_and_asks_for_chinese(tmp_path):
     assert stats["requests"] == stats["responses"] == len(crawl) > 5
 
 
+def test_offline_never_goes_through_a_proxy_from_the_environment(tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on: a proxy there refuses everything
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, dead)
+    monkeypatch.setenv("no_proxy", "")
+    with _serve() as server:
+        outcome, links, doc = _audit(tmp_path, server, max_depth=1)
+    assert outcome.exit_code == 0
+    assert links[server.url]["status"] == "ok" and links[server.url + "missing.html"]["status"] == "broken"
+    axe = doc["accessibility"]["pages"]  # Chromium too loaded the pages directly
+    assert axe and all(not page["error"] for page in axe)
+
+
 def test_sitemap_index_and_gzip(tmp_path):
     import gzip
 
