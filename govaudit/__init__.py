@@ -1,11 +1,8 @@
 """govaudit: nightly auditor for Taiwanese government agency websites."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("govaudit")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+# The one place the version is written (pyproject.toml reads it): importlib.metadata would scan every
+# installed distribution in each of the audit's processes to find it.
+__version__ = "0.1.0"
 
 # Every request of ours (the crawl's, the start-page check's) asks for the agency's Chinese pages:
 # a server that negotiates language must not answer the audit in English.

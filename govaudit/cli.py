@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from govaudit import __version__, runner
 from govaudit.profile import ConfigError, Profile, load_profile
@@ -26,6 +25,8 @@ def _progress_display():
     """A live display on a terminal, nothing otherwise."""
     if not sys.stderr.isatty():
         return None, None
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
     bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                    TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err, transient=True)
     task = bar.add_task("crawling", total=None, detail="")

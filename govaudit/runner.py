@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from govaudit import (
     ACCEPT_LANGUAGE,
     __version__,
@@ -72,6 +70,8 @@ def database_lock(db: Path) -> Iterator[None]:
 
 def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
     """The start page must answer, or there is nothing to audit: a clear error, no run recorded."""
+    import requests  # noqa: PLC0415  (the CLI's other commands need no HTTP client)
+
     session = requests.Session()
     session.trust_env = not offline  # offline, a proxy from the environment is never used (as in the crawl)
     session.headers["User-Agent"] = profile.crawl.user_agent.format(version=__version__)
