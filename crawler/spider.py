@@ -101,7 +101,7 @@ class SiteSpider(scrapy.Spider):
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
         self.pages_scheduled = 0
         # Requests of PAGE_KINDS not yet settled (answered, and their page parsed and its targets
-        # collected): at zero every page and its links are in the store (see _settle).
+        # collected): at zero every page and its links are in the store (see settle).
         self.open_pages = 0
         self.pages_stored = False
         self.counts = {"pages": 0, "results": 0, "page_errors": 0}
@@ -129,9 +129,6 @@ class SiteSpider(scrapy.Spider):
         rule = self._rule(url)
         return self.accepted | frozenset(rule.get("accepted_status") or ()) if rule else self.accepted
 
-    @staticmethod
-    def job_for(crawler) -> dict[str, Any]:
-        return crawler.settings["GOVAUDIT_JOB"]
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -283,7 +280,7 @@ class SiteSpider(scrapy.Spider):
         self.writer.result({"url": url, "status": status.value, "checked_at": _now(), **fields})
 
     # -- responses ---------------------------------------------------------------------------------
-    # Scrapy calls these; each settles its request (see _settle) after its own output is out.
+    # Scrapy calls these; each settles its request (see settle) after its own output is out.
     def on_response(self, response: Response):
         try:
             yield from self._on_response(response)
@@ -356,9 +353,9 @@ class SiteSpider(scrapy.Spider):
             if meta.get("anchors"):
                 details["anchors"] = parse(decode(response.body, content_type)[0], final).anchors
         self._result(meta["origin"], status, http_status=response.status, final_url=final,
-                           redirect_chain=[list(h) for h in chain], error_kind=kind and kind.value,
-                           error=message, method=method, elapsed=elapsed, internal=meta["internal"],
-                           details=details)
+                     redirect_chain=[list(h) for h in chain], error_kind=kind and kind.value,
+                     error=message, method=method, elapsed=elapsed, internal=meta["internal"],
+                     details=details)
         if meta["kind"] == "attachment" and 200 <= response.status < 300:
             yield from self._attachment(response, final)
             return
@@ -397,8 +394,8 @@ class SiteSpider(scrapy.Spider):
         if fail:
             status, kind, message = classify.from_error(*fail)
             self._result(meta["origin"], status, http_status=response.status, final_url=nxt or None,
-                               redirect_chain=[list(h) for h in chain], error_kind=kind.value, error=message,
-                               method=response.request.method, internal=meta["internal"])
+                         redirect_chain=[list(h) for h in chain], error_kind=kind.value, error=message,
+                         method=response.request.method, internal=meta["internal"])
             return
         kind = meta["kind"]
         if kind == "page" and urls.host_of(nxt) not in self.scope:
@@ -502,7 +499,7 @@ class SiteSpider(scrapy.Spider):
         if meta["referrer"]:  # listed in robots.txt: report it like any link
             status, kind, message = classify.from_http(response.status, list(meta["chain"]), self.accepted)
             self._result(meta["origin"], status, http_status=response.status, error_kind=kind and kind.value,
-                               error=message, method="GET", internal=meta["internal"])
+                         error=message, method="GET", internal=meta["internal"])
         if response.status in REDIRECTS or response.status != 200:
             return
         source = urls.normalize_url(response.url)
@@ -541,4 +538,4 @@ class SiteSpider(scrapy.Spider):
             self.counts["page_errors"] += 1
         status, kind, message = classify.from_error(kind, message)
         self._result(meta["origin"], status, error_kind=kind.value, error=message, method=request.method,
-                           redirect_chain=[list(h) for h in meta["chain"]], internal=meta["internal"])
+                     redirect_chain=[list(h) for h in meta["chain"]], internal=meta["internal"])
