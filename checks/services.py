@@ -45,7 +45,9 @@ class Services(Check):
             raise ValueError("items must map an item id to {label: ..., labels: [...]}")
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        pages = {p["url"]: p for p in ctx.pages() if p["body_hash"] and 200 <= (p["http_status"] or 0) < 300}
+        # Only what is read below: a full page row (facts, meta, headers) per page would hold the whole site.
+        pages = {p["url"]: {"title": p["title"], "depth": p["depth"]} for p in ctx.pages()
+                 if p["body_hash"] and 200 <= (p["http_status"] or 0) < 300}
         if not pages:
             raise NotApplicable("no HTML page was parsed")
         start = ctx.store.run(ctx.run_id)["start_url"]
