@@ -158,8 +158,13 @@ class SiteSpider(scrapy.Spider):
             meta["download_maxsize"] = 0  # bounded by _bytes_received instead: a big file is no error
         elif kind == "probe":
             meta["dont_retry"] = True
+        # Pages breadth-first (shallower first): a page's depth is that of the page it was first found on,
+        # plus one, and max_depth counts clicks from the start page. Scrapy's default order is depth-first,
+        # which can reach a page through a long chain (pagination) before its short path, and then treat
+        # it as too deep to crawl; which one comes first would depend on timing.
+        priority = -depth if kind in ("page", "attachment") else 0
         return Request(url, method=method, meta=meta, dont_filter=True, callback=callback or self.on_response,
-                       errback=self.on_error, headers={"Referer": referrer} if referrer else None)
+                       errback=self.on_error, headers={"Referer": referrer} if referrer else None, priority=priority)
 
     async def start(self):
         self.seen.add(self.start_url)

@@ -154,6 +154,29 @@ def test_offline_never_goes_through_a_proxy_from_the_environment(tmp_path, monke
     assert axe and all(not page["error"] for page in axe)
 
 
+def test_every_page_within_max_depth_is_crawled_however_many_pages_wait(tmp_path, monkeypatch):
+    """max_depth counts clicks from the start page. Home lists 100 list pages (more than Scrapy keeps in its
+    downloader at once); each lists 3 articles, and every article links to two others. With max_depth 2
+    every article is 2 clicks away. In Scrapy's default depth-first order the articles of the first lists
+    are fetched while later lists still wait, and their links reach other lists' articles first at depth 3,
+    too deep: those articles were only checked, never crawled. Breadth-first, every list comes first."""
+    monkeypatch.setenv("GOVAUDIT_PARSE_WORKERS", "0")  # parsed as answered: the same order every run
+    lists, articles = 100, 300
+    routes = {"/": html(" ".join(f'<a href="/list/{i}.html">list {i}</a>' for i in range(lists)), title="home")}
+    for i in range(lists):
+        routes[f"/list/{i}.html"] = html(" ".join(f'<a href="/a/{3 * i + k}.html">a</a>' for k in range(3)))
+    for j in range(articles):
+        routes[f"/a/{j}.html"] = html(f'<a href="/a/{(7 * j + 1) % articles}.html">x</a> '
+                                      f'<a href="/a/{(13 * j + 5) % articles}.html">y</a>')
+    with SiteServer(routes) as server:
+        outcome, links, _ = _audit(tmp_path, server, max_depth=2, sitemap=False, obey_robots=False)
+        with Store(tmp_path / "a.sqlite") as store:
+            depths = {p["url"]: p["depth"] for p in store.pages(outcome.run_id)}
+    crawled = [u for u in depths if "/a/" in u]
+    assert len(crawled) == articles, f"{articles - len(crawled)} articles two clicks from home were not crawled"
+    assert {depths[u] for u in crawled} == {2}
+
+
 def test_sitemap_index_and_gzip(tmp_path):
     import gzip
 
