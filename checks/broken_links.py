@@ -50,7 +50,7 @@ class BrokenLinks(Check):
         # Only links whose result makes a finding are read (a healthy target's links are most rows).
         wanted = {url for url, r in results.items() if self._code(r) is not None}
         for link in ctx.links_to(wanted | {url.split("#", 1)[0] for url in wanted}):
-            key = result_key(link, results)
+            key = result_key(link["target"], link["fragment"], results)
             result = results.get(key)
             if result is None:
                 continue

@@ -21,13 +21,13 @@ FAILING = frozenset({LinkStatus.BROKEN, LinkStatus.UNVERIFIED, LinkStatus.REDIRE
 MAX_SOURCES_HEALTHY = 10
 
 
-def result_key(link: dict, results: dict[str, dict]) -> str:
+def result_key(target: str, fragment: str, results: dict[str, dict]) -> str:
     """The result a link is judged by: its `URL#fragment` where the fragment was checked, else the URL."""
-    if link["fragment"]:
-        with_fragment = f"{link['target']}#{link['fragment']}"
+    if fragment:
+        with_fragment = f"{target}#{fragment}"
         if with_fragment in results:
             return with_fragment
-    return link["target"]
+    return target
 
 
 RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes", "changes", "trend", "page_titles"})
@@ -76,9 +76,7 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
     totals: dict[str, int] = defaultdict(int)
     failing = {url for url, r in results.items() if r["status"] in FAILING}
     for source, target, fragment, text, tag, attr, _rel, line, _position in store.link_rows(run_id):
-        key = target
-        if fragment and f"{target}#{fragment}" in results:  # result_key(), inlined: one call per link row
-            key = f"{target}#{fragment}"
+        key = result_key(target, fragment, results)
         totals[key] += 1
         kept = sources[key]
         if len(kept) < MAX_SOURCES_HEALTHY or key in failing:

@@ -243,6 +243,7 @@ class EarlyChecks:
                 if not child.done():
                     os.kill(child.pid, signal.SIGTERM)
                     os.waitpid(child.pid, 0)
+            with contextlib.suppress(OSError):
                 os.unlink(child.out)
         self.children = []
 
@@ -267,24 +268,20 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                                   tool_version=__version__, profile_hash=profile.fingerprint(),
                                   profile=profile.public_dump(),  # secrets redacted: the store never holds them
                                   rubric=rubric.ref)
+        early = EarlyChecks(store, run_id, profile, checks)
+
+        def relay(event: dict) -> None:
+            if event.get("event") == "pages_stored":
+                early.start()
+            if progress:
+                progress(event)
+
         try:
             job = {"db": str(db), "run_id": run_id, "site": site, "start_url": start,
                    "scope_hosts": list(profile.site.scope_hosts),
                    "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__,
                    "analyzers": sorted(c.id for c in checks)}
-            early = EarlyChecks(store, run_id, profile, checks)
-
-            def relay(event: dict) -> None:
-                if event.get("event") == "pages_stored":
-                    early.start()
-                if progress:
-                    progress(event)
-
-            try:
-                stats, code = _crawl(job, relay)
-            except BaseException:
-                early.abandon()
-                raise
+            stats, code = _crawl(job, relay)
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -300,6 +297,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
         except BaseException as exc:
+            early.abandon()  # early check processes still running (a crash or Ctrl-C anywhere above)
             store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
             raise
         files, results_doc = write_reports(store, run_id, out, lang=lang)

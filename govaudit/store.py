@@ -576,7 +576,7 @@ class Store:
             " json_each(?))) ORDER BY s.url, l.position",
             (run_id, wanted),
         )
-        keys = ("source", "target", "fragment", "text", "tag", "attr", "rel", "line", "position")
+        keys = self.LINK_KEYS
         for row in cur:
             yield dict(zip(keys, row, strict=True))
 
