@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.browser import BrowserConfig, Target, loopback_hosts, run_axe  # noqa: E402
-from demo.server import DemoServer  # noqa: E402
+from govaudit.crawler.browser import BrowserConfig, Target, loopback_hosts, run_axe  # noqa: E402
+from govaudit.demo.server import DemoServer  # noqa: E402
 
 
 def main() -> None:

@@ -27,9 +27,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 from lxml import etree
 
-from checks.base import Check, CheckContext, Code, NotApplicable
 from govaudit.models import CheckResult, CheckStatus, Finding, Severity
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -56,7 +56,7 @@ KEY_PAGES = (
 
 @functools.cache
 def code_table() -> dict:
-    text = (resources.files("config") / "a11y_codes.yaml").read_text(encoding="utf-8")
+    text = (resources.files("govaudit.config") / "a11y_codes.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

@@ -20,10 +20,10 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
-from checks.base import Check, CheckContext, Code, NotApplicable
-from checks.sitepages import home_page, is_html_page
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
 

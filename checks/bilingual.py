@@ -16,11 +16,11 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from govaudit.checks.anchors import anchors
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
-from checks.anchors import anchors
-from checks.base import Check, CheckContext, Code, NotApplicable
-from checks.sitepages import home_page, is_html_page
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
 

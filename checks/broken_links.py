@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checks.base import Check, CheckContext, Code
+from govaudit.checks.base import Check, CheckContext, Code
+
 from govaudit.linkrules import is_https_upgrade, matching_rule
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
 from govaudit.results import result_key

@@ -34,12 +34,12 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from govaudit.checks import pii as pii_check
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.site_elements import SiteElements
+from govaudit.checks.site_elements import _key as contact_key
 from lxml import etree
 
-from checks import pii as pii_check
-from checks.base import Check, CheckContext, Code, NotApplicable
-from checks.site_elements import SiteElements
-from checks.site_elements import _key as contact_key
 from govaudit import registry
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from checks.art7 import detect, pagefacts
-from checks.art7 import taxonomy as tx
-from checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.art7 import detect, pagefacts
+from govaudit.checks.art7 import taxonomy as tx
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+
 from govaudit.models import CheckResult, CheckStatus, Severity
 
 

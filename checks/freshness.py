@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from checks.art7 import dates, pagefacts
-from checks.art7.taxonomy import label_match, title_parts
-from checks.base import Check, CheckContext, Code, NotApplicable
-from checks.disclosure import audit_date
+from govaudit.checks.art7 import dates, pagefacts
+from govaudit.checks.art7.taxonomy import label_match, title_parts
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.disclosure import audit_date
+
 from govaudit.models import CheckResult, CheckStatus, Severity
 
 RULE_LABELS = ["網站資料定期更新規定", "網站資料更新規定", "網站資料檢核作業規定", "網站資料檢核及維護作業規定",

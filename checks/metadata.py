@@ -18,7 +18,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+
 from govaudit.models import CheckResult, CheckStatus, Severity
 
 DC_ELEMENTS = ("Title", "Creator", "Subject", "Description", "Contributor", "Type", "Format", "Source",

@@ -18,8 +18,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from checks.anchors import anchors
-from checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.anchors import anchors
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, Severity
 

@@ -15,10 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
+from govaudit.checks.base import Check, CheckContext, Code
+from govaudit.crawler import attachments as attachment_files
 from lxml import etree
 
-from checks.base import Check, CheckContext, Code
-from crawler import attachments as attachment_files
 from govaudit.models import CheckResult, CheckStatus, Severity
 
 # Letter → two-digit code (note I, O, W, Z out of sequence).

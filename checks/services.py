@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from checks.art7.taxonomy import label_match, title_parts
-from checks.base import Check, CheckContext, Code, NotApplicable
+from govaudit.checks.art7.taxonomy import label_match, title_parts
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
+
 from govaudit.models import CheckResult, CheckStatus, Severity
 
 ITEMS = {

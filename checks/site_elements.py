@@ -21,10 +21,10 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
+from govaudit.checks.anchors import anchors
+from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 from lxml import etree
 
-from checks.anchors import anchors
-from checks.base import Check, CheckContext, Code, NotApplicable
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
 

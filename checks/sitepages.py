@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from checks.base import CheckContext
+from govaudit.checks.base import CheckContext
+
 from govaudit.context import is_html
 
 

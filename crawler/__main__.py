@@ -1,4 +1,4 @@
-"""Run one crawl in its own process: `python -m crawler --job JOB.json`.
+"""Run one crawl in its own process: `python -m govaudit.crawler --job JOB.json`.
 
 Twisted's reactor starts once per process, and a crawl that crashes or is killed must not take the
 runner with it: the runner starts this process, reads progress lines from its stdout and its final
@@ -15,28 +15,27 @@ import sys
 import time
 from pathlib import Path
 
+from govaudit.crawler.settings import REACTOR
 from scrapy.utils.reactor import install_reactor
-
-from crawler.settings import REACTOR
 
 # Before anything imports twisted.internet.reactor and installs the default one.
 install_reactor(REACTOR)
 
+from govaudit.crawler import nights, parsepool  # noqa: E402
+from govaudit.crawler.fragments import check_fragments  # noqa: E402
+from govaudit.crawler.progress import emit  # noqa: E402
+from govaudit.crawler.settings import scrapy_settings  # noqa: E402
+from govaudit.crawler.spider import SiteSpider  # noqa: E402
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402
 
-from crawler import nights, parsepool  # noqa: E402
-from crawler.fragments import check_fragments  # noqa: E402
-from crawler.progress import emit  # noqa: E402
-from crawler.settings import scrapy_settings  # noqa: E402
-from crawler.spider import SiteSpider  # noqa: E402
 from govaudit.store import Store  # noqa: E402
 
 EXIT_ORPHANED = 5
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler")
+    parser = argparse.ArgumentParser(prog="python -m govaudit.crawler")
     parser.add_argument("--job", required=True, type=Path)
     args = parser.parse_args(argv)
     job = json.loads(args.job.read_text(encoding="utf-8"))

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.progress import emit
+from govaudit.crawler.progress import emit
+
 from govaudit import ACCEPT_LANGUAGE, urls
 
 ACCEPT_LANGUAGE_LIST = ",".join(part.split(";")[0] for part in ACCEPT_LANGUAGE.split(","))  # Chromium adds the q=
@@ -345,7 +346,7 @@ def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
     return stage
 
 
-# -- the stage as its own process: `python -m crawler.browser --job JOB.json` ----------------------
+# -- the stage as its own process: `python -m govaudit.crawler.browser --job JOB.json` ----------------------
 # The runner (govaudit/) reaches the browser the way it reaches the crawl: as a subprocess that writes
 # the store, prints progress lines and leaves its summary in the job's stats file. A hung or crashed
 # browser or driver cannot take the run record with it.
@@ -363,8 +364,7 @@ def _config(job: dict, targets: list[Target]) -> BrowserConfig:
 
 def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
     import lxml.html  # noqa: PLC0415
-
-    from crawler.spider import page_analyzers  # noqa: PLC0415
+    from govaudit.crawler.spider import page_analyzers  # noqa: PLC0415
 
     analyze = page_analyzers([check_id]).get(check_id)
     if analyze is None:
@@ -410,7 +410,7 @@ def run_job(job: dict) -> StageResult:
 def main(argv: list[str] | None = None) -> int:
     import argparse  # noqa: PLC0415
 
-    parser = argparse.ArgumentParser(prog="python -m crawler.browser")
+    parser = argparse.ArgumentParser(prog="python -m govaudit.crawler.browser")
     parser.add_argument("--job", required=True, type=Path)
     args = parser.parse_args(argv)
     job = json.loads(args.job.read_text(encoding="utf-8"))

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from crawler import pageprobe
+from govaudit.crawler import pageprobe
+
 from govaudit import urls
 from govaudit.models import ErrorKind, LinkStatus
 from govaudit.store import Store, now_iso

@@ -9,8 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
-
-from crawler.charset import decode
+from govaudit.crawler.charset import decode
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _DROP = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -21,7 +20,7 @@ SAMPLE = 2000  # characters of text kept for the soft-404 comparison
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    data = yaml.safe_load((resources.files("config") / "links" / "hijack.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((resources.files("govaudit.config") / "links" / "hijack.yaml").read_text(encoding="utf-8"))
     kinds = {kind: tuple(t.lower() for t in terms) for kind, terms in data["kinds"].items()}
     return {"kinds": kinds, "min_body_terms": int(data.get("min_body_terms", 3)),
             "single": frozenset(data.get("single_term_kinds", ()))}
@@ -29,7 +28,7 @@ def vocabulary() -> dict:
 
 @lru_cache(maxsize=1)
 def _not_found() -> tuple[str, ...]:
-    data = yaml.safe_load((resources.files("config") / "links" / "soft404.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((resources.files("govaudit.config") / "links" / "soft404.yaml").read_text(encoding="utf-8"))
     return tuple(str(t).lower() for t in data["not_found"])
 
 

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from multiprocessing.util import Finalize
 from typing import Any
 
-from crawler.charset import decode
-from crawler.extract import parse, resolve
+from govaudit.crawler.charset import decode
+from govaudit.crawler.extract import parse, resolve
 
 BATCH = 16  # pages a worker stores per transaction
 MAX_AGE = 0.5  # seconds a parsed page may wait in a worker before it is written
@@ -69,7 +69,7 @@ def stop() -> None:
 
 
 def _init(db: str, run_id: int, check_ids: tuple[str, ...]) -> None:
-    from crawler.spider import page_analyzers  # noqa: PLC0415
+    from govaudit.crawler.spider import page_analyzers  # noqa: PLC0415
 
     _worker["db"], _worker["run_id"] = db, run_id
     _worker["analyzers"] = page_analyzers(check_ids)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import time
 
+from govaudit.crawler import parsepool
 from twisted.internet import defer, reactor
 from twisted.python.failure import Failure
 
-from crawler import parsepool
 from govaudit.store import Store
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from govaudit.crawler import classify
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, ScrapyAgent
 from twisted.internet.task import deferLater
 
-from crawler import classify
 from govaudit.models import ErrorKind
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})

@@ -35,7 +35,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         "GOVAUDIT_JOB": job,
         "USER_AGENT": crawl["user_agent"].format(version=job["tool_version"]),
         "ROBOTSTXT_OBEY": crawl["obey_robots"],
-        "ITEM_PIPELINES": {"crawler.pipelines.ParsePipeline": 300},
+        "ITEM_PIPELINES": {"govaudit.crawler.pipelines.ParsePipeline": 300},
         # Politeness: our own site and every external host have separate slots and limits.
         "CONCURRENT_REQUESTS": 64,
         # Scrapy runs a callback's output through CONCURRENT_ITEMS cooperative tasks per response (100 by
@@ -51,7 +51,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         "RETRY_ENABLED": False,
         # Only http(s) is ever requested (other schemes are judged by their syntax in the spider): the
         # other handlers are not even imported.
-        "DOWNLOAD_HANDLERS": {"http": "crawler.retry.DownloadHandler", "https": "crawler.retry.DownloadHandler",
+        "DOWNLOAD_HANDLERS": {"http": "govaudit.crawler.retry.DownloadHandler", "https": "govaudit.crawler.retry.DownloadHandler",
                               "data": None, "file": None, "s3": None, "ftp": None},
         # Redirects are followed by the spider (hop-by-hop chains, loop detection), depth and
         # off-site handling are its own too.
@@ -62,7 +62,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": None,
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
-            "crawler.defaults.RequestDefaultsMiddleware": 850,
+            "govaudit.crawler.defaults.RequestDefaultsMiddleware": 850,
             # A proxy from the environment is honoured, except offline: no request may leave loopback.
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": (
                 None if job.get("offline") or not _proxy_in_environment() else 750),
@@ -70,7 +70,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawler.retry.BackoffRetryMiddleware": 550,
+            "govaudit.crawler.retry.BackoffRetryMiddleware": 550,
         },
         "SPIDER_MIDDLEWARES": {
             "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,  # every status is ours to judge

@@ -16,16 +16,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from govaudit.crawler import attachments, classify, pageprobe, parsepool
+from govaudit.crawler.charset import decode
+from govaudit.crawler.extract import Extracted, parse, resolve
+from govaudit.crawler.pipelines import StoreWriter
+from govaudit.crawler.progress import emit
+from govaudit.crawler.sitemap import parse_sitemap
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request, Response
 
-from crawler import attachments, classify, pageprobe, parsepool
-from crawler.charset import decode
-from crawler.extract import Extracted, parse, resolve
-from crawler.pipelines import StoreWriter
-from crawler.progress import emit
-from crawler.sitemap import parse_sitemap
 from govaudit import urls
 from govaudit.models import ErrorKind, LinkStatus
 from govaudit.store import Store
@@ -56,7 +56,8 @@ def looks_like_page(url: str) -> bool:
 
 def page_analyzers(check_ids: Any) -> dict[str, Any]:
     """The enabled checks' page analyzers (Check.page_facts), found through the same registry as the checks."""
-    from checks.base import Check  # noqa: PLC0415  (the crawler needs checks only when analyzers are asked for)
+    from govaudit.checks.base import Check  # noqa: PLC0415  (the crawler needs checks only when analyzers are asked for)
+
     from govaudit import registry  # noqa: PLC0415
 
     found = {}

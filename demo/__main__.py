@@ -7,8 +7,8 @@ import datetime as dt
 import sys
 import threading
 
-from demo.server import DemoServer
-from demo.site import VARIANTS
+from govaudit.demo.server import DemoServer
+from govaudit.demo.site import VARIANTS
 
 
 def main(argv: list[str] | None = None) -> None:

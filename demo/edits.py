@@ -7,8 +7,8 @@ truth (DemoServer.ground_truth) describes the site as built and is not updated b
 
 from __future__ import annotations
 
-from demo.response import HTML, Response
-from demo.server import DemoServer
+from govaudit.demo.response import HTML, Response
+from govaudit.demo.server import DemoServer
 
 
 class SiteEdits:

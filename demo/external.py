@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from demo import content as c
-from demo.response import NOT_FOUND, Response, error_page
+from govaudit.demo import content as c
+from govaudit.demo.response import NOT_FOUND, Response, error_page
 
 Verdict = tuple[str, str, int | None]  # (class, kind, status of a plain GET)
 

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import KW_ONLY, dataclass
 from html import escape
 
-from demo import content as c
+from govaudit.demo import content as c
 
 ZH_NAV = [
     ("/about/", "關於本署", ""),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from demo import files
-from demo.layout import Page, roc, roc_year
-from demo.response import Response, error_page
+from govaudit.demo import files
+from govaudit.demo.layout import Page, roc, roc_year
+from govaudit.demo.response import Response, error_page
 
 if TYPE_CHECKING:
-    from demo.site import SiteBuilder
+    from govaudit.demo.site import SiteBuilder
 
 BIG5_PATH = "/legacy/notice.html"
 BIG5_TITLE = "數位服務示範署舊版網站停止更新公告"

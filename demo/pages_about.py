@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from demo import content as c
-from demo import files
-from demo.layout import Page, esc, link_list, table
+from govaudit.demo import content as c
+from govaudit.demo import files
+from govaudit.demo.layout import Page, esc, link_list, table
 
 if TYPE_CHECKING:
-    from demo.site import SiteBuilder
+    from govaudit.demo.site import SiteBuilder
 
 CAT_ABOUT = ("110", "A11", "E10")
 CAT_BUSINESS = ("170", "C32", "E41")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from demo import content as c
-from demo.layout import Page, esc, link_list
+from govaudit.demo import content as c
+from govaudit.demo.layout import Page, esc, link_list
 
 if TYPE_CHECKING:
-    from demo.site import SiteBuilder
+    from govaudit.demo.site import SiteBuilder
 
 CATEGORY = ("110", "A11", "E10")
 SITEMAP_PATHS = [

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from demo import content as c
-from demo import files
-from demo.layout import Page, esc, roc, roc_year, table
+from govaudit.demo import content as c
+from govaudit.demo import files
+from govaudit.demo.layout import Page, esc, roc, roc_year, table
 
 if TYPE_CHECKING:
-    from demo.site import SiteBuilder
+    from govaudit.demo.site import SiteBuilder
 
 CATEGORY = ("110", "A12", "E30")
 CRUMBS = (("政府資訊公開", "/gov-info/"),)

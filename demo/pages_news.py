@@ -9,13 +9,13 @@ from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from demo import content as c
-from demo import files, layout
-from demo.layout import Page, esc, roc
-from demo.response import Response
+from govaudit.demo import content as c
+from govaudit.demo import files, layout
+from govaudit.demo.layout import Page, esc, roc
+from govaudit.demo.response import Response
 
 if TYPE_CHECKING:
-    from demo.site import SiteBuilder
+    from govaudit.demo.site import SiteBuilder
 
 PER_PAGE = 10
 COUNT = 200

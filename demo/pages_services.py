@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from demo import content as c
-from demo import files
-from demo.layout import Page, esc, link_list, roc, roc_year, table
-from demo.response import Response
+from govaudit.demo import content as c
+from govaudit.demo import files
+from govaudit.demo.layout import Page, esc, link_list, roc, roc_year, table
+from govaudit.demo.response import Response
 
 if TYPE_CHECKING:
-    from demo.site import SiteBuilder
+    from govaudit.demo.site import SiteBuilder
 
 CAT_SERVICES = ("170", "C31", "E40")
 CAT_PUBLICATIONS = ("140", "C22", "E50")

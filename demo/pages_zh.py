@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from demo import content as c
-from demo.layout import Page, esc, link_list, roc, roc_year, table
-from demo.pages_news import news_items
-from demo.response import Response
+from govaudit.demo import content as c
+from govaudit.demo.layout import Page, esc, link_list, roc, roc_year, table
+from govaudit.demo.pages_news import news_items
+from govaudit.demo.response import Response
 
 if TYPE_CHECKING:
-    from demo.site import SiteBuilder
+    from govaudit.demo.site import SiteBuilder
 
 # Category.Theme / .Cake / .Service per section (shape-valid codes for 分類檢索).
 CAT_HOME = ("140", "C21", "E10")

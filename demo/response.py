@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from demo.files import LargeZip
+from govaudit.demo.files import LargeZip
 
 HTML = "text/html; charset=utf-8"
 

@@ -19,10 +19,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from demo.external import HOSTS, Host
-from demo.response import Response
-from demo.site import VARIANTS, Site, SiteOptions, build_site
-from demo.truth import build_truth
+from govaudit.demo.external import HOSTS, Host
+from govaudit.demo.response import Response
+from govaudit.demo.site import VARIANTS, Site, SiteOptions, build_site
+from govaudit.demo.truth import build_truth
 
 App = Callable[[str, str], Response]  # (method, request target) -> response
 POLL = 0.05  # serve_forever poll interval: bounds how long shutdown() waits per server

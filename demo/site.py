@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from demo import (
+from govaudit.demo import (
     files,
     layout,
     oddities,
@@ -29,8 +29,8 @@ from demo import (
     pages_zh,
     variants,
 )
-from demo.layout import Page
-from demo.response import NOT_FOUND, Response
+from govaudit.demo.layout import Page
+from govaudit.demo.response import NOT_FOUND, Response
 
 VARIANTS = tuple(variants.VARIANTS)
 

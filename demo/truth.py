@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from demo.content import BADGE_URL
-from demo.external import Host
-from demo.response import Response
-from demo.site import Site
+from govaudit.demo.content import BADGE_URL
+from govaudit.demo.external import Host
+from govaudit.demo.response import Response
+from govaudit.demo.site import Site
 
 SCHEMA = "govaudit/demo-truth@1"
 LINK_ATTRS = {"a": "href", "img": "src", "link": "href", "script": "src", "iframe": "src"}

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from demo import content as c
-from demo import layout
+from govaudit.demo import content as c
+from govaudit.demo import layout
 
 NavEntry = tuple  # (href, label, title) or (href, label, title, [(href, label), ...]) for a submenu
 

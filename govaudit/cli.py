@@ -138,9 +138,9 @@ def demo(db, out, lang, offline, fail_on) -> None:
     """Serve the bundled demo agency site on loopback and audit it."""
     from importlib import resources
 
-    from demo.server import DemoServer  # the demo site is an edge of the CLI, not part of the core
+    from govaudit.demo.server import DemoServer  # the demo site is an edge of the CLI, not part of the core
 
-    profile = load_profile(resources.files("config") / "profiles" / "demo.yaml")
+    profile = load_profile(resources.files("govaudit.config") / "profiles" / "demo.yaml")
     with DemoServer() as site:
         click.echo(f"govaudit: demo site at {site.start_url}")
         truth = Path(out) / "demo-ground-truth.json"
@@ -159,7 +159,7 @@ def report(run_id, db, out, lang, pdf) -> None:
     """Rebuild the reports of a recorded run from the database alone."""
     files, doc = runner.rebuild_report(db, run_id, out, lang=lang)
     if pdf:
-        from reports.pdf import print_pdf  # noqa: PLC0415
+        from govaudit.reports.pdf import print_pdf  # noqa: PLC0415
 
         files.append(print_pdf(next(f for f in files if f.name == "report.html")))
     click.echo(f"govaudit: report for run {doc['run']['id']} ({doc['run']['status']})")

@@ -65,7 +65,7 @@ def compare_findings(baseline: Mapping[str, dict] | None, current: Mapping[str, 
                      ran_now: set[str]) -> dict[str, list[dict]]:
     """baseline / current: fingerprint → item (finding_items). baseline None: no baseline, so nothing
     is new and nothing resolved; every finding is listed as persisting. Resolved findings come only
-    from checks that ran this time (`ran_now`), and only when this run is complete."""
+    from govaudit.checks that ran this time (`ran_now`), and only when this run is complete."""
     if baseline is None:
         return {"new": [], "resolved": [], "persisting": sorted(current.values(), key=_order)}
     new = [item for fp, item in current.items() if fp not in baseline]

@@ -389,7 +389,7 @@ def load_rubric(name_or_path: str) -> Rubric:
         except OSError as exc:
             raise ConfigError(f"cannot read rubric {path}: {exc.strerror}") from None
     else:
-        resource = resources.files("config") / "rubrics" / f"{name_or_path}.yaml"
+        resource = resources.files("govaudit.config") / "rubrics" / f"{name_or_path}.yaml"
         source = f"rubric {name_or_path!r}"
         if not resource.is_file():
             raise ConfigError(f"no bundled rubric named {name_or_path!r}")

@@ -132,7 +132,7 @@ def _stage(module: str, job: dict, progress: Progress | None, *, grace: float) -
     with tempfile.TemporaryDirectory(prefix="govaudit-") as tmp:
         job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
         job_file.write_text(json.dumps({**job, "stats_out": str(stats_file)}), encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-m", module, "--job", str(job_file)],
+        proc = subprocess.Popen([sys.executable, "-P", "-m", module, "--job", str(job_file)],
                                 stdout=subprocess.PIPE, text=True)
         try:
             for line in proc.stdout:
@@ -150,7 +150,7 @@ def _stage(module: str, job: dict, progress: Progress | None, *, grace: float) -
 
 def _run_browser(job: dict, progress: Progress | None) -> dict:
     """The browser stage in its own process (python -m crawler.browser), like the crawl."""
-    stats, code = _stage("crawler.browser", job, progress, grace=30)
+    stats, code = _stage("govaudit.crawler.browser", job, progress, grace=30)
     if stats is None:
         stats = {"available": False, "reason": f"the browser stage exited with code {code}"}
     return {**stats, "targets": len(job["targets"])}
@@ -249,7 +249,7 @@ class EarlyChecks:
 
 
 def _crawl(job: dict, progress: Progress | None) -> tuple[dict, int]:
-    stats, code = _stage("crawler", job, progress, grace=10)
+    stats, code = _stage("govaudit.crawler", job, progress, grace=10)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
 

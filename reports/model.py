@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from govaudit.reports.sections import sections
+
 from govaudit.models import SEVERITY_ORDER, LinkStatus
-from reports.sections import sections
 
 FAILURE_STATUSES = (LinkStatus.BROKEN.value, LinkStatus.UNVERIFIED.value, LinkStatus.REDIRECTED.value)
 LINK_STATUSES = tuple(s.value for s in LinkStatus)
@@ -240,7 +241,7 @@ def accepted_findings(results: dict) -> list[dict]:
 
 def changes_view(results: dict) -> dict | None:
     """What changed since the last completed run: see reports.assessment.changes_view."""
-    from reports import assessment  # noqa: PLC0415  (assessment builds on this module's accessors)
+    from govaudit.reports import assessment  # noqa: PLC0415  (assessment builds on this module's accessors)
 
     return assessment.changes_view(results, indicators_view(results))
 
@@ -433,7 +434,7 @@ def indicators_view(results: dict) -> list[dict]:
 def build(results: Any, *, rubric: Any = None) -> dict:
     """The whole view model of report.html. `rubric`: the rubric the run was scored with (a dict of its
     YAML) for the method part, when the caller could find it; results.json alone is enough otherwise."""
-    from reports import assessment  # noqa: PLC0415
+    from govaudit.reports import assessment  # noqa: PLC0415
 
     results = _dict(results)
     links = _links(results)

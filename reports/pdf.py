@@ -13,7 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from crawler.browser import BrowserConfig, loopback_hosts, probe, start_chrome
+from govaudit.crawler.browser import BrowserConfig, loopback_hosts, probe, start_chrome
+
 from govaudit.files import write_atomic
 from govaudit.profile import ConfigError
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from govaudit.checks.accessibility import Accessibility, codes_for, wcag_criteria
+from govaudit.crawler.browser import BrowserConfig, chrome_arguments, loopback_hosts
+from govaudit.crawler.extract import parse
 
-from checks.accessibility import Accessibility, codes_for, wcag_criteria
-from crawler.browser import BrowserConfig, chrome_arguments, loopback_hosts
-from crawler.extract import parse
 from tests.siteserver import SiteServer, html
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -193,7 +193,7 @@ def test_offline_chromium_reaches_only_the_tested_pages_loopback_hosts(tmp_path)
 
 
 def test_hostile_snippets_are_escaped_in_the_report(spot, tmp_path):
-    from reports.writers.html import render
+    from govaudit.reports.writers.html import render
 
     *_, doc, _ = spot
     results = {"run": {"id": 1, "status": "completed"}, "links": [], "indicators": [], "codes": {},
@@ -295,7 +295,7 @@ def test_a11y_without_browser_says_why(site, tmp_path):
 
 
 def test_a_crashed_browser_is_recorded_for_its_page_and_the_next_page_is_tested(site):
-    from crawler.browser import Target, run_axe
+    from govaudit.crawler.browser import Target, run_axe
 
     config = BrowserConfig(offline=True, allow_hosts=loopback_hosts([site.url]))
     # chrome://crash kills the renderer ("tab crashed"); the worker restarts its browser and goes on

@@ -8,8 +8,8 @@ import sys
 
 import lxml.html
 import pytest
+from govaudit.checks.accessibility_mark import AccessibilityMark, analyze, certificate_date, parse_level
 
-from checks.accessibility_mark import AccessibilityMark, analyze, certificate_date, parse_level
 from govaudit.context import CheckContext
 from govaudit.models import CheckStatus
 from govaudit.store import Store

@@ -2,15 +2,14 @@
 
 from pathlib import Path
 
+import govaudit.checks.bilingual as bilingual
 import lxml.html
 import pytest
-
-import checks.bilingual as bilingual
-from checks.anchors import anchors
-from checks.art7 import pagefacts
-from checks.odf import OpenFormats
-from crawler.charset import decode
-from crawler.extract import _PARSER, parse
+from govaudit.checks.anchors import anchors
+from govaudit.checks.art7 import pagefacts
+from govaudit.checks.odf import OpenFormats
+from govaudit.crawler.charset import decode
+from govaudit.crawler.extract import _PARSER, parse
 
 SWITCHY = """<html lang="zh-Hant"><body>
 <a href="/en/">English</a> <a href="/x">  ENGLISH\n version </a> <a href="/y">English\u3000Version</a>

@@ -1,4 +1,4 @@
-from crawler.charset import decode, detect
+from govaudit.crawler.charset import decode, detect
 
 TITLE = "舊版公告：裏面的恒常業務"  # 裏 and 恒 need cp950, not plain big5
 

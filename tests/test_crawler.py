@@ -114,7 +114,7 @@ def test_robots_can_be_switched_off_for_an_agencys_own_site(tmp_path):
 
 
 def test_every_request_carries_our_user_agent_and_asks_for_chinese(tmp_path):
-    from crawler.defaults import ACCEPT
+    from govaudit.crawler.defaults import ACCEPT
 
     seen = []
     with _serve() as server:

@@ -20,11 +20,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import requests
-
-from demo.external import HOSTS
-from demo.server import DemoServer
-from demo.site import SiteOptions, build_site
-from demo.truth import build_truth
+from govaudit.demo.external import HOSTS
+from govaudit.demo.server import DemoServer
+from govaudit.demo.site import SiteOptions, build_site
+from govaudit.demo.truth import build_truth
 
 TODAY = dt.date(2026, 11, 2)
 CLASSES = {
@@ -502,7 +501,7 @@ def test_stop_is_quick_with_hung_clients():
 
 
 def test_python_m_demo_serves_until_interrupted():
-    command = [sys.executable, "-m", "demo", "--today", TODAY.isoformat()]
+    command = [sys.executable, "-m", "govaudit.demo", "--today", TODAY.isoformat()]
     with (
         subprocess.Popen(
             command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True

@@ -5,9 +5,9 @@ import json
 
 import pytest
 import yaml
+from govaudit.demo.server import DemoServer
+from govaudit.demo.variants import VARIANTS
 
-from demo.server import DemoServer
-from demo.variants import VARIANTS
 from govaudit import runner
 from govaudit.profile import load_profile
 

@@ -4,11 +4,10 @@ import datetime as dt
 
 import lxml.html
 import pytest
-
-from checks.art7 import dates, detect
-from checks.art7 import taxonomy as tx
-from checks.art7.pagefacts import analyze
-from checks.disclosure import Disclosure
+from govaudit.checks.art7 import dates, detect
+from govaudit.checks.art7 import taxonomy as tx
+from govaudit.checks.art7.pagefacts import analyze
+from govaudit.checks.disclosure import Disclosure
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -11,9 +11,9 @@ import zipfile
 from http.server import ThreadingHTTPServer
 
 import pytest
+from govaudit.crawler import nights
+from govaudit.demo import files
 
-from crawler import nights
-from demo import files
 from govaudit import runner
 from govaudit.profile import load_profile
 from govaudit.store import Store

@@ -6,8 +6,8 @@ import threading
 import time
 
 import pytest
+from govaudit.checks.base import Check
 
-from checks.base import Check
 from govaudit import parallel, runner
 from govaudit.models import CheckStatus
 from govaudit.profile import load_profile

@@ -2,8 +2,8 @@
 resolution gives what urls.normalize gives."""
 
 import pytest
+from govaudit.crawler.extract import parse, resolve
 
-from crawler.extract import parse, resolve
 from govaudit import runner, urls
 from govaudit.profile import load_profile
 from govaudit.store import Store

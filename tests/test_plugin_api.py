@@ -3,7 +3,8 @@ check data sections (merged into results.json)."""
 
 import sqlite3
 
-from crawler.extract import parse
+from govaudit.crawler.extract import parse
+
 from govaudit.context import CheckContext
 from govaudit.models import CheckResult, CheckStatus
 from govaudit.results import build, merge_section

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from govaudit.reports.pdf import PdfError, browser_config, print_pdf, start_browser
+from govaudit.reports.writers.html import render
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from reports.pdf import PdfError, browser_config, print_pdf, start_browser
-from reports.writers.html import render
 from tests.report_history import with_history
 from tests.siteserver import SiteServer, html
 

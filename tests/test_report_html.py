@@ -9,10 +9,9 @@ import re
 
 import lxml.html
 import pytest
-
-from reports import model
-from reports.i18n import labels, normalize_lang
-from reports.writers.html import HtmlWriter
+from govaudit.reports import model
+from govaudit.reports.i18n import labels, normalize_lang
+from govaudit.reports.writers.html import HtmlWriter
 
 BASE = "http://127.0.0.1:8000"
 XSS_SCRIPT = "<script>alert(1)</script>"

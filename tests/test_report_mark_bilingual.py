@@ -2,9 +2,8 @@
 text escaped, in both languages."""
 
 import pytest
-
-from reports.sections import accessibility_mark, bilingual
-from reports.writers.html import render
+from govaudit.reports.sections import accessibility_mark, bilingual
+from govaudit.reports.writers.html import render
 
 EVIL = '<script>alert("x")</script>'
 RESULTS = {

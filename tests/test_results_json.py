@@ -2,7 +2,7 @@
 
 import json
 
-from reports.writers.json import JsonWriter, dumps
+from govaudit.reports.writers.json import JsonWriter, dumps
 
 
 def test_results_json_round_trips_with_one_link_per_line(tmp_path):

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from govaudit.checks.metadata import Metadata, problem
+from govaudit.checks.odf import OpenFormats, extension
+from govaudit.checks.pii import PersonalData, scan, valid
+from govaudit.checks.site_elements import SiteElements, contact_of, normalize_phone
+from govaudit.crawler.extract import parse
 
-from checks.metadata import Metadata, problem
-from checks.odf import OpenFormats, extension
-from checks.pii import PersonalData, scan, valid
-from checks.site_elements import SiteElements, contact_of, normalize_phone
-from crawler.extract import parse
 from govaudit import runner
 from govaudit.context import CheckContext
 from govaudit.profile import load_profile

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.art7 import dates
-from checks.art7.taxonomy import Category, Taxonomy, label_match, title_parts
+from govaudit.checks.art7 import dates
+from govaudit.checks.art7.taxonomy import Category, Taxonomy, label_match, title_parts
 
 FOUND, WEAK, MISSING, NOT_APPLICABLE = "found", "weak", "missing", "not_applicable"
 MAX_EVIDENCE = 5

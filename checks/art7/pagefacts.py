@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from govaudit.checks.anchors import anchors
+from govaudit.checks.art7 import dates
+from govaudit.checks.art7.taxonomy import Taxonomy, clean
+from govaudit.checks.art7.taxonomy import default as default_taxonomy
 from lxml import etree
 
-from checks.anchors import anchors
-from checks.art7 import dates
-from checks.art7.taxonomy import Taxonomy, clean
-from checks.art7.taxonomy import default as default_taxonomy
 from govaudit import urls
 
 _MAIN = etree.XPath("(//main | //*[@role='main'])[1]")

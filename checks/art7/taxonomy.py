@@ -114,7 +114,7 @@ DEFAULT = "art7.yaml"
 
 
 def default_path() -> Path:
-    return Path(str(resources.files("config") / "disclosure" / DEFAULT))
+    return Path(str(resources.files("govaudit.config") / "disclosure" / DEFAULT))
 
 
 def load(path: str | Path | None = None) -> Taxonomy:

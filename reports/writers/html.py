@@ -8,12 +8,12 @@ import pathlib
 from functools import cache
 
 import jinja2
+from govaudit.reports import model
+from govaudit.reports.i18n import labels
 from markupsafe import Markup
 
 from govaudit.files import write_atomic
 from govaudit.profile import ConfigError, load_rubric
-from reports import model
-from reports.i18n import labels
 
 TEMPLATE = "report.html.j2"
 
@@ -36,7 +36,7 @@ def _subst(text: str, **values: object) -> str:
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("govaudit.reports", "templates"),
         autoescape=True,  # every template, whatever its extension: crawled text is hostile
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
