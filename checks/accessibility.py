@@ -27,10 +27,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 from lxml import etree
 
 from govaudit.models import CheckResult, CheckStatus, Finding, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 PENALTY = {"critical": 0.4, "serious": 0.25, "moderate": 0.1, "minor": 0.05}
@@ -81,6 +81,8 @@ class Accessibility(Check):
     title_zh = "無障礙檢測（axe-core）"
     version = "1"
     requires = frozenset({"browser"})
+    cost = 2.0
+    sections = ("accessibility",)
     indicator_tags = ("indicator:content_validity", "component:accessibility_checks")
     default_options = {
         "chromium": "/usr/bin/chromium",

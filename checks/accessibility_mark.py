@@ -20,12 +20,12 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 # Host of the certificate page → era of the mark. Only the current authority's marks count.
 MARK_HOSTS = {

@@ -17,12 +17,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from govaudit.checks.anchors import anchors
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 # Visible text: script and style content is always a direct child text node (parent:: is far cheaper
 # than ancestor:: over every text node).
@@ -206,6 +206,7 @@ class Bilingual(Check):
     title = "Bilingual website (English pages)"
     title_zh = "雙語化網站（英文網頁）"
     version = "1"
+    cost = 1.0
     indicator_tags = ("indicator:retrieval_convenience", "component:bilingual")
     default_options = {
         "max_cjk_share": 0.3,  # an English page with more CJK among its letters is a Chinese copy or stub

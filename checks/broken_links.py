@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from govaudit.checks.base import Check, CheckContext, Code
-
 from govaudit.linkrules import is_https_upgrade, matching_rule
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code
 from govaudit.results import result_key
 
 
@@ -16,6 +15,9 @@ class BrokenLinks(Check):
     title = "Link correctness"
     title_zh = "資訊連結正確度"
     version = "2"
+    cost = 1.0
+    link_findings = True
+    report_anchor = "failures"
     indicator_tags = ("indicator:content_validity", "component:link_correctness")
     default_options = {"report_unverified": True, "report_redirected": True}
     codes = {

@@ -35,13 +35,12 @@ from dataclasses import replace
 from typing import Any
 
 from govaudit.checks import pii as pii_check
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
-from govaudit.checks.site_elements import SiteElements
-from govaudit.checks.site_elements import _key as contact_key
+from govaudit.checks._contact import contact_key, inconsistent
 from lxml import etree
 
 from govaudit import registry
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 SIGNALS = ("pii", "hijacked", "contact", "mojibake", "undated")
 SOURCES = {"pii": "pii", "hijacked": "broken_links", "contact": "site_elements", "mojibake": "content",
@@ -201,7 +200,7 @@ class ContentCorrectness(Check):
         # hijacked outbound links
         signals["hijacked"] = self._hijacked(ctx, enabled["hijacked"], penalty["hijacked"])
         # contact consistency
-        signals["contact"] = self._contact(ctx, enabled["contact"], footers)
+        signals["contact"] = self._contact(enabled["contact"], footers)
         # mojibake
         signals["mojibake"] = self._share(
             moji_pages > 0, len(moji), moji_pages, [m["url"] for m in moji], "no page was analysed",
@@ -302,13 +301,11 @@ class ContentCorrectness(Check):
         out["targets"] = sorted(hijacked)[:SAMPLE]
         return out
 
-    def _contact(self, ctx: CheckContext, enabled: bool, footers: list[tuple[str, dict]]) -> dict[str, Any]:
+    def _contact(self, enabled: bool, footers: list[tuple[str, dict]]) -> dict[str, Any]:
         if not enabled or not footers:
             return self._share(False, 0, 0, [], "" if not enabled else "no footer shows contact data")
-        options = (getattr(ctx.profile, "checks", None) or {}).get("site_elements") or {}
-        elements = SiteElements(options)
-        # the site_elements majority rule, on the same facts: pages whose footer differs from most pages
-        rows = elements._contact([({"url": url}, {"footer": footer}) for url, footer in footers])["inconsistent"]
+        # the site_elements majority rule, on this check's own pages: pages whose footer differs from most
+        rows = inconsistent(footers)
         odd = {(r["field"], r["key"]) for r in rows}
         affected = [url for url, footer in footers
                     if any(values and (field, contact_key(field, values[0])) in odd for field, values in footer.items())]

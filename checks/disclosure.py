@@ -12,9 +12,9 @@ from typing import Any
 
 from govaudit.checks.art7 import detect, pagefacts
 from govaudit.checks.art7 import taxonomy as tx
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 
 from govaudit.models import CheckResult, CheckStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 
 def audit_date(ctx: CheckContext) -> dt.date:
@@ -34,6 +34,7 @@ class Disclosure(Check):
     title_zh = "依政府資訊公開法第7條主動公開"
     version = "1"
     reads_link_results = False
+    cost = 3.0
     indicator_tags = ("indicator:disclosure_adequacy", "component:art7_coverage")
     default_options = {"not_applicable": []}
     codes = {

@@ -9,10 +9,10 @@ from typing import Any
 
 from govaudit.checks.art7 import dates, pagefacts
 from govaudit.checks.art7.taxonomy import label_match, title_parts
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 from govaudit.checks.disclosure import audit_date
 
 from govaudit.models import CheckResult, CheckStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 RULE_LABELS = ["網站資料定期更新規定", "網站資料更新規定", "網站資料檢核作業規定", "網站資料檢核及維護作業規定",
                "網站維護管理規範", "網站維護實施要點", "網站維護作業要點", "網站資料更新維護規定", "網站內容管理規範",
@@ -26,6 +26,9 @@ class Freshness(Check):
     title_zh = "網站資料定期更新"
     version = "1"
     reads_link_results = False
+    cost = 1.0
+    shared_reads = frozenset({"navigation"})
+    report_anchor = "disclosure"
     indicator_tags = ("indicator:content_validity", "component:regular_updates")
     default_options = {"months": 12, "rule_labels": RULE_LABELS}
     codes = {

@@ -18,9 +18,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
-
 from govaudit.models import CheckResult, CheckStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 DC_ELEMENTS = ("Title", "Creator", "Subject", "Description", "Contributor", "Type", "Format", "Source",
                "Language", "Coverage", "Publisher", "Date", "Identifier", "Relation", "Rights")
@@ -76,6 +75,7 @@ class Metadata(Check):
     title_zh = "資訊標示配合電子化政府入口網提供分類檢索（詮釋資料）"
     version = "1"
     reads_link_results = False
+    report_anchor = "site_quality"
     indicator_tags = ("indicator:disclosure_adequacy", "component:metadata")
     default_options = {"required": list(ELEMENTS), "check_values": True}
     codes = {

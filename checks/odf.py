@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from govaudit.checks.anchors import anchors
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 OOXML = {"doc": "odt", "docx": "odt", "xls": "ods", "xlsx": "ods", "ppt": "odp", "pptx": "odp"}
 ODF = frozenset({"odt", "ods", "odp"})
@@ -103,6 +103,7 @@ class OpenFormats(Check):
     title_zh = "可編輯文件提供 ODF 格式"
     version = "1"
     reads_link_results = False
+    report_anchor = "site_quality"
     indicator_tags = ("indicator:online_services", "component:odf")
     default_options = {"internal_only": False}
     codes = {

@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from govaudit.checks.base import Check, CheckContext, Code
 from govaudit.crawler import attachments as attachment_files
 from lxml import etree
 
 from govaudit.models import CheckResult, CheckStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code
 
 # Letter → two-digit code (note I, O, W, Z out of sequence).
 LETTERS = {
@@ -95,6 +95,7 @@ class PersonalData(Check):
     title_zh = "個人資料外洩（身分證字號、居留證號）"
     version = "1"
     reads_link_results = False
+    report_anchor = "site_quality"
     indicator_tags = ("indicator:content_validity", "component:content_correctness")
     default_options = {"scan_attachments": True}
     codes = {

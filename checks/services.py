@@ -7,9 +7,9 @@ from collections import deque
 from typing import Any
 
 from govaudit.checks.art7.taxonomy import label_match, title_parts
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 
 from govaudit.models import CheckResult, CheckStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 ITEMS = {
     "publications": {"label": "出版品資訊", "labels": ["出版品資訊", "政府出版品", "出版品", "出版資訊", "刊物"]},
@@ -26,6 +26,9 @@ class Services(Check):
     title_zh = "服務措施及出版品資訊周知度"
     version = "1"
     reads_link_results = False
+    cost = 4.0
+    shared_reads = frozenset({"navigation"})
+    report_anchor = "disclosure"
     indicator_tags = ("indicator:disclosure_adequacy", "component:services_publications")
     default_options = {"max_clicks": 3, "items": ITEMS}
     codes = {

@@ -21,12 +21,13 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
+from govaudit.checks._contact import SAMPLE_PAGES, inconsistent, normalize_phone
 from govaudit.checks.anchors import anchors
-from govaudit.checks.base import Check, CheckContext, Code, NotApplicable
 from lxml import etree
 
 from govaudit import urls
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
+from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 # Element → pattern matched against link text/title and a page's own title / h1.
 ELEMENTS: dict[str, re.Pattern] = {
@@ -60,7 +61,6 @@ _LABEL = re.compile(
     "(?P<label>" + "|".join(f"(?P<{k}>{v})" for k, v in _LABELS.items()) + r")\s*[:：]\s*", re.I)
 _PHONE = re.compile(r"(?:\+?886[-\s]?|\(0\d{1,2}\)|0)[\d\-\s()]{6,16}\d")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _BLOCKS = frozenset("p div li ul ol br tr td th dd dt dl address section article footer header nav h1 h2 h3 h4 h5 h6 "
                     "table tbody span".split()) - {"span"}
 _FOOTER = etree.XPath("//footer | //*[@role='contentinfo'] | //*[@id='footer'] | //*[@id='Footer']"
@@ -68,7 +68,6 @@ _FOOTER = etree.XPath("//footer | //*[@role='contentinfo'] | //*[@id='footer'] |
 _LISTING = etree.XPath("//a[contains(., 'To Parent Directory')] | //a[normalize-space(.)='Parent Directory']")
 _DIR_TITLE = re.compile(r"^(?:Index of /|Directory listing for /|Directory Listing)", re.I)
 MAX_FIELD = 120
-SAMPLE_PAGES = 10
 
 
 def block_text(el: Any) -> str:
@@ -94,21 +93,6 @@ def block_text(el: Any) -> str:
 
     walk(el)
     return "".join(parts)
-
-
-def normalize_phone(value: str) -> str:
-    """Digits of a Taiwanese number in national form: (02)2345-6789, 02-2345-6789, +886-2-2345-6789 → 0223456789."""
-    value = unicodedata.normalize("NFKC", value)
-    value = re.split(r"分機|轉|ext\.?|#|x(?=\s*\d)", value, maxsplit=1, flags=re.I)[0]
-    digits = re.sub(r"\D", "", value)
-    if digits.startswith("886") and len(digits) >= 11:
-        digits = "0" + digits[3:]
-    return digits
-
-
-def normalize_address(value: str) -> str:
-    value = unicodedata.normalize("NFKC", value).replace("台", "臺")
-    return re.sub(r"[\s,，.。()（）]", "", value).lower()
 
 
 def contact_of(text: str, hrefs: list[str] | None = None) -> dict[str, list[str]]:
@@ -146,14 +130,6 @@ def contact_of(text: str, hrefs: list[str] | None = None) -> dict[str, list[str]
     return {k: list(dict.fromkeys(v)) for k, v in out.items()}
 
 
-def _key(field: str, value: str) -> str:
-    if field in ("phone", "fax"):
-        return normalize_phone(value)
-    if field == "email":
-        return value.strip().lower()
-    return ("zh:" if _CJK.search(value) else "en:") + normalize_address(value)
-
-
 def _name(a: Any) -> str:
     text = " ".join((a.text_content() or "").split())
     parts = [text]
@@ -185,6 +161,7 @@ class SiteElements(Check):
     title = "Site elements and contact data (guidelines, GIPA Art. 7-3)"
     title_zh = "網站基本元素與聯絡資訊（版型規範、政府資訊公開法第7條第1項第3款）"
     version = "1"
+    report_anchor = "site_quality"
     indicator_tags = ("indicator:content_validity", "component:content_correctness")
     default_options = {"accesskeys": ["U", "C", "Z"], "contact_fields": list(CONTACT_FIELDS)}
     codes = {
@@ -354,42 +331,12 @@ class SiteElements(Check):
 
     def _contact(self, pages: list[tuple[dict, dict]]) -> dict:
         fields: dict[str, dict] = {}
-        votes: dict[str, Counter] = defaultdict(Counter)  # field -> key -> pages
-        shown: dict[tuple[str, str], str] = {}
-        page_values: list[tuple[str, dict[str, str]]] = []
         for page, facts in pages:
             for origin in ("footer", "contact"):
                 for field, values in (facts.get(origin) or {}).items():
                     if values and field not in fields:
                         fields[field] = {"value": values[0], "page": page["url"], "where": origin}
-            footer = facts.get("footer") or {}
-            first = {}
-            for field, values in footer.items():
-                if values:
-                    key = _key(field, values[0])
-                    first[field] = key
-                    shown.setdefault((field, key), values[0])
-                    group = field + ("" if field != "address" else key[:3])
-                    votes[group][key] += 1
-            page_values.append((page["url"], first))
-        inconsistent: dict[tuple[str, str], list[str]] = defaultdict(list)
-        majority: dict[str, str] = {}
-        for group, counter in votes.items():
-            (top, top_n), *rest = counter.most_common()
-            if rest and rest[0][1] == top_n:  # a tie names no majority: take the first seen value
-                top = next(iter(counter))
-            majority[group] = top
-        for url, first in page_values:
-            for field, key in first.items():
-                group = field + ("" if field != "address" else key[:3])
-                if key != majority[group]:
-                    inconsistent[(field, key)].append(url)
-        rows = []
-        for (field, key), urls_ in sorted(inconsistent.items()):
-            group = field + ("" if field != "address" else key[:3])
-            rows.append({"field": field, "key": key, "value": shown[(field, key)],
-                         "majority": shown[(field, majority[group])], "pages": len(urls_),
-                         "sample": sorted(urls_)[:SAMPLE_PAGES]})
+        rows = inconsistent((page["url"], facts.get("footer") or {}) for page, facts in pages)
         missing = [f for f in self.options["contact_fields"] if f not in fields]
         return {"fields": fields, "missing": missing, "inconsistent": rows,
                 "footer_pages": sum(1 for _, f in pages if f.get("footer"))}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from govaudit.checks.base import CheckContext
-
 from govaudit.context import is_html
+from govaudit.plugins import CheckContext
 
 
 def is_html_page(page: dict) -> bool:

@@ -56,9 +56,8 @@ def looks_like_page(url: str) -> bool:
 
 def page_analyzers(check_ids: Any) -> dict[str, Any]:
     """The enabled checks' page analyzers (Check.page_facts), found through the same registry as the checks."""
-    from govaudit.checks.base import Check  # noqa: PLC0415  (the crawler needs checks only when analyzers are asked for)
-
     from govaudit import registry  # noqa: PLC0415
+    from govaudit.plugins import Check  # noqa: PLC0415  (the crawler needs checks only when analyzers are asked for)
 
     found = {}
     available = registry.checks() if check_ids else {}

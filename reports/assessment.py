@@ -12,20 +12,12 @@ from typing import Any
 
 from govaudit.reports.model import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
 
+from govaudit import registry
+
 ROWS_MAX = 500  # rows per changes table; the rest is in results.json
 SERIES_MAX = 8  # distinct line styles of the trend chart
 MARKERS = ("circle", "square", "diamond", "triangle")
 
-# Where a check's evidence is in the report: its own section if it has one, else a general table.
-CHECK_ANCHORS = {
-    "broken_links": "failures",
-    "services": "disclosure",
-    "freshness": "disclosure",
-    "metadata": "site_quality",
-    "site_elements": "site_quality",
-    "odf": "site_quality",
-    "pii": "site_quality",
-}
 KEY_FIGURES = 4  # metrics shown beside a component, the scored one first
 
 # Chart geometry (SVG user units; the SVG scales to its box).
@@ -112,14 +104,17 @@ def component_evidence(results: dict, sections: set[str]) -> dict[str, dict]:
     """check id → {anchor, status, figures}: where each component's evidence is in the report."""
     out = {}
     checks = {_str(c.get("id")): c for c in _dicts(results.get("checks"))}
+    # Where a check's evidence is in the report: its own section if it has one, else the section it
+    # declares (Check.report_anchor), else a general table.
+    anchors = {cid: cls.report_anchor for cid, cls in registry.checks().items() if cls.report_anchor}
     for ind in _dicts(results.get("indicators")):
         for comp in _dicts(ind.get("components")):
             cid = _str(comp.get("check"))
             check = checks.get(cid)
             if cid in sections:
                 anchor = cid
-            elif CHECK_ANCHORS.get(cid) in sections or CHECK_ANCHORS.get(cid) == "failures":
-                anchor = CHECK_ANCHORS[cid]
+            elif anchors.get(cid) in sections or anchors.get(cid) == "failures":
+                anchor = anchors[cid]
             else:
                 anchor = f"check-{cid}" if check is not None else ""
             out[f"{_str(ind.get('id'))}/{_str(comp.get('id'))}"] = {

@@ -6,10 +6,10 @@ import threading
 import time
 
 import pytest
-from govaudit.checks.base import Check
 
 from govaudit import parallel, runner
 from govaudit.models import CheckStatus
+from govaudit.plugins import Check
 from govaudit.profile import load_profile
 from govaudit.store import Store
 from tests.siteserver import SiteServer
