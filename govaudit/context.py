@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from govaudit.models import CheckResult
 from govaudit.store import Store
 
 
@@ -30,6 +31,8 @@ class CheckContext:
     # Set while the crawl is still checking links (Check.reads_link_results = False): every page and
     # its links are stored, link results are not all in yet.
     pages_only: bool = False
+    # The results of the checks this one declares in Check.depends_on (the runner ran them first).
+    results: dict[str, CheckResult] = field(default_factory=dict)
 
     def pages(self) -> Iterator[dict]:
         return self.store.pages(self.run_id)
@@ -73,3 +76,11 @@ class CheckContext:
     def axe_pages(self) -> Iterator[dict]:
         """Pages the browser stage tested with axe-core: url, template, reason, error, attempts, result."""
         return self.store.axe_pages(self.run_id)
+
+    def result_of(self, check_id: str) -> CheckResult:
+        """The result of a check this one depends on (Check.depends_on), whatever its status."""
+        try:
+            return self.results[check_id]
+        except KeyError:
+            raise LookupError(f"no result of check {check_id!r}: a check reads only the results of the "
+                              "checks it names in depends_on") from None

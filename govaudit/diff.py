@@ -13,7 +13,7 @@ status change in which either side is a failure ("" = the URL was not linked in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from govaudit.models import SEVERITY_ORDER
 
@@ -153,16 +153,18 @@ def score_drop(scores: list[dict]) -> float:
 
 # -- trend ----------------------------------------------------------------------------------------------
 
-def tally(statuses: Mapping[str, str], marks: Iterable[tuple[str, str, str, bool]], acked: set[str]) -> dict:
+def tally(statuses: Mapping[str, str], marks: Iterable[tuple[str, str, str, bool]], acked: set[str],
+          link_checks: Collection[str]) -> dict:
     """Broken links and findings of one run as the nightly summary counts them (accepted ones apart):
     statuses url → link status; marks (check, fingerprint, target, accepted in evidence); acked: the
-    fingerprints an ack currently accepts. A broken link is accepted when all its link findings are."""
+    fingerprints an ack currently accepts; link_checks: the checks whose findings are link rows
+    (Check.link_findings). A broken link is accepted when all its link findings are."""
     findings = 0
     link_accepted: dict[str, bool] = {}
     for check, fp, target, by_rule in marks:
         accepted = by_rule or fp in acked
         findings += not accepted
-        if check == "broken_links":
+        if check in link_checks:
             link_accepted[target] = link_accepted.get(target, True) and accepted
     broken = sum(1 for url, s in statuses.items() if s == "broken" and not link_accepted.get(url, False))
     return {"broken": broken, "findings": findings}

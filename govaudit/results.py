@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from govaudit import __version__, diff
+from govaudit import __version__, diff, registry
 from govaudit.linkrules import matching_rule, suggest_fix
 from govaudit.models import LinkStatus, RunStatus
 from govaudit.store import Store
@@ -89,8 +89,9 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
     ]
     accept_findings(checks, store.acks())
     accepted_findings: dict[str, list[bool]] = defaultdict(list)
+    link_checks = registry.link_finding_checks()
     for check in checks:
-        if check["id"] == "broken_links":
+        if check["id"] in link_checks:
             for f in check["findings"]:
                 accepted_findings[f["target"]].append(bool(f["accepted"]))
     ignore = ((run.get("profile") or {}).get("links") or {}).get("ignore") or []
@@ -208,10 +209,12 @@ def build_trend(store: Store, run: dict, today: str | None = None) -> list[dict]
     status), the last 60 and every pinned one; broken and findings counted as the summary counts them."""
     acked = {fp for fp, ack in store.acks().items() if ack_applies(ack, today)}
     site_runs = [r for r in store.runs() if r["site"] == run["site"]]
+    link_checks = registry.link_finding_checks()
     points = []
     for r in diff.trend_runs(site_runs, run["id"]):
         scores = store.scores(r["id"])
-        counts = diff.tally(store.link_statuses(r["id"], "broken"), store.finding_marks(r["id"]), acked)
+        counts = diff.tally(store.link_statuses(r["id"], "broken"), store.finding_marks(r["id"]), acked,
+                            link_checks)
         points.append({"run": r["id"], "finished_at": r["finished_at"], "status": r["status"],
                        "indicators": {s["indicator_id"]: s["score"] for s in scores}, **counts})
     return points

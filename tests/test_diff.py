@@ -122,9 +122,10 @@ def test_tally_leaves_accepted_apart():
     marks = [("broken_links", "f1", "u1", False), ("broken_links", "f2", "u2", True),
              ("broken_links", "f3", "u3", False), ("broken_links", "f4", "u3", False),
              ("metadata", "f5", "", False)]
-    assert diff.tally(statuses, marks, acked=set()) == {"broken": 2, "findings": 4}
-    assert diff.tally(statuses, marks, acked={"f3"}) == {"broken": 2, "findings": 3}  # u3 still on another page
-    assert diff.tally(statuses, marks, acked={"f3", "f4"}) == {"broken": 1, "findings": 2}
+    links = {"broken_links"}  # the check whose findings are link rows
+    assert diff.tally(statuses, marks, acked=set(), link_checks=links) == {"broken": 2, "findings": 4}
+    assert diff.tally(statuses, marks, acked={"f3"}, link_checks=links) == {"broken": 2, "findings": 3}  # u3 still on another page
+    assert diff.tally(statuses, marks, acked={"f3", "f4"}, link_checks=links) == {"broken": 1, "findings": 2}
 
 
 def test_trend_runs_cap_and_pins():

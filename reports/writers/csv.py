@@ -32,7 +32,7 @@ def write_csv(path: Path, columns: tuple[str, ...], rows) -> Path:
 
 
 class LinksCsvWriter:
-    name = "csv"
+    id = "csv"
     filename = "links.csv"
 
     def write(self, results: dict, out_dir: Path, *, lang: str = "zh-TW") -> Path:

@@ -71,7 +71,7 @@ def rows(doc: dict) -> list[list[str]]:
 
 
 class FindingsCsvWriter:
-    name = "findings"
+    id = "findings"
     filename = "findings.csv"
 
     def write(self, results: dict, out_dir: Path, *, lang: str = "zh-TW") -> Path:

@@ -92,7 +92,7 @@ def render(results: dict, *, lang: str = "zh-TW") -> str:
 
 
 class HtmlWriter:
-    name = "html"
+    id = "html"
     filename = "report.html"
 
     def write(self, results: dict, out_dir: pathlib.Path, *, lang: str = "zh-TW") -> pathlib.Path:

@@ -28,7 +28,7 @@ def dumps(doc: dict) -> str:
 
 
 class JsonWriter:
-    name = "json"
+    id = "json"
     filename = "results.json"
 
     def write(self, results: dict, out_dir: Path, *, lang: str = "zh-TW") -> Path:
