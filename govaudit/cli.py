@@ -69,14 +69,15 @@ def _summary_line(outcome: runner.Outcome) -> str:
 
 
 def _execute(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool, fail_on: str,
-             lang: str, verbose: bool = False) -> int:
+             lang: str, formats: tuple[str, ...] | None, verbose: bool = False) -> int:
     bar, update = _progress_display()
     if bar:
         with bar:
             outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on,
-                                   progress=update, lang=lang)
+                                   progress=update, lang=lang, formats=formats)
     else:
-        outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang)
+        outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang,
+                               formats=formats)
     click.echo(f"govaudit: {_summary_line(outcome)}")
     if verbose:
         for path in outcome.files:
@@ -94,8 +95,22 @@ _common = [
 ]
 
 
+def _formats(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    from govaudit import registry  # noqa: PLC0415
+
+    try:
+        return registry.formats(value)
+    except ValueError as exc:  # a usage error (exit 3), before anything is crawled or written
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+_format = click.option("--format", "formats", callback=_formats, metavar="FORMAT[,FORMAT…]",
+                       help="Report files to write: comma-separated writer ids (default: every installed writer; "
+                            "an unknown id lists them).")
+
+
 def common(func):
-    for option in reversed(_common):
+    for option in reversed([*_common, _format]):
         func = option(func)
     return func
 
@@ -118,7 +133,8 @@ def cli() -> None:
 @click.option("--fail-on", default="",
               help='Exit 1 when a rule holds, e.g. "new_broken>0,score_drop>5,content_validity<80".')
 @click.option("-v", "--verbose", is_flag=True, help="Also print the paths of the report files written.")
-def run(url, profile_path, db, out, lang, max_depth, max_pages, concurrency, offline, fail_on, verbose) -> None:
+def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurrency, offline, fail_on,
+        verbose) -> None:
     """Crawl URL (or the profile's start URL), check it, score it and write the reports.
 
     Quiet: one summary line on stdout (the report paths too with -v)."""
@@ -126,7 +142,8 @@ def run(url, profile_path, db, out, lang, max_depth, max_pages, concurrency, off
         crawl={"max_depth": max_depth, "max_pages": max_pages, "concurrency": concurrency},
         links={"external_concurrency": concurrency},
     )
-    sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang, verbose=verbose))
+    sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang, formats=formats,
+                      verbose=verbose))
 
 
 @cli.command()
@@ -134,7 +151,7 @@ def run(url, profile_path, db, out, lang, max_depth, max_pages, concurrency, off
 @click.option("--offline/--online", default=True, show_default=True,
               help="The demo links to real gov.tw hosts; offline they are recorded as excluded.")
 @click.option("--fail-on", default="")
-def demo(db, out, lang, offline, fail_on) -> None:
+def demo(db, out, lang, formats, offline, fail_on) -> None:
     """Serve the bundled demo agency site on loopback and audit it."""
     from importlib import resources
 
@@ -146,7 +163,7 @@ def demo(db, out, lang, offline, fail_on) -> None:
         truth = Path(out) / "demo-ground-truth.json"
         site.write_ground_truth(truth)
         code = _execute(site.start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang,
-                        verbose=True)
+                        formats=formats, verbose=True)
         click.echo(f"  {truth}")
     sys.exit(code)
 
@@ -155,13 +172,16 @@ def demo(db, out, lang, offline, fail_on) -> None:
 @click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
 @common
 @click.option("--pdf", is_flag=True, help="Also print report.pdf (A4) through headless Chromium.")
-def report(run_id, db, out, lang, pdf) -> None:
+def report(run_id, db, out, lang, formats, pdf) -> None:
     """Rebuild the reports of a recorded run from the database alone."""
-    files, doc = runner.rebuild_report(db, run_id, out, lang=lang)
+    files, doc = runner.rebuild_report(db, run_id, out, lang=lang, formats=formats)
     if pdf:
         from govaudit.reports.pdf import print_pdf  # noqa: PLC0415
 
-        files.append(print_pdf(next(f for f in files if f.name == "report.html")))
+        html = next((f for f in files if f.name == "report.html"), None)
+        if html is None:
+            raise ConfigError("--pdf prints report.html: choose its writer in --format too")
+        files.append(print_pdf(html))
     click.echo(f"govaudit: report for run {doc['run']['id']} ({doc['run']['status']})")
     for path in files:
         click.echo(f"  {path}")

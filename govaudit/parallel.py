@@ -1,9 +1,9 @@
 """Run the checks of one run in two processes, so that both cores work after the crawl.
 
-The checks are split into groups of about equal cost (checks that share a read, such as the click
-graph of `CheckContext.navigation`, stay together); this process runs the first group and forked
-children run the others, each with its own read-only connection to the store (a check never writes
-the store). Children write their CheckResults pickled to a temporary file; the results come back in
+The checks are split into groups of about equal cost (Check.cost; checks that share a read, such as the
+click graph of `CheckContext.navigation`, and checks with the checks they depend on stay together);
+this process runs the first group and forked children run the others, each with its own read-only
+connection to the store (a check never writes the store). Children write their CheckResults pickled to a temporary file; the results come back in
 the order of `checks`, exactly as a serial run gives them. A child that dies is not an error of the
 audit: its checks are run again here.
 
@@ -19,21 +19,15 @@ import pickle
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from govaudit.models import CheckResult
+from govaudit.plugins import Check
 from govaudit.store import Store
 
 MIN_PAGES = 200
-# Relative post-crawl cost of a check on a large site (measured on the benchmark's heavy variant);
-# unlisted checks count as light.
-COST = {"services": 4.0, "disclosure": 3.0, "freshness": 1.0, "accessibility": 2.0, "broken_links": 1.0,
-        "bilingual": 1.0}
-LIGHT = 0.5
-# Checks that read the same expensive thing once per process (CheckContext.shared) run together.
-TOGETHER = (("services", "freshness"),)
 
 
 def workers_wanted() -> int:
@@ -49,24 +43,40 @@ def can_fork(store: Store, run_id: int) -> bool:
     return store.count("pages", run_id) >= MIN_PAGES
 
 
-def split(checks: list[Any], n: int) -> list[list[Any]]:
-    """Groups of checks of about equal cost (longest first into the lightest group), each in `checks` order."""
+def units(checks: Sequence[Check]) -> list[list[Check]]:
+    """The checks that must run in one process, each unit in `checks` order: checks whose shared reads
+    (Check.shared_reads) overlap, so the read is done once, and a check with the checks it depends on
+    (Check.depends_on), so their results are there for it."""
+    parent = list(range(len(checks)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
     index = {c.id: i for i, c in enumerate(checks)}
-    units: list[list[Any]] = []
-    placed: set[str] = set()
-    for ids in TOGETHER:
-        unit = [c for c in checks if c.id in ids]
-        if unit:
-            units.append(unit)
-            placed.update(c.id for c in unit)
-    units += [[c] for c in checks if c.id not in placed]
-    units.sort(key=lambda u: (-sum(COST.get(c.id, LIGHT) for c in u), index[u[0].id]))
-    groups: list[list[Any]] = [[] for _ in range(min(n, len(units)))]
+    for i, c in enumerate(checks):
+        linked = [index[d] for d in c.depends_on if d in index]
+        linked += [j for j, other in enumerate(checks[:i]) if c.shared_reads & other.shared_reads]
+        for j in linked:
+            parent[root(j)] = root(i)
+    grouped: dict[int, list[Check]] = {}
+    for i, c in enumerate(checks):
+        grouped.setdefault(root(i), []).append(c)
+    return list(grouped.values())
+
+
+def split(checks: Sequence[Check], n: int) -> list[list[Check]]:
+    """Groups of checks of about equal cost (Check.cost; longest first into the lightest group), each in
+    `checks` order; the checks of a unit (see units) stay in one group."""
+    index = {c.id: i for i, c in enumerate(checks)}
+    ordered = sorted(units(checks), key=lambda u: (-sum(c.cost for c in u), index[u[0].id]))
+    groups: list[list[Check]] = [[] for _ in range(min(n, len(ordered)))]
     loads = [0.0] * len(groups)
-    for unit in units:
+    for unit in ordered:
         i = loads.index(min(loads))
         groups[i] += unit
-        loads[i] += sum(COST.get(c.id, LIGHT) for c in unit)
+        loads[i] += sum(c.cost for c in unit)
     return [sorted(g, key=lambda c: index[c.id]) for g in groups if g]
 
 
@@ -77,7 +87,8 @@ Serial = Callable[..., list[CheckResult]]
 class Child:
     pid: int
     out: str  # the file its pickled results go to (a pipe would hold it until read)
-    group: list[Any]
+    group: list[Check]
+    kwargs: dict[str, Any]  # serial's keyword arguments: a dead child's checks are run again with them
     status: int | None = None  # wait status, once reaped
 
     def done(self) -> bool:
@@ -88,7 +99,7 @@ class Child:
         return self.status is not None
 
 
-def fork(store: Store, run_id: int, profile: Any, group: list[Any], browsers: dict | None, serial: Serial,
+def fork(store: Store, run_id: int, profile: Any, group: list[Check], browsers: dict | None, serial: Serial,
          **kwargs: Any) -> Child:
     """Run `serial(store, run_id, profile, group, browsers, workers=1, **kwargs)` in a forked child."""
     fd, out = tempfile.mkstemp(prefix="govaudit-checks-", suffix=".pickle")
@@ -104,7 +115,7 @@ def fork(store: Store, run_id: int, profile: Any, group: list[Any], browsers: di
         finally:
             os._exit(code)
     os.close(fd)
-    return Child(pid, out, group)
+    return Child(pid, out, group, kwargs)
 
 
 def collect(store: Store, run_id: int, profile: Any, children: list[Child], browsers: dict | None,
@@ -120,23 +131,23 @@ def collect(store: Store, run_id: int, profile: Any, children: list[Child], brow
             with open(child.out, "rb") as fh:
                 results += pickle.load(fh)
         except Exception:  # the child died: its checks run here
-            results += serial(store, run_id, profile, child.group, browsers, workers=1)
+            results += serial(store, run_id, profile, child.group, browsers, **{**child.kwargs, "workers": 1})
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(child.out)
     return results
 
 
-def in_order(results: list[CheckResult], checks: list[Any]) -> list[CheckResult]:
+def in_order(results: list[CheckResult], checks: Sequence[Check]) -> list[CheckResult]:
     order = {c.id: i for i, c in enumerate(checks)}
     return sorted(results, key=lambda r: order.get(r.check_id, len(order)))
 
 
-def run_checks(store: Store, run_id: int, profile: Any, checks: list[Any], browsers: dict | None, n: int,
-               serial: Serial) -> list[CheckResult]:
-    """`serial(store, run_id, profile, checks, browsers, workers=1)` for each group, the groups at once."""
+def run_checks(store: Store, run_id: int, profile: Any, checks: list[Check], browsers: dict | None, n: int,
+               serial: Serial, **kwargs: Any) -> list[CheckResult]:
+    """`serial(store, run_id, profile, group, browsers, workers=1, **kwargs)` for each group, the groups at once."""
     groups = split(checks, n)
-    children = [fork(store, run_id, profile, group, browsers, serial) for group in groups[1:]]
-    results = serial(store, run_id, profile, groups[0], browsers, workers=1)
+    children = [fork(store, run_id, profile, group, browsers, serial, **kwargs) for group in groups[1:]]
+    results = serial(store, run_id, profile, groups[0], browsers, workers=1, **kwargs)
     results += collect(store, run_id, profile, children, browsers, serial)
     return in_order(results, checks)

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.files import write_atomic
 from govaudit.models import CheckResult, CheckStatus, RunStatus
+from govaudit.plugins import Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
 from govaudit.results import build
 from govaudit.store import Store
@@ -97,7 +98,8 @@ def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
     raise ConfigError(f"start page redirects more than {profile.links.max_redirects} times: {start_url}")
 
 
-def build_checks(profile: Profile) -> list[Any]:
+def build_checks(profile: Profile) -> list[Check]:
+    """The enabled checks, built with their profile options, each after the checks it depends on."""
     available = registry.checks()
     unknown = set(profile.checks) - set(available)
     if unknown:
@@ -111,7 +113,12 @@ def build_checks(profile: Profile) -> list[Any]:
             built.append(cls(profile.checks.get(check_id) or {}))
         except ValueError as exc:
             raise ConfigError(f"{profile.source}: checks.{check_id}: {exc}") from None
-    return built
+    try:
+        order = run_order({c.id: c.depends_on for c in built})
+    except DependencyError as exc:
+        raise ConfigError(f"{profile.source}: checks: {exc}") from None
+    by_id = {c.id: c for c in built}
+    return [by_id[cid] for cid in order]
 
 
 def code_catalogue() -> dict[str, dict]:
@@ -156,15 +163,15 @@ def _run_browser(job: dict, progress: Progress | None) -> dict:
     return {**stats, "targets": len(job["targets"])}
 
 
-def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any], *, offline: bool,
+def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Check], *, offline: bool,
                   progress: Progress | None = None) -> dict[str, dict]:
     """After the crawl, before the checks: each enabled check that needs a browser names the pages it
     wants tested (check.sample) and the browser process runs axe-core on them into the store.
     Returns {check id: stage summary}; a summary with available=False carries the reason."""
     out = {}
     for check in checks:
-        if "browser" not in check.requires or not hasattr(check, "sample"):
-            continue
+        if "browser" not in check.requires or type(check).sample is Check.sample:
+            continue  # a browser check that samples no pages is skipped for want of a browser
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
         targets = [t for t in check.sample(ctx) if not offline or urls.is_loopback(t["url"])]
         # Browsers load pages from the agency's server too: never more at once than the crawl may.
@@ -175,20 +182,24 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Any]
     return out
 
 
-def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
+def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Check],
                browsers: dict[str, dict] | None = None, *, workers: int | None = None,
-               pages_only: bool = False) -> list[CheckResult]:
+               pages_only: bool = False, earlier: Sequence[CheckResult] = ()) -> list[CheckResult]:
+    """Run `checks` (in dependency order, as build_checks gives them); `earlier`: results of checks run
+    before, which a check here may depend on."""
     workers = parallel.workers_wanted() if workers is None else workers
     if workers > 1 and len(checks) > 1 and parallel.can_fork(store, run_id):
-        return parallel.run_checks(store, run_id, profile, checks, browsers, workers, run_checks)
+        return parallel.run_checks(store, run_id, profile, checks, browsers, workers, run_checks,
+                                   pages_only=pages_only, earlier=earlier)
     out = []
     shared: dict[str, Any] = {}  # reads the checks share (CheckContext.shared)
+    done = {r.check_id: r for r in earlier}  # what ctx.result_of gives a check that depends on one
     for check in checks:
         began = time.monotonic()
         stage = (browsers or {}).get(check.id) or {}
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options,
                            browser=stage if stage.get("available") else None, shared=shared,
-                           pages_only=pages_only)
+                           pages_only=pages_only, results={d: done[d] for d in check.depends_on if d in done})
         missing = set(check.requires) - ({"browser"} if ctx.browser else set())
         try:
             if missing:
@@ -203,6 +214,7 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Any],
             result = CheckResult(check.id, check.version, CheckStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
         out.append(CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
                                round(time.monotonic() - began, 3), result.error, result.data))
+        done[check.id] = out[-1]
     return out
 
 
@@ -212,14 +224,17 @@ class EarlyChecks:
     still out: on most sites the crawl ends waiting on a few retries, and both cores would idle. Without
     that event, or where forking is not safe (parallel.can_fork), they run after the crawl as before."""
 
-    def __init__(self, store: Store, run_id: int, profile: Profile, checks: list[Any]):
+    def __init__(self, store: Store, run_id: int, profile: Profile, checks: list[Check]):
         self.store, self.run_id, self.profile = store, run_id, profile
-        self.candidates = [c for c in checks if getattr(c, "reads_link_results", True) is False
-                           and "browser" not in c.requires]
+        self.candidates: list[Check] = []
+        for c in checks:  # dependencies first: a check starts early only with all it depends on
+            ready = {e.id for e in self.candidates}
+            if not c.reads_link_results and "browser" not in c.requires and c.depends_on <= ready:
+                self.candidates.append(c)
         self.children: list[parallel.Child] = []
 
     @property
-    def started(self) -> list[Any]:
+    def started(self) -> list[Check]:
         return [c for child in self.children for c in child.group]
 
     def busy(self) -> bool:
@@ -232,6 +247,11 @@ class EarlyChecks:
             return
         self.children = [parallel.fork(self.store, self.run_id, self.profile, group, None, run_checks, pages_only=True)
                          for group in parallel.split(self.candidates, workers)]
+
+    def feeds(self, checks: list[Check]) -> bool:
+        """Some of `checks` depend on a check started early: its result must be in before they run."""
+        started = {c.id for c in self.started}
+        return any(c.depends_on & started for c in checks)
 
     def collect(self) -> list[CheckResult]:
         children, self.children = self.children, []
@@ -254,7 +274,8 @@ def _crawl(job: dict, progress: Progress | None) -> tuple[dict, int]:
 
 
 def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool = False,
-          fail_on: str = "", progress: Progress | None = None, lang: str = "zh-TW") -> Outcome:
+          fail_on: str = "", progress: Progress | None = None, lang: str = "zh-TW",
+          formats: Collection[str] | None = None) -> Outcome:
     start = check_start_url(start_url or profile.site.start_url)
     rubric = load_rubric(profile.rubric)
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
@@ -289,10 +310,11 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
             if browsers:
                 stats = {**stats, "browser": browsers}
-            started = early.started
-            results = run_checks(store, run_id, profile, [c for c in checks if c not in started], browsers,
-                                 workers=1 if early.busy() else None)
-            results = parallel.in_order(results + early.collect(), checks)
+            rest = [c for c in checks if c not in early.started]
+            earlier = early.collect() if early.feeds(rest) else []
+            results = run_checks(store, run_id, profile, rest, browsers, workers=1 if early.busy() else None,
+                                 earlier=earlier)
+            results = parallel.in_order(results + earlier + early.collect(), checks)
             store.save_check_results(run_id, results)
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
@@ -300,7 +322,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             early.abandon()  # early check processes still running (a crash or Ctrl-C anywhere above)
             store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
             raise
-        files, results_doc = write_reports(store, run_id, out, lang=lang)
+        files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
         retention.after_audit(store, site, profile, status)  # prunes old runs; never fails this one
     summary = summarize(results_doc)
     tripped = rules.tripped(summary)
@@ -310,13 +332,16 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
     return outcome
 
 
-def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW") -> tuple[list[Path], dict]:
+def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW",
+                  formats: Collection[str] | None = None) -> tuple[list[Path], dict]:
+    """The results document and the files of the writers chosen by id (`--format`; None: every one)."""
     doc = build(store, run_id, codes=code_catalogue())
-    files = [cls().write(doc, out, lang=lang) for cls in registry.writers().values()]
+    files = [cls().write(doc, out, lang=lang) for cls in registry.chosen_writers(formats)]
     return files, doc
 
 
-def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-TW") -> tuple[list[Path], dict]:
+def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-TW",
+                   formats: Collection[str] | None = None) -> tuple[list[Path], dict]:
     with Store(db, readonly=True) as store:
         run_id = run_id or store.latest_run_id()
         if run_id is None:
@@ -325,7 +350,7 @@ def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-T
             store.run(run_id)
         except Exception as exc:
             raise ConfigError(str(exc)) from None
-        return write_reports(store, run_id, out, lang=lang)
+        return write_reports(store, run_id, out, lang=lang, formats=formats)
 
 
 def summarize(doc: dict) -> dict[str, Any]:
@@ -369,8 +394,9 @@ A11Y_SCHEMA = "govaudit/a11y@1"
 
 def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dict | None = None,
          progress: Progress | None = None) -> tuple[Path, dict, int]:
-    """`govaudit a11y`: only the accessibility check, on the given pages (no crawl), into out/results.json
-    with the same "accessibility" section an audit writes. Returns (path, document, exit code)."""
+    """`govaudit a11y`: only the accessibility check (the check that requires the browser and declares
+    the results.json sections it fills), on the given pages (no crawl), into out/results.json with the
+    same sections an audit writes. Returns (path, document, exit code)."""
     given = list(dict.fromkeys(check_start_url(u) for u in page_urls))
     if not given:
         raise ConfigError("no page URL given")
@@ -378,9 +404,11 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
         for url in given:
             if not urls.is_loopback(url):
                 raise ConfigError(f"--offline: {url} is not a loopback address, so it is not contacted")
-    cls = registry.checks().get("accessibility")
-    if cls is None:
-        raise ConfigError("the accessibility check is not installed")
+    found = [cls for cls in registry.checks().values() if "browser" in cls.requires and cls.sections]
+    if len(found) != 1:
+        raise ConfigError("no accessibility check is installed" if not found else
+                          f"more than one check tests pages in the browser: {', '.join(c.id for c in found)}")
+    (cls,) = found
     try:
         check = cls(options or {})
     except ValueError as exc:
@@ -393,16 +421,18 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
                "config": _browser_config(check.options, offline, Profile().crawl.user_agent)}
         summary = _run_browser(job, progress)
         (result,) = run_checks(store, run_id, Profile(), [check], {check.id: summary})
-    section = dict(result.data.get("accessibility") or {})
-    section.setdefault("pages", [])
-    section.setdefault("templates", [])
+    sections = {}
+    for name in check.sections:
+        sections[name] = dict(result.data.get(name) or {})
+        sections[name].setdefault("pages", [])
+        sections[name].setdefault("templates", [])
     doc = {
         "schema": A11Y_SCHEMA, "tool_version": __version__, "pages_given": given, "offline": offline,
         "browser": summary,
         "check": {"id": result.check_id, "version": result.version, "status": result.status,
                   "metrics": result.metrics, "error": result.error, "duration": result.duration,
                   "findings": len(result.findings)},
-        "accessibility": section,
+        **sections,
     }
     path = write_atomic(Path(out) / "results.json",
                          json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
