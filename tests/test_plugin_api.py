@@ -1,14 +1,24 @@
-"""The two extension points every check uses: page facts (computed once in the crawler's parse) and
-check data sections (merged into results.json)."""
+"""The plug-in API: the two extension points every check uses (page facts computed once in the crawler's
+parse, check data sections merged into results.json), what a check declares (cost, sampling,
+dependencies) and how the core honours it, and writers chosen by --format."""
 
+import ast
+import inspect
 import sqlite3
+from pathlib import Path
 
+import pytest
 from govaudit.crawler.extract import parse
 
-from govaudit.context import CheckContext
+from govaudit import cli, parallel, registry, runner
 from govaudit.models import CheckResult, CheckStatus
+from govaudit.plugins import Check, CheckContext, DependencyError, Writer, run_order
+from govaudit.profile import ConfigError, load_profile
 from govaudit.results import build, merge_section
 from govaudit.store import MIGRATIONS, Store
+from tests.siteserver import SiteServer
+from tests.test_parallel_checks import _no_threads
+from tests.test_site_quality import FULL_SITE
 
 HTML = "<html><head><title>T</title></head><body><h1>標題</h1><a href='/a'>a</a></body></html>"
 
@@ -69,3 +79,163 @@ def test_a_schema_1_database_is_migrated_with_its_rows_kept(tmp_path):
     with Store(path) as store:
         assert store.schema_version == len(MIGRATIONS)
         assert [r["site"] for r in store.runs()] == ["s"]
+
+
+# -- the plug-in contract: an outside check declares what the core needs, the core names no plug-in ----
+
+class Outside(Check):
+    """An outside plug-in: reads site_elements' result, wants two pages tested, is expensive."""
+
+    id = "aa_outside"  # sorts before site_elements: the runner must still run it after
+    title = title_zh = "outside"
+    cost = 3.0
+    depends_on = frozenset({"site_elements"})
+
+    def sample(self, ctx):
+        return [{"url": page["url"], "reason": "outside"} for page in ctx.pages()][:2]
+
+    def run(self, ctx):
+        elements = ctx.result_of("site_elements")
+        return self.result(CheckStatus.PASSED, {"elements_status": elements.status.value,
+                                                "elements_findings": len(elements.findings)}, [])
+
+
+class CycleA(Check):
+    id = "zz_cycle_a"
+    title = "a"
+    depends_on = frozenset({"zz_cycle_b"})
+
+
+class CycleB(Check):
+    id = "zz_cycle_b"
+    title = "b"
+    depends_on = frozenset({"zz_cycle_a"})
+
+
+def _install(root: Path, monkeypatch, checks: dict[str, str]) -> None:
+    """A distribution with entry points on sys.path, as `pip install` of an outside package leaves one."""
+    dist = root / "govaudit_outside-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: govaudit-outside\nVersion: 1.0\n")
+    lines = "".join(f"{cid} = tests.test_plugin_api:{cls}\n" for cid, cls in checks.items())
+    (dist / "entry_points.txt").write_text(f"[govaudit.checks]\n{lines}")
+    monkeypatch.syspath_prepend(str(root))
+    registry.plugins.cache_clear()
+
+
+@pytest.fixture
+def outside(tmp_path, monkeypatch):
+    _install(tmp_path, monkeypatch, {"aa_outside": "Outside"})
+    yield
+    registry.plugins.cache_clear()
+
+
+@pytest.fixture
+def cyclic(tmp_path, monkeypatch):
+    _install(tmp_path, monkeypatch, {"zz_cycle_a": "CycleA", "zz_cycle_b": "CycleB"})
+    yield
+    registry.plugins.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    """A run of the site-quality test site in a database: (database, profile)."""
+    tmp = tmp_path_factory.mktemp("plugins")
+    profile = load_profile(None).with_overrides(links={"timeout": 5})
+    with SiteServer(FULL_SITE) as server:
+        runner.audit(server.url, profile, db=tmp / "a.sqlite", out=tmp / "out", offline=True)
+    return tmp / "a.sqlite", profile
+
+
+def test_run_order_puts_dependencies_first_and_keeps_the_given_order_otherwise():
+    assert run_order({"a": frozenset(), "b": frozenset(), "c": frozenset()}) == ["a", "b", "c"]
+    assert run_order({"a": frozenset({"c"}), "b": frozenset(), "c": frozenset({"b"}), "d": frozenset()}) \
+        == ["b", "c", "a", "d"]
+
+
+def test_run_order_rejects_cycles_and_unknown_checks():
+    with pytest.raises(DependencyError, match="a → b → a"):
+        run_order({"a": frozenset({"b"}), "b": frozenset({"a"})})
+    with pytest.raises(DependencyError, match="depends on nope"):
+        run_order({"a": frozenset({"nope"})})
+
+
+def test_a_dependency_cycle_among_installed_checks_is_a_configuration_error(cyclic):
+    assert {"zz_cycle_a", "zz_cycle_b"} <= set(registry.checks())
+    with pytest.raises(ConfigError, match="depend on each other"):
+        runner.build_checks(load_profile(None))
+
+
+def test_a_dependency_disabled_in_the_profile_is_a_configuration_error(outside, tmp_path):
+    profile = load_profile(None).model_copy(update={"checks": {"site_elements": None}})
+    with pytest.raises(ConfigError, match="aa_outside depends on site_elements"):
+        runner.build_checks(profile)
+
+
+def test_an_outside_check_declares_cost_sampling_and_dependencies_and_reads_its_dependency(
+        outside, audited, monkeypatch):
+    db, profile = audited
+    checks = runner.build_checks(profile)
+    ids = [c.id for c in checks]
+    assert ids.index("site_elements") < ids.index("aa_outside")
+    monkeypatch.setattr(parallel, "MIN_PAGES", 0)
+    together = [g for g in parallel.split(checks, 2) if any(c.id == "aa_outside" for c in g)]
+    assert [c.id for c in together[0] if c.id in ("aa_outside", "site_elements")] == ["site_elements", "aa_outside"]
+    with Store(db) as store:
+        run_id = store.latest_run_id()
+        (mine,) = [c for c in checks if c.id == "aa_outside"]
+        ctx = CheckContext(store=store, run_id=run_id, profile=profile)
+        assert [t["reason"] for t in mine.sample(ctx)] == ["outside", "outside"]
+        assert Check.sample(mine, ctx) == []  # the base wants no pages tested
+        serial = {r.check_id: r for r in runner.run_checks(store, run_id, profile, checks, {}, workers=1)}
+        assert _no_threads()
+        forked = {r.check_id: r for r in runner.run_checks(store, run_id, profile, checks, {}, workers=2)}
+    for results in (serial, forked):
+        elements = results["site_elements"]
+        assert results["aa_outside"].status == CheckStatus.PASSED
+        assert results["aa_outside"].metrics == {"elements_status": elements.status.value,
+                                                 "elements_findings": len(elements.findings)}
+
+
+def test_a_check_reads_only_the_results_it_declares(tmp_path):
+    with Store(tmp_path / "a.sqlite") as store:
+        ctx = CheckContext(store=store, run_id=1, profile=None)
+        with pytest.raises(LookupError, match="depends_on"):
+            ctx.result_of("site_elements")
+
+
+def test_format_chooses_the_writers_and_an_unknown_one_is_a_usage_error(audited, tmp_path, capsys):
+    db, _ = audited
+    cli.main(["report", "--db", str(db), "--out", str(tmp_path / "json"), "--format", "json"])
+    assert sorted(p.name for p in (tmp_path / "json").iterdir()) == ["results.json"]
+    cli.main(["report", "--db", str(db), "--out", str(tmp_path / "two"), "--format", "csv,findings"])
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["findings.csv", "links.csv"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["report", "--db", str(db), "--out", str(tmp_path / "none"), "--format", "json,docx"])
+    assert exit_.value.code == runner.EXIT_USAGE
+    message = " ".join(capsys.readouterr().err.split())
+    assert "unknown format(s) docx" in message and "available: csv, findings, html, json" in message
+    assert not (tmp_path / "none").exists()
+
+
+def test_every_writer_keeps_the_writer_protocol():
+    for writer_id, cls in registry.writers().items():
+        assert cls.id == writer_id and cls.filename
+        assert list(inspect.signature(cls.write).parameters) == list(inspect.signature(Writer.write).parameters)
+
+
+# Words that are writer ids and also ordinary names of the results document, never a writer named by id:
+# "findings" (a check's findings, the summary's count), "json" (pydantic's model_dump(mode="json")).
+# Check ids have no exception.
+WRITER_ID_WORDS = {"findings", "json"}
+
+
+def test_the_core_names_no_check_and_no_writer():
+    core = Path(__file__).resolve().parents[1] / "govaudit"
+    banned = set(registry.checks()) | (set(registry.writers()) - WRITER_ID_WORDS)
+    found = [f"{path.name}:{node.lineno}: {node.value!r}"
+             for path in sorted(core.glob("*.py"))  # the core's own modules, not the stage subpackages
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in banned]
+    assert found == []
