@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from govaudit.checks.base import Check, CheckContext, Code
-from govaudit.crawler import attachments as attachment_files
 from lxml import etree
 
+from govaudit import attachments as attachment_files
 from govaudit.models import CheckResult, CheckStatus, Severity
 
 # Letter → two-digit code (note I, O, W, Z out of sequence).
@@ -186,7 +186,7 @@ def attachment_summary(ctx: CheckContext, page: dict) -> dict[str, Any] | None |
 
 
 def _attachment_text(body: bytes, content_type: str, url: str) -> str | None:
-    """Text of a PDF / ODF / OOXML attachment (crawler.attachments, the extractor the crawler uses for
+    """Text of a PDF / ODF / OOXML attachment (govaudit.attachments, the extractor the crawler uses for
     their links), or of a plain-text one; None when it cannot be read."""
     if attachment_files.kind_of(content_type, url):
         try:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from govaudit.crawler.progress import emit
 
+from govaudit.analyzers import page_analyzers
 from govaudit.chromium import BrowserConfig, loopback_hosts, probe, start_chrome
 
 if TYPE_CHECKING:
@@ -277,7 +278,6 @@ def _config(job: dict, targets: list[Target]) -> BrowserConfig:
 
 def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
     import lxml.html  # noqa: PLC0415
-    from govaudit.crawler.spider import page_analyzers  # noqa: PLC0415
 
     analyze = page_analyzers([check_id]).get(check_id)
     if analyze is None:
