@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govaudit.reports.model import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
+from govaudit.reports.values import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
 
 ROWS_MAX = 500  # rows per changes table; the rest is in results.json
 SERIES_MAX = 8  # distinct line styles of the trend chart
