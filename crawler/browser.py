@@ -89,9 +89,10 @@ class AxeSession:
             "iframes": True,
         })
 
-    def start(self) -> None:
+    def start(self) -> Chrome:
         self.profile_dir = tempfile.mkdtemp(prefix="govaudit-chromium-")
         self.driver = start_chrome(self.config, self.profile_dir)
+        return self.driver
 
     def stop(self) -> None:
         if self.driver is not None:
@@ -108,46 +109,45 @@ class AxeSession:
         self.stop()
         self.start()
 
-    def _inject(self, depth: int = 0) -> None:
+    def _inject(self, driver: Chrome, depth: int = 0) -> None:
         from selenium.common.exceptions import WebDriverException  # noqa: PLC0415
         from selenium.webdriver.common.by import By  # noqa: PLC0415
 
-        self.driver.execute_script(self.script)
+        driver.execute_script(self.script)
         if depth >= self.config.frame_depth:
             return
-        for frame in self.driver.find_elements(By.CSS_SELECTOR, "iframe, frame"):
+        for frame in driver.find_elements(By.CSS_SELECTOR, "iframe, frame"):
             try:
-                self.driver.switch_to.frame(frame)
+                driver.switch_to.frame(frame)
             except WebDriverException:
                 continue  # gone or not loadable: axe reports the frame as not tested
             try:
-                self._inject(depth + 1)
+                self._inject(driver, depth + 1)
             except WebDriverException:
                 pass
             finally:
-                self.driver.switch_to.parent_frame()
+                driver.switch_to.parent_frame()
 
     def test(self, url: str) -> tuple[dict, str]:
         """(reduced axe results, page source) for url; PageError when the page does not load."""
-        if self.driver is None:
-            self.start()
-        self.driver.get(url)
-        current = self.driver.current_url
+        driver = self.driver if self.driver is not None else self.start()
+        driver.get(url)
+        current = driver.current_url
         # A network error shows Chrome's error page while current_url still names the page.
-        location, text = self.driver.execute_script(
+        location, text = driver.execute_script(
             "return [document.URL, document.URL.indexOf('chrome-error:') === 0 ?"
             " (document.documentElement.innerText || '') : '']")
         if current.startswith("chrome-error://") or str(location).startswith("chrome-error://"):
             code = _NET_ERROR.search(text)
             raise PageError(f"page did not load: {code.group(1) if code else 'network error'}")
-        self._inject()
-        raw = self.driver.execute_async_script(
+        self._inject(driver)
+        raw = driver.execute_async_script(
             "var done = arguments[arguments.length - 1];"
             f"axe.run(document, {self.options}).then(function (r) {{ done(r); }})"
             ".catch(function (e) { done({error: String(e)}); });")
         if not isinstance(raw, dict) or raw.get("error"):
             raise PageError(f"axe-core failed: {(raw or {}).get('error') if isinstance(raw, dict) else raw}")
-        return reduce_results(raw, self.config.max_nodes, final_url=current), self.driver.page_source
+        return reduce_results(raw, self.config.max_nodes, final_url=current), driver.page_source
 
 
 def _selector(target: Any) -> str:
@@ -157,7 +157,7 @@ def _selector(target: Any) -> str:
 
 
 def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
-    def rules(items: list[dict]) -> list[dict]:
+    def rules(items: list[dict] | None) -> list[dict]:
         out = []
         for item in items or []:
             nodes = item.get("nodes") or []
