@@ -20,8 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from govaudit.crawler.browser import BrowserConfig, Target, loopback_hosts, run_axe  # noqa: E402
+from govaudit.crawler.browser import Target, run_axe  # noqa: E402
 from govaudit.demo.server import DemoServer  # noqa: E402
+
+from govaudit.chromium import BrowserConfig, loopback_hosts  # noqa: E402
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from govaudit.crawler import attachments as attachment_files
 from lxml import etree
 
+from govaudit import attachments as attachment_files
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code
 
@@ -187,7 +187,7 @@ def attachment_summary(ctx: CheckContext, page: dict) -> dict[str, Any] | None |
 
 
 def _attachment_text(body: bytes, content_type: str, url: str) -> str | None:
-    """Text of a PDF / ODF / OOXML attachment (crawler.attachments, the extractor the crawler uses for
+    """Text of a PDF / ODF / OOXML attachment (govaudit.attachments, the extractor the crawler uses for
     their links), or of a plain-text one; None when it cannot be read."""
     if attachment_files.kind_of(content_type, url):
         try:

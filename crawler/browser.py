@@ -16,26 +16,25 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govaudit.crawler.progress import emit
 
-from govaudit import ACCEPT_LANGUAGE, urls
+from govaudit.analyzers import page_analyzers
+from govaudit.chromium import BrowserConfig, loopback_hosts, probe, start_chrome
 
-ACCEPT_LANGUAGE_LIST = ",".join(part.split(";")[0] for part in ACCEPT_LANGUAGE.split(","))  # Chromium adds the q=
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
 
 AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships it)
 HTML_MAX = 400  # characters of a node's HTML snippet kept
@@ -47,21 +46,6 @@ def axe_script_path() -> Path:
     import axe_selenium_python  # noqa: PLC0415
 
     return Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@dataclass(frozen=True)
-class BrowserConfig:
-    chromium: str = "/usr/bin/chromium"
-    chromedriver: str = "/usr/bin/chromedriver"
-    offline: bool = True
-    allow_hosts: tuple[str, ...] = ()  # loopback host names / literals Chromium may resolve offline
-    tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
-    page_timeout: float = 30.0
-    script_timeout: float = 60.0
-    max_nodes: int = 20  # nodes kept per rule and page (the total is always kept)
-    window: tuple[int, int] = (1280, 1024)
-    frame_depth: int = 3  # how deep axe is injected into nested frames
-    user_agent: str = ""  # the crawl's identifiable User-Agent; empty keeps Chromium's own
 
 
 @dataclass
@@ -87,76 +71,6 @@ class StageResult:
         return {k: v for k, v in self.__dict__.items() if k != "rows"}
 
 
-def probe(config: BrowserConfig) -> tuple[str, str]:
-    """(version, '') when Chromium and chromedriver are there and run, else ('', reason)."""
-    for name, path in (("chromium", config.chromium), ("chromedriver", config.chromedriver)):
-        found = shutil.which(path)
-        if not found:
-            return "", f"{name} not found at {path} (apt-get install chromium chromium-driver)"
-    try:
-        out = subprocess.run([config.chromium, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return "", f"chromium does not start: {type(exc).__name__}: {exc}"
-    if out.returncode != 0:
-        return "", f"chromium --version failed: {out.stderr.strip()[:200]}"
-    return out.stdout.strip(), ""
-
-
-def loopback_hosts(page_urls: Iterable[str]) -> tuple[str, ...]:
-    """Host names Chromium may resolve offline: 127.0.0.1, localhost and the pages' own loopback hosts."""
-    hosts = {"127.0.0.1", "localhost"}
-    for url in page_urls:
-        if urls.is_loopback(url):
-            hosts.add(urls.hostname_of(url))
-    return tuple(sorted(hosts))
-
-
-def chrome_arguments(config: BrowserConfig, user_data_dir: str) -> list[str]:
-    width, height = config.window
-    args = [
-        "--headless=new", f"--window-size={width},{height}", f"--user-data-dir={user_data_dir}",
-        "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-        "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-domain-reliability", "--metrics-recording-only", "--lang=zh-TW",
-    ]
-    if config.user_agent:
-        args.append(f"--user-agent={config.user_agent}")
-    if os.geteuid() == 0:
-        args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
-    if config.offline:
-        excluded = ", ".join(f"EXCLUDE {host}" for host in config.allow_hosts)
-        args.append(f"--host-resolver-rules=MAP * ~NOTFOUND{', ' + excluded if excluded else ''}")
-        args.append("--no-proxy-server")  # a proxy from the environment would be a host we contact
-    return args
-
-
-def start_chrome(config: BrowserConfig, profile_dir: str, *, logging: bool = False):
-    """A selenium Chrome driver on Debian's chromium with chrome_arguments (the axe stage and the PDF
-    printer both start theirs here)."""
-    from selenium import webdriver  # noqa: PLC0415
-    from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = config.chromium
-    for arg in chrome_arguments(config, profile_dir):
-        options.add_argument(arg)
-    # --lang sets the UI language only; the Accept-Language header comes from this preference.
-    options.add_experimental_option("prefs", {"intl.accept_languages": ACCEPT_LANGUAGE_LIST})
-    # chromedriver is local: selenium must not reach it through a proxy from the environment. (Deprecated
-    # in favour of a ClientConfig, which webdriver.Chrome does not take yet: this is what it reads.)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        options.ignore_local_proxy_environment_variables()
-    options.page_load_strategy = "normal"
-    if logging:
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=config.chromedriver))
-    driver.set_page_load_timeout(config.page_timeout)
-    driver.set_script_timeout(config.script_timeout)
-    return driver
-
-
 class PageError(RuntimeError):
     pass
 
@@ -166,7 +80,7 @@ class AxeSession:
 
     def __init__(self, config: BrowserConfig):
         self.config = config
-        self.driver = None
+        self.driver: Chrome | None = None
         self.profile_dir = ""
         self.script = axe_script_path().read_text(encoding="utf-8")
         self.options = json.dumps({  # a JSON string: axe-selenium-python style scripts paste it as text
@@ -175,9 +89,10 @@ class AxeSession:
             "iframes": True,
         })
 
-    def start(self) -> None:
+    def start(self) -> Chrome:
         self.profile_dir = tempfile.mkdtemp(prefix="govaudit-chromium-")
         self.driver = start_chrome(self.config, self.profile_dir)
+        return self.driver
 
     def stop(self) -> None:
         if self.driver is not None:
@@ -194,46 +109,45 @@ class AxeSession:
         self.stop()
         self.start()
 
-    def _inject(self, depth: int = 0) -> None:
+    def _inject(self, driver: Chrome, depth: int = 0) -> None:
         from selenium.common.exceptions import WebDriverException  # noqa: PLC0415
         from selenium.webdriver.common.by import By  # noqa: PLC0415
 
-        self.driver.execute_script(self.script)
+        driver.execute_script(self.script)
         if depth >= self.config.frame_depth:
             return
-        for frame in self.driver.find_elements(By.CSS_SELECTOR, "iframe, frame"):
+        for frame in driver.find_elements(By.CSS_SELECTOR, "iframe, frame"):
             try:
-                self.driver.switch_to.frame(frame)
+                driver.switch_to.frame(frame)
             except WebDriverException:
                 continue  # gone or not loadable: axe reports the frame as not tested
             try:
-                self._inject(depth + 1)
+                self._inject(driver, depth + 1)
             except WebDriverException:
                 pass
             finally:
-                self.driver.switch_to.parent_frame()
+                driver.switch_to.parent_frame()
 
     def test(self, url: str) -> tuple[dict, str]:
         """(reduced axe results, page source) for url; PageError when the page does not load."""
-        if self.driver is None:
-            self.start()
-        self.driver.get(url)
-        current = self.driver.current_url
+        driver = self.driver if self.driver is not None else self.start()
+        driver.get(url)
+        current = driver.current_url
         # A network error shows Chrome's error page while current_url still names the page.
-        location, text = self.driver.execute_script(
+        location, text = driver.execute_script(
             "return [document.URL, document.URL.indexOf('chrome-error:') === 0 ?"
             " (document.documentElement.innerText || '') : '']")
         if current.startswith("chrome-error://") or str(location).startswith("chrome-error://"):
             code = _NET_ERROR.search(text)
             raise PageError(f"page did not load: {code.group(1) if code else 'network error'}")
-        self._inject()
-        raw = self.driver.execute_async_script(
+        self._inject(driver)
+        raw = driver.execute_async_script(
             "var done = arguments[arguments.length - 1];"
             f"axe.run(document, {self.options}).then(function (r) {{ done(r); }})"
             ".catch(function (e) { done({error: String(e)}); });")
         if not isinstance(raw, dict) or raw.get("error"):
             raise PageError(f"axe-core failed: {(raw or {}).get('error') if isinstance(raw, dict) else raw}")
-        return reduce_results(raw, self.config.max_nodes, final_url=current), self.driver.page_source
+        return reduce_results(raw, self.config.max_nodes, final_url=current), driver.page_source
 
 
 def _selector(target: Any) -> str:
@@ -243,7 +157,7 @@ def _selector(target: Any) -> str:
 
 
 def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
-    def rules(items: list[dict]) -> list[dict]:
+    def rules(items: list[dict] | None) -> list[dict]:
         out = []
         for item in items or []:
             nodes = item.get("nodes") or []
@@ -364,7 +278,6 @@ def _config(job: dict, targets: list[Target]) -> BrowserConfig:
 
 def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
     import lxml.html  # noqa: PLC0415
-    from govaudit.crawler.spider import page_analyzers  # noqa: PLC0415
 
     analyze = page_analyzers([check_id]).get(check_id)
     if analyze is None:

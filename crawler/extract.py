@@ -5,7 +5,6 @@ title, language, meta elements, fragment anchors.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,8 @@ import lxml.html
 from lxml import etree
 
 from govaudit import urls
+from govaudit.analyzers import Analyzers
+from govaudit.rawlink import RawLink
 
 # Elements whose attribute names a resource the page depends on or sends the reader to.
 _LINK_XPATH = etree.XPath(
@@ -37,16 +38,6 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
 
 
 @dataclass(slots=True)
-class RawLink:
-    url: str  # as written in the attribute
-    text: str
-    tag: str
-    attr: str
-    rel: str
-    line: int
-
-
-@dataclass(slots=True)
 class Extracted:
     title: str = ""
     lang: str = ""
@@ -55,10 +46,6 @@ class Extracted:
     base: str | None = None
     links: list[RawLink] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
-
-
-# check id -> page analyzer (Check.page_facts): called with the parsed document, after link extraction.
-Analyzers = Mapping[str, Callable[[Any, str], Any]]
 
 
 def _text(el: etree._Element) -> str:

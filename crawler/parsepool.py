@@ -26,6 +26,8 @@ from typing import Any
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import parse, resolve
 
+from govaudit.analyzers import page_analyzers
+
 BATCH = 16  # pages a worker stores per transaction
 MAX_AGE = 0.5  # seconds a parsed page may wait in a worker before it is written
 POOL: Any = None  # multiprocessing.pool.Pool while the crawl runs with workers
@@ -69,8 +71,6 @@ def stop() -> None:
 
 
 def _init(db: str, run_id: int, check_ids: tuple[str, ...]) -> None:
-    from govaudit.crawler.spider import page_analyzers  # noqa: PLC0415
-
     _worker["db"], _worker["run_id"] = db, run_id
     _worker["analyzers"] = page_analyzers(check_ids)
     # Run when the worker exits (the pool's close and join at the end of the crawl): what waits is written.

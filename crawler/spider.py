@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from govaudit.crawler import attachments, classify, pageprobe, parsepool
+from govaudit.crawler import classify, pageprobe, parsepool
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import Extracted, parse, resolve
 from govaudit.crawler.pipelines import StoreWriter
@@ -26,7 +26,8 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Request, Response
 
-from govaudit import urls
+from govaudit import attachments, urls
+from govaudit.analyzers import page_analyzers
 from govaudit.models import ErrorKind, LinkStatus
 from govaudit.store import Store
 
@@ -52,20 +53,6 @@ def looks_like_page(url: str) -> bool:
     path = urlsplit(url).path
     last = path.rsplit("/", 1)[-1]
     return "." not in last or last.rsplit(".", 1)[-1].lower() not in NOT_PAGES
-
-
-def page_analyzers(check_ids: Any) -> dict[str, Any]:
-    """The enabled checks' page analyzers (Check.page_facts), found through the same registry as the checks."""
-    from govaudit import registry  # noqa: PLC0415
-    from govaudit.plugins import Check  # noqa: PLC0415  (the crawler needs checks only when analyzers are asked for)
-
-    found = {}
-    available = registry.checks() if check_ids else {}
-    for check_id in check_ids:
-        cls = available.get(check_id)
-        if cls is not None and cls.page_facts is not Check.page_facts:
-            found[check_id] = cls.page_facts
-    return found
 
 
 class SiteSpider(scrapy.Spider):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govaudit.reports.model import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
+from govaudit.reports.values import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
 
 from govaudit import registry
 
@@ -58,7 +58,7 @@ def method_view(results: dict, rubric: Any = None) -> dict:
     if rubric and (_str(rubric.get("id")) != rid or _str(rubric.get("version")) != version):
         rubric = {}  # another rubric than the run's: its text would misdescribe the scores
     thresholds = _dict(rubric.get("thresholds"))
-    notes = {}
+    notes: dict[tuple[str, str], dict] = {}
     for ind in _dicts(rubric.get("indicators")):
         for comp in _dicts(ind.get("components")):
             notes[(_str(ind.get("id")), _str(comp.get("id")))] = comp
@@ -161,7 +161,8 @@ def _x_labels(points: list[dict], xs: list[float]) -> list[dict]:
 
 def _segments(xs: list[float], values: list[float | None], top: float) -> list[str]:
     """SVG polyline point strings, broken where a value is missing (not assessed is no line, never 0)."""
-    segments, current = [], []
+    segments: list[list[str]] = []
+    current: list[str] = []
     for x, v in zip(xs, values, strict=True):
         if v is None:
             if current:

@@ -7,107 +7,33 @@ Strings that came from crawled pages are passed through untouched; escaping is t
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from datetime import datetime
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
 
+from govaudit.reports import assessment
 from govaudit.reports.sections import sections
+from govaudit.reports.values import (
+    _dict,
+    _dicts,
+    _list,
+    _num,
+    _rank,
+    _severity_rank,
+    _str,
+    format_time,
+    url_view,
+)
 
-from govaudit.models import SEVERITY_ORDER, LinkStatus
+from govaudit.models import LinkStatus
 
 FAILURE_STATUSES = (LinkStatus.BROKEN.value, LinkStatus.UNVERIFIED.value, LinkStatus.REDIRECTED.value)
 LINK_STATUSES = tuple(s.value for s in LinkStatus)
-WEB_SCHEMES = frozenset({"http", "https"})
 ANCHOR_TEXT_MAX = 300
 FINDINGS_PER_CHECK_MAX = 1000
 EVIDENCE_MAX = 5
-_NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
-_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
-
-# -- tolerant accessors --------------------------------------------------------------------------
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list | tuple) else []
-
-
-def _dicts(value: Any) -> list[dict]:
-    return [item for item in _list(value) if isinstance(item, dict)]
-
-
-def _str(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _num(value: Any) -> float | None:
-    # bool is an int subclass; a True score would otherwise print as 1
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return value
-
-
-def _rank(order: tuple[str, ...], value: str) -> int:
-    return order.index(value) if value in order else len(order)
-
-
-def _severity_rank(value: str) -> int:
-    return SEVERITY_ORDER.get(value, len(SEVERITY_ORDER))  # StrEnum keys hash like their str values
-
-
-# -- URLs ----------------------------------------------------------------------------------------
-
-
-def web_href(url: Any) -> str | None:
-    """The URL if it may become a link (http/https with a host), else None: shown as text only."""
-    text = _str(url).strip()
-    if not text or any(unicodedata.category(ch) == "Cc" for ch in text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return text if parts.scheme.lower() in WEB_SCHEMES and parts.netloc else None
-
-
-def display_url(url: Any) -> str:
-    """For reading: non-ASCII percent-escapes decoded (/%E6%9C%80... -> /最...), ASCII ones such as
-    %2F kept so the shown URL means what the real one does; control and bidi-format characters are
-    shown percent-encoded so the text cannot lie about the link."""
-    text = _NON_ASCII_ESCAPES.sub(_decode_run, _str(url))
-    return "".join(quote(ch, safe="") if unicodedata.category(ch) in _HIDDEN else ch for ch in text)
-
-
-def _decode_run(match: re.Match) -> str:
-    try:
-        return unquote(match.group(0), errors="strict")
-    except UnicodeDecodeError:
-        return match.group(0)  # e.g. Big5 escapes: keep them encoded rather than show mojibake
-
-
-def url_view(url: Any) -> dict:
-    return {"raw": _str(url), "href": web_href(url), "text": display_url(url)}
 
 
 # -- run -----------------------------------------------------------------------------------------
-
-
-def format_time(value: Any) -> str:
-    text = _str(value)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    shown = moment.strftime("%Y-%m-%d %H:%M:%S")
-    offset = moment.strftime("%z")
-    return f"{shown} UTC{offset[:3]}:{offset[3:]}" if offset else shown
 
 
 def run_view(results: dict) -> dict:
@@ -237,13 +163,6 @@ def accepted_findings(results: dict) -> list[dict]:
                             "target": _str(f.get("target")), "note": _str(accepted.get("note")),
                             "by": _str(accepted.get("by")), "until": _str(accepted.get("until"))})
     return out
-
-
-def changes_view(results: dict) -> dict | None:
-    """What changed since the last completed run: see reports.assessment.changes_view."""
-    from govaudit.reports import assessment  # noqa: PLC0415  (assessment builds on this module's accessors)
-
-    return assessment.changes_view(results, indicators_view(results))
 
 
 def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
@@ -434,8 +353,6 @@ def indicators_view(results: dict) -> list[dict]:
 def build(results: Any, *, rubric: Any = None) -> dict:
     """The whole view model of report.html. `rubric`: the rubric the run was scored with (a dict of its
     YAML) for the method part, when the caller could find it; results.json alone is enough otherwise."""
-    from govaudit.reports import assessment  # noqa: PLC0415
-
     results = _dict(results)
     links = _links(results)
     indicators = indicators_view(results)

@@ -13,8 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from govaudit.crawler.browser import BrowserConfig, loopback_hosts, probe, start_chrome
-
+from govaudit.chromium import BrowserConfig, loopback_hosts, probe, start_chrome
 from govaudit.files import write_atomic
 from govaudit.profile import ConfigError
 
@@ -33,11 +32,6 @@ def browser_config(chromium: str | None = None, chromedriver: str | None = None)
     return config
 
 
-def start_browser(config: BrowserConfig, profile_dir: str, *, logging: bool = False):
-    """A selenium Chrome driver on Debian's chromium with the offline flags (tests reuse it)."""
-    return start_chrome(config, profile_dir, logging=logging)
-
-
 def print_pdf(html_path: Path, pdf_path: Path | None = None, *, chromium: str | None = None,
               chromedriver: str | None = None) -> Path:
     """Print html_path (a report.html) to pdf_path (default: report.pdf beside it); returns the path."""
@@ -53,7 +47,7 @@ def print_pdf(html_path: Path, pdf_path: Path | None = None, *, chromium: str | 
     driver = None
     try:
         try:
-            driver = start_browser(config, profile_dir)
+            driver = start_chrome(config, profile_dir)
             driver.get(html_path.as_uri())
             width, height = A4_INCHES
             result = driver.execute_cdp_cmd("Page.printToPDF", {

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 from govaudit.checks.accessibility import Accessibility, codes_for, wcag_criteria
-from govaudit.crawler.browser import BrowserConfig, chrome_arguments, loopback_hosts
 from govaudit.crawler.extract import parse
 
+from govaudit.chromium import BrowserConfig, chrome_arguments, loopback_hosts
 from tests.siteserver import SiteServer, html
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

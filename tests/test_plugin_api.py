@@ -227,8 +227,9 @@ def test_every_writer_keeps_the_writer_protocol():
 
 # Words that are writer ids and also ordinary names of the results document, never a writer named by id:
 # "findings" (a check's findings, the summary's count), "json" (pydantic's model_dump(mode="json")).
-# Check ids have no exception.
 WRITER_ID_WORDS = {"findings", "json"}
+# Check ids that are also other words in one core module: "odf" is a file kind in the attachment reader.
+CHECK_ID_WORDS = {("attachments.py", "odf")}
 
 
 def test_the_core_names_no_check_and_no_writer():
@@ -237,5 +238,6 @@ def test_the_core_names_no_check_and_no_writer():
     found = [f"{path.name}:{node.lineno}: {node.value!r}"
              for path in sorted(core.glob("*.py"))  # the core's own modules, not the stage subpackages
              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in banned]
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in banned
+             and (path.name, node.value) not in CHECK_ID_WORDS]
     assert found == []

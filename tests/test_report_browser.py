@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from govaudit.reports.pdf import PdfError, browser_config, print_pdf, start_browser
+from govaudit.reports.pdf import PdfError, browser_config, print_pdf
 from govaudit.reports.writers.html import render
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from govaudit.chromium import start_chrome
 from tests.report_history import with_history
 from tests.siteserver import SiteServer, html
 
@@ -67,7 +68,7 @@ def audit(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     profile = tempfile.mkdtemp(prefix="govaudit-test-report-")
-    driver = start_browser(browser_config(), profile, logging=True)
+    driver = start_chrome(browser_config(), profile, logging=True)
     driver.set_window_size(1280, 1000)
     yield driver
     driver.quit()

@@ -9,7 +9,7 @@ import re
 
 import lxml.html
 import pytest
-from govaudit.reports import model
+from govaudit.reports import model, values
 from govaudit.reports.i18n import labels, normalize_lang
 from govaudit.reports.writers.html import HtmlWriter
 
@@ -383,18 +383,18 @@ def test_empty_results_say_so(tmp_path):
 
 
 def test_web_href():
-    assert model.web_href("https://a.gov.tw/x") == "https://a.gov.tw/x"
-    assert model.web_href("HTTP://a.gov.tw/") == "HTTP://a.gov.tw/"
+    assert values.web_href("https://a.gov.tw/x") == "https://a.gov.tw/x"
+    assert values.web_href("HTTP://a.gov.tw/") == "HTTP://a.gov.tw/"
     for bad in (JS_TARGET, " JavaScript:alert(1)", DATA_PAGE, "mailto:a@b", "//a.gov.tw/", "/rel", "http:///x",
                 "http://a.gov.tw/\nx", None, ""):
-        assert model.web_href(bad) is None, bad
+        assert values.web_href(bad) is None, bad
 
 
 def test_display_url():
-    assert model.display_url("http://x/%E6%9C%80%20%2F") == "http://x/最%20%2F"
-    assert model.display_url("http://x/%A7%DA") == "http://x/%A7%DA"
-    assert model.display_url("http://x/%E2%80%AEgpj.exe") == "http://x/%E2%80%AEgpj.exe"  # RLO stays encoded
-    assert model.display_url("http://x/a\u202eb") == "http://x/a%E2%80%AEb"
+    assert values.display_url("http://x/%E6%9C%80%20%2F") == "http://x/最%20%2F"
+    assert values.display_url("http://x/%A7%DA") == "http://x/%A7%DA"
+    assert values.display_url("http://x/%E2%80%AEgpj.exe") == "http://x/%E2%80%AEgpj.exe"  # RLO stays encoded
+    assert values.display_url("http://x/a\u202eb") == "http://x/a%E2%80%AEb"
 
 
 def test_link_summary_counts(results):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govaudit.reports.model import url_view
+from govaudit.reports.values import url_view
 
 NAME = "accessibility"
 ORDER = 50

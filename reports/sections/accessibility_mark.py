@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govaudit.reports.model import url_view
+from govaudit.reports.values import url_view
 
 NAME = "accessibility_mark"
 ORDER = 40  # before the axe-core section (accessibility)

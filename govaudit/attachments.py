@@ -13,8 +13,9 @@ import re
 import zipfile
 from urllib.parse import urlsplit
 
-from govaudit.crawler.extract import RawLink
 from lxml import etree
+
+from govaudit.rawlink import RawLink
 
 KINDS = {  # extension → kind
     "pdf": "pdf", "odt": "odf", "ods": "odf", "odp": "odf", "docx": "docx", "xlsx": "xlsx",

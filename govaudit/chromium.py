@@ -1,0 +1,109 @@
+"""Headless Chromium, started one way for everyone: the accessibility stage (crawler.browser) and the
+PDF printer (reports.pdf) both drive Debian's chromium through selenium with these flags.
+
+Offline Chromium resolves no host name at all: every name maps to NOTFOUND except the loopback hosts
+given (IP literals are matched by the same rules, so another 127.x host fails closed unless it is one
+of those), and background networking, component updates and sync are off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from govaudit import ACCEPT_LANGUAGE, urls
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
+
+ACCEPT_LANGUAGE_LIST = ",".join(part.split(";")[0] for part in ACCEPT_LANGUAGE.split(","))  # Chromium adds the q=
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    chromium: str = "/usr/bin/chromium"
+    chromedriver: str = "/usr/bin/chromedriver"
+    offline: bool = True
+    allow_hosts: tuple[str, ...] = ()  # loopback host names / literals Chromium may resolve offline
+    tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+    page_timeout: float = 30.0
+    script_timeout: float = 60.0
+    max_nodes: int = 20  # nodes kept per rule and page (the total is always kept)
+    window: tuple[int, int] = (1280, 1024)
+    frame_depth: int = 3  # how deep axe is injected into nested frames
+    user_agent: str = ""  # the crawl's identifiable User-Agent; empty keeps Chromium's own
+
+
+def probe(config: BrowserConfig) -> tuple[str, str]:
+    """(version, '') when Chromium and chromedriver are there and run, else ('', reason)."""
+    for name, path in (("chromium", config.chromium), ("chromedriver", config.chromedriver)):
+        found = shutil.which(path)
+        if not found:
+            return "", f"{name} not found at {path} (apt-get install chromium chromium-driver)"
+    try:
+        out = subprocess.run([config.chromium, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return "", f"chromium does not start: {type(exc).__name__}: {exc}"
+    if out.returncode != 0:
+        return "", f"chromium --version failed: {out.stderr.strip()[:200]}"
+    return out.stdout.strip(), ""
+
+
+def loopback_hosts(page_urls: Iterable[str]) -> tuple[str, ...]:
+    """Host names Chromium may resolve offline: 127.0.0.1, localhost and the pages' own loopback hosts."""
+    hosts = {"127.0.0.1", "localhost"}
+    for url in page_urls:
+        if urls.is_loopback(url):
+            hosts.add(urls.hostname_of(url))
+    return tuple(sorted(hosts))
+
+
+def chrome_arguments(config: BrowserConfig, user_data_dir: str) -> list[str]:
+    width, height = config.window
+    args = [
+        "--headless=new", f"--window-size={width},{height}", f"--user-data-dir={user_data_dir}",
+        "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+        "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-domain-reliability", "--metrics-recording-only", "--lang=zh-TW",
+    ]
+    if config.user_agent:
+        args.append(f"--user-agent={config.user_agent}")
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
+    if config.offline:
+        excluded = ", ".join(f"EXCLUDE {host}" for host in config.allow_hosts)
+        args.append(f"--host-resolver-rules=MAP * ~NOTFOUND{', ' + excluded if excluded else ''}")
+        args.append("--no-proxy-server")  # a proxy from the environment would be a host we contact
+    return args
+
+
+def start_chrome(config: BrowserConfig, profile_dir: str, *, logging: bool = False) -> Chrome:
+    """A selenium Chrome driver on Debian's chromium with chrome_arguments (the axe stage and the PDF
+    printer both start theirs here)."""
+    from selenium import webdriver  # noqa: PLC0415
+    from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = config.chromium
+    for arg in chrome_arguments(config, profile_dir):
+        options.add_argument(arg)
+    # --lang sets the UI language only; the Accept-Language header comes from this preference.
+    options.add_experimental_option("prefs", {"intl.accept_languages": ACCEPT_LANGUAGE_LIST})
+    # chromedriver is local: selenium must not reach it through a proxy from the environment. (Deprecated
+    # in favour of a ClientConfig, which webdriver.Chrome does not take yet: this is what it reads.)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        options.ignore_local_proxy_environment_variables()
+    options.page_load_strategy = "normal"
+    if logging:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=config.chromedriver))
+    driver.set_page_load_timeout(config.page_timeout)
+    driver.set_script_timeout(config.script_timeout)
+    return driver
