@@ -2,13 +2,15 @@
 check data sections (merged into results.json)."""
 
 import sqlite3
+from dataclasses import replace
 
 from govaudit.crawler.extract import parse
 
 from govaudit.context import CheckContext
-from govaudit.models import CheckResult, CheckStatus
+from govaudit.models import CheckResult, CheckStatus, Page
 from govaudit.results import build, merge_section
-from govaudit.store import MIGRATIONS, Store
+from govaudit.store import open_store
+from govaudit.store.sqlite import MIGRATIONS
 
 HTML = "<html><head><title>T</title></head><body><h1>標題</h1><a href='/a'>a</a></body></html>"
 
@@ -36,20 +38,19 @@ def test_merge_section_merges_dicts_and_replaces_the_rest():
 
 
 def _page(url):
-    return {"url": url, "requested_url": url, "http_status": 200, "content_type": "text/html", "charset": "utf-8",
-            "lang": "zh-Hant", "title": "t", "meta": {}, "headers": {}, "anchors": [], "depth": 0, "referrer": "",
-            "size": 1, "elapsed": 0.0, "fetched_at": "2026-01-01T00:00:00+00:00"}
+    return Page(url=url, requested_url=url, http_status=200, content_type="text/html", charset="utf-8",
+                lang="zh-Hant", title="t", size=1, fetched_at="2026-01-01T00:00:00+00:00")
 
 
 def test_facts_and_check_data_round_trip_through_the_store_into_results(tmp_path):
-    with Store(tmp_path / "s.sqlite") as store:
+    with open_store(tmp_path / "s.sqlite") as store:
         run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h",
                                profile={}, rubric="r@1")
-        with store.db:
-            store.add_pages(run, [{**_page("http://127.0.0.1/"), "facts": {"meta": {"dc": 3}}},
-                                  _page("http://127.0.0.1/b")])
+        with store.transaction():
+            store.add_pages(run, [(replace(_page("http://127.0.0.1/"), facts={"meta": {"dc": 3}}), None),
+                                  (_page("http://127.0.0.1/b"), None)])
         ctx = CheckContext(store=store, run_id=run, profile=None)
-        assert [(p["url"], f) for p, f in ctx.facts("meta")] == [("http://127.0.0.1/", {"dc": 3})]
+        assert [(p.url, f) for p, f in ctx.facts("meta")] == [("http://127.0.0.1/", {"dc": 3})]
         store.save_check_results(run, [
             CheckResult("metadata", "1", CheckStatus.PASSED, data={"disclosure": {"metadata": {"share": 0.5}}}),
             CheckResult("odf", "1", CheckStatus.FAILED, data={"disclosure": {"odf": {"ratio": 0.2}},
@@ -66,6 +67,6 @@ def test_a_schema_1_database_is_migrated_with_its_rows_kept(tmp_path):
         db.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
         db.execute("INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile, rubric)"
                    " VALUES ('s', 'http://127.0.0.1/', 'completed', '2026-01-01', 't', 'h', '{}', 'r@1')")
-    with Store(path) as store:
+    with open_store(path) as store:
         assert store.schema_version == len(MIGRATIONS)
         assert [r["site"] for r in store.runs()] == ["s"]
