@@ -11,7 +11,18 @@ import pytest
 import yaml
 
 from govaudit import retention
-from govaudit.models import CheckResult, CheckStatus, Finding, IndicatorScore, RunStatus, Severity
+from govaudit.models import (
+    CheckResult,
+    CheckStatus,
+    Finding,
+    IndicatorScore,
+    Link,
+    LinkResult,
+    LinkStatus,
+    Page,
+    RunStatus,
+    Severity,
+)
 from govaudit.profile import Retention
 from govaudit.store import PRUNED_BODIES, PRUNED_DETAIL, open_store
 from tests.siteserver import SiteServer, html
@@ -64,9 +75,8 @@ def test_null_limits_keep_forever():
 # -- the store: one transaction, shared bodies, what stays ------------------------------------------------
 
 def _page(url, body_hash, body):
-    return {"url": url, "requested_url": url, "http_status": 200, "content_type": "text/html", "charset": "utf-8",
-            "lang": "zh", "title": "t", "meta": {}, "headers": {}, "anchors": [], "depth": 0, "referrer": "",
-            "body": body, "body_hash": body_hash, "size": len(body), "elapsed": 0.0, "fetched_at": "t"}
+    return Page(url=url, requested_url=url, http_status=200, content_type="text/html", charset="utf-8", lang="zh",
+                title="t", body_hash=body_hash, size=len(body), fetched_at="t"), body
 
 
 def _recorded_run(store, site, bodies):
@@ -75,8 +85,8 @@ def _recorded_run(store, site, bodies):
                            profile={}, rubric="r@1")
     with store.transaction():
         store.add_pages(run, [_page(f"http://127.0.0.1/{h}", h, body) for h, body in bodies.items()])
-        store.add_links(run, [("http://127.0.0.1/a", "http://127.0.0.1/gone", "", "gone", "a", "href", "", 1, 0)])
-        store.add_link_results(run, [{"url": "http://127.0.0.1/gone", "status": "broken", "http_status": 404}])
+        store.add_links(run, [Link("http://127.0.0.1/a", "http://127.0.0.1/gone", "", "gone", "a", "href", "", 1, 0)])
+        store.add_link_results(run, [LinkResult(url="http://127.0.0.1/gone", status=LinkStatus.BROKEN, http_status=404)])
     store.add_axe_pages(run, [{"url": "http://127.0.0.1/a", "result": {"violations": []}}])
     finding = Finding("broken_links", "link.broken", Severity.HIGH, "HTTP 404", page="http://127.0.0.1/a",
                       target="http://127.0.0.1/gone")
