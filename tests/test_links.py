@@ -15,6 +15,7 @@ from govaudit.crawler import nights
 from govaudit.demo import files
 
 from govaudit import runner
+from govaudit.models import LinkResult, LinkStatus
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, _Handler, html
@@ -181,7 +182,7 @@ def test_tls_certificate_problem_is_unverified(tmp_path):
     assert links[target]["status"] == "unverified" and links[target]["error_kind"] == "tls"
     (check,) = [c for c in doc["checks"] if c["id"] == "broken_links"]
     assert "link.tls" in {f["code"] for f in check["findings"]}
-    assert nights.is_transient({"error_kind": "tls"}) is False
+    assert nights.is_transient(LinkResult(url="https://x/", status=LinkStatus.UNVERIFIED, error_kind="tls")) is False
 
 
 def _cli(*args):
