@@ -105,19 +105,19 @@ def run_govaudit(start: str, pages_file: Path, work: Path, concurrency: int, tim
     cmd = [str(_tool_bin("govaudit")), "run", start, "--profile", str(BENCH / "profile.yaml"), "--db", str(db),
            "--out", str(out), "--offline", "--concurrency", str(concurrency)]
     m = measure(cmd, cwd=ROOT, log=work / "govaudit.log", timeout=timeout)
-    from govaudit.store import Store  # the store is the one reader of its own schema
+    from govaudit.store import open_store  # the store is the one reader of its own schema
 
     broken, flagged, pages = set(), set(), 0
     if db.exists():
-        with Store(db, readonly=True) as store:
+        with open_store(db, readonly=True) as store:
             run_id = store.latest_run_id()
             if run_id is not None:
                 pages = store.count("pages", run_id)
                 for r in store.link_results(run_id):
-                    if r["status"] == "broken":
-                        broken.add(_key(r["url"]))
-                    if r["status"] in ("broken", "unverified"):
-                        flagged.add(_key(r["url"]))
+                    if r.status == "broken":
+                        broken.add(_key(r.url))
+                    if r.status in ("broken", "unverified"):
+                        flagged.add(_key(r.url))
     return m, {"broken": broken, "flagged": flagged, "pages": pages}
 
 

@@ -147,17 +147,17 @@ class Accessibility(Check):
         pages = [p for p in ctx.pages() if _testable(p)]
         if not pages:
             return []
-        facts = {p["url"]: p["facts"].get(self.id) or {} for p in pages}
+        facts = {p.url: p.facts.get(self.id) or {} for p in pages}
         template = {u: f.get("template", "") for u, f in facts.items()}
-        home = min(pages, key=lambda p: (p["depth"], len(p["url"]), p["url"]))["url"]
+        home = min(pages, key=lambda p: (p.depth, len(p.url), p.url)).url
         chosen: dict[str, str] = {home: "home"}
         for kind, url in self.key_pages(ctx, home, set(template)).items():
             chosen.setdefault(url, kind)
         by_template: dict[str, list[str]] = defaultdict(list)
         # Within a template: pages the static pre-screen flags first, then shallow pages (pages() is
         # ordered by depth, then URL).
-        for p in sorted(pages, key=lambda p: -int(facts[p["url"]].get("risk") or 0)):
-            by_template[template[p["url"]]].append(p["url"])
+        for p in sorted(pages, key=lambda p: -int(facts[p.url].get("risk") or 0)):
+            by_template[template[p.url]].append(p.url)
         picked = Counter(template[u] for u in chosen)
         budget = self.options["max_pages"]
         per = self.options["pages_per_template"]
@@ -181,13 +181,13 @@ class Accessibility(Check):
     def key_pages(ctx: CheckContext, home: str, crawled: set[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for link in ctx.links():
-            if link["source"] != home or link["tag"] not in ("a", "area") or link["target"] not in crawled:
+            if link.source != home or link.tag not in ("a", "area") or link.target not in crawled:
                 continue
             for kind, text_re, url_re in KEY_PAGES:
-                if kind in found or link["target"] == home:
+                if kind in found or link.target == home:
                     continue
-                if text_re.search(link["text"] or "") or url_re.search(urlsplit(link["target"]).path):
-                    found[kind] = link["target"]
+                if text_re.search(link.text or "") or url_re.search(urlsplit(link.target).path):
+                    found[kind] = link.target
                     break
         return found
 
@@ -274,7 +274,7 @@ class Accessibility(Check):
         members: dict[str, list[str]] = defaultdict(list)
         for page, facts in ctx.facts(self.id):
             if _testable(page) and isinstance(facts, dict) and facts.get("template"):
-                members[facts["template"]].append(page["url"])
+                members[facts["template"]].append(page.url)
         for row in rows:  # pages tested without a crawl (govaudit a11y) still name their template
             if row["template"] and row["url"] not in members[row["template"]]:
                 members[row["template"]].append(row["url"])
@@ -288,7 +288,7 @@ class Accessibility(Check):
 
 def _testable(page: dict) -> bool:
     """A crawled HTML page that answered 2xx (error pages have templates of their own, not the site's)."""
-    return bool(page["body_hash"]) and 200 <= (page["http_status"] or 0) < 300 and "html" in (page["content_type"] or "")
+    return bool(page.body_hash) and 200 <= (page.http_status or 0) < 300 and bool(page.content_type) and page.is_html
 
 
 def _common_path(page_urls: list[str]) -> str:

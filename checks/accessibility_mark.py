@@ -210,7 +210,7 @@ class AccessibilityMark(Check):
     def _audit_date(self, ctx: CheckContext) -> dt.date:
         if self.options["audit_date"]:
             return dt.date.fromisoformat(str(self.options["audit_date"]))
-        started = ctx.store.run(ctx.run_id)["started_at"]
+        started = ctx.store.run(ctx.run_id).started_at
         return dt.datetime.fromisoformat(started).date()
 
     def _expiry(self, certificate_id: str) -> dt.date | None:
@@ -231,13 +231,13 @@ class AccessibilityMark(Check):
         home = home_page(ctx, pages)
         if home is None:
             raise NotApplicable("the home page was not crawled")
-        results = {r["url"]: r for r in ctx.link_results()}
+        results = {r.url: r for r in ctx.link_results()}
         audit_date = self._audit_date(ctx)
-        facts = {p["url"]: p["facts"].get(self.id) for p in pages}
+        facts = {p.url: p.facts.get(self.id) for p in pages}
         facts = {u: f for u, f in facts.items() if isinstance(f, dict) and "_error" not in f}
         findings = []
-        home_facts = facts.get(home["url"]) or {"marks": [], "unlinked": [], "meta": []}
-        home_url = home["url"]
+        home_facts = facts.get(home.url) or {"marks": [], "unlinked": [], "meta": []}
+        home_url = home.url
 
         # The home page's mark: the first linked one (a current-era one first).
         marks = sorted(home_facts["marks"], key=lambda m: (m["era"] != CURRENT_ERA, not m["certificate_id"]))
@@ -328,7 +328,7 @@ class AccessibilityMark(Check):
         legacy = (mark["era"] != CURRENT_ERA or level.endswith("+")
                   or any("優先等級" in t for t in (alt, title, *badge["meta"])))
         result = results.get(mark["href"])
-        status = result["status"] if result else ""
+        status = result.status if result else ""
         link_status = ("ok" if status in (LinkStatus.OK, LinkStatus.REDIRECTED) else
                        "broken" if status == LinkStatus.BROKEN else "not_verified")
         badge.update(level=level, host=mark["host"], era=mark["era"], certificate_id=cert,
@@ -357,11 +357,11 @@ class AccessibilityMark(Check):
                 evidence={"certificate_id": cert, "issued": issued.date().isoformat(),
                           "expires": expires.isoformat(), "audit_date": audit_date.isoformat()}))
         if link_status == "broken":
+            error, http_status = (result.error, result.http_status) if result else (None, None)
             findings.append(self.finding(
                 "a11y.mark-link-dead", f"the certificate page does not answer: "
-                f"{(result or {}).get('error') or 'HTTP ' + str((result or {}).get('http_status'))}",
-                page=home_url, target=target,
-                evidence={"http_status": (result or {}).get("http_status"), "error": (result or {}).get("error")}))
+                f"{error or 'HTTP ' + str(http_status)}",
+                page=home_url, target=target, evidence={"http_status": http_status, "error": error}))
         if not level:
             findings.append(self.finding("a11y.mark-level-unknown", "no level in the mark's alt text or title",
                                          page=home_url, target=target, evidence={"alt": alt, "title": title}))

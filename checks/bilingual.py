@@ -250,15 +250,15 @@ class Bilingual(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         pages = [p for p in ctx.pages() if is_html_page(p)]
-        facts = {p["url"]: p["facts"].get(self.id) for p in pages}
-        pages = [p for p in pages if isinstance(facts[p["url"]], dict) and "_error" not in facts[p["url"]]]
+        facts = {p.url: p.facts.get(self.id) for p in pages}
+        pages = [p for p in pages if isinstance(facts[p.url], dict) and "_error" not in facts[p.url]]
         if not pages:
             raise NotApplicable("no HTML page was parsed")
         home = home_page(ctx, pages)
         if home is None:
             raise NotApplicable("the home page was not crawled")
-        by_url = {p["url"]: p for p in pages}
-        results = {r["url"]: r for r in ctx.link_results()}
+        by_url = {p.url: p for p in pages}
+        results = {r.url: r for r in ctx.link_results()}
         limit = self.options["max_cjk_share"]
         findings = []
 
@@ -266,10 +266,10 @@ class Bilingual(Check):
             if url in by_url:
                 return "ok"
             result = results.get(url)
-            return result["status"] if result else "not_checked"
+            return result.status if result else "not_checked"
 
         # 1. The English entry point on the Chinese home page.
-        home_facts = facts[home["url"]]
+        home_facts = facts[home.url]
         rank = {"hreflang": 0, "text": 1, "lang": 2, "path": 3}
         candidates = sorted((s for s in home_facts["switches"] if s["to"] == "en"), key=lambda s: rank[s["via"]])
         candidates += [{"href": a["href"], "to": "en", "via": "alternate", "text": ""}
@@ -278,21 +278,22 @@ class Bilingual(Check):
         if candidates:
             live = [c for c in candidates if status_of(c["href"]) in ("ok", LinkStatus.OK, LinkStatus.REDIRECTED)]
             chosen = (live or candidates)[0]
-            target = results.get(chosen["href"], {}).get("final_url") or chosen["href"]
+            chosen_result = results.get(chosen["href"])
+            target = (chosen_result.final_url if chosen_result else None) or chosen["href"]
             target = target if target in by_url else chosen["href"]
             english_home = {"url": target, "link": chosen["href"], "found_by": chosen["via"],
                             "text": chosen["text"], "status": status_of(chosen["href"]),
                             "crawled": target in by_url}
-        elif url_section(home["url"]) != "en":
+        elif url_section(home.url) != "en":
             findings.append(self.finding("bilingual.english-missing", "no link to an English site on the home page",
-                                         page=home["url"]))
+                                         page=home.url))
 
         # 2. Which pages are English, and is their language right?
         english_urls, checked = set(), []
         en_home_url = english_home["url"] if english_home and english_home["crawled"] else None
         for page in pages:
-            f, url = facts[page["url"]], page["url"]
-            declared = (page.get("lang") or "").strip().lower()
+            f, url = facts[page.url], page.url
+            declared = (page.lang or "").strip().lower()
             share = cjk_share(f)
             detected = None if share is None else "zh" if share > limit else "en"
             in_en_section = url_section(url) == "en" or url == en_home_url
@@ -305,7 +306,7 @@ class Bilingual(Check):
                 if detected == "zh":
                     findings.append(self.finding(
                         "bilingual.not-english", f"{share:.0%} of the letters are CJK (limit {limit:.0%})",
-                        page=url, evidence={"cjk_share": share, "lang": declared, "title": page.get("title", "")}))
+                        page=url, evidence={"cjk_share": share, "lang": declared, "title": page.title}))
                 elif not declared.startswith("en"):
                     findings.append(self.finding(
                         "bilingual.lang-wrong", f"English page declares {'lang=' + declared if declared else 'no lang'}",
@@ -314,11 +315,11 @@ class Bilingual(Check):
                 findings.append(self.finding(
                     "bilingual.lang-wrong", f"Chinese page declares {'lang=' + declared if declared else 'no lang'}",
                     page=url, evidence={"lang": declared, "cjk_share": share}))
-        chinese_urls = [p["url"] for p in pages if p["url"] not in english_urls]
+        chinese_urls = [p.url for p in pages if p.url not in english_urls]
 
         # 3. Pairs: hreflang alternates, language switches, path mapping.
         pairs: dict[tuple[str, str], set[str]] = {}
-        zh_home = home["url"]
+        zh_home = home.url
 
         def pair(zh: str, en: str, via: str) -> None:
             if zh in by_url and en in by_url and zh not in english_urls and en in english_urls:
@@ -326,7 +327,7 @@ class Bilingual(Check):
 
         dead: dict[tuple[str, str], dict] = {}
         for page in pages:
-            url, f = page["url"], facts[page["url"]]
+            url, f = page.url, facts[page.url]
             is_en = url in english_urls
             for alt in f["alternates"]:
                 if alt["hreflang"].startswith("en") and not is_en:
@@ -351,12 +352,12 @@ class Bilingual(Check):
             if counterpart:
                 pair(counterpart, url, "path")
         for (page, target), info in dead.items():
-            result = results.get(target) or {}
+            result = results.get(target)
+            error, http_status = (result.error, result.http_status) if result else ("", None)
             findings.append(self.finding(
                 "bilingual.switch-dead",
-                f"language link ({info['via']}) answers {result.get('error') or result.get('http_status')}",
-                page=page, target=target, evidence={**info, "http_status": result.get("http_status"),
-                                                    "error": result.get("error", "")}))
+                f"language link ({info['via']}) answers {error or http_status}",
+                page=page, target=target, evidence={**info, "http_status": http_status, "error": error}))
         if english_home and english_home["status"] == LinkStatus.BROKEN and (zh_home, english_home["link"]) not in dead:
             findings.append(self.finding("bilingual.switch-dead", "the English site link does not answer",
                                          page=zh_home, target=english_home["link"]))
@@ -368,7 +369,7 @@ class Bilingual(Check):
             # is the contact page of the About section, not the About page.
             kind_of: dict[str, str] = {}
             for u in english_urls - {en_home_url}:
-                for text in (by_url[u].get("title") or "", facts[u]["h1"]):
+                for text in (by_url[u].title or "", facts[u]["h1"]):
                     hits = [(m.start(), k) for k in self.options["key_pages"] if (m := KEY_PAGES[k].search(text))]
                     if hits:
                         kind_of[u] = min(hits)[1]
@@ -377,16 +378,16 @@ class Bilingual(Check):
                 pattern = KEY_PAGES[kind]
                 found = [u for u, k in kind_of.items() if k == kind]
                 # /en/open-data.html before a news item that mentions open data in its title
-                found.sort(key=lambda u: (not pattern.search(urlsplit(u).path), by_url[u].get("depth") or 0,
-                                          len(by_url[u].get("title") or ""), u))
+                found.sort(key=lambda u: (not pattern.search(urlsplit(u).path), by_url[u].depth or 0,
+                                          len(by_url[u].title or ""), u))
                 key_pages[kind] = found[0] if found else None
             wanted = {k for k, v in key_pages.items() if v is None}
             if wanted:
                 for link in ctx.links():
-                    if link["source"] in english_urls and link["target"] in english_urls and link["tag"] == "a":
+                    if link.source in english_urls and link.target in english_urls and link.tag == "a":
                         for kind in list(wanted):
-                            if KEY_PAGES[kind].search(link["text"]):
-                                key_pages[kind] = link["target"]
+                            if KEY_PAGES[kind].search(link.text):
+                                key_pages[kind] = link.target
                                 wanted.discard(kind)
                     if not wanted:
                         break

@@ -42,18 +42,18 @@ class BrokenLinks(Check):
     }
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        results = {r["url"]: r for r in ctx.link_results()}
+        results = {r.url: r for r in ctx.link_results()}
         counts: dict[str, int] = defaultdict(int)
         for r in results.values():
             # A found fragment is its page counted again; a missing one is a defect of its own.
-            if "#" not in r["url"] or r["status"] == LinkStatus.BROKEN:
-                counts[r["status"]] += 1
+            if "#" not in r.url or r.status == LinkStatus.BROKEN:
+                counts[r.status] += 1
         rules = list(ctx.profile.links.ignore) if ctx.profile is not None else []
         findings = {}
         # Only links whose result makes a finding are read (a healthy target's links are most rows).
         wanted = {url for url, r in results.items() if self._code(r) is not None}
         for link in ctx.links_to(wanted | {url.split("#", 1)[0] for url in wanted}):
-            key = result_key(link["target"], link["fragment"], results)
+            key = result_key(link.target, link.fragment, results)
             result = results.get(key)
             if result is None:
                 continue
@@ -61,16 +61,16 @@ class BrokenLinks(Check):
             if code is None:
                 continue
             evidence = {
-                "status": result["status"], "http_status": result["http_status"], "error": result["error"],
-                "error_kind": result["error_kind"], "final_url": result["final_url"], "text": link["text"],
-                "tag": link["tag"], "attr": link["attr"], "line": link["line"],
-                "redirect_chain": result["redirect_chain"], "first_seen": result.get("first_seen"),
-                "nights": result.get("nights") or 0,
+                "status": result.status, "http_status": result.http_status, "error": result.error,
+                "error_kind": result.error_kind, "final_url": result.final_url, "text": link.text,
+                "tag": link.tag, "attr": link.attribute, "line": link.line,
+                "redirect_chain": result.redirect_chain, "first_seen": result.first_seen,
+                "nights": result.nights or 0,
             }
-            rule = matching_rule(rules, key, result["status"])
+            rule = matching_rule(rules, key, result.status)
             if rule is not None:
                 evidence["accepted"] = {"by": "profile", "note": rule.get("note") or ""}
-            finding = self.finding(code, self._message(result), page=link["source"], target=key, evidence=evidence)
+            finding = self.finding(code, self._message(result), page=link.source, target=key, evidence=evidence)
             findings.setdefault(finding.fingerprint, finding)  # one per page and target
         judged = counts[LinkStatus.OK] + counts[LinkStatus.REDIRECTED] + counts[LinkStatus.BROKEN]
         metrics = {
@@ -88,12 +88,12 @@ class BrokenLinks(Check):
         return self.result(status, metrics, list(findings.values()))
 
     def _code(self, result: dict) -> str | None:
-        status, kind = result["status"], result["error_kind"]
+        status, kind = result.status, result.error_kind
         if status == LinkStatus.BROKEN:
             return {ErrorKind.MISSING_FRAGMENT: "link.missing-fragment", ErrorKind.INVALID_URL: "link.invalid",
                     ErrorKind.HIJACKED: "link.hijacked", ErrorKind.SOFT_404: "link.soft-404"}.get(kind, "link.broken")
         if status == LinkStatus.REDIRECTED and self.options["report_redirected"]:
-            return "link.https-upgrade" if is_https_upgrade(result["url"], result["final_url"]) else "link.redirected"
+            return "link.https-upgrade" if is_https_upgrade(result.url, result.final_url) else "link.redirected"
         if status == LinkStatus.UNVERIFIED and kind == ErrorKind.TLS:
             return "link.tls"  # reported even when other unverified links are not
         if status == LinkStatus.UNVERIFIED and self.options["report_unverified"]:
@@ -102,6 +102,6 @@ class BrokenLinks(Check):
 
     @staticmethod
     def _message(result: dict) -> str:
-        if result["status"] == LinkStatus.REDIRECTED:
-            return f"moved permanently to {result['final_url']}"
-        return result["error"] or f"HTTP {result['http_status']}"
+        if result.status == LinkStatus.REDIRECTED:
+            return f"moved permanently to {result.final_url}"
+        return result.error or f"HTTP {result.http_status}"

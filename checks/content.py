@@ -99,7 +99,7 @@ def _enabled(profile: Any, check_id: str, installed: set[str]) -> bool:
 
 
 def _ok(page: dict) -> bool:
-    return bool(page.get("body_hash")) and 200 <= (page.get("http_status") or 0) < 300
+    return bool(page.body_hash) and 200 <= (page.http_status or 0) < 300
 
 
 class ContentCorrectness(Check):
@@ -157,8 +157,8 @@ class ContentCorrectness(Check):
         undated_sample: list[str] = []
         footers: list[tuple[str, dict]] = []
         for page in ctx.pages():
-            facts = page["facts"]
-            html = pii_check._is_html(page["content_type"])
+            facts = page.facts
+            html = page.is_html
             if not html:
                 if enabled["pii"] and _ok(page):
                     pii_items.extend(self._attachment_pii(ctx, page))
@@ -168,24 +168,24 @@ class ContentCorrectness(Check):
             pages_ok += 1
             hit = facts.get("pii")
             if hit and "_error" not in hit:
-                pii_items.append({"url": page["url"], "source": "page", **hit})
+                pii_items.append({"url": page.url, "source": "page", **hit})
             own = facts.get(self.id)
             if own is not None and "_error" not in own:
                 moji_pages += 1
                 if own.get("m", 0) >= self.options["min_matches"]:
-                    moji.append({"url": page["url"], "matches": own["m"], "samples": own.get("s", [])})
+                    moji.append({"url": page.url, "matches": own["m"], "samples": own.get("s", [])})
             site = facts.get("site_elements")
             listing = bool(site and site.get("directory_listing"))
             if site and "_error" not in site and site.get("footer") and not listing:
-                footers.append((page["url"], site["footer"]))
+                footers.append((page.url, site["footer"]))
             fresh = facts.get("freshness")
-            if fresh is not None and "_error" not in fresh and not listing and page["depth"] > 0:
+            if fresh is not None and "_error" not in fresh and not listing and page.depth > 0:
                 if fresh.get("u"):
                     dated += 1
                 else:
                     undated += 1
                     if len(undated_sample) < SAMPLE:
-                        undated_sample.append(page["url"])
+                        undated_sample.append(page.url)
         if not pages_ok:
             raise NotApplicable("no HTML page was parsed")
 
@@ -277,7 +277,7 @@ class ContentCorrectness(Check):
         found = pii_check.attachment_summary(ctx, page)
         if not found or found is pii_check.UNREADABLE:
             return []
-        return [{"url": page["url"], "source": "attachment", **found}]
+        return [{"url": page.url, "source": "attachment", **found}]
 
     def _hijacked(self, ctx: CheckContext, enabled: bool, penalty: float) -> dict[str, Any]:
         scan = ctx.profile.links.hijack_scan_bytes if ctx.profile is not None else 1
@@ -285,18 +285,18 @@ class ContentCorrectness(Check):
             return self._counted(False, 0, penalty, assessed=0, affected=[])
         hijacked, external = [], 0
         for r in ctx.link_results():
-            if r["internal"] or r["status"] not in (LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.BROKEN):
+            if r.internal or r.status not in (LinkStatus.OK, LinkStatus.REDIRECTED, LinkStatus.BROKEN):
                 continue
             external += 1
-            if r["status"] == LinkStatus.BROKEN and r["error_kind"] == ErrorKind.HIJACKED:
-                hijacked.append(r["url"])
+            if r.status == LinkStatus.BROKEN and r.error_kind == ErrorKind.HIJACKED:
+                hijacked.append(r.url)
         if not scan or not external:
             why = "the hijack scan is off (links.hijack_scan_bytes: 0)" if not scan else "no external link was checked"
             return self._counted(False, 0, penalty, assessed=0, affected=[], reason=why)
         pages: list[str] = []
         if hijacked:
             wanted = set(hijacked)
-            pages = [link["source"] for link in ctx.links() if link["target"] in wanted]
+            pages = [link.source for link in ctx.links() if link.target in wanted]
         out = self._counted(True, len(hijacked), penalty, assessed=external, affected=pages)
         out["targets"] = sorted(hijacked)[:SAMPLE]
         return out

@@ -19,12 +19,12 @@ from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 def audit_date(ctx: CheckContext) -> dt.date:
     """The audit's date: the run's start (so a re-run of the checks on an old crawl judges it as of then)."""
-    started = ctx.store.run(ctx.run_id)["started_at"]
+    started = ctx.store.run(ctx.run_id).started_at
     return dt.datetime.fromisoformat(started).date()
 
 
 def html_pages(ctx: CheckContext, check_id: str) -> dict[str, detect.Page]:
-    return {page["url"]: detect.Page(page["url"], page["title"] or "", page["depth"], facts)
+    return {page.url: detect.Page(page.url, page.title or "", page.depth, facts)
             for page, facts in ctx.facts(check_id) if "_error" not in facts}
 
 
@@ -72,7 +72,7 @@ class Disclosure(Check):
         pages = html_pages(ctx, self.id)
         if not pages:
             raise NotApplicable("no HTML page was parsed")
-        start = ctx.store.run(ctx.run_id)["start_url"]
+        start = ctx.store.run(ctx.run_id).start_url
         result = detect.detect(pages, start, self.taxonomy, audit_date(ctx), self.not_applicable)
         categories = result["categories"]
         figures = detect.metrics(categories)

@@ -64,9 +64,9 @@ class Freshness(Check):
             if "_error" in facts:
                 continue
             total += 1
-            titles[page["url"]] = page["title"] or ""
-            if any(label_match(p, labels, 6) for p in title_parts(page["title"] or "")[:2]):
-                rule_pages.append(page["url"])
+            titles[page.url] = page.title or ""
+            if any(label_match(p, labels, 6) for p in title_parts(page.title or "")[:2]):
+                rule_pages.append(page.url)
             if not facts.get("u"):
                 undated += 1
                 continue
@@ -74,7 +74,7 @@ class Freshness(Check):
             if day > today or dates.months_between(day, today) <= months:
                 recent += 1
             else:
-                outdated.append((day, page["url"]))
+                outdated.append((day, page.url))
         if not total:
             raise NotApplicable("no HTML page was parsed")
         if not rule_pages:

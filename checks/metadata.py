@@ -115,27 +115,27 @@ class Metadata(Check):
         groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         reasons: dict[tuple[str, str, str], str] = {}
         for page, facts in ctx.facts(self.id):
-            if "_error" in facts or not _is_html(page):
+            if "_error" in facts or not page.is_html:
                 continue
             pages += 1
-            section = section_of(page["url"])
+            section = section_of(page.url)
             if not facts:
                 bare += 1
-                groups[("metadata.missing", section, "")].append(page["url"])
+                groups[("metadata.missing", section, "")].append(page.url)
                 continue
             ok = True
             for element in self.required:
                 values = facts.get(element)
                 if values is None:
                     ok = False
-                    groups[("metadata.element-missing", section, element)].append(page["url"])
+                    groups[("metadata.element-missing", section, element)].append(page.url)
                     continue
                 present[element] += 1
                 reason = problem(element, values) if self.options["check_values"] else None
                 if reason:
                     ok = False
                     key = ("metadata.malformed", section, element)
-                    groups[key].append(page["url"])
+                    groups[key].append(page.url)
                     reasons.setdefault(key, reason)
                 else:
                     wellformed[element] += 1
@@ -171,6 +171,3 @@ class Metadata(Check):
         return replace(self.result(status, metrics, findings), data=data)
 
 
-def _is_html(page: dict) -> bool:
-    content_type = (page.get("content_type") or "").lower()
-    return not content_type or "html" in content_type

@@ -156,7 +156,7 @@ class OpenFormats(Check):
         kinds: dict[str, str] = {}
         offered_on: dict[str, set[str]] = defaultdict(set)
         by_stem: dict[str, list[str]] = defaultdict(list)
-        internal_hosts = {urls.host_of(p["url"]) for p in ctx.pages()} if self.options["internal_only"] else None
+        internal_hosts = {urls.host_of(p.url) for p in ctx.pages()} if self.options["internal_only"] else None
         for page, facts in ctx.facts(self.id):
             if isinstance(facts, dict):  # {"_error": ...}: the analyzer failed on this page
                 continue
@@ -166,7 +166,7 @@ class OpenFormats(Check):
                     continue
                 groups.find(target)
                 kinds[target] = ext
-                offered_on[target].add(page["url"])
+                offered_on[target].add(page.url)
                 if box >= 0:
                     boxes[box].append(target)
             for members in boxes.values():

@@ -121,15 +121,15 @@ class PersonalData(Check):
         hits: list[dict[str, Any]] = []
         pages = attachments = unscanned = 0
         for page in ctx.pages():
-            facts = page["facts"].get(self.id)
-            html = _is_html(page["content_type"])
+            facts = page.facts.get(self.id)
+            html = page.is_html
             if html:
-                if page["body_hash"] and 200 <= (page["http_status"] or 0) < 300:
+                if page.body_hash and 200 <= (page.http_status or 0) < 300:
                     pages += 1
                 if facts and "_error" not in facts:
-                    hits.append({"url": page["url"], "source": "page", **facts})
+                    hits.append({"url": page.url, "source": "page", **facts})
                 continue
-            if not page["body_hash"] or not self.options["scan_attachments"]:
+            if not page.body_hash or not self.options["scan_attachments"]:
                 continue
             found = attachment_summary(ctx, page)
             if found is UNREADABLE:
@@ -137,7 +137,7 @@ class PersonalData(Check):
                 continue
             attachments += 1
             if found:
-                hits.append({"url": page["url"], "source": "attachment", **found})
+                hits.append({"url": page.url, "source": "attachment", **found})
         if not pages and not attachments:
             return self.result(CheckStatus.NOT_APPLICABLE, {"pages_scanned": 0}, [])
         findings = []
@@ -164,9 +164,6 @@ class PersonalData(Check):
         return replace(self.result(status, metrics, findings), data=data)
 
 
-def _is_html(content_type: str) -> bool:
-    content_type = (content_type or "").lower()
-    return not content_type or "html" in content_type
 
 
 UNREADABLE = "unreadable"
@@ -177,11 +174,11 @@ MAX_SCANNED = 20000                             # reads the same attachments in 
 def attachment_summary(ctx: CheckContext, page: dict) -> dict[str, Any] | None | str:
     """summarize() of an attachment's text, None when clean, UNREADABLE when its text cannot be read.
     Memoised by body hash, so the pii and content checks extract each attachment once per process."""
-    key = (page["body_hash"], page["content_type"] or "", page["url"])
+    key = (page.body_hash, page.content_type or "", page.url)
     if key not in _SCANNED:
         if len(_SCANNED) >= MAX_SCANNED:
             _SCANNED.clear()
-        text = _attachment_text(ctx.body(page) or b"", page["content_type"], page["url"])
+        text = _attachment_text(ctx.body(page) or b"", page.content_type, page.url)
         _SCANNED[key] = UNREADABLE if text is None else summarize(scan(text))
     return _SCANNED[key]
 

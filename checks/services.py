@@ -50,11 +50,11 @@ class Services(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         # Only what is read below: a full page row (facts, meta, headers) per page would hold the whole site.
-        pages = {p["url"]: {"title": p["title"], "depth": p["depth"]} for p in ctx.pages()
-                 if p["body_hash"] and 200 <= (p["http_status"] or 0) < 300}
+        pages = {p.url: {"title": p.title, "depth": p.depth} for p in ctx.pages()
+                 if p.body_hash and 200 <= (p.http_status or 0) < 300}
         if not pages:
             raise NotApplicable("no HTML page was parsed")
-        start = ctx.store.run(ctx.run_id)["start_url"]
+        start = ctx.store.run(ctx.run_id).start_url
         graph: dict[str, set[str]] = {}
         named: dict[str, dict[str, str]] = {key: {} for key in self.options["items"]}
         edges, labels = ctx.navigation()  # distinct edges and labels: menus repeat on every page

@@ -26,7 +26,7 @@ from govaudit.checks.anchors import anchors
 from lxml import etree
 
 from govaudit import urls
-from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 # Element → pattern matched against link text/title and a page's own title / h1.
@@ -244,21 +244,21 @@ class SiteElements(Check):
         return facts
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        statuses = {r["url"]: r["status"] for r in ctx.link_results()}
+        statuses = {r.url: r.status for r in ctx.link_results()}
         crawled: dict[str, int] = {}
         pages: list[tuple[dict, dict]] = []
         for page in ctx.pages():
-            crawled[page["url"]] = page["http_status"] or 0
-            facts = page["facts"].get(self.id)
+            crawled[page.url] = page.http_status or 0
+            facts = page.facts.get(self.id)
             if facts is not None and "_error" not in facts:
                 pages.append((page, facts))
         if not pages:
             raise NotApplicable("no HTML page was parsed")
-        start = pages[0][0]["url"]
+        start = pages[0][0].url
         elements = self._elements(pages, statuses, crawled)
-        contact = self._contact(pages)
+        contact = self._contact([(page.url, facts) for page, facts in pages])
         access = self._accesskeys(pages)
-        listings = sorted(p["url"] for p, f in pages if f.get("directory_listing"))
+        listings = sorted(p.url for p, f in pages if f.get("directory_listing"))
 
         findings = []
         for element, code in REQUIRED.items():
@@ -302,15 +302,15 @@ class SiteElements(Check):
 
     # -- the parts -------------------------------------------------------------------------------
     @staticmethod
-    def _elements(pages: list[tuple[dict, dict]], statuses: dict[str, str], crawled: dict[str, int]) -> dict:
+    def _elements(pages: list[tuple[Page, dict]], statuses: dict[str, str], crawled: dict[str, int]) -> dict:
         out: dict[str, dict] = {}
         for element in ELEMENTS:
-            own = [p["url"] for p, f in pages if element in f.get("is", ()) and not f.get("directory_listing")]
+            own = [p.url for p, f in pages if element in f.get("is", ()) and not f.get("directory_listing")]
             linked: dict[str, tuple[str, str]] = {}
             for page, facts in pages:
                 hit = facts.get("links", {}).get(element)
                 if hit and hit[0] not in linked:
-                    linked[hit[0]] = (page["url"], hit[1])
+                    linked[hit[0]] = (page.url, hit[1])
             best = None
             for target, (source, text) in linked.items():
                 # a page fetched must have answered 2xx; another target must not be broken (unchecked,
@@ -329,14 +329,15 @@ class SiteElements(Check):
             out[element]["linking_pages"] = sum(1 for _, f in pages if element in f.get("links", {}))
         return out
 
-    def _contact(self, pages: list[tuple[dict, dict]]) -> dict:
+    def _contact(self, pages: list[tuple[str, dict]]) -> dict:
+        """pages: (url, site_elements facts) of every analysed page."""
         fields: dict[str, dict] = {}
-        for page, facts in pages:
+        for url, facts in pages:
             for origin in ("footer", "contact"):
                 for field, values in (facts.get(origin) or {}).items():
                     if values and field not in fields:
-                        fields[field] = {"value": values[0], "page": page["url"], "where": origin}
-        rows = inconsistent((page["url"], facts.get("footer") or {}) for page, facts in pages)
+                        fields[field] = {"value": values[0], "page": url, "where": origin}
+        rows = inconsistent((url, facts.get("footer") or {}) for url, facts in pages)
         missing = [f for f in self.options["contact_fields"] if f not in fields]
         return {"fields": fields, "missing": missing, "inconsistent": rows,
                 "footer_pages": sum(1 for _, f in pages if f.get("footer"))}
@@ -355,7 +356,7 @@ class SiteElements(Check):
             seen.update(keys)
             gaps = [k for k in required if k not in keys]
             for k in gaps:
-                lacking[k].append(page["url"])
+                lacking[k].append(page.url)
             complete += not gaps
         return {
             "required": required, "pages": considered, "pages_complete": complete,

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from govaudit.context import is_html
+from govaudit.models import Page
 from govaudit.plugins import CheckContext
 
 
-def is_html_page(page: dict) -> bool:
+def is_html_page(page: Page) -> bool:
     """A page that answered 2xx with HTML and was parsed (not an attachment row: PDF, ODF, OOXML)."""
-    return (200 <= (page.get("http_status") or 0) < 300 and bool(page.get("body_hash"))
-            and is_html(page.get("content_type", "")))
+    return (200 <= (page.http_status or 0) < 300 and bool(page.body_hash)
+            and page.is_html)
 
 
-def home_page(ctx: CheckContext, pages: list[dict]) -> dict | None:
+def home_page(ctx: CheckContext, pages: list[Page]) -> Page | None:
     """The start page as crawled (after redirects), else the shallowest page."""
-    start = ctx.store.run(ctx.run_id)["start_url"]
+    start = ctx.store.run(ctx.run_id).start_url
     for page in pages:
-        if start in (page["url"], page.get("requested_url")):
+        if start in (page.url, page.requested_url):
             return page
-    shallow = [p for p in pages if p.get("depth") == 0]
+    shallow = [p for p in pages if p.depth == 0]
     return shallow[0] if shallow else None

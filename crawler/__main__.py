@@ -29,7 +29,7 @@ from govaudit.crawler.spider import SiteSpider  # noqa: E402
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402
 
-from govaudit.store import Store  # noqa: E402
+from govaudit.store import open_store  # noqa: E402
 
 EXIT_ORPHANED = 5
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     spider = holder.get("spider") or getattr(crawler, "spider", None)
     counts = dict(spider.counts) if spider else {}
     links = job["links"]
-    with Store(job["db"]) as store:
+    with open_store(job["store"]) as store:
         run_id = job["run_id"]
         fragments = 0
         if links["check_fragments"]:

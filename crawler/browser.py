@@ -293,7 +293,8 @@ def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
 
 
 def run_job(job: dict) -> StageResult:
-    from govaudit.store import Store, now_iso  # noqa: PLC0415
+    from govaudit.models import Page  # noqa: PLC0415
+    from govaudit.store import now_iso, open_store  # noqa: PLC0415
 
     targets = [Target(**t) for t in job["targets"]]
     config = _config(job, targets)
@@ -301,18 +302,16 @@ def run_job(job: dict) -> StageResult:
     # govaudit a11y: no crawl, so the page rows (with the template from the rendered DOM) come from here
     record_pages = bool(job.get("record_pages"))
     analyze = _analyzer(check_id) if record_pages and check_id else None
-    with Store(job["db"]) as store:
+    with open_store(job["store"]) as store:
         def record(row: dict) -> None:
             facts = row.pop("facts", None)
             if record_pages:
                 row["template"] = (facts or {}).get("template", "") if isinstance(facts, dict) else ""
-                with store.db:
-                    store.add_pages(job["run_id"], [{
-                        "url": row["url"], "requested_url": row["url"], "http_status": None,
-                        "content_type": "text/html", "charset": "", "lang": "", "title": "", "meta": {},
-                        "headers": {}, "anchors": [], "depth": 0, "referrer": "", "size": 0,
-                        "elapsed": row["elapsed"], "fetched_at": now_iso(),
-                        "facts": {check_id: facts} if facts is not None else {}}])
+                with store.transaction():
+                    store.add_pages(job["run_id"], [(Page(
+                        url=row["url"], requested_url=row["url"], http_status=None, content_type="text/html",
+                        elapsed=row["elapsed"], fetched_at=now_iso(),
+                        facts={check_id: facts} if facts is not None else {}), None)])
             store.add_axe_pages(job["run_id"], [row])
             # False when the runner is gone (its end of the pipe closed): stop, closing the browsers
             return emit({"event": "browser", "url": row["url"], "error": row["error"]})

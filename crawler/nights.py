@@ -12,30 +12,30 @@ import socket
 import ssl
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from govaudit.crawler import pageprobe
 
 from govaudit import urls
-from govaudit.models import ErrorKind, LinkStatus
-from govaudit.store import Store, now_iso
+from govaudit.models import FAILING_LINK_STATUSES, ErrorKind, LinkResult, LinkStatus
+from govaudit.store import CrawlSink, now_iso
 
 SIMILAR = 0.8  # shingle overlap with the probe's text above which a 200 answer is the site's not-found page
 TRANSIENT = frozenset({ErrorKind.TIMEOUT, ErrorKind.REFUSED, ErrorKind.RESET})
-FAILING = frozenset({LinkStatus.BROKEN, LinkStatus.UNVERIFIED, LinkStatus.REDIRECTED})
 
 
-def is_transient(result: dict) -> bool:
+def is_transient(result: LinkResult) -> bool:
     """A failure that may be a fluke: 5xx, timeout, connection refused or reset (not 429, 403, TLS)."""
-    kind = result.get("error_kind")
+    kind = result.error_kind
     if kind in TRANSIENT:
         return True
-    return kind == ErrorKind.HTTP_STATUS and (result.get("http_status") or 0) >= 500
+    return kind == ErrorKind.HTTP_STATUS and (result.http_status or 0) >= 500
 
 
 # -- soft 404 ----------------------------------------------------------------------------------------
 
-def soft404(store: Store, run_id: int) -> int:
+def soft404(store: CrawlSink, run_id: int) -> int:
     """Targets whose 200 answer is the same page as the host's answer to a path that cannot exist."""
     probes = {h: p for h, p in store.probes(run_id).items()
               if p["http_status"] == 200 and not p["redirected"] and p["text"]
@@ -45,26 +45,25 @@ def soft404(store: Store, run_id: int) -> int:
     pages = None
     changed = []
     for result in store.link_results(run_id):
-        if result["status"] != LinkStatus.OK or result["redirect_chain"] or "#" in result["url"]:
+        if result.status != LinkStatus.OK or result.redirect_chain or "#" in result.url:
             continue
-        probe = probes.get(urls.host_of(result["url"]))
-        if probe is None or result["url"] == probe["url"] or urlsplit(result["url"]).path in ("", "/"):
+        probe = probes.get(urls.host_of(result.url))
+        if probe is None or result.url == probe["url"] or urlsplit(result.url).path in ("", "/"):
             continue  # a site's home page is never its own not-found page
-        title, text = result["details"].get("title"), result["details"].get("text")
-        if text is None and result["internal"]:
+        title, text = result.details.get("title"), result.details.get("text")
+        if text is None and result.internal:
             if pages is None:
-                pages = {p["url"]: p for p in store.pages(run_id) if p["title"] == probe["title"]}
-            page = pages.get(result["url"])
+                pages = {p.url: p for p in store.pages(run_id) if p.title == probe["title"]}
+            page = pages.get(result.url)
             if page is None:
                 continue
-            body = store.body(page["body_hash"]) if page["body_hash"] else b""
-            title, text = pageprobe.summarize(body or b"", page["content_type"])
+            body = store.body(page.body_hash) if page.body_hash else b""
+            title, text = pageprobe.summarize(body or b"", page.content_type)
         if not text or pageprobe.similar(text, probe["text"]) < SIMILAR:
             continue
-        result.update(status=LinkStatus.BROKEN.value, error_kind=ErrorKind.SOFT_404.value,
-                      error=f"answers {result['http_status']} with the page a missing address gets"
-                            f" (soft 404: “{(title or '')[:80]}”)")
-        changed.append(result)
+        changed.append(replace(result, status=LinkStatus.BROKEN, error_kind=ErrorKind.SOFT_404.value,
+                               error=f"answers {result.http_status} with the page a missing address gets"
+                                     f" (soft 404: “{(title or '')[:80]}”)"))
     with store.transaction():
         store.add_link_results(run_id, changed)
     return len(changed)
@@ -87,15 +86,15 @@ def _verify(host: str, port: int, timeout: float) -> str | None:
         return None  # not reachable now: the HTTP answer already said what it could
 
 
-def tls(store: Store, run_id: int, *, offline: bool, timeout: float,
+def tls(store: CrawlSink, run_id: int, *, offline: bool, timeout: float,
         verify: Callable[[str, int, float], str | None] = _verify) -> int:
     """HTTPS targets that answered are checked once per host for a certificate a browser would refuse
     (Scrapy itself does not verify): unverified, error_kind tls, with the reason."""
-    targets: dict[tuple[str, int], list[dict]] = {}
+    targets: dict[tuple[str, int], list[LinkResult]] = {}
     for result in store.link_results(run_id):
-        if result["status"] not in (LinkStatus.OK, LinkStatus.REDIRECTED) or result["internal"]:
+        if result.status not in (LinkStatus.OK, LinkStatus.REDIRECTED) or result.internal:
             continue
-        final = result["final_url"] or result["url"]
+        final = result.final_url or result.url
         parts = urlsplit(final)
         if parts.scheme != "https" or (offline and not urls.is_loopback(final)):
             continue
@@ -107,10 +106,8 @@ def tls(store: Store, run_id: int, *, offline: bool, timeout: float,
     changed = []
     for key, results in targets.items():
         if reasons[key]:
-            for result in results:
-                result.update(status=LinkStatus.UNVERIFIED.value, error_kind=ErrorKind.TLS.value,
-                              error=f"TLS certificate problem: {reasons[key]}")
-                changed.append(result)
+            changed += [replace(result, status=LinkStatus.UNVERIFIED, error_kind=ErrorKind.TLS.value,
+                                error=f"TLS certificate problem: {reasons[key]}") for result in results]
     with store.transaction():
         store.add_link_results(run_id, changed)
     return len(changed)
@@ -118,57 +115,48 @@ def tls(store: Store, run_id: int, *, offline: bool, timeout: float,
 
 # -- across nights -----------------------------------------------------------------------------------
 
-def history(store: Store, run_id: int, *, site: str, confirm_runs: int, cache: bool) -> int:
+def history(store: CrawlSink, run_id: int, *, site: str, confirm_runs: int, cache: bool) -> int:
     """First seen and consecutive failing nights for every failing target; a transient failure is
     broken only once it has failed `confirm_runs` consecutive runs, unverified ("1 of 2 nights") before.
     Successes of external targets go to the cache; failures leave it."""
     previous = store.previous_run_of_site(site, run_id)
     known = store.link_history(site)
     now = now_iso()
-    rows, cleared, changed, fresh, failed = [], [], [], [], []
+    rows: list[dict] = []
+    cleared: list[str] = []
+    changed: list[LinkResult] = []
+    fresh: list[LinkResult] = []
+    failed: list[str] = []
     for result in store.link_results(run_id):
-        url, status = result["url"], result["status"]
-        if status not in FAILING:
+        url, status = result.url, result.status
+        if status not in FAILING_LINK_STATUSES:
             if url in known:
                 cleared.append(url)
-            if not result["internal"] and status == LinkStatus.OK and not result["cached"] and "#" not in url:
-                fresh.append(_cacheable(result))
+            if not result.internal and status == LinkStatus.OK and not result.cached and "#" not in url:
+                fresh.append(result)
             continue
-        if status == LinkStatus.REDIRECTED and not result["internal"] and not result["cached"]:
-            fresh.append(_cacheable(result))
-        elif not result["internal"]:
+        if status == LinkStatus.REDIRECTED and not result.internal and not result.cached:
+            fresh.append(result)
+        elif not result.internal:
             failed.append(url)
         before = known.get(url)
         consecutive = before is not None and previous is not None and before["last_run"] == previous
         nights = before["nights"] + 1 if consecutive else 1
         first_seen = before["first_seen"] if consecutive else now
         if is_transient(result) and status in (LinkStatus.UNVERIFIED, LinkStatus.BROKEN):
-            base = result["error"]
+            base = result.error
             if nights >= confirm_runs:
-                result["status"] = LinkStatus.BROKEN.value
-                if confirm_runs > 1:
-                    result["error"] = f"{base} (failing {nights} consecutive runs)"
+                result = replace(result, status=LinkStatus.BROKEN,
+                                 error=f"{base} (failing {nights} consecutive runs)" if confirm_runs > 1 else base)
             else:
-                result["status"] = LinkStatus.UNVERIFIED.value
-                result["error"] = f"{base} ({nights} of {confirm_runs} nights)"
-        result.update(first_seen=first_seen, nights=nights)
+                result = replace(result, status=LinkStatus.UNVERIFIED, error=f"{base} ({nights} of {confirm_runs} nights)")
+        result = replace(result, first_seen=first_seen, nights=nights)
         changed.append(result)
         rows.append({"url": url, "first_seen": first_seen, "first_run": before["first_run"] if consecutive
-                     else run_id, "last_run": run_id, "nights": nights, "last_status": result["status"]})
+                     else run_id, "last_run": run_id, "nights": nights, "last_status": result.status})
     with store.transaction():
         store.add_link_results(run_id, changed)
         store.save_link_history(site, rows, cleared)
         if cache:
             store.update_cache(fresh, failed)
     return len(changed)
-
-
-_CACHED_KEYS = ("status", "http_status", "final_url", "redirect_chain", "error_kind", "error", "method",
-                "checked_at", "internal", "details")
-
-
-def _cacheable(result: dict) -> dict:
-    out = {k: result.get(k) for k in _CACHED_KEYS}
-    out["details"] = {k: v for k, v in (result.get("details") or {}).items() if k in ("title", "text")}
-    out["url"] = result["url"]
-    return out

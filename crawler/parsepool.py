@@ -27,6 +27,7 @@ from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import parse, resolve
 
 from govaudit.analyzers import page_analyzers
+from govaudit.models import Link, Page
 
 BATCH = 16  # pages a worker stores per transaction
 MAX_AGE = 0.5  # seconds a parsed page may wait in a worker before it is written
@@ -53,7 +54,7 @@ def start(job: dict) -> None:
     ctx = multiprocessing.get_context("fork")
     global _BARRIER, _WORKERS
     _BARRIER, _WORKERS = ctx.Barrier(n), n  # before the fork: the workers share it
-    POOL = ctx.Pool(n, initializer=_init, initargs=(job["db"], job["run_id"], tuple(job.get("analyzers", ()))))
+    POOL = ctx.Pool(n, initializer=_init, initargs=(job["store"], job["run_id"], tuple(job.get("analyzers", ()))))
 
 
 def retire() -> None:
@@ -70,33 +71,35 @@ def stop() -> None:
         POOL = None
 
 
-def _init(db: str, run_id: int, check_ids: tuple[str, ...]) -> None:
-    _worker["db"], _worker["run_id"] = db, run_id
+def _init(store_url: str, run_id: int, check_ids: tuple[str, ...]) -> None:
+    _worker["store_url"], _worker["run_id"] = store_url, run_id
     _worker["analyzers"] = page_analyzers(check_ids)
     # Run when the worker exits (the pool's close and join at the end of the crawl): what waits is written.
     Finalize(None, _flush, exitpriority=10)
 
 
-def extract_page(page: dict, content_type: str, analyzers: dict) -> tuple[list[tuple], list[str], list[str]]:
-    """Fill `page` from its body; (link rows, distinct targets in document order, distinct targets
-    linked with a #fragment: the spider reads external ones for anchors when asked to)."""
+def extract_page(page: dict[str, Any], body: bytes, content_type: str,
+                 analyzers: dict[str, Any]) -> tuple[list[Link], list[str], list[str]]:
+    """Fill `page` (the fields of its Page) from its body; (links, distinct targets in document order,
+    distinct targets linked with a #fragment: the spider reads external ones for anchors when asked to)."""
     url = page["url"]
-    text, encoding, replaced = decode(page["body"], content_type)
+    text, encoding, replaced = decode(body, content_type)
     extracted = parse(text, url, analyzers)
     page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
                 anchors=extracted.anchors, facts=extracted.facts)
     if replaced:
         page["meta"]["govaudit:replaced-bytes"] = str(replaced)
-    rows = [(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position)
+    rows = [Link(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position)
             for position, (target, fragment, raw) in enumerate(resolve(extracted, url))]
-    return rows, list(dict.fromkeys(row[1] for row in rows)), list(dict.fromkeys(row[1] for row in rows if row[2]))
+    return (rows, list(dict.fromkeys(row.target for row in rows)),
+            list(dict.fromkeys(row.target for row in rows if row.fragment)))
 
 
-def _work(page: dict, content_type: str) -> tuple[list[str], list[str]]:
+def _work(page: dict[str, Any], body: bytes, content_type: str) -> tuple[list[str], list[str]]:
     """In a worker: extract and store one page; its distinct targets (and those with a fragment) for the spider."""
-    rows, targets, anchored = extract_page(page, content_type, _worker["analyzers"])
+    rows, targets, anchored = extract_page(page, body, content_type, _worker["analyzers"])
     pending = _worker.setdefault("pending", ([], []))
-    pending[0].append(page)
+    pending[0].append((Page(**page), body))
     pending[1].extend(rows)
     now = time.monotonic()
     if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
@@ -106,7 +109,7 @@ def _work(page: dict, content_type: str) -> tuple[list[str], list[str]]:
 
 def _flush() -> None:
     """Write the pages waiting in this worker in one transaction (fewer commits, fewer lock hand-overs)."""
-    from govaudit.store import Store  # noqa: PLC0415
+    from govaudit.store import open_store  # noqa: PLC0415
 
     pages, rows = _worker.get("pending", ([], []))
     _worker["flushed"] = time.monotonic()
@@ -114,7 +117,7 @@ def _flush() -> None:
         return
     store = _worker.get("store")
     if store is None:
-        store = _worker["store"] = Store(_worker["db"])
+        store = _worker["store"] = open_store(_worker["store_url"])
     with store.transaction():
         store.add_pages(_worker["run_id"], pages)
         store.add_links(_worker["run_id"], rows)
@@ -147,11 +150,11 @@ def flush_all(done: Callable[[bool], None]) -> None:
         POOL.apply_async(_flush_at_barrier, callback=answered, error_callback=lambda _exc: answered(False))
 
 
-def offload(page: dict, content_type: str, depth: int) -> dict:
+def offload(page: dict[str, Any], body: bytes, content_type: str, depth: int) -> dict[str, Any]:
     """The item the spider yields for a page the pool parses (handled by crawler.pipelines)."""
-    return {"_type": "parse", "page": page, "content_type": content_type, "depth": depth}
+    return {"_type": "parse", "page": page, "body": body, "content_type": content_type, "depth": depth}
 
 
 def submit(item: dict, done, failed) -> None:
     """Parse in a worker; `done(targets)` / `failed(exc)` are called from the pool's result thread."""
-    POOL.apply_async(_work, (item["page"], item["content_type"]), callback=done, error_callback=failed)
+    POOL.apply_async(_work, (item["page"], item["body"], item["content_type"]), callback=done, error_callback=failed)

@@ -14,7 +14,8 @@ from govaudit.crawler import parsepool
 from twisted.internet import defer, reactor
 from twisted.python.failure import Failure
 
-from govaudit.store import Store
+from govaudit.models import Link, LinkResult, Page
+from govaudit.store import CrawlSink, open_store
 
 log = logging.getLogger(__name__)
 PARSE_TIMEOUT = 300  # seconds a page may take in a parse worker
@@ -32,26 +33,26 @@ class StoreWriter:
     BATCH = 500  # rows per transaction (a page's links count as one in fifty)
     MAX_AGE = 1.0  # seconds a row may wait, so a killed crawl loses at most this much
 
-    def __init__(self, db: str, run_id: int) -> None:
-        self.db, self.run_id = db, run_id
-        self.store: Store | None = None
-        self.pages: list[dict] = []
-        self.link_rows: list[tuple] = []
-        self.results: list[dict] = []
+    def __init__(self, store_url: str, run_id: int) -> None:
+        self.store_url, self.run_id = store_url, run_id
+        self.store: CrawlSink | None = None
+        self.pages: list[tuple[Page, bytes | None]] = []
+        self.link_rows: list[Link] = []
+        self.results: list[LinkResult] = []
         self.probes: list[dict] = []
         self.last_flush = time.monotonic()
 
-    def page(self, page: dict) -> None:
-        """A page row; its "links" (rows for Store.add_links), if any, are written with it."""
-        self.link_rows.extend(page.pop("links", ()))
-        self.pages.append(page)
+    def page(self, page: Page, body: bytes | None, links: list[Link]) -> None:
+        """A page with its body and its links (written with it)."""
+        self.link_rows.extend(links)
+        self.pages.append((page, body))
         self._maybe_flush()
 
-    def links(self, rows: list[tuple]) -> None:
+    def links(self, rows: list[Link]) -> None:
         self.link_rows.extend(rows)
         self._maybe_flush()
 
-    def result(self, result: dict) -> None:
+    def result(self, result: LinkResult) -> None:
         self.results.append(result)
         self._maybe_flush()
 
@@ -69,7 +70,7 @@ class StoreWriter:
         if not (self.pages or self.link_rows or self.results or self.probes):
             return
         if self.store is None:
-            self.store = Store(self.db)
+            self.store = open_store(self.store_url)
         with self.store.transaction():
             if self.pages:
                 self.store.add_pages(self.run_id, self.pages)

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,11 +29,10 @@ from scrapy.http import Request, Response
 
 from govaudit import attachments, urls
 from govaudit.analyzers import page_analyzers
-from govaudit.models import ErrorKind, LinkStatus
-from govaudit.store import Store
+from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page, is_html
+from govaudit.store import open_store
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Targets with these endings are checked, never crawled as pages.
 NOT_PAGES = frozenset(
     "pdf doc docx odt ods odp odg xls xlsx ppt pptx csv txt rtf zip rar 7z gz tgz bz2 xz tar iso exe msi dmg"
@@ -84,7 +84,7 @@ class SiteSpider(scrapy.Spider):
         self.cache = self._load_cache(job, links["cache_max_age"])
         # Results, pages and probes go straight to the store's batches, not through Scrapy's item
         # pipeline: a Deferred chain and a signal per item cost more than the result itself.
-        self.writer = StoreWriter(job["db"], job["run_id"])
+        self.writer = StoreWriter(job["store"], job["run_id"])
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
         self.pages_scheduled = 0
         # Requests of PAGE_KINDS not yet settled (answered, and their page parsed and its targets
@@ -100,10 +100,10 @@ class SiteSpider(scrapy.Spider):
         return page_analyzers(self.job.get("analyzers", ()))
 
     @staticmethod
-    def _load_cache(job: dict, hours: float) -> dict[str, dict]:
-        if hours <= 0 or not job.get("db"):
+    def _load_cache(job: dict, hours: float) -> dict[str, LinkResult]:
+        if hours <= 0 or not job.get("store"):
             return {}
-        with Store(job["db"]) as store:
+        with open_store(job["store"]) as store:
             return store.cached_results(hours * 3600)
 
     def _rule(self, url: str) -> dict:
@@ -170,14 +170,14 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         kind = meta.get("kind")
         if kind == "page":
-            if not self._is_html(headers.get(b"Content-Type", b"")):
+            if not is_html(headers.get(b"Content-Type", b"")):
                 raise StopDownload(fail=False)
         elif kind == "attachment":
             if body_length and body_length > self.max_attachment:
                 meta["truncated"] = True
                 raise StopDownload(fail=False)
         elif kind in ("check", "probe"):
-            if not meta.get("scan") or not self._is_html(headers.get(b"Content-Type", b"")):
+            if not meta.get("scan") or not is_html(headers.get(b"Content-Type", b"")):
                 raise StopDownload(fail=False)
 
     def _bytes_received(self, data, request, spider) -> None:
@@ -192,13 +192,6 @@ class SiteSpider(scrapy.Spider):
             got = meta["received"] = meta.get("received", 0) + len(data)
             if got >= max(self.scan_bytes, 4096):
                 raise StopDownload(fail=False)
-
-    @staticmethod
-    def _is_html(content_type: bytes | str) -> bool:
-        if isinstance(content_type, bytes):
-            content_type = content_type.decode("latin-1")
-        content_type = content_type.lower()
-        return not content_type or any(t in content_type for t in HTML_TYPES)
 
     # -- collect: one decision per unique target ---------------------------------------------------
     def collect(self, target: str, *, depth: int, referrer: str):
@@ -222,7 +215,7 @@ class SiteSpider(scrapy.Spider):
             self._excluded(target, ErrorKind.PROFILE_RULE, "host not checked (links.hosts rule)", internal)
         elif not internal and target in self.cache and target not in self.want_anchors:
             self.counts["results"] += 1
-            self.writer.result({**self.cache[target], "url": target, "cached": True})
+            self.writer.result(replace(self.cache[target], url=target, cached=True))
         elif (internal and depth <= self.max_depth and self.pages_scheduled < self.max_pages
               and looks_like_page(target)):
             self.pages_scheduled += 1
@@ -269,7 +262,7 @@ class SiteSpider(scrapy.Spider):
     def _result(self, url: str, status: LinkStatus, **fields: Any) -> None:
         """Record a target's result (written in the writer's next batch)."""
         self.counts["results"] += 1
-        self.writer.result({"url": url, "status": status.value, "checked_at": _now(), **fields})
+        self.writer.result(LinkResult(url=url, status=status, checked_at=_now(), **fields))
 
     # -- responses ---------------------------------------------------------------------------------
     # Scrapy calls these; each settles its request (see settle) after its own output is out.
@@ -408,32 +401,30 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
-        body = response.body if self._is_html(content_type) else b""
-        page = {
+        body = response.body if is_html(content_type) else b""
+        # The fields of its Page: parsing (here or in a parse worker) fills in charset, lang, title, ...
+        page: dict[str, Any] = {
             "url": url, "requested_url": meta["origin"], "http_status": response.status,
-            "content_type": content_type, "charset": "", "lang": "", "title": "", "meta": {}, "headers": headers,
-            "anchors": [], "depth": meta["depth"], "referrer": meta["referrer"], "size": len(response.body),
-            "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(), "links": [],
+            "content_type": content_type, "headers": headers, "depth": meta["depth"], "referrer": meta["referrer"],
+            "size": len(response.body), "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(),
         }
         if response.status >= 500:
             self.counts["page_errors"] += 1
         if body:
-            page["body"] = body
             page["body_hash"] = hashlib.sha256(body).hexdigest()
         if not body or not 200 <= response.status < 300:
-            self.writer.page(page)
+            self.writer.page(Page(**page), body, [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         depth = meta["depth"] + 1
         if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
-            del page["links"]
             meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
-            yield parsepool.offload(page, content_type, depth)
+            yield parsepool.offload(page, body, content_type, depth)
             return
-        page["links"], targets, anchored = parsepool.extract_page(page, content_type, self.analyzers)
+        links, targets, anchored = parsepool.extract_page(page, body, content_type, self.analyzers)
         self.note_anchored(anchored)
         requests = [r for target in targets for r in self.collect(target, depth=depth, referrer=url)]
-        self.writer.page(page)  # the page (and its links) before the results that point at them
+        self.writer.page(Page(**page), body, links)  # the page (and its links) before the results that point at them
         yield from requests
 
     def _attachment(self, response: Response, url: str):
@@ -445,20 +436,19 @@ class SiteSpider(scrapy.Spider):
             return  # too big to read (its link was still checked), or not a document after all
         headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
         body = response.body
-        page = {
-            "url": url, "requested_url": meta["origin"], "http_status": response.status,
-            "content_type": content_type or kind, "charset": "", "lang": "", "title": "", "meta": {},
-            "headers": headers, "anchors": [], "depth": meta["depth"], "referrer": meta["referrer"],
-            "size": len(body), "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(), "links": [],
-            "body": body, "body_hash": hashlib.sha256(body).hexdigest(), "facts": {"attachment": kind},
-        }
+        page = Page(
+            url=url, requested_url=meta["origin"], http_status=response.status, content_type=content_type or kind,
+            headers=headers, depth=meta["depth"], referrer=meta["referrer"], size=len(body),
+            elapsed=meta.get("download_latency", 0.0), fetched_at=_now(),
+            body_hash=hashlib.sha256(body).hexdigest(), facts={"attachment": kind},
+        )
         _, raw_links = attachments.extract(body, content_type, url, want_text=False)
         extracted = Extracted(links=raw_links)
-        requests = []
+        requests, links = [], []
         for position, (target, fragment, raw) in enumerate(resolve(extracted, url)):
-            page["links"].append((url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
+            links.append(Link(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
             requests.extend(self.collect(target, depth=meta["depth"] + 1, referrer=url))
-        self.writer.page(page)
+        self.writer.page(page, body, links)
         yield from requests
 
     def _on_robots(self, response: Response):
@@ -480,7 +470,7 @@ class SiteSpider(scrapy.Spider):
             url = urls.normalize_url("/sitemap.xml", self.start_url)
             yield self._request(url, kind="sitemap", depth=0, referrer="", callback=self.on_sitemap)
             return
-        links = [(robots_url, url, "", "", "robots", "sitemap", "", 0, i) for i, url in enumerate(listed)]
+        links = [Link(robots_url, url, "", "", "robots", "sitemap", "", 0, i) for i, url in enumerate(listed)]
         self.writer.links(links)
         for url in listed:
             self.seen.add(url)
@@ -510,7 +500,7 @@ class SiteSpider(scrapy.Spider):
                 target, fragment = urls.normalize(loc)
             except urls.InvalidURL:
                 target, fragment = "invalid:" + loc[:500], ""
-            links.append((source, target, fragment, "", "sitemap", "loc", "", line, position))
+            links.append(Link(source, target, fragment, "", "sitemap", "loc", "", line, position))
             requests.extend(self.collect(target, depth=1, referrer=source))
         self.writer.links(links)
         yield from requests

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from govaudit import __version__, runner
 from govaudit.profile import ConfigError, Profile, load_profile
+
+if TYPE_CHECKING:
+    from govaudit.models import Run
+    from govaudit.store import Store
 
 DEFAULT_DB = Path("var/audit.sqlite")
 DEFAULT_OUT = Path("var/report")
@@ -201,8 +206,6 @@ def ack(fingerprint, note, until, db) -> None:
     """Accept a finding (by its fingerprint): shown apart in the report and not counted by --fail-on."""
     from datetime import date  # noqa: PLC0415
 
-    from govaudit.store import Store  # noqa: PLC0415
-
     if until:
         try:
             until = date.fromisoformat(until).isoformat()
@@ -210,9 +213,7 @@ def ack(fingerprint, note, until, db) -> None:
             raise ConfigError(f"--until: not a date (YYYY-MM-DD): {until!r}") from None
     if not note.strip():
         raise ConfigError("--note: say why the finding is accepted")
-    if not db.exists():
-        raise ConfigError(f"no database at {db}")
-    with Store(db) as store:
+    with _open_store(db) as store:
         if not store.has_fingerprint(fingerprint):
             raise ConfigError(f"no finding with fingerprint {fingerprint!r} in {db} (see results.json or links.csv)")
         store.add_ack(fingerprint, note.strip(), until)
@@ -258,19 +259,19 @@ def links_cmd(db, run_ref, statuses, only_new) -> None:
     _rows_out(header, rows, f"run {run_id}: {len(rows)} link failures")
 
 
-def _open_store(db: Path, *, readonly: bool = False):
-    from govaudit.store import Store  # noqa: PLC0415
+def _open_store(db: Path, *, readonly: bool = False) -> Store:
+    from govaudit.store import open_store  # noqa: PLC0415
 
     if not db.exists():
         raise ConfigError(f"no database at {db}")
-    return Store(db, readonly=readonly)
+    return open_store(db, readonly=readonly)
 
 
-def _existing_run(store, run_id: int) -> dict:
+def _existing_run(store: Store, run_id: int, db: Path) -> Run:
     try:
         return store.run(run_id)
     except Exception:
-        raise ConfigError(f"no run {run_id} in {store.path} (see `govaudit runs`)") from None
+        raise ConfigError(f"no run {run_id} in {db} (see `govaudit runs`)") from None
 
 
 def _rows_out(header: tuple[str, ...], rows: list[tuple[str, ...]], title: str) -> None:
@@ -319,11 +320,11 @@ def runs_cmd(db, site, limit) -> None:
 def pin(run_id, note, db) -> None:
     """Pin a run: retention never prunes it (for the annual assessment)."""
     with _open_store(db) as store:
-        run = _existing_run(store, run_id)
+        run = _existing_run(store, run_id, db)
         store.set_pinned(run_id, True, note.strip())
     click.echo(f"govaudit: pinned run {run_id}" + (f" ({note.strip()})" if note.strip() else ""))
-    if run.get("pruned"):
-        err.print(f"govaudit: note: run {run_id} was already pruned ({'page bodies' if run['pruned'] == 1 else 'page-level detail'}); "
+    if run.pruned:
+        err.print(f"govaudit: note: run {run_id} was already pruned ({'page bodies' if run.pruned == 1 else 'page-level detail'}); "
                   "pinning keeps what is left", markup=False, highlight=False)
 
 
@@ -333,9 +334,9 @@ def pin(run_id, note, db) -> None:
 def unpin(run_id, db) -> None:
     """Unpin a run: retention may prune it again once it is old enough."""
     with _open_store(db) as store:
-        run = _existing_run(store, run_id)
+        run = _existing_run(store, run_id, db)
         store.set_pinned(run_id, False)
-    click.echo(f"govaudit: unpinned run {run_id}" + ("" if run.get("pinned") else " (it was not pinned)"))
+    click.echo(f"govaudit: unpinned run {run_id}" + ("" if run.pinned else " (it was not pinned)"))
 
 
 @cli.command()
@@ -352,7 +353,7 @@ def prune(db, profile_path, dry_run, vacuum) -> None:
     profile = load_profile(profile_path) if profile_path else None
     if not db.exists():
         raise ConfigError(f"no database at {db}")
-    with runner.database_lock(db), _open_store(db) as store:
+    with _open_store(db) as store, store.run_lock():
         done = retention.prune(store, retention.policies(store, profile), dry_run=dry_run)
         if vacuum and not dry_run:
             store.vacuum()

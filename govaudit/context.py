@@ -6,13 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from govaudit.models import CheckResult
-from govaudit.store import Store
-
-
-def is_html(content_type: str) -> bool:
-    content_type = (content_type or "").lower()
-    return not content_type or "text/html" in content_type or "application/xhtml+xml" in content_type
+from govaudit.models import CheckResult, Link, LinkResult, Page
+from govaudit.store import RunReader
 
 
 class NotApplicable(Exception):
@@ -21,7 +16,7 @@ class NotApplicable(Exception):
 
 @dataclass
 class CheckContext:
-    store: Store
+    store: RunReader
     run_id: int
     profile: Any
     options: dict[str, Any] = field(default_factory=dict)
@@ -34,23 +29,23 @@ class CheckContext:
     # The results of the checks this one declares in Check.depends_on (the runner ran them first).
     results: dict[str, CheckResult] = field(default_factory=dict)
 
-    def pages(self) -> Iterator[dict]:
+    def pages(self) -> Iterator[Page]:
         return self.store.pages(self.run_id)
 
-    def html(self, page: dict) -> bytes | None:
+    def html(self, page: Page) -> bytes | None:
         """The body of an HTML page; None for attachments (PDF, ODF, OOXML rows of pages: see body())."""
-        if not is_html(page.get("content_type", "")):
+        if not page.is_html:
             return None
         return self.body(page)
 
-    def body(self, page: dict) -> bytes | None:
+    def body(self, page: Page) -> bytes | None:
         """The stored body of any page row, HTML or attachment."""
-        return self.store.body(page["body_hash"]) if page.get("body_hash") else None
+        return self.store.body(page.body_hash) if page.body_hash else None
 
-    def facts(self, check_id: str) -> Iterator[tuple[dict, Any]]:
+    def facts(self, check_id: str) -> Iterator[tuple[Page, Any]]:
         """(page, facts) for every parsed page whose analyzer for check_id returned something."""
         for page in self.store.pages(self.run_id):
-            value = page["facts"].get(check_id)
+            value = page.facts.get(check_id)
             if value is not None:
                 yield page, value
 
@@ -60,14 +55,14 @@ class CheckContext:
             self.shared["navigation"] = self.store.navigation(self.run_id)
         return self.shared["navigation"]
 
-    def links(self) -> Iterator[dict]:
+    def links(self) -> Iterator[Link]:
         return self.store.links(self.run_id)
 
-    def links_to(self, targets: Any) -> Iterator[dict]:
+    def links_to(self, targets: Any) -> Iterator[Link]:
         """links() of only the given target URLs (same order): cheap when few targets matter."""
         return self.store.links_to(self.run_id, targets)
 
-    def link_results(self) -> Iterator[dict]:
+    def link_results(self) -> Iterator[LinkResult]:
         if self.pages_only:
             raise RuntimeError("link results are read before the crawl finished: the check must not declare "
                                "reads_link_results = False")

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
-from govaudit.models import SEVERITY_ORDER
+from govaudit.models import FAILING_LINK_STATUSES, SEVERITY_ORDER
 
-FAILING = ("broken", "unverified", "redirected")
 # A check with one of these statuses ran: its silence about a page means "nothing found".
 RAN = frozenset({"passed", "failed", "needs_review", "not_applicable"})
 
@@ -91,14 +90,14 @@ def with_persistence(items: Iterable[dict], found: Mapping[str, tuple[int, str]]
 
 def compare_links(previous: Mapping[str, str] | None, current: Mapping[str, str], *, complete: bool) -> dict:
     """previous / current: url → status of every link result of the run. previous None: no baseline."""
-    now_failing = {u for u, s in current.items() if s in FAILING}
+    now_failing = {u for u, s in current.items() if s in FAILING_LINK_STATUSES}
     if previous is None:
         return {"new": [], "resolved": [], "persisting": sorted(now_failing), "transitions": []}
-    was_failing = {u for u, s in previous.items() if s in FAILING}
+    was_failing = {u for u, s in previous.items() if s in FAILING_LINK_STATUSES}
     transitions = []
     for url in sorted(now_failing | was_failing):
         before, after = previous.get(url, ""), current.get(url, "")
-        if before == after or (not complete and after not in FAILING):
+        if before == after or (not complete and after not in FAILING_LINK_STATUSES):
             continue  # an incomplete run never claims that a failure went away
         transitions.append({"url": url, "from": before, "to": after})
     return {

@@ -4,10 +4,13 @@ suggested fix for a failure (zh-TW / en), and whether a redirect is only an http
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from govaudit import urls
+
+if TYPE_CHECKING:
+    from govaudit.models import LinkResult
 
 
 def matching_rule(rules: list[dict] | tuple, url: str, status: str) -> dict | None:
@@ -58,13 +61,13 @@ _FIX = {
 }
 
 
-def suggest_fix(link: dict[str, Any]) -> dict[str, str]:
+def suggest_fix(link: LinkResult) -> dict[str, str]:
     """{"zh-TW": ..., "en": ...}: what the officer should do about one failing link."""
-    status, kind = link.get("status"), link.get("error_kind") or ""
-    http = link.get("http_status") or 0
+    status, kind = link.status, link.error_kind or ""
+    http = link.http_status or 0
     if status == "redirected":
-        final = link.get("final_url") or ""
-        if is_https_upgrade(link.get("url", ""), final):
+        final = link.final_url or ""
+        if is_https_upgrade(link.url, final):
             return {"zh-TW": f"對方已改用 HTTPS，請將連結改為 {final}", "en": f"The site moved to HTTPS: link {final}"}
         return {"zh-TW": f"連結已永久移轉，請改連新網址 {final}", "en": f"Moved permanently: link the new address {final}"}
     if kind in ("timeout", "connection_refused", "connection_reset") or (kind == "http_status" and http >= 500):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class RunStatus(StrEnum):
@@ -25,6 +25,20 @@ class LinkStatus(StrEnum):
     UNVERIFIED = "unverified"  # bot-blocked, rate-limited, transient: never counts against the score
     EXCLUDED = "excluded"  # not checked on purpose (offline, robots.txt, profile rule)
     UNSUPPORTED = "unsupported"  # a scheme we cannot check (javascript:, ftp:, data:)
+
+
+# The statuses a link is reported for (counted, compared across runs, listed with their sources).
+FAILING_LINK_STATUSES = frozenset({LinkStatus.BROKEN, LinkStatus.UNVERIFIED, LinkStatus.REDIRECTED})
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(content_type: str | bytes) -> bool:
+    """An HTML answer (no Content-Type at all counts as HTML: browsers sniff it as such)."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    content_type = (content_type or "").lower()
+    return not content_type or any(t in content_type for t in HTML_TYPES)
 
 
 class ErrorKind(StrEnum):
@@ -76,6 +90,98 @@ class IndicatorStatus(StrEnum):
     PARTIAL = "partial"
     UNMET = "unmet"
     NOT_ASSESSED = "not_assessed"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A row of the runs table: one audit of one site."""
+
+    id: int
+    site: str
+    start_url: str
+    status: RunStatus
+    started_at: str
+    finished_at: str | None
+    tool_version: str
+    profile_hash: str
+    profile: dict[str, Any]
+    rubric: str
+    stats: dict[str, Any]
+    health: list[dict[str, Any]]
+    previous_run: int | None
+    error: str
+    pinned: bool = False
+    pin_note: str = ""
+    pinned_at: str | None = None
+    pruned: int = 0  # store.PRUNED_*: what retention removed
+    pruned_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched page (or attachment) of the site; its body is stored once per body_hash."""
+
+    url: str
+    requested_url: str
+    http_status: int | None
+    content_type: str = ""
+    charset: str = ""
+    lang: str = ""
+    title: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    anchors: list[str] = field(default_factory=list)
+    depth: int = 0
+    referrer: str = ""
+    body_hash: str | None = None
+    size: int = 0
+    elapsed: float = 0.0
+    fetched_at: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)  # check id → what its page analyzer found
+
+    @property
+    def is_html(self) -> bool:
+        return is_html(self.content_type)
+
+
+class Link(NamedTuple):
+    """One link on a page. A NamedTuple, not a dataclass: a link table has hundreds of thousands of rows,
+    read and written as plain tuples on the hot paths (results.build, the crawl's batches)."""
+
+    source: str
+    target: str
+    fragment: str
+    text: str
+    tag: str
+    attribute: str
+    rel: str
+    line: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """The verdict on one unique target URL (with `#fragment` where the fragment was checked)."""
+
+    url: str
+    status: LinkStatus
+    http_status: int | None = None
+    final_url: str | None = None
+    redirect_chain: list[list[Any]] = field(default_factory=list)  # [[http status, next URL], ...]
+    error_kind: str | None = None
+    error: str = ""
+    method: str = ""
+    elapsed: float = 0.0
+    checked_at: str = ""
+    internal: bool = False
+    first_seen: str | None = None
+    nights: int = 0  # consecutive runs it has been failing
+    cached: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failing(self) -> bool:
+        return self.status in FAILING_LINK_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from typing import Any
 
 from govaudit.models import CheckResult
 from govaudit.plugins import Check
-from govaudit.store import Store
+from govaudit.store import Store, open_store
 
 MIN_PAGES = 200
 
@@ -107,7 +107,7 @@ def fork(store: Store, run_id: int, profile: Any, group: list[Check], browsers: 
     if pid == 0:  # the child: run the group, write the results, leave without running any cleanup
         code = 1
         try:
-            with Store(store.path, readonly=True) as own:
+            with open_store(store.url, readonly=True) as own:
                 data = pickle.dumps(serial(own, run_id, profile, group, browsers, workers=1, **kwargs))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

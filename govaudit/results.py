@@ -7,21 +7,21 @@ so a report can be regenerated exactly, long after the crawl.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Container
 from datetime import date
 from typing import Any
 
 from govaudit import __version__, diff, registry
 from govaudit.linkrules import matching_rule, suggest_fix
-from govaudit.models import LinkStatus, RunStatus
-from govaudit.store import Store
+from govaudit.models import Run, RunStatus
+from govaudit.store import RunReader
 
 SCHEMA = "govaudit/results@2"
-FAILING = frozenset({LinkStatus.BROKEN, LinkStatus.UNVERIFIED, LinkStatus.REDIRECTED})
 # Healthy targets linked from every page (menus) would list thousands of sources: keep a sample.
 MAX_SOURCES_HEALTHY = 10
 
 
-def result_key(target: str, fragment: str, results: dict[str, dict]) -> str:
+def result_key(target: str, fragment: str, results: Container[str]) -> str:
     """The result a link is judged by: its `URL#fragment` where the fragment was checked, else the URL."""
     if fragment:
         with_fragment = f"{target}#{fragment}"
@@ -63,19 +63,19 @@ def merge_section(into: dict, data: dict) -> None:
             into[key] = value
 
 
-def retention_info(run: dict) -> dict[str, Any]:
+def retention_info(run: Run) -> dict[str, Any]:
     """Pinned for an assessment? What retention removed (None / "bodies" / "detail") and when."""
-    return {"pinned": bool(run.get("pinned")), "pin_note": run.get("pin_note") or "",
-            "pruned": {1: "bodies", 2: "detail"}.get(run.get("pruned") or 0), "pruned_at": run.get("pruned_at")}
+    return {"pinned": run.pinned, "pin_note": run.pin_note or "",
+            "pruned": {1: "bodies", 2: "detail"}.get(run.pruned or 0), "pruned_at": run.pruned_at}
 
 
-def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) -> dict[str, Any]:
+def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None) -> dict[str, Any]:
     run = store.run(run_id)
-    results = {r["url"]: r for r in store.link_results(run_id)}
+    results = {r.url: r for r in store.link_results(run_id)}
     sources: dict[str, list[dict]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
-    failing = {url for url, r in results.items() if r["status"] in FAILING}
-    for source, target, fragment, text, tag, attr, _rel, line, _position in store.link_rows(run_id):
+    failing = {url for url, r in results.items() if r.failing}
+    for source, target, fragment, text, tag, attr, _rel, line, _position in store.links(run_id):
         key = result_key(target, fragment, results)
         totals[key] += 1
         kept = sources[key]
@@ -94,38 +94,38 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
         if check["id"] in link_checks:
             for f in check["findings"]:
                 accepted_findings[f["target"]].append(bool(f["accepted"]))
-    ignore = ((run.get("profile") or {}).get("links") or {}).get("ignore") or []
-    stats = run["stats"]
+    ignore = ((run.profile or {}).get("links") or {}).get("ignore") or []
+    stats = run.stats
     indicators = [
         {"id": s["indicator_id"], "label": s["label"], "score": s["score"], "max": s["max"], "status": s["status"],
          "coverage": s["coverage"], "rubric": s["rubric"], "components": s["components"]}
         for s in store.scores(run_id)
     ]
-    changes = build_changes(store, run, checks, indicators, {url: r["status"] for url, r in results.items()})
+    changes = build_changes(store, run, checks, indicators, {url: r.status for url, r in results.items()})
     new = set(changes["links"]["new"])
     links = []
     for url, r in results.items():
-        failing = r["status"] in diff.FAILING
+        is_failing = r.failing
         flags = accepted_findings.get(url)
-        accepted = failing and (bool(matching_rule(ignore, url, r["status"])) or bool(flags and all(flags)))
+        accepted = is_failing and (bool(matching_rule(ignore, url, r.status)) or bool(flags and all(flags)))
         links.append({
-            "url": url, "status": r["status"], "http_status": r["http_status"], "final_url": r["final_url"],
-            "error": r["error"], "error_kind": r["error_kind"], "redirect_chain": r["redirect_chain"],
-            "method": r["method"], "internal": r["internal"], "elapsed": round(r["elapsed"] or 0, 3),
-            "checked_at": r["checked_at"], "sources": sources.get(url, []), "sources_total": totals.get(url, 0),
-            "first_seen": r.get("first_seen"), "nights": r.get("nights") or 0, "cached": r.get("cached", False),
+            "url": url, "status": r.status, "http_status": r.http_status, "final_url": r.final_url,
+            "error": r.error, "error_kind": r.error_kind, "redirect_chain": r.redirect_chain,
+            "method": r.method, "internal": r.internal, "elapsed": round(r.elapsed or 0, 3),
+            "checked_at": r.checked_at, "sources": sources.get(url, []), "sources_total": totals.get(url, 0),
+            "first_seen": r.first_seen, "nights": r.nights or 0, "cached": r.cached,
             "new": url in new, "accepted": accepted,
-            "fix": suggest_fix({"url": url, **r}) if failing else None,
+            "fix": suggest_fix(r) if is_failing else None,
         })
     doc = {
         "schema": SCHEMA,
         "run": {
-            "id": run["id"], "site": run["site"], "start_url": run["start_url"], "status": run["status"],
-            "started_at": run["started_at"], "finished_at": run["finished_at"],
+            "id": run.id, "site": run.site, "start_url": run.start_url, "status": run.status,
+            "started_at": run.started_at, "finished_at": run.finished_at,
             "pages_crawled": stats.get("pages_fetched", store.count("pages", run_id)),
-            "links_checked": len(links), "tool_version": run["tool_version"],
-            "report_tool_version": __version__, "profile_hash": run["profile_hash"], "rubric": run["rubric"],
-            "previous_run": run["previous_run"], "error": run["error"], "stats": stats, "health": run["health"],
+            "links_checked": len(links), "tool_version": run.tool_version,
+            "report_tool_version": __version__, "profile_hash": run.profile_hash, "rubric": run.rubric,
+            "previous_run": run.previous_run, "error": run.error, "stats": stats, "health": run.health,
             "retention": retention_info(run),
         },
         "links": links,
@@ -137,7 +137,7 @@ def build(store: Store, run_id: int, *, codes: dict[str, dict] | None = None) ->
     }
     # Titles of the pages that hold a failing link: the report names each page beside its URL.
     doc["page_titles"] = store.page_titles(
-        run_id, {s["page"] for url, srcs in sources.items() if results.get(url, {}).get("status") in FAILING for s in srcs})
+        run_id, {s["page"] for url, srcs in sources.items() if url in failing for s in srcs})
     sections: dict[str, Any] = {}
     for c in stored:
         merge_section(sections, {k: v for k, v in c["data"].items() if k not in RESERVED})
@@ -150,22 +150,22 @@ def _indicators(scores: list[dict]) -> list[dict]:
             for s in scores]
 
 
-def _incomplete_reason(run: dict) -> str:
-    why = [m["message"] for m in run.get("health") or [] if m.get("status") == "fail"]
-    if run.get("error"):
-        why.append(run["error"])
+def _incomplete_reason(run: Run) -> str:
+    why = [m["message"] for m in run.health or [] if m.get("status") == "fail"]
+    if run.error:
+        why.append(run.error)
     detail = f" ({'; '.join(why)})" if why else ""
-    return f"this run is {run['status']}{detail}: reported, but it claims no fixes and is never a baseline"
+    return f"this run is {run.status}{detail}: reported, but it claims no fixes and is never a baseline"
 
 
-def build_changes(store: Store, run: dict, checks: list[dict], indicators: list[dict],
+def build_changes(store: RunReader, run: Run, checks: list[dict], indicators: list[dict],
                   statuses: dict[str, str], today: str | None = None) -> dict[str, Any]:
     """results.json "changes": this run against the last completed run of the same site (never an
     incomplete or failed one). `checks` carry `accepted` (accept_findings); accepted findings are
     listed with it and not counted by the summary."""
-    run_id = run["id"]
-    complete = run["status"] == RunStatus.COMPLETED
-    site_runs = [r for r in store.runs() if r["site"] == run["site"]]
+    run_id = run.id
+    complete = run.status == RunStatus.COMPLETED
+    site_runs = [r for r in store.runs() if r["site"] == run.site]
     earlier = [r for r in reversed(site_runs) if r["id"] < run_id and r["status"] == RunStatus.COMPLETED]
     baseline = earlier[0]["id"] if earlier else None
     current = diff.finding_items(checks)
@@ -193,9 +193,9 @@ def build_changes(store: Store, run: dict, checks: list[dict], indicators: list[
             yield r["started_at"], store.finding_fingerprints(r["id"])
 
     streak = diff.streaks(set(current) | {i["fingerprint"] for i in found["resolved"]}, history())
-    diff.with_persistence(found["new"] + found["persisting"], streak, this_run=run["started_at"],
+    diff.with_persistence(found["new"] + found["persisting"], streak, this_run=run.started_at,
                           counting_this_run=True)
-    diff.with_persistence(found["resolved"], streak, this_run=run["started_at"], counting_this_run=False)
+    diff.with_persistence(found["resolved"], streak, this_run=run.started_at, counting_this_run=False)
     return {
         "baseline_run": baseline, "baseline_reason": reason, "complete": complete, **found,
         "not_compared": not_compared,
@@ -204,14 +204,14 @@ def build_changes(store: Store, run: dict, checks: list[dict], indicators: list[
     }
 
 
-def build_trend(store: Store, run: dict, today: str | None = None) -> list[dict]:
+def build_trend(store: RunReader, run: Run, today: str | None = None) -> list[dict]:
     """results.json "trend": the site's completed runs, oldest first, ending with this run (whatever its
     status), the last 60 and every pinned one; broken and findings counted as the summary counts them."""
     acked = {fp for fp, ack in store.acks().items() if ack_applies(ack, today)}
-    site_runs = [r for r in store.runs() if r["site"] == run["site"]]
+    site_runs = [r for r in store.runs() if r["site"] == run.site]
     link_checks = registry.link_finding_checks()
     points = []
-    for r in diff.trend_runs(site_runs, run["id"]):
+    for r in diff.trend_runs(site_runs, run.id):
         scores = store.scores(r["id"])
         counts = diff.tally(store.link_statuses(r["id"], "broken"), store.finding_marks(r["id"]), acked,
                             link_checks)

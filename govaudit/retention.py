@@ -63,7 +63,7 @@ def policies(store: Store, profile: Profile | None) -> dict[str, Retention]:
         if profile is not None:
             out[site] = profile.retention
             continue
-        stored = (store.run(run_id)["profile"] or {}).get("retention") or {}
+        stored = (store.run(run_id).profile or {}).get("retention") or {}
         try:
             out[site] = Retention.model_validate(stored)
         except ValueError:

@@ -9,7 +9,6 @@ can be re-run from the store alone (`rebuild_report`).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import signal
@@ -17,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.plugins import Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
 from govaudit.results import build
-from govaudit.store import Store
+from govaudit.store import Store, open_store
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2, 3
 Progress = Callable[[dict[str, Any]], None]
@@ -55,18 +54,6 @@ class Outcome:
     files: list[Path]
     summary: dict[str, Any]
     tripped: list[str] = field(default_factory=list)
-
-
-@contextlib.contextmanager
-def database_lock(db: Path) -> Iterator[None]:
-    """One audit at a time per database; a crashed holder's lock dies with its process."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{db}.lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ConfigError(f"another govaudit run is using {db}") from None
-        yield
 
 
 def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
@@ -175,7 +162,7 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
         targets = [t for t in check.sample(ctx) if not offline or urls.is_loopback(t["url"])]
         # Browsers load pages from the agency's server too: never more at once than the crawl may.
-        job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "targets": targets,
+        job = {"store": store.url, "run_id": run_id, "check_id": check.id, "targets": targets,
                "workers": min(check.options["workers"], profile.crawl.concurrency),
                "config": _browser_config(check.options, offline, profile.crawl.user_agent)}
         out[check.id] = _run_browser(job, progress)
@@ -281,7 +268,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
     checks = build_checks(profile)
     preflight(start, profile, offline=offline)
-    with database_lock(db), Store(db) as store:
+    with open_store(db) as store, store.run_lock():
         store.fail_stale_runs()
         dump = profile.model_dump(mode="json")
         site = profile.site.name or urls.host_of(start)
@@ -298,13 +285,13 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                 progress(event)
 
         try:
-            job = {"db": str(db), "run_id": run_id, "site": site, "start_url": start,
+            job = {"store": store.url, "run_id": run_id, "site": site, "start_url": start,
                    "scope_hosts": list(profile.site.scope_hosts),
                    "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__,
                    "analyzers": sorted(c.id for c in checks)}
             stats, code = _crawl(job, relay)
             previous = store.last_completed_run(site, before=run_id)
-            monitors = health.evaluate(stats, store.run(previous)["stats"] if previous else None, exit_code=code,
+            monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
             status = RunStatus.COMPLETED if health.healthy(monitors) else RunStatus.INCOMPLETE
             browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
@@ -342,7 +329,7 @@ def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW",
 
 def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-TW",
                    formats: Collection[str] | None = None) -> tuple[list[Path], dict]:
-    with Store(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         run_id = run_id or store.latest_run_id()
         if run_id is None:
             raise ConfigError(f"no runs in {db}")
@@ -413,10 +400,10 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
         check = cls(options or {})
     except ValueError as exc:
         raise ConfigError(f"a11y: {exc}") from None
-    with tempfile.TemporaryDirectory(prefix="govaudit-a11y-") as tmp, Store(Path(tmp, "a11y.sqlite")) as store:
+    with tempfile.TemporaryDirectory(prefix="govaudit-a11y-") as tmp, open_store(Path(tmp, "a11y.sqlite")) as store:
         run_id = store.create_run(site="a11y", start_url=given[0], tool_version=__version__, profile_hash="",
                                   profile={"checks": {check.id: check.options}}, rubric="")
-        job = {"db": str(store.path), "run_id": run_id, "check_id": check.id, "record_pages": True,
+        job = {"store": store.url, "run_id": run_id, "check_id": check.id, "record_pages": True,
                "targets": [{"url": u, "reason": "given"} for u in given], "workers": check.options["workers"],
                "config": _browser_config(check.options, offline, Profile().crawl.user_agent)}
         summary = _run_browser(job, progress)

@@ -11,8 +11,8 @@ import pytest
 from govaudit.checks.accessibility_mark import AccessibilityMark, analyze, certificate_date, parse_level
 
 from govaudit.context import CheckContext
-from govaudit.models import CheckStatus
-from govaudit.store import Store
+from govaudit.models import CheckStatus, LinkResult, LinkStatus, Page
+from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
 
 MODA = "https://accessibility.moda.gov.tw/Applications/Detail?category={}"
@@ -147,21 +147,19 @@ def test_alt_text_variants_and_levels():
 def _store_with_mark(tmp_path, link_status, http_status):
     page_html = "<html><body><footer>" + _mark() + "</footer></body></html>"
     facts = analyze(lxml.html.document_fromstring(page_html), "http://127.0.0.1/")
-    store = Store(tmp_path / f"{link_status}.sqlite")
+    store = open_store(tmp_path / f"{link_status}.sqlite")
     run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h", profile={},
                            rubric="r@1")
-    page = {"url": "http://127.0.0.1/", "requested_url": "http://127.0.0.1/", "http_status": 200,
-            "content_type": "text/html", "charset": "utf-8", "lang": "zh-Hant", "title": "t", "meta": {},
-            "headers": {}, "anchors": [], "depth": 0, "referrer": "", "size": 1, "elapsed": 0.0,
-            "fetched_at": "2026-01-01T00:00:00+00:00", "body_hash": "b" * 64,
-            "facts": {"accessibility_mark": facts}}
-    with store.db:
-        store.add_pages(run, [page])
-        store.add_link_results(run, [{
-            "url": MODA.format("20250102103000"), "status": link_status, "http_status": http_status,
-            "final_url": None, "redirect_chain": [], "error_kind": "http_status" if http_status >= 400 else None,
-            "error": f"HTTP {http_status}" if http_status >= 400 else "", "method": "GET", "elapsed": 0.1,
-            "checked_at": "2026-01-01T00:00:00+00:00", "internal": False}])
+    page = Page(url="http://127.0.0.1/", requested_url="http://127.0.0.1/", http_status=200,
+                content_type="text/html", charset="utf-8", lang="zh-Hant", title="t", size=1,
+                fetched_at="2026-01-01T00:00:00+00:00", body_hash="b" * 64, facts={"accessibility_mark": facts})
+    with store.transaction():
+        store.add_pages(run, [(page, None)])
+        store.add_link_results(run, [LinkResult(
+            url=MODA.format("20250102103000"), status=LinkStatus(link_status), http_status=http_status,
+            error_kind="http_status" if http_status >= 400 else None,
+            error=f"HTTP {http_status}" if http_status >= 400 else "", method="GET", elapsed=0.1,
+            checked_at="2026-01-01T00:00:00+00:00", internal=False)])
     return store, run
 
 

@@ -4,7 +4,7 @@ import json
 
 from govaudit import runner
 from govaudit.profile import load_profile
-from govaudit.store import Store
+from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
 
 HOME = html("""
@@ -79,10 +79,10 @@ def test_full_crawl_statuses(tmp_path):
         # provenance: the page, the anchor text, the element
         (src,) = links[base + "missing.html"]["sources"]
         assert (src["page"], src["text"], src["tag"], src["attr"]) == (base, "missing", "a", "href")
-        with Store(tmp_path / "a.sqlite") as store:
-            pages = {p["url"]: p for p in store.pages(outcome.run_id)}
-        assert pages[base + "legacy.html"]["title"] == "舊版公告裏恒"
-        assert pages[base + "legacy.html"]["charset"] in ("cp950", "big5", "big5hkscs")
+        with open_store(tmp_path / "a.sqlite") as store:
+            pages = {p.url: p for p in store.pages(outcome.run_id)}
+        assert pages[base + "legacy.html"].title == "舊版公告裏恒"
+        assert pages[base + "legacy.html"].charset in ("cp950", "big5", "big5hkscs")
         assert base + "deep.html" in pages
         # malformed HTML still yields its links
         assert any(s["page"] == base + "bad.html" for s in links[base + "b.html"]["sources"])
@@ -91,8 +91,8 @@ def test_full_crawl_statuses(tmp_path):
 def test_depth_zero_crawls_only_the_start_page_but_checks_its_links(tmp_path):
     with _serve() as server:
         outcome, links, _ = _audit(tmp_path, server, max_depth=0)
-        with Store(tmp_path / "a.sqlite") as store:
-            assert [p["url"] for p in store.pages(outcome.run_id)] == [server.url]
+        with open_store(tmp_path / "a.sqlite") as store:
+            assert [p.url for p in store.pages(outcome.run_id)] == [server.url]
         assert links[server.url + "a.html"]["status"] == "ok"
         assert links[server.url + "missing.html"]["status"] == "broken"
         assert server.url + "deep.html" not in links  # only reachable through a.html
@@ -102,7 +102,7 @@ def test_depth_zero_crawls_only_the_start_page_but_checks_its_links(tmp_path):
 def test_page_cap_still_checks_the_links(tmp_path):
     with _serve() as server:
         outcome, links, _ = _audit(tmp_path, server, max_pages=2, sitemap=False)
-        with Store(tmp_path / "a.sqlite") as store:
+        with open_store(tmp_path / "a.sqlite") as store:
             assert store.count("pages", outcome.run_id) <= 2
         assert links[server.url + "missing.html"]["status"] == "broken"
 
@@ -132,8 +132,8 @@ def test_every_request_carries_our_user_agent_and_asks_for_chinese(tmp_path):
     assert all(ua.startswith("govaudit/") for _, _, ua, _, _ in seen)
     assert all(lang.startswith("zh-TW,zh") for _, _, _, lang, _ in seen), [s for s in seen if not s[3].startswith("zh")]
     crawl = [s for s in seen if s[4] == ACCEPT.decode()]
-    with Store(tmp_path / "a.sqlite") as store:
-        stats = store.run(outcome.run_id)["stats"]
+    with open_store(tmp_path / "a.sqlite") as store:
+        stats = store.run(outcome.run_id).stats
     assert stats["requests"] == stats["responses"] == len(crawl) > 5
 
 
@@ -170,8 +170,8 @@ def test_every_page_within_max_depth_is_crawled_however_many_pages_wait(tmp_path
                                       f'<a href="/a/{(13 * j + 5) % articles}.html">y</a>')
     with SiteServer(routes) as server:
         outcome, links, _ = _audit(tmp_path, server, max_depth=2, sitemap=False, obey_robots=False)
-        with Store(tmp_path / "a.sqlite") as store:
-            depths = {p["url"]: p["depth"] for p in store.pages(outcome.run_id)}
+        with open_store(tmp_path / "a.sqlite") as store:
+            depths = {p.url: p.depth for p in store.pages(outcome.run_id)}
     crawled = [u for u in depths if "/a/" in u]
     assert len(crawled) == articles, f"{articles - len(crawled)} articles two clicks from home were not crawled"
     assert {depths[u] for u in crawled} == {2}

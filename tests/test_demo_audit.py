@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from govaudit.store import Store
+from govaudit.store import open_store
 from govaudit.urls import normalize_url
 
 # Ground-truth class → the statuses the link stage may give it (first night).
@@ -80,14 +80,14 @@ def test_fragments(demo):
 def test_pages_crawled_big5_and_bounded_trap(demo, tmp_path_factory):
     base, _, results, truth, _ = demo
     assert len(truth["html_pages"]) >= 300
-    with Store(base / "demo.sqlite") as store:
-        pages = {p["url"]: p for p in store.pages(results["run"]["id"])}
-    crawled = {u for u, p in pages.items() if p["http_status"] == 200 and p["title"]}
+    with open_store(base / "demo.sqlite") as store:
+        pages = {p.url: p for p in store.pages(results["run"]["id"])}
+    crawled = {u for u, p in pages.items() if p.http_status == 200 and p.title}
     assert {normalize_url(u) for u in truth["html_pages"]} <= crawled
-    assert pages[truth["big5_page"]["url"]]["title"] == truth["big5_page"]["title"]
+    assert pages[truth["big5_page"]["url"]].title == truth["big5_page"]["title"]
     calendar = [p for u, p in pages.items() if u.startswith(truth["calendar_prefix"])]
     # The spider trap (previous / next month for ever) ends at the demo profile's max_depth of 8.
-    assert calendar and max(p["depth"] for p in calendar) <= 8 and len(calendar) <= 2 * 8 + 1
+    assert calendar and max(p.depth for p in calendar) <= 8 and len(calendar) <= 2 * 8 + 1
     assert results["run"]["stats"]["bytes"] < 20_000_000  # the 50 MB file was checked, not downloaded
 
 
@@ -177,9 +177,9 @@ def test_accessibility_finds_the_missing_alt_image_and_lists_templates(demo):
     assert next(v for v in legacy["violations"] if v["rule"] == "html-has-lang")["codes"]["110.07"] == ["HM1310100C"]
     # every crawled HTML page belongs to one listed template; each template has a page tested
     templates = section["templates"]
-    with Store(base / "demo.sqlite", readonly=True) as store:
+    with open_store(base / "demo.sqlite", readonly=True) as store:
         crawled = [p for p in store.pages(results["run"]["id"])
-                   if p["body_hash"] and 200 <= (p["http_status"] or 0) < 300 and "html" in p["content_type"]]
+                   if p.body_hash and 200 <= (p.http_status or 0) < 300 and "html" in p.content_type]
     assert sum(t["pages"] for t in templates) == len(crawled) >= len(truth["html_pages"])
     assert all(t["tested"] >= 1 for t in templates) and max(t["pages"] for t in templates) > 1
     assert pages[results["run"]["start_url"]]["reason"] == "home"

@@ -5,6 +5,7 @@ import pytest
 
 from govaudit import diff
 from govaudit.failon import FailOn
+from govaudit.models import FAILING_LINK_STATUSES
 from govaudit.profile import ConfigError
 
 
@@ -91,7 +92,7 @@ def test_link_transitions():
         {"url": "u/ok", "from": "ok", "to": "broken"}]
     assert diff.new_broken(got["transitions"]) == ["u/flaky", "u/new", "u/ok"]
     incomplete = diff.compare_links(before, now, complete=False)
-    assert incomplete["resolved"] == [] and all(t["to"] in diff.FAILING for t in incomplete["transitions"])
+    assert incomplete["resolved"] == [] and all(t["to"] in FAILING_LINK_STATUSES for t in incomplete["transitions"])
     first = diff.compare_links(None, now, complete=True)
     assert first == {"new": [], "resolved": [], "persisting": ["u/flaky", "u/new", "u/ok", "u/same"],
                      "transitions": []}

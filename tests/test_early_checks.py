@@ -13,7 +13,7 @@ import pytest
 from govaudit import parallel, runner
 from govaudit.context import CheckContext
 from govaudit.profile import load_profile
-from govaudit.store import Store
+from govaudit.store import open_store
 from tests.test_parallel_checks import _no_threads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def test_pages_stored_comes_once_every_page_is_stored_and_early_checks_match_ser
     def progress(event):
         snapshot = None
         if event["event"] == "pages_stored":
-            with Store(db, readonly=True) as store:
+            with open_store(db, readonly=True) as store:
                 run_id = store.latest_run_id()
                 snapshot = (store.count("pages", run_id), store.count("links", run_id),
                             store.count("link_results", run_id))
@@ -64,7 +64,7 @@ def test_pages_stored_comes_once_every_page_is_stored_and_early_checks_match_ser
     assert names.count("pages_stored") == 1 and names[-1] == "finished"
     stored_at = names.index("pages_stored")
     (_, (pages, links, results_then), _), = [e for e in events if e[0] == "pages_stored"]
-    with Store(db, readonly=True) as store:
+    with open_store(db, readonly=True) as store:
         assert (pages, links) == (store.count("pages", outcome.run_id), store.count("links", outcome.run_id))
         assert pages >= parallel.MIN_PAGES
         assert results_then < store.count("link_results", outcome.run_id)  # link checks were still out
@@ -86,7 +86,7 @@ def test_pages_stored_comes_once_every_page_is_stored_and_early_checks_match_ser
 
 
 def test_a_pages_only_context_refuses_link_results(tmp_path):
-    with Store(tmp_path / "a.sqlite") as store:
+    with open_store(tmp_path / "a.sqlite") as store:
         ctx = CheckContext(store=store, run_id=1, profile=None, pages_only=True)
         with pytest.raises(RuntimeError, match="reads_link_results"):
             ctx.link_results()

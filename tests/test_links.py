@@ -15,8 +15,9 @@ from govaudit.crawler import nights
 from govaudit.demo import files
 
 from govaudit import runner
+from govaudit.models import LinkResult, LinkStatus
 from govaudit.profile import load_profile
-from govaudit.store import Store
+from govaudit.store import open_store
 from tests.siteserver import SiteServer, _Handler, html
 
 
@@ -154,10 +155,10 @@ def test_links_inside_attachments_have_the_attachment_as_source(tmp_path):
         assert odt_dead["sources"][0] == {**odt_dead["sources"][0], "page": site.url + "files/form.odt",
                                           "text": "申請須知"}
         assert links[site.url + "files/big.pdf"]["status"] == "ok"  # too big to read, still checked
-        with Store(tmp_path / "a.sqlite") as store:
-            pages = {p["url"]: p for p in store.pages(doc["run"]["id"])}
-        assert pages[site.url + "files/report.pdf"]["content_type"] == "application/pdf"
-        assert pages[site.url + "files/report.pdf"]["body_hash"]
+        with open_store(tmp_path / "a.sqlite") as store:
+            pages = {p.url: p for p in store.pages(doc["run"]["id"])}
+        assert pages[site.url + "files/report.pdf"].content_type == "application/pdf"
+        assert pages[site.url + "files/report.pdf"].body_hash
         assert site.url + "files/big.pdf" not in pages
 
 
@@ -181,7 +182,7 @@ def test_tls_certificate_problem_is_unverified(tmp_path):
     assert links[target]["status"] == "unverified" and links[target]["error_kind"] == "tls"
     (check,) = [c for c in doc["checks"] if c["id"] == "broken_links"]
     assert "link.tls" in {f["code"] for f in check["findings"]}
-    assert nights.is_transient({"error_kind": "tls"}) is False
+    assert nights.is_transient(LinkResult(url="https://x/", status=LinkStatus.UNVERIFIED, error_kind="tls")) is False
 
 
 def _cli(*args):

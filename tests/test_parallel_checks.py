@@ -11,7 +11,7 @@ from govaudit import parallel, runner
 from govaudit.models import CheckStatus
 from govaudit.plugins import Check
 from govaudit.profile import load_profile
-from govaudit.store import Store
+from govaudit.store import open_store
 from tests.siteserver import SiteServer
 from tests.test_site_quality import FULL_SITE
 
@@ -42,7 +42,7 @@ def test_parallel_checks_equal_serial_checks(audited, monkeypatch):
     db, profile = audited
     monkeypatch.setattr(parallel, "MIN_PAGES", 0)
     checks = runner.build_checks(profile)
-    with Store(db) as store:
+    with open_store(db) as store:
         run_id = store.latest_run_id()
         serial = runner.run_checks(store, run_id, profile, checks, {}, workers=1)
         assert _no_threads(), "a thread outlived the test server: the parallel path would not be taken"
@@ -71,7 +71,7 @@ def test_a_dead_check_process_has_its_checks_run_again_here(audited, monkeypatch
     monkeypatch.setattr(parallel, "MIN_PAGES", 0)
     checks = [c for c in runner.build_checks(profile) if c.id == "services"] + [_DiesInAChild({})]
     assert [[c.id for c in g] for g in parallel.split(checks, 2)] == [["services"], [_DiesInAChild.id]]
-    with Store(db) as store:
+    with open_store(db) as store:
         assert _no_threads()
         results = runner.run_checks(store, store.latest_run_id(), profile, checks, {}, workers=2)
     assert [r.check_id for r in results] == ["services", _DiesInAChild.id]
@@ -80,5 +80,5 @@ def test_a_dead_check_process_has_its_checks_run_again_here(audited, monkeypatch
 
 def test_small_runs_and_threaded_processes_stay_serial(audited):
     db, _ = audited
-    with Store(db) as store:
+    with open_store(db) as store:
         assert not parallel.can_fork(store, store.latest_run_id())  # fewer than MIN_PAGES pages

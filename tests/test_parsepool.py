@@ -6,7 +6,7 @@ from govaudit.crawler.extract import parse, resolve
 
 from govaudit import runner, urls
 from govaudit.profile import load_profile
-from govaudit.store import Store
+from govaudit.store import open_store
 from tests.test_crawler import _serve
 
 
@@ -16,12 +16,12 @@ def _crawl(tmp_path, monkeypatch, workers: str):
     with _serve() as server:
         runner.audit(server.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "out", offline=True)
         base = server.url
-    with Store(tmp_path / "a.sqlite", readonly=True) as store:
+    with open_store(tmp_path / "a.sqlite", readonly=True) as store:
         strip = lambda v: v.replace(base, "/") if isinstance(v, str) else v  # noqa: E731  (ports differ)
-        links = sorted(tuple(strip(v) for v in lk.values()) for lk in store.links(1))
-        pages = sorted((strip(p["url"]), p["title"], p["lang"], p["charset"], tuple(p["anchors"]), p["body_hash"])
+        links = sorted(tuple(strip(v) for v in lk) for lk in store.links(1))
+        pages = sorted((strip(p.url), p.title, p.lang, p.charset, tuple(p.anchors), p.body_hash)
                        for p in store.pages(1))
-        results = sorted((strip(r["url"]), r["status"], r["http_status"]) for r in store.link_results(1))
+        results = sorted((strip(r.url), r.status, r.http_status) for r in store.link_results(1))
     return links, pages, results
 
 

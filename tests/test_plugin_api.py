@@ -5,17 +5,19 @@ dependencies) and how the core honours it, and writers chosen by --format."""
 import ast
 import inspect
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from govaudit.crawler.extract import parse
 
 from govaudit import cli, parallel, registry, runner
-from govaudit.models import CheckResult, CheckStatus
+from govaudit.models import CheckResult, CheckStatus, Page
 from govaudit.plugins import Check, CheckContext, DependencyError, Writer, run_order
 from govaudit.profile import ConfigError, load_profile
 from govaudit.results import build, merge_section
-from govaudit.store import MIGRATIONS, Store
+from govaudit.store import open_store
+from govaudit.store.sqlite import MIGRATIONS
 from tests.siteserver import SiteServer
 from tests.test_parallel_checks import _no_threads
 from tests.test_site_quality import FULL_SITE
@@ -46,20 +48,19 @@ def test_merge_section_merges_dicts_and_replaces_the_rest():
 
 
 def _page(url):
-    return {"url": url, "requested_url": url, "http_status": 200, "content_type": "text/html", "charset": "utf-8",
-            "lang": "zh-Hant", "title": "t", "meta": {}, "headers": {}, "anchors": [], "depth": 0, "referrer": "",
-            "size": 1, "elapsed": 0.0, "fetched_at": "2026-01-01T00:00:00+00:00"}
+    return Page(url=url, requested_url=url, http_status=200, content_type="text/html", charset="utf-8",
+                lang="zh-Hant", title="t", size=1, fetched_at="2026-01-01T00:00:00+00:00")
 
 
 def test_facts_and_check_data_round_trip_through_the_store_into_results(tmp_path):
-    with Store(tmp_path / "s.sqlite") as store:
+    with open_store(tmp_path / "s.sqlite") as store:
         run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h",
                                profile={}, rubric="r@1")
-        with store.db:
-            store.add_pages(run, [{**_page("http://127.0.0.1/"), "facts": {"meta": {"dc": 3}}},
-                                  _page("http://127.0.0.1/b")])
+        with store.transaction():
+            store.add_pages(run, [(replace(_page("http://127.0.0.1/"), facts={"meta": {"dc": 3}}), None),
+                                  (_page("http://127.0.0.1/b"), None)])
         ctx = CheckContext(store=store, run_id=run, profile=None)
-        assert [(p["url"], f) for p, f in ctx.facts("meta")] == [("http://127.0.0.1/", {"dc": 3})]
+        assert [(p.url, f) for p, f in ctx.facts("meta")] == [("http://127.0.0.1/", {"dc": 3})]
         store.save_check_results(run, [
             CheckResult("metadata", "1", CheckStatus.PASSED, data={"disclosure": {"metadata": {"share": 0.5}}}),
             CheckResult("odf", "1", CheckStatus.FAILED, data={"disclosure": {"odf": {"ratio": 0.2}},
@@ -76,7 +77,7 @@ def test_a_schema_1_database_is_migrated_with_its_rows_kept(tmp_path):
         db.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
         db.execute("INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile, rubric)"
                    " VALUES ('s', 'http://127.0.0.1/', 'completed', '2026-01-01', 't', 'h', '{}', 'r@1')")
-    with Store(path) as store:
+    with open_store(path) as store:
         assert store.schema_version == len(MIGRATIONS)
         assert [r["site"] for r in store.runs()] == ["s"]
 
@@ -92,7 +93,7 @@ class Outside(Check):
     depends_on = frozenset({"site_elements"})
 
     def sample(self, ctx):
-        return [{"url": page["url"], "reason": "outside"} for page in ctx.pages()][:2]
+        return [{"url": page.url, "reason": "outside"} for page in ctx.pages()][:2]
 
     def run(self, ctx):
         elements = ctx.result_of("site_elements")
@@ -181,7 +182,7 @@ def test_an_outside_check_declares_cost_sampling_and_dependencies_and_reads_its_
     monkeypatch.setattr(parallel, "MIN_PAGES", 0)
     together = [g for g in parallel.split(checks, 2) if any(c.id == "aa_outside" for c in g)]
     assert [c.id for c in together[0] if c.id in ("aa_outside", "site_elements")] == ["site_elements", "aa_outside"]
-    with Store(db) as store:
+    with open_store(db) as store:
         run_id = store.latest_run_id()
         (mine,) = [c for c in checks if c.id == "aa_outside"]
         ctx = CheckContext(store=store, run_id=run_id, profile=profile)
@@ -198,7 +199,7 @@ def test_an_outside_check_declares_cost_sampling_and_dependencies_and_reads_its_
 
 
 def test_a_check_reads_only_the_results_it_declares(tmp_path):
-    with Store(tmp_path / "a.sqlite") as store:
+    with open_store(tmp_path / "a.sqlite") as store:
         ctx = CheckContext(store=store, run_id=1, profile=None)
         with pytest.raises(LookupError, match="depends_on"):
             ctx.result_of("site_elements")

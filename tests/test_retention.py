@@ -11,9 +11,20 @@ import pytest
 import yaml
 
 from govaudit import retention
-from govaudit.models import CheckResult, CheckStatus, Finding, IndicatorScore, RunStatus, Severity
+from govaudit.models import (
+    CheckResult,
+    CheckStatus,
+    Finding,
+    IndicatorScore,
+    Link,
+    LinkResult,
+    LinkStatus,
+    Page,
+    RunStatus,
+    Severity,
+)
 from govaudit.profile import Retention
-from govaudit.store import PRUNED_BODIES, PRUNED_DETAIL, Store
+from govaudit.store import PRUNED_BODIES, PRUNED_DETAIL, open_store
 from tests.siteserver import SiteServer, html
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
@@ -64,9 +75,8 @@ def test_null_limits_keep_forever():
 # -- the store: one transaction, shared bodies, what stays ------------------------------------------------
 
 def _page(url, body_hash, body):
-    return {"url": url, "requested_url": url, "http_status": 200, "content_type": "text/html", "charset": "utf-8",
-            "lang": "zh", "title": "t", "meta": {}, "headers": {}, "anchors": [], "depth": 0, "referrer": "",
-            "body": body, "body_hash": body_hash, "size": len(body), "elapsed": 0.0, "fetched_at": "t"}
+    return Page(url=url, requested_url=url, http_status=200, content_type="text/html", charset="utf-8", lang="zh",
+                title="t", body_hash=body_hash, size=len(body), fetched_at="t"), body
 
 
 def _recorded_run(store, site, bodies):
@@ -75,8 +85,8 @@ def _recorded_run(store, site, bodies):
                            profile={}, rubric="r@1")
     with store.transaction():
         store.add_pages(run, [_page(f"http://127.0.0.1/{h}", h, body) for h, body in bodies.items()])
-        store.add_links(run, [("http://127.0.0.1/a", "http://127.0.0.1/gone", "", "gone", "a", "href", "", 1, 0)])
-        store.add_link_results(run, [{"url": "http://127.0.0.1/gone", "status": "broken", "http_status": 404}])
+        store.add_links(run, [Link("http://127.0.0.1/a", "http://127.0.0.1/gone", "", "gone", "a", "href", "", 1, 0)])
+        store.add_link_results(run, [LinkResult(url="http://127.0.0.1/gone", status=LinkStatus.BROKEN, http_status=404)])
     store.add_axe_pages(run, [{"url": "http://127.0.0.1/a", "result": {"violations": []}}])
     finding = Finding("broken_links", "link.broken", Severity.HIGH, "HTTP 404", page="http://127.0.0.1/a",
                       target="http://127.0.0.1/gone")
@@ -92,7 +102,7 @@ def _counts(store, run):
 
 
 def test_prune_removes_detail_and_unshared_bodies_in_one_transaction(tmp_path):
-    with Store(tmp_path / "a.sqlite") as store:
+    with open_store(tmp_path / "a.sqlite") as store:
         r1 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "old": b"<p>only in run 1</p>"})
         r2 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "mid": b"<p>only in run 2</p>"})
         r3 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "new": b"<p>only in run 3</p>"})
@@ -115,22 +125,22 @@ def test_prune_removes_detail_and_unshared_bodies_in_one_transaction(tmp_path):
         assert after[r1]["findings"] == after[r1]["link_results"] == after[r1]["scores"] == 1  # kept
         assert after[r2] == before[r2]  # rows kept; only its body went
         assert after[r3] == before[r3] and after[r4] == before[r4]
-        assert store.run(r1)["pruned"] == PRUNED_DETAIL and store.run(r2)["pruned"] == PRUNED_BODIES
-        assert store.run(r4)["pruned"] == 0 and store.run(r4)["pin_note"] == "年度評核"
+        assert store.run(r1).pruned == PRUNED_DETAIL and store.run(r2).pruned == PRUNED_BODIES
+        assert store.run(r4).pruned == 0 and store.run(r4).pin_note == "年度評核"
 
 
 def test_a_prune_that_fails_midway_leaves_everything_as_it_was(tmp_path):
     path = tmp_path / "a.sqlite"
-    with Store(path) as store:
+    with open_store(path) as store:
         r1 = _recorded_run(store, "s", {"old": b"<p>1</p>"})
         _recorded_run(store, "s", {"new": b"<p>2</p>"})
         before = _counts(store, r1)
     with sqlite3.connect(path) as db:  # a real failure inside the transaction, after the page rows went
         db.execute("CREATE TRIGGER no_body_delete BEFORE DELETE ON bodies BEGIN SELECT RAISE(ABORT, 'disk'); END")
-    with Store(path) as store:
+    with open_store(path) as store:
         with pytest.raises(sqlite3.DatabaseError, match="disk"):
             store.prune([], [r1])
-        assert _counts(store, r1) == before and store.body("old") and store.run(r1)["pruned"] == 0
+        assert _counts(store, r1) == before and store.body("old") and store.run(r1).pruned == 0
 
 
 # -- end to end: the real command, pin, automatic pruning, a pruned run's report ---------------------------
@@ -163,12 +173,12 @@ def test_pinned_runs_survive_automatic_pruning_and_pruned_reports_rebuild(tmp_pa
         routes["/p.html"] = html("<p>night 3</p>")
         audit()  # run 2 is now pruned (older than 0 days, not the newest, not pinned); run 1 is pinned
 
-    with Store(db, readonly=True) as store:
-        assert store.run(1)["pruned"] == 0 and store.count("pages", 1) == 3 and store.count("links", 1) > 0
-        assert store.run(2)["pruned"] == PRUNED_DETAIL and store.count("pages", 2) == 0
+    with open_store(db, readonly=True) as store:
+        assert store.run(1).pruned == 0 and store.count("pages", 1) == 3 and store.count("links", 1) > 0
+        assert store.run(2).pruned == PRUNED_DETAIL and store.count("pages", 2) == 0
         assert store.count("links", 2) == 0 and store.count("findings", 2) > 0 and store.scores(2)
-        assert store.run(3)["pruned"] == 0 and store.count("pages", 3) == 3
-        bodies = {p["url"].rsplit("/", 1)[-1]: p["body_hash"] for p in store.pages(1)}
+        assert store.run(3).pruned == 0 and store.count("pages", 3) == 3
+        bodies = {p.url.rsplit("/", 1)[-1]: p.body_hash for p in store.pages(1)}
         assert store.body(bodies["p.html"]) is not None  # the pinned run's own body is still there
 
     listed = _cli("runs", "--db", str(db))
@@ -196,18 +206,18 @@ def test_pinned_runs_survive_automatic_pruning_and_pruned_reports_rebuild(tmp_pa
     assert _cli("unpin", "1", "--db", str(db)).returncode == 0
     dry = _cli("prune", "--db", str(db), "--dry-run")
     assert dry.returncode == 0 and "would prune" in dry.stdout and "detail: runs 1" in dry.stdout
-    with Store(db, readonly=True) as store:
-        assert store.run(1)["pruned"] == 0 and store.count("pages", 1) == 3
+    with open_store(db, readonly=True) as store:
+        assert store.run(1).pruned == 0 and store.count("pages", 1) == 3
     done = _cli("prune", "--db", str(db), "--vacuum")
     assert done.returncode == 0 and "pruned" in done.stdout, done.stderr
-    with Store(db, readonly=True) as store:
-        assert store.run(1)["pruned"] == PRUNED_DETAIL and store.count("pages", 1) == 0
+    with open_store(db, readonly=True) as store:
+        assert store.run(1).pruned == PRUNED_DETAIL and store.count("pages", 1) == 0
         assert store.count("findings", 1) > 0 and store.count("pages", 3) == 3
 
 
 def test_pin_of_an_unknown_run_and_prune_during_a_run_are_usage_errors(tmp_path):
     db = tmp_path / "a.sqlite"
-    with Store(db) as store:
+    with open_store(db) as store:
         _recorded_run(store, "s", {"x": b"x"})
     proc = _cli("pin", "7", "--db", str(db))
     assert proc.returncode == 3 and "no run 7" in proc.stderr
@@ -222,7 +232,7 @@ def test_pin_of_an_unknown_run_and_prune_during_a_run_are_usage_errors(tmp_path)
 
 def test_runs_lists_a_database_of_the_schema_before_pins(tmp_path):
     """`govaudit runs` reads read-only: a database not yet migrated (no pin columns) still lists."""
-    from govaudit.store import MIGRATIONS
+    from govaudit.store.sqlite import MIGRATIONS
 
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as db:

@@ -16,8 +16,9 @@ from govaudit.crawler.extract import parse
 
 from govaudit import runner
 from govaudit.context import CheckContext
+from govaudit.models import Page
 from govaudit.profile import load_profile
-from govaudit.store import Store
+from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
 
 NATIONAL_ID = "A123456789"  # checksum-valid (the textbook example)
@@ -207,16 +208,15 @@ def test_a_bare_site_lacks_every_element(tmp_path):
 
 def test_attachment_text_is_scanned_and_stored_masked(tmp_path):
     """Attachments stored as pages with a body (crawler.attachments when present; plain text without it)."""
-    with Store(tmp_path / "s.sqlite") as store:
+    with open_store(tmp_path / "s.sqlite") as store:
         run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h",
                                profile={}, rubric="r@1")
         body = f"姓名,身分證字號\n王小明,{NATIONAL_ID}\n".encode()
-        page = {"url": "http://127.0.0.1/list.csv", "requested_url": "http://127.0.0.1/list.csv", "http_status": 200,
-                "content_type": "text/csv; charset=utf-8", "charset": "", "lang": "", "title": "", "meta": {},
-                "headers": {}, "anchors": [], "depth": 1, "referrer": "", "size": len(body), "elapsed": 0.0,
-                "fetched_at": "2026-01-01T00:00:00+00:00", "body": body, "body_hash": "h1"}
-        with store.db:
-            store.add_pages(run, [page])
+        page = Page(url="http://127.0.0.1/list.csv", requested_url="http://127.0.0.1/list.csv", http_status=200,
+                    content_type="text/csv; charset=utf-8", depth=1, size=len(body),
+                    fetched_at="2026-01-01T00:00:00+00:00", body_hash="h1")
+        with store.transaction():
+            store.add_pages(run, [(page, body)])
         result = PersonalData().run(CheckContext(store=store, run_id=run, profile=None))
     assert result.metrics["attachments_scanned"] == 1
     [finding] = result.findings
@@ -272,14 +272,14 @@ def test_moda_acs_footer_elements_are_found(tmp_path):
             continue
         url = base + path.relative_to(REALSITE).as_posix()
         out = parse(path.read_text(encoding="utf-8"), url, analyzers)
-        pages.append({"url": url, "requested_url": url, "http_status": 200, "content_type": "text/html; charset=utf-8",
-                      "charset": "utf-8", "lang": out.lang, "title": out.title, "meta": out.meta, "headers": {},
-                      "anchors": out.anchors, "depth": 0 if path.name == "index.html" else 1, "referrer": "",
-                      "size": 1, "elapsed": 0.0, "fetched_at": "2026-01-01T00:00:00+00:00", "facts": out.facts})
-    with Store(tmp_path / "s.sqlite") as store:
+        pages.append((Page(url=url, requested_url=url, http_status=200, content_type="text/html; charset=utf-8",
+                           charset="utf-8", lang=out.lang, title=out.title, meta=out.meta, anchors=out.anchors,
+                           depth=0 if path.name == "index.html" else 1, size=1,
+                           fetched_at="2026-01-01T00:00:00+00:00", facts=out.facts), None))
+    with open_store(tmp_path / "s.sqlite") as store:
         run = store.create_run(site="acs", start_url=base + "ACS/index.html", tool_version="t", profile_hash="h",
                                profile={}, rubric="r@1")
-        with store.db:
+        with store.transaction():
             store.add_pages(run, pages)
         ctx = CheckContext(store=store, run_id=run, profile=None)
         site = SiteElements().run(ctx)

@@ -1,4 +1,4 @@
-"""The SQLite store: the only module that speaks SQL.
+"""The SQLite backend of the store interface (govaudit.store.interface): the only module that speaks SQL.
 
 One file holds every run. Schema changes go through MIGRATIONS (PRAGMA user_version), so a database
 written by an older govaudit opens in a newer one. WAL lets the crawler process write while the
@@ -8,17 +8,21 @@ without re-crawling.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govaudit.models import CheckResult, IndicatorScore, RunStatus
+from govaudit.models import CheckResult, IndicatorScore, Link, LinkResult, LinkStatus, Page, Run, RunStatus
+from govaudit.profile import ConfigError
+from govaudit.store.interface import StoreError, now_iso
 
 MIGRATIONS: list[str] = [
     # 1: initial schema
@@ -199,76 +203,105 @@ MIGRATIONS: list[str] = [
 PRUNED_NONE, PRUNED_BODIES, PRUNED_DETAIL = 0, 1, 2
 
 
-class StoreError(RuntimeError):
-    pass
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-class Store:
-    """A connection to one audit database. Not shared across threads or processes: open one per process."""
+_RUN_FIELDS = frozenset(f.name for f in fields(Run))
+# What the external-result cache keeps of a LinkResult (link_cache.result, JSON, besides the url).
+_CACHED_FIELDS = ("status", "http_status", "final_url", "redirect_chain", "error_kind", "error", "method",
+                  "checked_at", "internal", "details")
+_LINK_COLUMNS = ("SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line,"
+                 " l.position FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id")
+
+
+def _link_result(row: sqlite3.Row) -> LinkResult:
+    return LinkResult(
+        url=row["url"], status=LinkStatus(row["status"]), http_status=row["http_status"], final_url=row["final_url"],
+        redirect_chain=json.loads(row["redirect_chain"]), error_kind=row["error_kind"], error=row["error"],
+        method=row["method"], elapsed=row["elapsed"], checked_at=row["checked_at"], internal=bool(row["internal"]),
+        first_seen=row["first_seen"], nights=row["nights"], cached=bool(row["cached"]),
+        details=json.loads(row["details"]))
+
+
+class SQLiteStore:
+    """A connection to one audit database (implements govaudit.store.interface.Store). Not shared across
+    threads or processes: open one per process."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False):
         self.path = Path(path)
+        self.readonly = readonly
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no database at {self.path}")
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
+            self._db = sqlite3.connect(self.path, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
         if not readonly:
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         self._url_ids: dict[str, int] = {}
 
     def close(self) -> None:
-        self.db.close()
+        self._db.close()
 
-    def __enter__(self) -> Store:
+    @property
+    def url(self) -> str:
+        """The URL open_store takes to open this database again (child processes get it in their job)."""
+        return f"sqlite:///{self.path.resolve()}"
+
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StoreError(
                 f"{self.path} was written by a newer govaudit (schema {version}, this one knows {len(MIGRATIONS)})"
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db:
-                self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            with self._db:
+                self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
     @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.db:
-            yield self.db
+    def transaction(self) -> Iterator[None]:
+        with self._db:
+            yield
+
+    @contextmanager
+    def run_lock(self) -> Iterator[None]:
+        """One audit at a time per database; a crashed holder's lock dies with its process. The lock file
+        is named from the real path, so a symlink to the database takes the same lock (flock on Linux is
+        independent of the POSIX locks SQLite takes on the database file itself)."""
+        real = os.path.realpath(self.path)
+        with open(f"{real}.lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ConfigError(f"another govaudit run is using {self.path}") from None
+            yield
 
     # -- urls -------------------------------------------------------------------------------
     def url_ids(self, urls: Iterable[str]) -> dict[str, int]:
         """Intern URLs (a link table of millions of rows stores integers, not strings)."""
         missing = [u for u in set(urls) if u not in self._url_ids]
         if missing:
-            self.db.executemany("INSERT OR IGNORE INTO urls (url) VALUES (?)", ((u,) for u in missing))
+            self._db.executemany("INSERT OR IGNORE INTO urls (url) VALUES (?)", ((u,) for u in missing))
             for chunk in range(0, len(missing), 500):
                 part = missing[chunk : chunk + 500]
                 marks = ",".join("?" * len(part))
-                for row in self.db.execute(f"SELECT id, url FROM urls WHERE url IN ({marks})", part):
+                for row in self._db.execute(f"SELECT id, url FROM urls WHERE url IN ({marks})", part):
                     self._url_ids[row["url"]] = row["id"]
         return self._url_ids
 
@@ -276,9 +309,9 @@ class Store:
     def create_run(
         self, *, site: str, start_url: str, tool_version: str, profile_hash: str, profile: dict, rubric: str
     ) -> int:
-        with self.db:
+        with self._db:
             prev = self.last_completed_run(site)
-            cur = self.db.execute(
+            cur = self._db.execute(
                 "INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile,"
                 " rubric, previous_run) VALUES (?,?,?,?,?,?,?,?,?)",
                 (site, start_url, RunStatus.RUNNING, now_iso(), tool_version, profile_hash, _dumps(profile),
@@ -290,8 +323,8 @@ class Store:
         self, run_id: int, status: RunStatus, *, stats: dict | None = None, health: list | None = None,
         error: str = "",
     ) -> None:
-        with self.db:
-            self.db.execute(
+        with self._db:
+            self._db.execute(
                 "UPDATE runs SET status=?, finished_at=?, stats=COALESCE(?, stats), health=COALESCE(?, health),"
                 " error=? WHERE id=?",
                 (status, now_iso(), _dumps(stats) if stats is not None else None,
@@ -300,52 +333,53 @@ class Store:
 
     def fail_stale_runs(self) -> list[int]:
         """Runs left `running` by a crash. Only call while holding the database lock."""
-        with self.db:
-            ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status=?", (RunStatus.RUNNING,))]
-            self.db.execute(
+        with self._db:
+            ids = [r[0] for r in self._db.execute("SELECT id FROM runs WHERE status=?", (RunStatus.RUNNING,))]
+            self._db.execute(
                 "UPDATE runs SET status=?, finished_at=?, error='interrupted before it finished' WHERE status=?",
                 (RunStatus.FAILED, now_iso(), RunStatus.RUNNING),
             )
         return ids
 
-    def run(self, run_id: int) -> dict:
-        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+    def run(self, run_id: int) -> Run:
+        row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
             raise StoreError(f"no run {run_id} in {self.path}")
-        out = dict(row)
+        out = {k: row[k] for k in row.keys() if k in _RUN_FIELDS}  # an older schema lacks the newer columns
         for key in ("stats", "health", "profile"):
             out[key] = json.loads(out[key])
-        return out
+        out["status"], out["pinned"] = RunStatus(out["status"]), bool(out["pinned"])
+        return Run(**out)
 
     def _run_columns(self, wanted: tuple[str, ...]) -> str:
         """The wanted columns of runs that exist (a read-only store of an older schema lacks the newer ones)."""
-        have = {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
         return ", ".join(c for c in wanted if c in have)
 
     def runs(self) -> list[dict]:
         cols = self._run_columns(("id", "site", "start_url", "status", "started_at", "finished_at", "pinned",
                                   "pin_note", "pruned"))
-        return [{"pin_note": "", "pruned": 0, **dict(r)} for r in self.db.execute(f"SELECT {cols} FROM runs ORDER BY id")]
+        return [{"pin_note": "", "pruned": 0, **dict(r)} for r in self._db.execute(f"SELECT {cols} FROM runs ORDER BY id")]
 
     def run_overview(self) -> list[dict]:
         """Every run with its page count and indicator scores (for `govaudit runs`)."""
         scores: dict[int, dict] = {}
-        for row in self.db.execute("SELECT run_id, indicator_id, score FROM scores ORDER BY rowid"):
+        for row in self._db.execute("SELECT run_id, indicator_id, score FROM scores ORDER BY rowid"):
             scores.setdefault(row["run_id"], {})[row["indicator_id"]] = row["score"]
         cols = self._run_columns(("id", "site", "start_url", "status", "started_at", "finished_at", "pinned",
                                   "pin_note", "pinned_at", "pruned", "pruned_at"))
         out = []
-        for row in self.db.execute(
+        for row in self._db.execute(
                 f"SELECT {cols}, json_extract(stats, '$.pages_fetched') AS pages FROM runs ORDER BY id"):
             run = {"pin_note": "", "pinned_at": None, "pruned": 0, "pruned_at": None, **dict(row)}
             out.append({**run, "pinned": bool(run["pinned"]), "scores": scores.get(run["id"], {})})
         return out
 
-    def set_pinned(self, run_id: int, pinned: bool, note: str = "") -> dict:
+    def set_pinned(self, run_id: int, pinned: bool, note: str = "") -> Run:
         """Pin (keep whole, never pruned) or unpin a run; returns the run as it was before."""
         before = self.run(run_id)
-        with self.db:
-            self.db.execute("UPDATE runs SET pinned=?, pin_note=?, pinned_at=? WHERE id=?",
+        with self._db:
+            self._db.execute("UPDATE runs SET pinned=?, pin_note=?, pinned_at=? WHERE id=?",
                             (int(pinned), note if pinned else "", now_iso() if pinned else None, run_id))
         return before
 
@@ -366,25 +400,25 @@ class Store:
             pass
 
         try:
-            with self.db:
-                self.db.execute("BEGIN IMMEDIATE")  # the pinned set read below stays true until the commit
-                pinned = {r[0] for r in self.db.execute("SELECT id FROM runs WHERE pinned=1")}
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")  # the pinned set read below stays true until the commit
+                pinned = {r[0] for r in self._db.execute("SELECT id FROM runs WHERE pinned=1")}
                 detail = sorted(set(detail) - pinned)
                 bodies = sorted(set(bodies) - pinned - set(detail))
                 stamp = now_iso()
                 counts["runs_detail"] = counts["runs_bodies"] = 0
                 for level, ids in ((PRUNED_DETAIL, detail), (PRUNED_BODIES, bodies)):
                     for run_id in ids:
-                        cur = self.db.execute("UPDATE runs SET pruned=?, pruned_at=? WHERE id=? AND pruned<?",
+                        cur = self._db.execute("UPDATE runs SET pruned=?, pruned_at=? WHERE id=? AND pruned<?",
                                               (level, stamp, run_id, level))
                         counts["runs_detail" if level == PRUNED_DETAIL else "runs_bodies"] += cur.rowcount
                 for table in ("pages", "links", "axe_pages", "host_probes"):
-                    counts[table] = sum(self.db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,)).rowcount
+                    counts[table] = sum(self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,)).rowcount
                                         for run_id in detail)
                 orphans = ("FROM bodies WHERE hash NOT IN (SELECT p.body_hash FROM pages p JOIN runs r"
                            " ON r.id = p.run_id WHERE r.pruned = 0 AND p.body_hash IS NOT NULL)")
-                n, size = self.db.execute(f"SELECT count(*), coalesce(sum(length(data)), 0) {orphans}").fetchone()
-                self.db.execute(f"DELETE {orphans}")
+                n, size = self._db.execute(f"SELECT count(*), coalesce(sum(length(data)), 0) {orphans}").fetchone()
+                self._db.execute(f"DELETE {orphans}")
                 counts["bodies"], counts["body_bytes"] = n, size
                 if dry_run:
                     raise _DryRun
@@ -393,163 +427,157 @@ class Store:
         return counts
 
     def vacuum(self) -> None:
-        self.db.execute("VACUUM")
+        self._db.execute("VACUUM")
 
     def latest_run_id(self) -> int | None:
-        row = self.db.execute("SELECT max(id) FROM runs").fetchone()
+        row = self._db.execute("SELECT max(id) FROM runs").fetchone()
         return row[0]
 
     def last_completed_run(self, site: str, before: int | None = None) -> int | None:
         """The baseline of a new run of `site` (the profile's name, else the host: ports may change)."""
-        row = self.db.execute(
+        row = self._db.execute(
             "SELECT max(id) FROM runs WHERE site=? AND status=? AND id < ?",
             (site, RunStatus.COMPLETED, before if before is not None else 2**62),
         ).fetchone()
         return row[0]
 
     # -- crawl data (written by the crawler process) ---------------------------------------------
-    def add_pages(self, run_id: int, pages: list[dict]) -> None:
-        ids = self.url_ids(p["url"] for p in pages)
-        bodies = [(p["body_hash"], zlib.compress(p["body"], 1)) for p in pages if p.get("body")]
-        self.db.executemany("INSERT OR IGNORE INTO bodies (hash, data) VALUES (?, ?)", bodies)
-        self.db.executemany(
+    def add_pages(self, run_id: int, pages: list[tuple[Page, bytes | None]]) -> None:
+        """Pages with their bodies (stored once per page.body_hash; None or b"": no body kept)."""
+        ids = self.url_ids(p.url for p, _ in pages)
+        bodies = [(p.body_hash, zlib.compress(body, 1)) for p, body in pages if body]
+        self._db.executemany("INSERT OR IGNORE INTO bodies (hash, data) VALUES (?, ?)", bodies)
+        self._db.executemany(
             "INSERT OR REPLACE INTO pages (run_id, url_id, requested_url, http_status, content_type, charset,"
             " lang, title, meta, headers, anchors, depth, referrer, body_hash, size, elapsed, fetched_at, facts)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (run_id, ids[p["url"]], p["requested_url"], p["http_status"], p["content_type"], p["charset"],
-                 p["lang"], p["title"], _dumps(p["meta"]), _dumps(p["headers"]), _dumps(p["anchors"]),
-                 p["depth"], p["referrer"], p.get("body_hash"), p["size"], p["elapsed"], p["fetched_at"],
-                 _dumps(p.get("facts") or {}))
-                for p in pages
+                (run_id, ids[p.url], p.requested_url, p.http_status, p.content_type, p.charset,
+                 p.lang, p.title, _dumps(p.meta), _dumps(p.headers), _dumps(p.anchors),
+                 p.depth, p.referrer, p.body_hash, p.size, p.elapsed, p.fetched_at, _dumps(p.facts))
+                for p, _ in pages
             ],
         )
 
-    def add_links(self, run_id: int, links: list[tuple]) -> None:
-        """links: (source, target, fragment, text, tag, attr, rel, line, position)."""
+    def add_links(self, run_id: int, links: list[Link]) -> None:
         ids = self.url_ids([lk[0] for lk in links] + [lk[1] for lk in links])
-        self.db.executemany(
+        self._db.executemany(
             "INSERT INTO links (run_id, source_id, target_id, fragment, text, tag, attr, rel, line, position)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(run_id, ids[s], ids[t], f, tx, tg, a, r, ln, pos) for s, t, f, tx, tg, a, r, ln, pos in links],
         )
 
-    def add_link_results(self, run_id: int, results: list[dict]) -> None:
-        ids = self.url_ids(r["url"] for r in results)
-        self.db.executemany(
+    def add_link_results(self, run_id: int, results: list[LinkResult]) -> None:
+        ids = self.url_ids(r.url for r in results)
+        self._db.executemany(
             "INSERT OR REPLACE INTO link_results (run_id, url_id, status, http_status, final_url,"
             " redirect_chain, error_kind, error, method, elapsed, checked_at, internal, first_seen, nights,"
             " cached, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (run_id, ids[r["url"]], r["status"], r.get("http_status"), r.get("final_url"),
-                 _dumps(r.get("redirect_chain") or []), r.get("error_kind"), r.get("error") or "",
-                 r.get("method") or "", r.get("elapsed") or 0.0, r.get("checked_at") or now_iso(),
-                 int(bool(r.get("internal"))), r.get("first_seen"), r.get("nights") or 0,
-                 int(bool(r.get("cached"))), _dumps(r.get("details") or {}))
+                (run_id, ids[r.url], r.status, r.http_status, r.final_url, _dumps(r.redirect_chain or []),
+                 r.error_kind, r.error or "", r.method or "", r.elapsed or 0.0, r.checked_at or now_iso(),
+                 int(r.internal), r.first_seen, r.nights or 0, int(r.cached), _dumps(r.details or {}))
                 for r in results
             ],
         )
 
     def add_probes(self, run_id: int, probes: list[dict]) -> None:
-        self.db.executemany(
+        self._db.executemany(
             "INSERT OR REPLACE INTO host_probes (run_id, host, url, http_status, redirected, title, text)"
             " VALUES (?,?,?,?,?,?,?)",
             [(run_id, p["host"], p["url"], p.get("http_status"), int(bool(p.get("redirected"))),
               p.get("title") or "", p.get("text") or "") for p in probes])
 
     def probes(self, run_id: int) -> dict[str, dict]:
-        return {r["host"]: dict(r) for r in self.db.execute("SELECT * FROM host_probes WHERE run_id=?", (run_id,))}
+        return {r["host"]: dict(r) for r in self._db.execute("SELECT * FROM host_probes WHERE run_id=?", (run_id,))}
 
     # -- across nights: history, cache, acks ---------------------------------------------------
     def previous_run_of_site(self, site: str, run_id: int) -> int | None:
         """The run of `site` just before run_id that got through its crawl (completed or incomplete)."""
-        row = self.db.execute("SELECT max(id) FROM runs WHERE site=? AND id<? AND status IN (?,?)",
+        row = self._db.execute("SELECT max(id) FROM runs WHERE site=? AND id<? AND status IN (?,?)",
                               (site, run_id, RunStatus.COMPLETED, RunStatus.INCOMPLETE)).fetchone()
         return row[0]
 
     def link_history(self, site: str) -> dict[str, dict]:
-        return {r["url"]: dict(r) for r in self.db.execute("SELECT * FROM link_history WHERE site=?", (site,))}
+        return {r["url"]: dict(r) for r in self._db.execute("SELECT * FROM link_history WHERE site=?", (site,))}
 
     def save_link_history(self, site: str, rows: list[dict], cleared: list[str]) -> None:
-        self.db.executemany(
+        self._db.executemany(
             "INSERT OR REPLACE INTO link_history (site, url, first_seen, first_run, last_run, nights, last_status)"
             " VALUES (?,?,?,?,?,?,?)",
             [(site, r["url"], r["first_seen"], r["first_run"], r["last_run"], r["nights"], r["last_status"])
              for r in rows])
-        self.db.executemany("DELETE FROM link_history WHERE site=? AND url=?", [(site, u) for u in cleared])
+        self._db.executemany("DELETE FROM link_history WHERE site=? AND url=?", [(site, u) for u in cleared])
 
-    def cached_results(self, max_age_s: float) -> dict[str, dict]:
+    def cached_results(self, max_age_s: float) -> dict[str, LinkResult]:
         """External results younger than max_age_s; only successes are ever cached."""
         if max_age_s <= 0:
             return {}
         cutoff = datetime.now(UTC).timestamp() - max_age_s
-        return {r["url"]: json.loads(r["result"]) for r in self.db.execute(
-            "SELECT url, result FROM link_cache WHERE checked_epoch >= ?", (cutoff,))}
+        out = {}
+        for url, raw in self._db.execute("SELECT url, result FROM link_cache WHERE checked_epoch >= ?", (cutoff,)):
+            cached = json.loads(raw)
+            kept = {k: cached[k] for k in _CACHED_FIELDS if cached.get(k) is not None}
+            out[url] = LinkResult(url=url, **{**kept, "status": LinkStatus(cached["status"])})
+        return out
 
-    def update_cache(self, fresh: list[dict], failed: list[str]) -> None:
+    def update_cache(self, fresh: list[LinkResult], failed: list[str]) -> None:
+        """Cache the external successes in `fresh` (their title and text details only), forget `failed`."""
         now = datetime.now(UTC).timestamp()
-        self.db.executemany("INSERT OR REPLACE INTO link_cache (url, result, checked_epoch) VALUES (?,?,?)",
-                            [(r["url"], _dumps(r), now) for r in fresh])
-        self.db.executemany("DELETE FROM link_cache WHERE url=?", [(u,) for u in failed])
+        rows = []
+        for r in fresh:
+            kept = {k: getattr(r, k) for k in _CACHED_FIELDS}
+            kept["details"] = {k: v for k, v in r.details.items() if k in ("title", "text")}
+            rows.append((r.url, _dumps({**kept, "url": r.url}), now))
+        self._db.executemany("INSERT OR REPLACE INTO link_cache (url, result, checked_epoch) VALUES (?,?,?)", rows)
+        self._db.executemany("DELETE FROM link_cache WHERE url=?", [(u,) for u in failed])
 
     def add_ack(self, fingerprint: str, note: str, until: str | None) -> None:
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO acks (fingerprint, note, until, created_at) VALUES (?,?,?,?)",
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO acks (fingerprint, note, until, created_at) VALUES (?,?,?,?)",
                             (fingerprint, note, until, now_iso()))
 
     def acks(self) -> dict[str, dict]:
-        return {r["fingerprint"]: dict(r) for r in self.db.execute("SELECT * FROM acks")}
+        return {r["fingerprint"]: dict(r) for r in self._db.execute("SELECT * FROM acks")}
 
     def has_fingerprint(self, fingerprint: str) -> bool:
-        return self.db.execute("SELECT 1 FROM findings WHERE fingerprint=? LIMIT 1", (fingerprint,)).fetchone() \
+        return self._db.execute("SELECT 1 FROM findings WHERE fingerprint=? LIMIT 1", (fingerprint,)).fetchone() \
             is not None
 
     # -- reads for checks and reports -----------------------------------------------------------
-    def pages(self, run_id: int) -> Iterator[dict]:
-        for row in self.db.execute(
-            "SELECT u.url, p.* FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=? ORDER BY p.depth, u.url",
+    def pages(self, run_id: int) -> Iterator[Page]:
+        loads = json.loads
+        for row in self._db.execute(
+            "SELECT u.url, p.requested_url, p.http_status, p.content_type, p.charset, p.lang, p.title, p.meta,"
+            " p.headers, p.anchors, p.depth, p.referrer, p.body_hash, p.size, p.elapsed, p.fetched_at, p.facts"
+            " FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=? ORDER BY p.depth, u.url",
             (run_id,),
         ):
-            page = dict(row)
-            for key in ("meta", "headers", "anchors", "facts"):
-                page[key] = json.loads(page[key])
-            yield page
+            yield Page(row[0], row[1], row[2], row[3], row[4], row[5], row[6], loads(row[7]), loads(row[8]),
+                       loads(row[9]), row[10], row[11], row[12], row[13], row[14], row[15], loads(row[16]))
 
     def page_titles(self, run_id: int, urls: Iterable[str] | None = None) -> dict[str, str]:
         """url → <title> of the run's pages (those in `urls` when given); pages without a title left out."""
         wanted = None if urls is None else set(urls)
-        rows = self.db.execute(
+        rows = self._db.execute(
             "SELECT u.url, p.title FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=? AND p.title != ''",
             (run_id,),
         )
         return {url: title for url, title in rows if wanted is None or url in wanted}
 
     def body(self, body_hash: str) -> bytes | None:
-        row = self.db.execute("SELECT data FROM bodies WHERE hash=?", (body_hash,)).fetchone()
+        row = self._db.execute("SELECT data FROM bodies WHERE hash=?", (body_hash,)).fetchone()
         return zlib.decompress(row[0]) if row else None
 
-    LINK_KEYS = ("source", "target", "fragment", "text", "tag", "attr", "rel", "line", "position")
-
-    def link_rows(self, run_id: int) -> Iterator[tuple]:
-        """links() as plain tuples in LINK_KEYS order: a link table has hundreds of thousands of rows."""
-        cur = self.db.cursor()
+    def links(self, run_id: int) -> Iterator[Link]:
+        cur = self._db.cursor()
         cur.row_factory = None
-        return cur.execute(
-            "SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line, l.position"
-            " FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id"
-            " WHERE l.run_id=? ORDER BY s.url, l.position",
-            (run_id,),
-        )
-
-    def links(self, run_id: int) -> Iterator[dict]:
-        keys = self.LINK_KEYS
-        for row in self.link_rows(run_id):
-            yield dict(zip(keys, row, strict=True))
+        return map(Link._make, cur.execute(_LINK_COLUMNS + " WHERE l.run_id=? ORDER BY s.url, l.position", (run_id,)))
 
     def navigation(self, run_id: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The site's click graph, cheaply: distinct (source, target) edges and distinct (target, text)
         labels of <a>/<area> links between crawled pages (ids joined to URLs once, not per row)."""
-        cur = self.db.cursor()
+        cur = self._db.cursor()
         cur.row_factory = None
         page_urls = dict(cur.execute("SELECT p.url_id, u.url FROM pages p JOIN urls u ON u.id = p.url_id"
                                      " WHERE p.run_id=?", (run_id,)).fetchall())
@@ -564,49 +592,38 @@ class Store:
         return edges, labels
 
     # -- narrow link reads (a link table has hundreds of thousands of rows: read only what is needed) --
-    def links_to(self, run_id: int, targets: Iterable[str]) -> Iterator[dict]:
+    def links_to(self, run_id: int, targets: Iterable[str]) -> Iterator[Link]:
         """links() restricted to links whose target URL is one of `targets`, in the same order."""
         wanted = json.dumps(sorted(set(targets)))
-        cur = self.db.cursor()
+        cur = self._db.cursor()
         cur.row_factory = None
-        cur.execute(
-            "SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line, l.position"
-            " FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id"
-            " WHERE l.run_id=? AND l.target_id IN (SELECT u.id FROM urls u WHERE u.url IN (SELECT value FROM"
-            " json_each(?))) ORDER BY s.url, l.position",
+        return map(Link._make, cur.execute(
+            _LINK_COLUMNS + " WHERE l.run_id=? AND l.target_id IN (SELECT u.id FROM urls u WHERE u.url IN"
+            " (SELECT value FROM json_each(?))) ORDER BY s.url, l.position",
             (run_id, wanted),
-        )
-        keys = self.LINK_KEYS
-        for row in cur:
-            yield dict(zip(keys, row, strict=True))
+        ))
 
-    def link_results(self, run_id: int) -> Iterator[dict]:
-        for row in self.db.execute(
+    def link_results(self, run_id: int) -> Iterator[LinkResult]:
+        for row in self._db.execute(
             "SELECT u.url, r.* FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=? ORDER BY u.url",
             (run_id,),
         ):
-            result = dict(row)
-            result["redirect_chain"] = json.loads(result["redirect_chain"])
-            result["internal"] = bool(result["internal"])
-            result["cached"] = bool(result["cached"])
-            result["details"] = json.loads(result["details"])
-            del result["url_id"], result["run_id"]
-            yield result
+            yield _link_result(row)
 
     def fragment_targets(self, run_id: int) -> list[tuple[str, str]]:
-        return [tuple(r) for r in self.db.execute(
+        return [(r[0], r[1]) for r in self._db.execute(
             "SELECT DISTINCT t.url, l.fragment FROM links l JOIN urls t ON t.id = l.target_id"
             " WHERE l.run_id=? AND l.fragment != ''", (run_id,))]
 
     def parsed_page_anchors(self, run_id: int) -> dict[str, set[str]]:
         """Anchors of the HTML pages that answered 2xx and were parsed (attachments have none)."""
-        return {r["url"]: set(json.loads(r["anchors"])) for r in self.db.execute(
+        return {r["url"]: set(json.loads(r["anchors"])) for r in self._db.execute(
             "SELECT u.url, p.anchors FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=?"
             " AND p.http_status BETWEEN 200 AND 299 AND p.body_hash IS NOT NULL"
             " AND (p.content_type = '' OR p.content_type LIKE '%html%')", (run_id,))}
 
     def link_status(self, run_id: int, url: str) -> str | None:
-        row = self.db.execute(
+        row = self._db.execute(
             "SELECT r.status FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=? AND u.url=?",
             (run_id, url)).fetchone()
         return row[0] if row else None
@@ -614,14 +631,14 @@ class Store:
     def count(self, table: str, run_id: int) -> int:
         if table not in {"pages", "links", "link_results", "findings"}:
             raise ValueError(table)
-        return self.db.execute(f"SELECT count(*) FROM {table} WHERE run_id=?", (run_id,)).fetchone()[0]
+        return self._db.execute(f"SELECT count(*) FROM {table} WHERE run_id=?", (run_id,)).fetchone()[0]
 
     # -- browser stage (axe-core results per sampled page) -------------------------------------------
     def add_axe_pages(self, run_id: int, rows: list[dict]) -> None:
         """rows: url, template, reason, error ('' when axe ran), attempts, result (dict), elapsed."""
         ids = self.url_ids(r["url"] for r in rows)
-        with self.db:
-            self.db.executemany(
+        with self._db:
+            self._db.executemany(
                 "INSERT OR REPLACE INTO axe_pages (run_id, url_id, template, reason, error, attempts, result,"
                 " elapsed, tested_at) VALUES (?,?,?,?,?,?,?,?,?)",
                 [(run_id, ids[r["url"]], r.get("template") or "", r.get("reason") or "", r.get("error") or "",
@@ -630,7 +647,7 @@ class Store:
             )
 
     def axe_pages(self, run_id: int) -> Iterator[dict]:
-        for row in self.db.execute(
+        for row in self._db.execute(
             "SELECT u.url, a.template, a.reason, a.error, a.attempts, a.result, a.elapsed, a.tested_at"
             " FROM axe_pages a JOIN urls u ON u.id = a.url_id WHERE a.run_id=? ORDER BY a.rowid", (run_id,),
         ):
@@ -640,16 +657,16 @@ class Store:
 
     # -- results of the later stages ------------------------------------------------------------
     def save_check_results(self, run_id: int, results: list[CheckResult]) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM check_results WHERE run_id=?", (run_id,))
-            self.db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
-            self.db.executemany(
+        with self._db:
+            self._db.execute("DELETE FROM check_results WHERE run_id=?", (run_id,))
+            self._db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
+            self._db.executemany(
                 "INSERT INTO check_results (run_id, check_id, version, status, metrics, duration, error, data)"
                 " VALUES (?,?,?,?,?,?,?,?)",
                 [(run_id, r.check_id, r.version, r.status, _dumps(r.metrics), r.duration, r.error, _dumps(r.data))
                  for r in results],
             )
-            self.db.executemany(
+            self._db.executemany(
                 "INSERT INTO findings (run_id, check_id, code, severity, page, target, message, evidence, tags,"
                 " fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [(run_id, f.check_id, f.code, f.severity, f.page, f.target, f.message, _dumps(f.evidence),
@@ -658,13 +675,13 @@ class Store:
 
     def check_results(self, run_id: int) -> list[dict]:
         checks = []
-        for row in self.db.execute("SELECT * FROM check_results WHERE run_id=? ORDER BY check_id", (run_id,)):
+        for row in self._db.execute("SELECT * FROM check_results WHERE run_id=? ORDER BY check_id", (run_id,)):
             check = dict(row)
             check["metrics"] = json.loads(check["metrics"])
             check["data"] = json.loads(check["data"])
             check["findings"] = [
                 {**dict(f), "evidence": json.loads(f["evidence"]), "tags": json.loads(f["tags"])}
-                for f in self.db.execute(
+                for f in self._db.execute(
                     "SELECT code, severity, page, target, message, evidence, tags, fingerprint FROM findings"
                     " WHERE run_id=? AND check_id=? ORDER BY rowid", (run_id, check["check_id"]))
             ]
@@ -672,9 +689,9 @@ class Store:
         return checks
 
     def save_scores(self, run_id: int, scores: list[IndicatorScore]) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM scores WHERE run_id=?", (run_id,))
-            self.db.executemany(
+        with self._db:
+            self._db.execute("DELETE FROM scores WHERE run_id=?", (run_id,))
+            self._db.executemany(
                 "INSERT INTO scores (run_id, indicator_id, label, score, max, status, coverage, components, rubric)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
                 [(run_id, s.id, s.label, s.score, s.max, s.status, s.coverage,
@@ -683,7 +700,7 @@ class Store:
 
     def scores(self, run_id: int) -> list[dict]:
         out = []
-        for row in self.db.execute("SELECT * FROM scores WHERE run_id=? ORDER BY rowid", (run_id,)):
+        for row in self._db.execute("SELECT * FROM scores WHERE run_id=? ORDER BY rowid", (run_id,)):
             score = dict(row)
             score["components"] = json.loads(score["components"])
             out.append(score)
@@ -695,14 +712,14 @@ class Store:
         comparison needs."""
         sql = "SELECT u.url, r.status FROM link_results r JOIN urls u ON u.id = r.url_id WHERE r.run_id=?"
         if status is not None:
-            return dict(self.db.execute(sql + " AND r.status=?", (run_id, status)).fetchall())
-        return dict(self.db.execute(sql, (run_id,)).fetchall())
+            return dict(self._db.execute(sql + " AND r.status=?", (run_id, status)).fetchall())
+        return dict(self._db.execute(sql, (run_id,)).fetchall())
 
     def finding_fingerprints(self, run_id: int) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT DISTINCT fingerprint FROM findings WHERE run_id=?", (run_id,))}
+        return {r[0] for r in self._db.execute("SELECT DISTINCT fingerprint FROM findings WHERE run_id=?", (run_id,))}
 
     def finding_marks(self, run_id: int) -> list[tuple[str, str, str, bool]]:
         """(check, fingerprint, target, accepted by a profile rule) of every finding of a run."""
-        return [(r[0], r[1], r[2], bool(r[3])) for r in self.db.execute(
+        return [(r[0], r[1], r[2], bool(r[3])) for r in self._db.execute(
             "SELECT check_id, fingerprint, target, json_extract(evidence, '$.accepted') IS NOT NULL"
             " FROM findings WHERE run_id=?", (run_id,))]
