@@ -42,7 +42,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class SiteServer:
     def __init__(self, routes: dict[str, Route]):
-        handler = type("Handler", (_Handler,), {"routes": routes, "hits": []})
+        handler: type[_Handler] = type("Handler", (_Handler,), {"routes": routes, "hits": []})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.handler = handler

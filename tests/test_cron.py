@@ -17,7 +17,9 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def cron_command() -> str:
-    block = re.search(r"```cron\n(.*?)```", README, re.S).group(1)
+    match = re.search(r"```cron\n(.*?)```", README, re.S)
+    assert match, "README has no cron block"
+    block = match.group(1)
     (line,) = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     return line.split(None, 5)[5]  # minute hour day month weekday, then the command
 
