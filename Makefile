@@ -10,12 +10,15 @@ STAMP  := $(VENV)/.installed-stamp
 demo: $(STAMP) browser
 	$(BIN)/govaudit demo --db var/demo.sqlite --out var/demo-report
 
+# Lint and types first: they take seconds, the suite takes minutes.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (pyenv install 3.12.1?)" >&2; exit 3; }
