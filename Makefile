@@ -5,6 +5,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
+# pytest-xdist: two workers (the suite's servers use ephemeral ports and tmp dirs); loadgroup keeps the
+# tests sharing one demo audit on one worker. PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
 .PHONY: demo test lint browser clean bench bench-quick bench-tools
 
 demo: $(STAMP) browser

@@ -42,3 +42,11 @@ def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> DemoAudit:
     base = tmp_path_factory.mktemp("demo")
     proc, results, truth = run_demo(base / "demo.sqlite", base / "out")
     return DemoAudit(base, base / "demo.sqlite", base / "out", proc, results, truth)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under pytest-xdist (--dist loadgroup) the tests sharing the demo audit go to one worker: a session
+    # fixture is per worker, so spreading them would run the audit once per worker.
+    for item in items:
+        if "demo_audit" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo_audit"))
