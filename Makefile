@@ -5,17 +5,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
+# pytest-xdist: two workers (the suite's servers use ephemeral ports and tmp dirs); loadgroup keeps the
+# tests sharing one demo audit on one worker. PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
 .PHONY: demo test lint browser clean bench bench-quick bench-tools
 
 demo: $(STAMP) browser
 	$(BIN)/govaudit demo --db var/demo.sqlite --out var/demo-report
 
+# Lint and types first: they take seconds, the suite takes minutes.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (pyenv install 3.12.1?)" >&2; exit 3; }

@@ -348,7 +348,7 @@ class AccessibilityMark(Check):
                 f"certificate number {cert!r} is not a 14-digit date" if issued is None
                 else "the link does not point to /Applications/Detail",
                 page=home_url, target=target, evidence={"certificate_id": cert}))
-        elif badge["likely_expired"]:
+        elif badge["likely_expired"] and expires is not None:
             findings.append(self.finding(
                 "a11y.mark-expired",
                 f"certificate {cert} dates from {issued.date().isoformat()}: likely expired since "

@@ -131,17 +131,18 @@ def _switch_language(a: Any, page_section: str, href: str) -> tuple[str, str] | 
 _XML_SPACE = re.compile("[ \t\r\n]+")
 _ASCII_LOWER = str.maketrans(_UPPER, _UPPER.lower())
 _ENGLISH_LOWER = str.maketrans("ENGLISH", "english")
-_IS_WORD: dict[str | None, bool] = {None: False}
+_IS_WORD: dict[str, bool] = {}
 
 
 def _is_word(value: str | None) -> bool:
     """Python for the XPath _word(): normalize-space (XML white space only), ASCII lower case, one of the
     switch words. Memoised: menus repeat on every page."""
+    if value is None:
+        return False
     found = _IS_WORD.get(value)
     if found is None:
         if len(_IS_WORD) > 10_000:
             _IS_WORD.clear()
-            _IS_WORD[None] = False
         norm = _XML_SPACE.sub(" ", value).strip(" \t\r\n").translate(_ASCII_LOWER)
         found = _IS_WORD[value] = f"|{norm}|" in _WORDS
     return found
@@ -435,6 +436,6 @@ class Bilingual(Check):
         }
         serious = any(f.severity in (Severity.HIGH, Severity.CRITICAL, Severity.MEDIUM) for f in findings)
         status = CheckStatus.FAILED if serious else CheckStatus.NEEDS_REVIEW if findings else CheckStatus.PASSED
-        result = self.result(status, metrics, findings)
-        return CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
+        plain = self.result(status, metrics, findings)
+        return CheckResult(plain.check_id, plain.version, plain.status, plain.metrics, plain.findings,
                            data={"bilingual": section})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from govaudit.linkrules import is_https_upgrade, matching_rule
-from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, ErrorKind, Finding, LinkStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code
 from govaudit.results import result_key
 
@@ -49,7 +49,7 @@ class BrokenLinks(Check):
             if "#" not in r.url or r.status == LinkStatus.BROKEN:
                 counts[r.status] += 1
         rules = list(ctx.profile.links.ignore) if ctx.profile is not None else []
-        findings = {}
+        findings: dict[str, Finding] = {}
         # Only links whose result makes a finding are read (a healthy target's links are most rows).
         wanted = {url for url, r in results.items() if self._code(r) is not None}
         for link in ctx.links_to(wanted | {url.split("#", 1)[0] for url in wanted}):

@@ -84,7 +84,8 @@ _VISIBLE = etree.XPath("//title//text() | //body//text()[not(ancestor::script or
 
 def mojibake(text: str) -> tuple[int, list[str]]:
     """(number of mis-decoded spots, up to MAX_SAMPLES snippets around them) in text."""
-    count, samples = 0, []
+    count = 0
+    samples: list[str] = []
     for m in MOJIBAKE.finditer(text):
         count += 1
         if len(samples) < MAX_SAMPLES:
@@ -275,7 +276,7 @@ class ContentCorrectness(Check):
         if not configured.get("scan_attachments", pii_check.PersonalData.default_options["scan_attachments"]):
             return []
         found = pii_check.attachment_summary(ctx, page)
-        if not found or found is pii_check.UNREADABLE:
+        if not found or isinstance(found, str):  # UNREADABLE
             return []
         return [{"url": page.url, "source": "attachment", **found}]
 

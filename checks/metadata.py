@@ -90,10 +90,11 @@ class Metadata(Check):
 
     def __init__(self, options: dict[str, Any] | None = None):
         super().__init__(options)
-        unknown = [e for e in self.options["required"] if canonical(e) is None]
+        names = [(e, canonical(e)) for e in self.options["required"]]
+        unknown = [e for e, name in names if name is None]
         if unknown:
             raise ValueError(f"check metadata: unknown element(s) in required: {', '.join(unknown)}")
-        self.required = [canonical(e) for e in self.options["required"]]
+        self.required = [name for _, name in names if name is not None]
 
     @staticmethod
     def page_facts(doc: Any, url: str) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final, Literal
 
 from lxml import etree
 
@@ -132,7 +132,7 @@ class PersonalData(Check):
             if not page.body_hash or not self.options["scan_attachments"]:
                 continue
             found = attachment_summary(ctx, page)
-            if found is UNREADABLE:
+            if isinstance(found, str):  # UNREADABLE
                 unscanned += 1
                 continue
             attachments += 1
@@ -166,12 +166,12 @@ class PersonalData(Check):
 
 
 
-UNREADABLE = "unreadable"
+UNREADABLE: Final = "unreadable"
 _SCANNED: dict[tuple[str, str, str], Any] = {}  # (body hash, content type, url) -> summary: the content check
 MAX_SCANNED = 20000                             # reads the same attachments in the same process
 
 
-def attachment_summary(ctx: CheckContext, page: dict) -> dict[str, Any] | None | str:
+def attachment_summary(ctx: CheckContext, page: dict) -> dict[str, Any] | None | Literal["unreadable"]:
     """summarize() of an attachment's text, None when clean, UNREADABLE when its text cannot be read.
     Memoised by body hash, so the pii and content checks extract each attachment once per process."""
     key = (page.body_hash, page.content_type or "", page.url)

@@ -140,9 +140,10 @@ def history(store: CrawlSink, run_id: int, *, site: str, confirm_runs: int, cach
         elif not result.internal:
             failed.append(url)
         before = known.get(url)
-        consecutive = before is not None and previous is not None and before["last_run"] == previous
-        nights = before["nights"] + 1 if consecutive else 1
-        first_seen = before["first_seen"] if consecutive else now
+        if before is not None and previous is not None and before["last_run"] == previous:
+            nights, first_seen, first_run = before["nights"] + 1, before["first_seen"], before["first_run"]
+        else:
+            nights, first_seen, first_run = 1, now, run_id
         if is_transient(result) and status in (LinkStatus.UNVERIFIED, LinkStatus.BROKEN):
             base = result.error
             if nights >= confirm_runs:
@@ -152,8 +153,8 @@ def history(store: CrawlSink, run_id: int, *, site: str, confirm_runs: int, cach
                 result = replace(result, status=LinkStatus.UNVERIFIED, error=f"{base} ({nights} of {confirm_runs} nights)")
         result = replace(result, first_seen=first_seen, nights=nights)
         changed.append(result)
-        rows.append({"url": url, "first_seen": first_seen, "first_run": before["first_run"] if consecutive
-                     else run_id, "last_run": run_id, "nights": nights, "last_status": result.status})
+        rows.append({"url": url, "first_seen": first_seen, "first_run": first_run, "last_run": run_id,
+                     "nights": nights, "last_status": result.status})
     with store.transaction():
         store.add_link_results(run_id, changed)
         store.save_link_history(site, rows, cleared)

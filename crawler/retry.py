@@ -60,7 +60,8 @@ class BackoffRetryMiddleware:
             return new
         from twisted.internet import reactor  # noqa: PLC0415  (the one the crawl installed)
 
-        return deferLater(reactor, wait, lambda: new)
+        # Twisted types the installed reactor as a module; the object provides IReactorTime.
+        return deferLater(reactor, wait, lambda: new)  # type: ignore[arg-type]
 
     # Plain methods, not coroutines: Scrapy wraps every coroutine a middleware returns in an asyncio
     # future, per request, and almost every answer passes straight through.

@@ -88,10 +88,10 @@ def pdf(title: str, lines: list[str], link: str | None = None) -> bytes:
     stream = "\n".join(ops).encode("ascii")
     cmap = _to_unicode_cmap(sorted(set("".join(shown))))
     annots = ""
-    objects = [
+    objects: list[bytes] = [
         b"<< /Type /Catalog /Pages 2 0 R /Lang (zh-Hant-TW) >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        None,  # the page, filled in below once the annotation is known
+        b"",  # the page, filled in below once the annotation is known
         b"<< /Type /Font /Subtype /Type0 /BaseFont /MSung-Light /Encoding /UniCNS-UCS2-H"
         b" /DescendantFonts [5 0 R] /ToUnicode 7 0 R >>",
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /MSung-Light"

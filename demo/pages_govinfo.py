@@ -113,7 +113,8 @@ def _policy_plans(b: SiteBuilder) -> str:
 
 def _statistics(b: SiteBuilder) -> None:
     # Monthly reports come out on the 5th of the next month; list the 12 published ones.
-    months, first = [], b.today.replace(day=1)
+    months: list[tuple[dt.date, dt.date]] = []
+    first = b.today.replace(day=1)
     while len(months) < 12:
         first = (first - dt.timedelta(days=1)).replace(day=1)
         release = (first + dt.timedelta(days=32)).replace(day=5)
@@ -124,7 +125,7 @@ def _statistics(b: SiteBuilder) -> None:
         name = f"{first.year - 1911}年{first.month}月業務統計月報"
         base = f"/files/gov-info/statistics/{first:%Y-%m}"
         seed = first.year * 12 + first.month
-        figures = [
+        figures: list[list[str | int]] = [
             ["項目", "件數"],
             ["線上申辦件數", 1200 + seed % 97 * 7],
             ["網站瀏覽人次", 85000 + seed % 89 * 311],
@@ -204,7 +205,8 @@ def _procurement(b: SiteBuilder) -> None:
 
 def _grants(b: SiteBuilder) -> None:
     # Quarterly tables, published a month after each quarter ends; the latest four.
-    quarters, year, q = [], b.today.year, (b.today.month - 1) // 3 + 1
+    quarters: list[tuple[int, int, dt.date]] = []
+    year, q = b.today.year, (b.today.month - 1) // 3 + 1
     while len(quarters) < 4:
         q, year = (q - 1, year) if q > 1 else (4, year - 1)
         end = dt.date(year, 3 * q, 1) + dt.timedelta(days=31)
@@ -215,7 +217,7 @@ def _grants(b: SiteBuilder) -> None:
     for year, q, release in quarters:
         name = f"{year - 1911}年第{q}季對民間團體及個人補（捐）助經費明細"
         base = f"/files/gov-info/grants/{year}-q{q}"
-        figures = [
+        figures: list[list[str | int]] = [
             ["受補助對象", "補助事項", "金額（元）"],
             ["社團法人示範資料協會", "開放資料推廣活動", 300000],
             ["王○明", "偏鄉數位培力志工交通費", 12000],

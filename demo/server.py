@@ -40,7 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer("HEAD")
 
     def _answer(self, method: str) -> None:
-        response = self.server.app(method, self.path)
+        app = self.server.app
+        if app is None:  # DemoServer.start sets it before any server starts serving
+            raise RuntimeError("demo host has no site yet")
+        response = app(method, self.path)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(response.length))
@@ -78,7 +81,7 @@ class _HTTPServer(ThreadingHTTPServer):
         # HTTPServer.server_bind does a reverse DNS lookup of the address, which can stall for
         # 127.0.0.x addresses that have no hosts entry.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        self.server_name, self.server_port = self.socket.getsockname()[:2]
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._lock:
@@ -166,7 +169,7 @@ class DemoServer:
                     target=server.serve_forever,
                     kwargs={"poll_interval": POLL},
                     daemon=True,
-                    name=f"demo-http-{server.server_address[0]}",
+                    name=f"demo-http-{server.server_name}",
                 )
                 thread.start()
                 self._running.append(server)

@@ -97,6 +97,13 @@ class _Crawl:
             self._parsed[url] = extractor
         return self._parsed[url]
 
+    def page(self, url: str) -> _Extractor:
+        """A crawled page (crawled pages are HTML), parsed once."""
+        parsed = self.parsed(url)
+        if parsed is None:
+            raise ValueError(f"not an HTML page: {url}")
+        return parsed
+
     def run(self) -> None:
         queue, seen = deque([self.base]), {self.base}
 
@@ -118,7 +125,7 @@ class _Crawl:
                     follow(loc)
             elif _is_html(response):
                 self.pages.append(url)
-                for raw in self.parsed(url).links:
+                for raw in self.page(url).links:
                     resolved = urljoin(url, raw)
                     target, fragment = urldefrag(resolved)
                     self.sources.setdefault(target, set()).add(url)
@@ -240,7 +247,7 @@ def build_truth(site: Site, hosts: tuple[Host, ...]) -> dict[str, Any]:
 
 def _mark(crawl: _Crawl) -> dict[str, Any]:
     """The 無障礙標章 every page's footer links (AA, certificate number in `category`): where it is served."""
-    pages = sorted(url for url in crawl.pages if BADGE_URL in crawl.parsed(url).links)
+    pages = sorted(url for url in crawl.pages if BADGE_URL in crawl.page(url).links)
     return {"url": BADGE_URL, "host": urlsplit(BADGE_URL).hostname, "level": "AA",
             "certificate_id": parse_qs(urlsplit(BADGE_URL).query)["category"][0],
             "on_home_page": crawl.base in pages, "pages": pages}

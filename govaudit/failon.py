@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from govaudit.profile import ConfigError
@@ -37,7 +38,7 @@ class FailOn:
     rules: tuple[Rule, ...]
 
     @classmethod
-    def parse(cls, text: str, *, indicators: list[str] = ()) -> FailOn:
+    def parse(cls, text: str, *, indicators: Sequence[str] = ()) -> FailOn:
         known = set(SUMMARY_KEYS) | set(indicators) | {f"{i}_delta" for i in indicators}
         rules = []
         for part in filter(None, (p.strip() for p in (text or "").split(","))):

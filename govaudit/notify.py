@@ -13,6 +13,7 @@ import os
 import smtplib
 import ssl
 import sys
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -25,7 +26,7 @@ FINDING_KEYS = ("fingerprint", "check", "code", "severity", "message", "target",
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
-def _log(message: str, secrets: list[str] = ()) -> None:
+def _log(message: str, secrets: Sequence[str] = ()) -> None:
     for secret in secrets:
         if secret:
             message = message.replace(secret, "***")
@@ -34,6 +35,10 @@ def _log(message: str, secrets: list[str] = ()) -> None:
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _count(value: Any) -> int:
@@ -51,8 +56,8 @@ def _item(value: Any) -> dict:
 
 def changes(doc: dict, cap: int) -> dict[str, Any]:
     """What changed, read from doc["changes"] with defaults (any shape a results document had)."""
-    ch = doc.get("changes") if isinstance(doc.get("changes"), dict) else {}
-    links = ch.get("links") if isinstance(ch.get("links"), dict) else {}
+    ch = _dict(doc.get("changes"))
+    links = _dict(ch.get("links"))
     new, resolved = _list(ch.get("new")), _list(ch.get("resolved"))
     counts = {
         "new": len(new), "resolved": len(resolved), "persisting": _count(ch.get("persisting")),
@@ -70,8 +75,8 @@ def changes(doc: dict, cap: int) -> dict[str, Any]:
     }
 
 
-def _deltas(doc: dict) -> dict[str, float | None]:
-    ch = doc.get("changes") if isinstance(doc.get("changes"), dict) else {}
+def _deltas(doc: dict) -> dict[Any, float | None]:
+    ch = _dict(doc.get("changes"))
     return {s.get("indicator"): s.get("delta") for s in _list(ch.get("scores")) if isinstance(s, dict)}
 
 
@@ -183,6 +188,7 @@ def send_email(cfg: Email, data: dict, *, offline: bool) -> bool:
     port = cfg.port or DEFAULT_PORTS[cfg.security]
     try:
         context = ssl.create_default_context()
+        smtp: smtplib.SMTP
         if cfg.security == "ssl":
             smtp = smtplib.SMTP_SSL(cfg.host, port, timeout=cfg.timeout, context=context)
         else:

@@ -282,7 +282,7 @@ def redact_url(url: str) -> str:
 def redact(value: Any, key: str = "") -> Any:
     """Replace secrets in a dumped profile (or any JSON-like value) by REDACTED."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[Any, Any] = {}
         for k, v in value.items():
             k_str = str(k)
             if k_str.lower() == "headers" and isinstance(v, dict):

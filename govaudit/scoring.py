@@ -7,8 +7,10 @@ denominator: it is never scored zero. `coverage` says how much of the rubric's w
 
 from __future__ import annotations
 
+from typing import Any
+
 from govaudit.models import CheckStatus, ComponentScore, IndicatorScore, IndicatorStatus
-from govaudit.profile import Rubric
+from govaudit.profile import Component, Rubric
 
 _NOT_RUN = {
     CheckStatus.ERROR: "the check could not run: {error}",
@@ -17,8 +19,8 @@ _NOT_RUN = {
 }
 
 
-def _component(component, checks: dict[str, dict]) -> ComponentScore:
-    base = dict(id=component.id, label=component.label, weight=component.weight, check=component.check,
+def _component(component: Component, checks: dict[str, dict]) -> ComponentScore:
+    base: dict[str, Any] = dict(id=component.id, label=component.label, weight=component.weight, check=component.check,
                 metric=component.metric)
     check = checks.get(component.check)
     if check is None:
@@ -55,9 +57,9 @@ def score(rubric: Rubric, checks: list[dict]) -> list[IndicatorScore]:
         parts = [p if p.score is None else
                  ComponentScore(**{**_fields(p), "status": _status(p.score, 1.0, rubric.thresholds)}) for p in parts]
         total = sum(p.weight for p in parts)
-        assessed = [p for p in parts if p.score is not None]
-        weight = sum(p.weight for p in assessed)
-        value = round(indicator.max * sum(p.weight * p.score for p in assessed) / weight, 2) if weight else None
+        assessed = [(p.weight, p.score) for p in parts if p.score is not None]
+        weight = sum(w for w, _ in assessed)
+        value = round(indicator.max * sum(w * s for w, s in assessed) / weight, 2) if weight else None
         coverage = round(weight / total, 4) if total else 0
         # A score over a small part of the indicator is shown, but it cannot make the indicator "met".
         status = (_status(value, indicator.max, rubric.thresholds) if coverage >= rubric.min_coverage

@@ -25,7 +25,7 @@ def with_history(doc: dict, *, runs: int = 5, complete: bool = True) -> dict:
     trend = []
     for k in range(runs):
         rid = run_id - runs + 1 + k
-        scores = {iid: round(60 + 7 * k + 3 * n, 1) for n, iid in enumerate(ids)}
+        scores: dict[str, float | None] = {iid: round(60 + 7 * k + 3 * n, 1) for n, iid in enumerate(ids)}
         if k == 1 and ids:
             scores[ids[-1]] = None  # not assessed that night: a gap in the line, never a zero
         trend.append({"run": rid, "finished_at": f"2026-11-{10 + k:02d}T02:30:00+00:00",

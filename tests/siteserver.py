@@ -41,12 +41,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SiteServer:
-    def __init__(self, routes: dict[str, Route]):
-        handler = type("Handler", (_Handler,), {"routes": routes, "hits": []})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1"):
+        handler: type[_Handler] = type("Handler", (_Handler,), {"routes": routes, "hits": []})
+        self.httpd = ThreadingHTTPServer((host, 0), handler)
         self.httpd.daemon_threads = True
         self.handler = handler
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/"
+        self.url = f"http://{host}:{self.httpd.server_port}/"
 
     @property
     def hits(self) -> list[tuple[str, str]]:

@@ -134,7 +134,13 @@ def test_every_request_carries_our_user_agent_and_asks_for_chinese(tmp_path):
     crawl = [s for s in seen if s[4] == ACCEPT.decode()]
     with open_store(tmp_path / "a.sqlite") as store:
         stats = store.run(outcome.run_id).stats
-    assert stats["requests"] == stats["responses"] == len(crawl) > 5
+    # Every crawl request is in the stats and reached the server. Under load an attempt can time out and be
+    # retried (retry/count): it is one more request, which the server may or may not have seen, without
+    # a response; with no retry the three figures are equal.
+    retries = stats["retries"]
+    assert len(crawl) > 5
+    assert stats["requests"] - retries <= stats["responses"] <= stats["requests"], stats
+    assert stats["requests"] - retries <= len(crawl) <= stats["requests"], (stats, len(crawl))
 
 
 def test_offline_never_goes_through_a_proxy_from_the_environment(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 installation it documents (the venv, config/agency.yaml, var/log) are set up by the test."""
 
 import fcntl
+import json
 import os
 import re
 import subprocess
@@ -17,7 +18,9 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encodi
 
 
 def cron_command() -> str:
-    block = re.search(r"```cron\n(.*?)```", README, re.S).group(1)
+    match = re.search(r"```cron\n(.*?)```", README, re.S)
+    assert match, "README has no cron block"
+    block = match.group(1)
     (line,) = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     return line.split(None, 5)[5]  # minute hour day month weekday, then the command
 
@@ -81,3 +84,41 @@ def test_the_readme_notify_example_is_a_valid_profile_section():
     notify = _validate(yaml.safe_load(blocks[0]), "README.md").notify
     assert notify.email.on == "failure" and notify.email.password_env == "GOVAUDIT_SMTP_PASSWORD"
     assert notify.webhook.headers_env == {"Authorization": "GOVAUDIT_WEBHOOK_AUTH"}
+
+
+def _junk_checkout(home: Path) -> None:
+    """Folders named like the project's own in the directory cron starts the run in (an agency keeping a
+    checkout there, say): each package raises on import and config/links/ lacks the data files."""
+    for name in ("config", "crawler", "checks", "reports", "demo", "govaudit"):
+        (home / name).mkdir(exist_ok=True)
+        (home / name / "__init__.py").write_text(f"raise ImportError('junk {name}/ was imported')\n")
+    (home / "config" / "links").mkdir()
+
+
+def test_the_cron_line_from_a_home_with_junk_folders_checks_external_links(tmp_path):
+    home = tmp_path / "srv-govaudit"
+    home.mkdir()
+    external = {"/ok.html": html("<p>合作單位</p>"),
+                "/moved.html": (301, {"Location": "/ok.html"}, b""),
+                "/slow.html": (200, {"Content-Type": "text/html", "X-Test-Delay": "0.5"}, b"<p>slow</p>")}
+    with SiteServer(external, host="127.0.0.2") as partner:  # another host: out of the site's scope
+        targets = [partner.url + path for path in ("ok.html", "moved.html", "slow.html", "gone.html")]
+        links = "".join(f'<a href="{url}">外部連結</a>' for url in targets)
+        routes = {"/": html(f'<a href="/news.html">最新消息</a>{links}', title="首頁"),
+                  "/news.html": html(f'<p>消息</p><a href="{targets[0]}">合作單位</a>')}
+        with SiteServer(routes) as site:
+            _install(home, site.url)
+            profile = yaml.safe_load((home / "config" / "agency.yaml").read_text(encoding="utf-8"))
+            profile["links"]["check_external"] = True
+            (home / "config" / "agency.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), "utf-8")
+            _junk_checkout(home)
+            proc = _cron(home)
+        assert {path for _, path in partner.hits} >= {"/ok.html", "/moved.html", "/slow.html", "/gone.html"}
+    log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log and "junk" not in log, log
+    assert proc.returncode == 0, log  # the first night has no baseline: nothing is "new_broken" yet
+    doc = json.loads((home / "var" / "report" / "results.json").read_text(encoding="utf-8"))
+    assert doc["run"]["status"] == "completed"
+    verdicts = {lk["url"]: lk["status"] for lk in doc["links"] if lk["url"].startswith(partner.url)}
+    assert verdicts == {targets[0]: "ok", targets[1]: "redirected", targets[2]: "ok", targets[3]: "broken"}, \
+        verdicts

@@ -12,6 +12,7 @@ import pytest
 
 from govaudit.store import open_store
 from govaudit.urls import normalize_url
+from tests.demoaudit import run_demo
 
 # Ground-truth class → the statuses the link stage may give it (first night).
 EXPECTED = {
@@ -26,19 +27,10 @@ EXPECTED = {
 }
 
 
-def _demo(db, out):
-    proc = subprocess.run([sys.executable, "-m", "govaudit", "demo", "--db", str(db), "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return (proc, json.loads((out / "results.json").read_text(encoding="utf-8")),
-            json.loads((out / "demo-ground-truth.json").read_text(encoding="utf-8")))
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    base = tmp_path_factory.mktemp("demo")
-    proc, results, truth = _demo(base / "demo.sqlite", base / "out")
-    return base, proc, results, truth, {link["url"]: link for link in results["links"]}
+def demo(demo_audit):
+    a = demo_audit
+    return a.base, a.proc, a.results, a.truth, {link["url"]: link for link in a.results["links"]}
 
 
 def _key(url: str) -> str:
@@ -122,7 +114,7 @@ def test_scores_and_findings(demo):
 
 def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo):
     base, _, first, _, _ = demo
-    _, second, _ = _demo(base / "demo.sqlite", base / "out2")
+    _, second, _ = run_demo(base / "demo.sqlite", base / "out2")
     assert second["run"]["id"] == first["run"]["id"] + 1
     assert second["run"]["previous_run"] == first["run"]["id"]
     proc = subprocess.run([sys.executable, "-m", "govaudit", "report", "--run", str(first["run"]["id"]),

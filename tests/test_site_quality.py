@@ -3,8 +3,6 @@ site against its ground truth, and the real agency pages in shared/realsite/moda
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -226,13 +224,8 @@ def test_attachment_text_is_scanned_and_stored_masked(tmp_path):
 
 # -- the demo site against its ground truth ----------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    base = tmp_path_factory.mktemp("demo")
-    proc = subprocess.run([sys.executable, "-m", "govaudit", "demo", "--db", str(base / "d.sqlite"),
-                           "--out", str(base / "out")], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    load = lambda name: json.loads((base / "out" / name).read_text(encoding="utf-8"))  # noqa: E731
-    return load("results.json"), load("demo-ground-truth.json")
+def demo(demo_audit):
+    return demo_audit.results, demo_audit.truth
 
 
 def test_demo_site_elements_match_the_truth(demo):

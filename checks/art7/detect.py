@@ -226,7 +226,7 @@ def detect(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy, audit: dt
            not_applicable: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
     hub = find_hub(pages, start_url, taxonomy)
     hub_url = hub["url"] if hub else None
-    out = []
+    out: list[dict[str, Any]] = []
     for cat in taxonomy.categories:
         base = {"id": cat.id, "label": cat.label, "short": cat.short}
         if cat.id in not_applicable:
@@ -235,7 +235,7 @@ def detect(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy, audit: dt
                         "reason_en": "marked not applicable in the site profile"})
             continue
         cands = _candidates(cat, pages, taxonomy, hub_url)
-        confirmed: list[tuple[float, Candidate, str]] = []
+        confirmed: list[tuple[float, Candidate, T]] = []
         unconfirmed: list[tuple[float, Candidate]] = []
         for cand in cands.values():
             score = sum(_WEIGHT[s] for s in cand.signals)
@@ -263,7 +263,7 @@ def detect(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy, audit: dt
             reason = T("僅有間接證據：", "only indirect evidence: ") + _describe(top[1]) + "；" + top[2]
         elif unconfirmed and (unconfirmed[0][1].labelled and "label_only" in cat.weak_evidence
                               or not unconfirmed[0][1].labelled):
-            status, chosen = WEAK, [(s, c, "") for s, c in unconfirmed]
+            status, chosen = WEAK, [(s, c, T("")) for s, c in unconfirmed]
             reason = _describe(unconfirmed[0][1]) + T("，但頁面未列出任何文件", ", but the page lists no documents")
         else:
             status, chosen = MISSING, []
@@ -275,7 +275,7 @@ def detect(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy, audit: dt
         if status == MISSING and cat.freshness.rule != "none":
             fresh = {"rule": cat.freshness.rule, "current": False, "reason": T("未公開", "missing")}
         stale = bool(fresh and status != MISSING and not fresh["current"])
-        if stale:
+        if stale and fresh:
             reason = reason + T("；未更新：", "; not current: ") + fresh["reason"]
         out.append({**base, "status": status, "evidence": evidence,
                     "updated": _updated(evidence_pages[0] if evidence_pages else None, audit),

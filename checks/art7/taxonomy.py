@@ -101,7 +101,7 @@ class Taxonomy(_Strict):
         return sorted(terms, key=len, reverse=True)
 
     def content_terms(self) -> list[str]:
-        terms = set()
+        terms: set[str] = set()
         for cat in self.categories:
             terms.update(cat.strong_evidence.content_keywords)
         return sorted(terms, key=len, reverse=True)

@@ -95,7 +95,7 @@ def build(results: dict) -> dict | None:
         return None
     check = _dict(check)
     metrics = _dict(check.get("metrics"))
-    pages = []
+    pages: list[dict[str, Any]] = []
     for page in _dicts(section.get("pages")):
         violations = [_rule(v) for v in _dicts(page.get("violations"))]
         violations.sort(key=lambda r: (IMPACTS.index(r["impact"]), r["rule"]))

@@ -1,0 +1,52 @@
+"""Shared fixtures: real servers on 127.0.0.1, a real SQLite store, and one demo audit per session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from govaudit.demo.server import DemoServer
+
+from govaudit.store import Store, open_store
+from tests.demoaudit import DemoAudit, run_demo
+from tests.siteserver import Route, SiteServer
+
+
+@pytest.fixture
+def site_server() -> Iterator[Callable[[dict[str, Route]], SiteServer]]:
+    """Serve a route table on an ephemeral loopback port: `site = site_server(routes)`; stopped at teardown."""
+    with ExitStack() as stack:
+        yield lambda routes: stack.enter_context(SiteServer(routes))
+
+
+@pytest.fixture
+def demo_server() -> Iterator[DemoServer]:
+    """The bundled demo site and its "external" hosts (127.0.0.2-9), all on ephemeral ports."""
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """An empty store in a real SQLite file under tmp_path."""
+    with open_store(tmp_path / "store.sqlite") as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def demo_audit(tmp_path_factory: pytest.TempPathFactory) -> DemoAudit:
+    """One full demo audit for the session (the slowest fixture of the suite), shared by the tests that
+    only read its outputs."""
+    base = tmp_path_factory.mktemp("demo")
+    proc, results, truth = run_demo(base / "demo.sqlite", base / "out")
+    return DemoAudit(base, base / "demo.sqlite", base / "out", proc, results, truth)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under pytest-xdist (--dist loadgroup) the tests sharing the demo audit go to one worker: a session
+    # fixture is per worker, so spreading them would run the audit once per worker.
+    for item in items:
+        if "demo_audit" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo_audit"))
