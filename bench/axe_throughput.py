@@ -20,10 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from govaudit.crawler.browser import Target, run_axe  # noqa: E402
+from govaudit.crawler.browser import run_axe  # noqa: E402
 from govaudit.demo.server import DemoServer  # noqa: E402
 
 from govaudit.chromium import BrowserConfig, loopback_hosts  # noqa: E402
+from govaudit.plugins import BrowserTarget  # noqa: E402
 
 
 def main() -> None:
@@ -41,7 +42,7 @@ def main() -> None:
         for workers in args.workers:
             before = os.getloadavg()[0]
             began = time.monotonic()
-            stage = run_axe([Target(u) for u in pages], config, workers=workers)
+            stage = run_axe([BrowserTarget(u) for u in pages], config, workers=workers)
             seconds = time.monotonic() - began
             after = os.getloadavg()[0]
             if not stage.available:

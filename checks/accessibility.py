@@ -30,7 +30,7 @@ import yaml
 from lxml import etree
 
 from govaudit.models import CheckResult, CheckStatus, Finding, Severity
-from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.plugins import BrowserTarget, Check, CheckContext, Code, NotApplicable
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
 PENALTY = {"critical": 0.4, "serious": 0.25, "moderate": 0.1, "minor": 0.05}
@@ -142,8 +142,8 @@ class Accessibility(Check):
         return {"template": hashlib.sha1(key.encode("utf-8")).hexdigest()[:10], "risk": int(_RISKS(doc))}
 
     # -- sampling (called by the runner's browser stage) --------------------------------------------
-    def sample(self, ctx: CheckContext) -> list[dict]:
-        """[{url, template, reason}] to test: home, key pages, then pages of each template in turn."""
+    def sample(self, ctx: CheckContext) -> list[BrowserTarget]:
+        """The pages to test: home, key pages, then pages of each template in turn."""
         pages = [p for p in ctx.pages() if _testable(p)]
         if not pages:
             return []
@@ -175,7 +175,7 @@ class Accessibility(Check):
                     chosen[nxt] = "template"
                     picked[tpl] += 1
                     progress = True
-        return [{"url": u, "template": template[u], "reason": why} for u, why in list(chosen.items())[:budget]]
+        return [BrowserTarget(u, why, template[u]) for u, why in list(chosen.items())[:budget]]
 
     @staticmethod
     def key_pages(ctx: CheckContext, home: str, crawled: set[str]) -> dict[str, str]:

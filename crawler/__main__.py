@@ -2,7 +2,7 @@
 
 Twisted's reactor starts once per process, and a crawl that crashes or is killed must not take the
 runner with it: the runner starts this process, reads progress lines from its stdout and its final
-stats from the job's stats file.
+stats from the file named by --stats.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 from govaudit.crawler.settings import REACTOR
 from scrapy.utils.reactor import install_reactor
@@ -24,11 +25,13 @@ install_reactor(REACTOR)
 from govaudit.crawler import nights, parsepool  # noqa: E402
 from govaudit.crawler.fragments import check_fragments  # noqa: E402
 from govaudit.crawler.progress import emit  # noqa: E402
-from govaudit.crawler.settings import scrapy_settings  # noqa: E402
+from govaudit.crawler.settings import LOG_LEVEL, scrapy_settings  # noqa: E402
 from govaudit.crawler.spider import SiteSpider  # noqa: E402
 from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402
+from twisted.internet.interfaces import IReactorCore  # noqa: E402
 
+from govaudit.jobs import CrawlJob  # noqa: E402
 from govaudit.store import open_store  # noqa: E402
 
 EXIT_ORPHANED = 5
@@ -37,61 +40,21 @@ EXIT_ORPHANED = 5
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m govaudit.crawler")
     parser.add_argument("--job", required=True, type=Path)
+    parser.add_argument("--stats", required=True, type=Path, help="where the crawl's summary is written")
     args = parser.parse_args(argv)
-    job = json.loads(args.job.read_text(encoding="utf-8"))
+    job = CrawlJob.from_json(args.job.read_bytes())
     started = time.monotonic()
-
-    parsepool.start(job)  # fork the parse workers before the reactor runs
-    process = CrawlerProcess({**scrapy_settings(job), "LOG_INSTALL_ROOT_HANDLER": True})
-    # A retry that gives up is a link result we record, not an error of the crawl: keep cron quiet.
-    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
-    # Scrapy's log level filters at its handler; at the loggers, its per-request debug lines are not
-    # even built (thousands of LogRecords a crawl).
-    logging.getLogger("scrapy").setLevel(job.get("log_level", "WARNING"))
-    crawler = process.create_crawler(SiteSpider)
-    holder: dict = {}
-
-    def progress() -> None:
-        spider = holder.get("spider") or getattr(crawler, "spider", None)
-        if spider is None:
-            return
-        holder["spider"] = spider
-        if not emit({"event": "progress", **spider.counts, "seen": len(spider.seen)}):
-            # The runner was killed, so nobody will finish this run: stop now rather than crawl on.
-            # What was written is committed; SQLite's WAL makes an exit mid-transaction safe.
-            os._exit(EXIT_ORPHANED)
-
-    loop = task.LoopingCall(progress)
-    # Started with the reactor rather than on spider_opened: progress() waits for the spider itself.
-    reactor.callWhenRunning(loop.start, 0.5, False)
-    process.crawl(crawler, job=job)
-    try:
-        process.start()
-    finally:
-        parsepool.stop()
-
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    spider = holder.get("spider") or getattr(crawler, "spider", None)
+    stats, spider = _crawl(job)
     counts = dict(spider.counts) if spider else {}
-    links = job["links"]
-    with open_store(job["store"]) as store:
-        run_id = job["run_id"]
-        fragments = 0
-        if links["check_fragments"]:
-            fragments = check_fragments(store, run_id, external=links.get("check_external_fragments", False))
-        soft404 = nights.soft404(store, run_id) if links.get("soft404", True) else 0
-        tls = nights.tls(store, run_id, offline=bool(job.get("offline")),
-                         timeout=links.get("connect_timeout", 10)) if links.get("tls_verify", True) else 0
-        nights.history(store, run_id, site=job.get("site") or job["start_url"],
-                       confirm_runs=links.get("confirm_runs", 2), cache=links.get("cache_max_age", 0) > 0)
+    links = _link_stage(job)
     summary = {
         "finish_reason": stats.get("finish_reason", "unknown"),
         "pages_fetched": counts.get("pages", 0),
         "page_errors": counts.get("page_errors", 0),
         "targets": len(spider.seen) if spider else 0,
-        "results": counts.get("results", 0) + fragments,
-        "soft404": soft404,
-        "tls_problems": tls,
+        "results": counts.get("results", 0) + links["fragments"],
+        "soft404": links["soft404"],
+        "tls_problems": links["tls"],
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
         "bytes": stats.get("downloader/response_bytes", 0),
@@ -99,10 +62,61 @@ def main(argv: list[str] | None = None) -> int:
         "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")),
         "elapsed_s": round(time.monotonic() - started, 2),
     }
-    Path(job["stats_out"]).write_text(json.dumps(summary), encoding="utf-8")
+    args.stats.write_text(json.dumps(summary), encoding="utf-8")
     emit({"event": "finished", **summary})
     # A crawl that never started (or whose engine died) must not look like a quiet site.
     return 0 if summary["finish_reason"] in ("finished", "closespider_pagecount") else 4
+
+
+def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:
+    """The Scrapy crawl (pages, links, their results into the store): (Scrapy's stats, the spider)."""
+    parsepool.start(job)  # fork the parse workers before the reactor runs
+    process = CrawlerProcess({**scrapy_settings(job), "LOG_INSTALL_ROOT_HANDLER": True})
+    # A retry that gives up is a link result we record, not an error of the crawl: keep cron quiet.
+    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+    # Scrapy's log level filters at its handler; at the loggers, its per-request debug lines are not
+    # even built (thousands of LogRecords a crawl).
+    logging.getLogger("scrapy").setLevel(LOG_LEVEL)
+    crawler = process.create_crawler(SiteSpider)
+    holder: dict[str, SiteSpider] = {}
+
+    def spider_of() -> SiteSpider | None:
+        spider = holder.get("spider") or getattr(crawler, "spider", None)
+        if spider is not None:
+            holder["spider"] = spider
+        return spider
+
+    def progress() -> None:
+        spider = spider_of()
+        if spider is None:
+            return
+        if not emit({"event": "progress", **spider.counts, "seen": len(spider.seen)}):
+            # The runner was killed, so nobody will finish this run: stop now rather than crawl on.
+            # What was written is committed; SQLite's WAL makes an exit mid-transaction safe.
+            os._exit(EXIT_ORPHANED)
+
+    loop = task.LoopingCall(progress)
+    # Started with the reactor rather than on spider_opened: progress() waits for the spider itself.
+    cast(IReactorCore, reactor).callWhenRunning(loop.start, 0.5, False)
+    process.crawl(crawler, job=job)
+    try:
+        process.start()
+    finally:
+        parsepool.stop()
+    return (dict(crawler.stats.get_stats()) if crawler.stats else {}), spider_of()
+
+
+def _link_stage(job: CrawlJob) -> dict[str, int]:
+    """After the crawl: fragments, soft 404s, TLS, then the decisions across nights. The counts it changed."""
+    links, run_id = job.links, job.run_id
+    with open_store(job.store) as store:
+        fragments = (check_fragments(store, run_id, external=links.check_external_fragments)
+                     if links.check_fragments else 0)
+        soft404 = nights.soft404(store, run_id) if links.soft404 else 0
+        tls = nights.tls(store, run_id, offline=job.offline, timeout=links.connect_timeout) if links.tls_verify else 0
+        nights.history(store, run_id, site=job.site, confirm_runs=links.confirm_runs,
+                       cache=links.cache_max_age > 0)
+    return {"fragments": fragments, "soft404": soft404, "tls": tls}
 
 
 if __name__ == "__main__":

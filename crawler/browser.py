@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any
 from govaudit.crawler.progress import emit
 
 from govaudit.analyzers import page_analyzers
-from govaudit.chromium import BrowserConfig, loopback_hosts, probe, start_chrome
+from govaudit.chromium import BrowserConfig, probe, start_chrome
+from govaudit.jobs import BrowserJob
+from govaudit.plugins import BrowserTarget
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
@@ -46,13 +48,6 @@ def axe_script_path() -> Path:
     import axe_selenium_python  # noqa: PLC0415
 
     return Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@dataclass
-class Target:
-    url: str
-    template: str = ""
-    reason: str = ""
 
 
 @dataclass
@@ -215,7 +210,7 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {first}"[:300]
 
 
-def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
+def run_axe(targets: list[BrowserTarget], config: BrowserConfig, *, workers: int = 2,
             on_result: Callable[[dict], bool | None] | None = None,
             analyze: Callable[[str, str], Any] | None = None) -> StageResult:
     """Test every target with axe-core in `workers` browsers; never raises for a page's failure.
@@ -262,19 +257,8 @@ def run_axe(targets: list[Target], config: BrowserConfig, *, workers: int = 2,
 
 # -- the stage as its own process: `python -m govaudit.crawler.browser --job JOB.json` ----------------------
 # The runner (govaudit/) reaches the browser the way it reaches the crawl: as a subprocess that writes
-# the store, prints progress lines and leaves its summary in the job's stats file. A hung or crashed
+# the store, prints progress lines and leaves its summary in the file named by --stats. A hung or crashed
 # browser or driver cannot take the run record with it.
-
-def _config(job: dict, targets: list[Target]) -> BrowserConfig:
-    raw = dict(job.get("config") or {})
-    for key in ("tags", "window"):
-        if key in raw:
-            raw[key] = tuple(raw[key])
-    config = BrowserConfig(**raw)
-    if config.offline:
-        config = BrowserConfig(**{**config.__dict__, "allow_hosts": loopback_hosts(t.url for t in targets)})
-    return config
-
 
 def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
     import lxml.html  # noqa: PLC0415
@@ -292,31 +276,28 @@ def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
     return run
 
 
-def run_job(job: dict) -> StageResult:
+def run_job(job: BrowserJob) -> StageResult:
     from govaudit.models import Page  # noqa: PLC0415
     from govaudit.store import now_iso, open_store  # noqa: PLC0415
 
-    targets = [Target(**t) for t in job["targets"]]
-    config = _config(job, targets)
-    check_id = job.get("check_id", "")
+    check_id, run_id = job.check_id, job.run_id
     # govaudit a11y: no crawl, so the page rows (with the template from the rendered DOM) come from here
-    record_pages = bool(job.get("record_pages"))
-    analyze = _analyzer(check_id) if record_pages and check_id else None
-    with open_store(job["store"]) as store:
-        def record(row: dict) -> None:
+    analyze = _analyzer(check_id) if job.record_pages else None
+    with open_store(job.store) as store:
+        def record(row: dict[str, Any]) -> bool:
             facts = row.pop("facts", None)
-            if record_pages:
+            if job.record_pages:
                 row["template"] = (facts or {}).get("template", "") if isinstance(facts, dict) else ""
                 with store.transaction():
-                    store.add_pages(job["run_id"], [(Page(
+                    store.add_pages(run_id, [(Page(
                         url=row["url"], requested_url=row["url"], http_status=None, content_type="text/html",
                         elapsed=row["elapsed"], fetched_at=now_iso(),
                         facts={check_id: facts} if facts is not None else {}), None)])
-            store.add_axe_pages(job["run_id"], [row])
+            store.add_axe_pages(run_id, [row])
             # False when the runner is gone (its end of the pipe closed): stop, closing the browsers
             return emit({"event": "browser", "url": row["url"], "error": row["error"]})
 
-        return run_axe(targets, config, workers=int(job.get("workers") or 2), on_result=record, analyze=analyze)
+        return run_axe(list(job.targets), job.config, workers=job.workers, on_result=record, analyze=analyze)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -324,10 +305,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m govaudit.crawler.browser")
     parser.add_argument("--job", required=True, type=Path)
+    parser.add_argument("--stats", required=True, type=Path, help="where the stage's summary is written")
     args = parser.parse_args(argv)
-    job = json.loads(args.job.read_text(encoding="utf-8"))
-    stage = run_job(job)
-    Path(job["stats_out"]).write_text(json.dumps(stage.as_dict()), encoding="utf-8")
+    stage = run_job(BrowserJob.from_json(args.job.read_bytes()))
+    args.stats.write_text(json.dumps(stage.as_dict()), encoding="utf-8")
     with contextlib.suppress(BrokenPipeError, ValueError):
         sys.stdout.close()
     return 0

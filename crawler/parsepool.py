@@ -21,12 +21,13 @@ import sys
 import time
 from collections.abc import Callable
 from multiprocessing.util import Finalize
-from typing import Any
+from typing import Any, cast
 
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import parse, resolve
 
 from govaudit.analyzers import page_analyzers
+from govaudit.jobs import CrawlJob
 from govaudit.models import Link, Page
 
 BATCH = 16  # pages a worker stores per transaction
@@ -45,7 +46,7 @@ def workers_wanted() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def start(job: dict) -> None:
+def start(job: CrawlJob) -> None:
     """Fork the workers (call before the reactor starts: fork and threads do not mix)."""
     global POOL
     n = workers_wanted()
@@ -54,7 +55,7 @@ def start(job: dict) -> None:
     ctx = multiprocessing.get_context("fork")
     global _BARRIER, _WORKERS
     _BARRIER, _WORKERS = ctx.Barrier(n), n  # before the fork: the workers share it
-    POOL = ctx.Pool(n, initializer=_init, initargs=(job["store"], job["run_id"], tuple(job.get("analyzers", ()))))
+    POOL = ctx.Pool(n, initializer=_init, initargs=(job.store, job.run_id, job.analyzers))
 
 
 def retire() -> None:
@@ -137,6 +138,7 @@ def flush_all(done: Callable[[bool], None]) -> None:
         done(True)
         return
     from twisted.internet import reactor  # noqa: PLC0415  (the crawl's reactor)
+    from twisted.internet.interfaces import IReactorThreads  # noqa: PLC0415
 
     n = _WORKERS
     answers: list[bool] = []
@@ -144,7 +146,7 @@ def flush_all(done: Callable[[bool], None]) -> None:
     def answered(ok: bool) -> None:  # in the pool's result thread
         answers.append(ok)
         if len(answers) == n:
-            reactor.callFromThread(done, all(answers))
+            cast(IReactorThreads, reactor).callFromThread(done, all(answers))
 
     for _ in range(n):
         POOL.apply_async(_flush_at_barrier, callback=answered, error_callback=lambda _exc: answered(False))

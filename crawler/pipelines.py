@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import cast
 
 from govaudit.crawler import parsepool
 from twisted.internet import defer, reactor
+from twisted.internet.interfaces import IReactorThreads, IReactorTime
 from twisted.python.failure import Failure
 
 from govaudit.models import Link, LinkResult, Page
 from govaudit.store import CrawlSink, open_store
 
 log = logging.getLogger(__name__)
+# Twisted types the installed reactor as a module; the object provides these interfaces.
+clock, threads = cast(IReactorTime, reactor), cast(IReactorThreads, reactor)
 PARSE_TIMEOUT = 300  # seconds a page may take in a parse worker
 
 
@@ -105,10 +109,10 @@ class ParsePipeline:
     def _offload(self, item: dict) -> defer.Deferred:
         """Parse and store the page in a worker; the item is done when its new targets are collected."""
         d: defer.Deferred = defer.Deferred()
-        parsepool.submit(item, lambda targets: reactor.callFromThread(_fire, d, targets),
-                         lambda exc: reactor.callFromThread(_fire, d, Failure(exc)))
+        parsepool.submit(item, lambda targets: threads.callFromThread(_fire, d, targets),
+                         lambda exc: threads.callFromThread(_fire, d, Failure(exc)))
         # A worker that dies mid-page (a crash in a C library) never answers: do not wait for it forever.
-        d.addTimeout(PARSE_TIMEOUT, reactor)
+        d.addTimeout(PARSE_TIMEOUT, clock)
         d.addCallback(self._collect, item)
         d.addErrback(self._parse_failed, item)
         d.addBoth(self._settle)

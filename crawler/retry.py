@@ -14,6 +14,7 @@ from govaudit.crawler import classify
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, ScrapyAgent
 from twisted.internet.task import deferLater
 
+from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
@@ -39,10 +40,11 @@ def retry_after(value: bytes | str | None) -> float | None:
 
 class BackoffRetryMiddleware:
     def __init__(self, crawler) -> None:
-        links = crawler.settings["GOVAUDIT_JOB"]["links"]
-        self.retries = links["retries"]
-        self.backoff = links["retry_backoff"]
-        self.max_wait = links["retry_after_max"]
+        job: CrawlJob = crawler.settings["GOVAUDIT_JOB"]
+        links = job.links
+        self.retries = links.retries
+        self.backoff = links.retry_backoff
+        self.max_wait = links.retry_after_max
         self.stats = crawler.stats
 
     @classmethod

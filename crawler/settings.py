@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govaudit import urls
+
+if TYPE_CHECKING:  # this module is imported before the reactor is installed: keep it light
+    from govaudit.jobs import CrawlJob
 
 # Twisted's own epoll reactor, not Scrapy's default asyncio one: the crawl awaits nothing of asyncio, and
 # with the asyncio reactor Scrapy looks the event loop up (under catch_warnings) for every coroutine it
 # wraps, tens of thousands of times a crawl.
 REACTOR = "twisted.internet.epollreactor.EPollReactor"
+LOG_LEVEL = "WARNING"  # Scrapy's own lines: only what goes wrong
 
 
 def _proxy_in_environment() -> bool:
@@ -19,33 +23,33 @@ def _proxy_in_environment() -> bool:
                if key.lower().endswith("_proxy") and key.lower() != "no_proxy")
 
 
-def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
-    crawl, links = job["crawl"], job["links"]
-    own = {"concurrency": crawl["concurrency"], "delay": crawl["delay"]}
-    own_hosts = {urls.hostname_of(job["start_url"])} | {h.split(":")[0] for h in job.get("scope_hosts", ())}
+def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
+    crawl, links = job.crawl, job.links
+    own: dict[str, float] = {"concurrency": crawl.concurrency, "delay": crawl.delay}
+    own_hosts = {urls.hostname_of(job.start_url)} | {h.split(":")[0] for h in job.scope_hosts}
     slots = {host: own for host in own_hosts}
-    for host, rule in (links.get("hosts") or {}).items():  # per-host rules (slots are keyed by host name)
+    for host, rule in links.hosts.items():  # per-host rules (slots are keyed by host name)
         name = host.split(":")[0].lower()
-        base = slots.get(name, {"concurrency": links["external_concurrency"], "delay": links["external_delay"]})
-        slots[name] = {"concurrency": rule.get("concurrency") or base["concurrency"],
-                       "delay": base["delay"] if rule.get("delay") is None else rule["delay"]}
+        base = slots.get(name, {"concurrency": links.external_concurrency, "delay": links.external_delay})
+        slots[name] = {"concurrency": rule.concurrency or base["concurrency"],
+                       "delay": base["delay"] if rule.delay is None else rule.delay}
     return {
         "BOT_NAME": "govaudit",
         "TWISTED_REACTOR": REACTOR,
-        "GOVAUDIT_JOB": job,
-        "USER_AGENT": crawl["user_agent"].format(version=job["tool_version"]),
-        "ROBOTSTXT_OBEY": crawl["obey_robots"],
+        "GOVAUDIT_JOB": job,  # read by the middlewares (crawler/retry.py)
+        "USER_AGENT": job.user_agent,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
         "ITEM_PIPELINES": {"govaudit.crawler.pipelines.ParsePipeline": 300},
         # Politeness: our own site and every external host have separate slots and limits.
         "CONCURRENT_REQUESTS": 64,
         # Scrapy runs a callback's output through CONCURRENT_ITEMS cooperative tasks per response (100 by
         # default: a hundred Deferreds for the one page item a response yields). Measured in the bench.
         "CONCURRENT_ITEMS": 4,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": links["external_concurrency"],
-        "DOWNLOAD_DELAY": links["external_delay"],
+        "CONCURRENT_REQUESTS_PER_DOMAIN": links.external_concurrency,
+        "DOWNLOAD_DELAY": links.external_delay,
         "DOWNLOAD_SLOTS": slots,
-        "DOWNLOAD_TIMEOUT": links["timeout"],
-        "DOWNLOAD_MAXSIZE": crawl["max_page_bytes"],
+        "DOWNLOAD_TIMEOUT": links.timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "DOWNLOAD_WARNSIZE": 0,
         # Retries with backoff and Retry-After (crawler/retry.py) replace Scrapy's immediate ones.
         "RETRY_ENABLED": False,
@@ -65,7 +69,7 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
             "govaudit.crawler.defaults.RequestDefaultsMiddleware": 850,
             # A proxy from the environment is honoured, except offline: no request may leave loopback.
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": (
-                None if job.get("offline") or not _proxy_in_environment() else 750),
+                None if job.offline or not _proxy_in_environment() else 750),
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -80,9 +84,9 @@ def scrapy_settings(job: dict[str, Any]) -> dict[str, Any]:
         "COOKIES_ENABLED": True,
         "REFERER_ENABLED": False,  # the spider sets Referer to the linking page itself
         "TELNETCONSOLE_ENABLED": False,
-        "LOG_LEVEL": job.get("log_level", "WARNING"),
+        "LOG_LEVEL": LOG_LEVEL,
         "LOG_FORMAT": "crawler %(levelname)s %(name)s: %(message)s",
         "STATS_DUMP": False,
         "MEMUSAGE_ENABLED": False,
-        "DNS_TIMEOUT": min(links["connect_timeout"], links["timeout"], 30),
+        "DNS_TIMEOUT": min(links.connect_timeout, links.timeout, 30),
     }

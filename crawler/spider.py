@@ -29,7 +29,9 @@ from scrapy.http import Request, Response
 
 from govaudit import attachments, urls
 from govaudit.analyzers import page_analyzers
+from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page, is_html
+from govaudit.profile import HostRule
 from govaudit.store import open_store
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -49,6 +51,20 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _header(response: Response, name: bytes) -> str:
+    """A response header as text ("" when absent)."""
+    return (response.headers.get(name) or b"").decode("latin-1")
+
+
+def _kept_headers(response: Response) -> dict[str, str]:
+    return {k: value.decode("latin-1") for k in KEPT_HEADERS if (value := response.headers.get(k))}
+
+
+def _method(response: Response) -> str:
+    assert response.request is not None  # a callback's response always carries its request
+    return response.request.method
+
+
 def looks_like_page(url: str) -> bool:
     path = urlsplit(url).path
     last = path.rsplit("/", 1)[-1]
@@ -58,33 +74,34 @@ def looks_like_page(url: str) -> bool:
 class SiteSpider(scrapy.Spider):
     name = "govaudit"
 
-    def __init__(self, job: dict[str, Any], **kwargs: Any):
+    def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(**kwargs)
-        crawl, links = job["crawl"], job["links"]
+        # The job read once into attributes: the callbacks below run per request.
+        crawl, links = job.crawl, job.links
         self.job = job
-        self.start_url = job["start_url"]
-        self.scope = {urls.host_of(self.start_url)} | {h.lower() for h in job.get("scope_hosts", ())}
-        self.offline = bool(job.get("offline"))
-        self.max_depth = crawl["max_depth"]
-        self.max_pages = crawl["max_pages"]
-        self.sitemap = crawl["sitemap"] and self.max_depth > 0
-        self.exclude = [re.compile(p) for p in crawl["exclude"]]
-        self.max_redirects = links["max_redirects"]
-        self.check_external = links["check_external"]
-        self.accepted = frozenset(links["accepted_status"])
-        self.host_rules = {h.lower(): rule for h, rule in (links.get("hosts") or {}).items()}
-        self.connect_timeout = links["connect_timeout"]
-        self.scan_bytes = links["hijack_scan_bytes"]
-        self.soft404 = links["soft404"]
-        self.attachments = links["attachments"]
-        self.max_attachment = links["max_attachment_bytes"]
-        self.external_anchors = links["check_fragments"] and links["check_external_fragments"]
+        self.start_url = job.start_url
+        self.scope = {urls.host_of(self.start_url)} | {h.lower() for h in job.scope_hosts}
+        self.offline = job.offline
+        self.max_depth = crawl.max_depth
+        self.max_pages = crawl.max_pages
+        self.sitemap = crawl.sitemap and self.max_depth > 0
+        self.exclude = [re.compile(p) for p in crawl.exclude]
+        self.max_redirects = links.max_redirects
+        self.check_external = links.check_external
+        self.accepted = frozenset(links.accepted_status)
+        self.host_rules = {h.lower(): rule for h, rule in links.hosts.items()}
+        self.connect_timeout = links.connect_timeout
+        self.scan_bytes = links.hijack_scan_bytes
+        self.soft404 = links.soft404
+        self.attachments = links.attachments
+        self.max_attachment = links.max_attachment_bytes
+        self.external_anchors = links.check_fragments and links.check_external_fragments
         self.want_anchors: set[str] = set()  # external targets linked with a #fragment
         self.probed: set[str] = set()  # hosts probed for soft-404 answers
-        self.cache = self._load_cache(job, links["cache_max_age"])
+        self.cache = self._load_cache(job.store, links.cache_max_age)
         # Results, pages and probes go straight to the store's batches, not through Scrapy's item
         # pipeline: a Deferred chain and a signal per item cost more than the result itself.
-        self.writer = StoreWriter(job["store"], job["run_id"])
+        self.writer = StoreWriter(job.store, job.run_id)
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
         self.pages_scheduled = 0
         # Requests of PAGE_KINDS not yet settled (answered, and their page parsed and its targets
@@ -97,24 +114,24 @@ class SiteSpider(scrapy.Spider):
     def analyzers(self) -> dict[str, Any]:
         # Only when pages are parsed in this process: with parse workers, importing every check here
         # would only delay the crawl's first request.
-        return page_analyzers(self.job.get("analyzers", ()))
+        return page_analyzers(self.job.analyzers)
 
     @staticmethod
-    def _load_cache(job: dict, hours: float) -> dict[str, LinkResult]:
-        if hours <= 0 or not job.get("store"):
+    def _load_cache(store_url: str, hours: float) -> dict[str, LinkResult]:
+        if hours <= 0:
             return {}
-        with open_store(job["store"]) as store:
+        with open_store(store_url) as store:
             return store.cached_results(hours * 3600)
 
-    def _rule(self, url: str) -> dict:
+    def _rule(self, url: str) -> HostRule | None:
         """The profile's links.hosts rule for url's host (host:port first, then the host name)."""
         if not self.host_rules:
-            return {}
-        return self.host_rules.get(urls.host_of(url)) or self.host_rules.get(urls.hostname_of(url)) or {}
+            return None
+        return self.host_rules.get(urls.host_of(url)) or self.host_rules.get(urls.hostname_of(url))
 
     def _accepted(self, url: str) -> frozenset[int]:
         rule = self._rule(url)
-        return self.accepted | frozenset(rule.get("accepted_status") or ()) if rule else self.accepted
+        return self.accepted | frozenset(rule.accepted_status) if rule else self.accepted
 
 
     @classmethod
@@ -139,8 +156,8 @@ class SiteSpider(scrapy.Spider):
         if kind in PAGE_KINDS:
             self.open_pages += 1
         rule = self._rule(url)
-        if rule.get("timeout"):
-            meta["download_timeout"] = rule["timeout"]
+        if rule is not None and rule.timeout:
+            meta["download_timeout"] = rule.timeout
         if kind == "attachment":
             meta["download_maxsize"] = 0  # bounded by _bytes_received instead: a big file is no error
         elif kind == "probe":
@@ -211,7 +228,7 @@ class SiteSpider(scrapy.Spider):
             self._excluded(target, ErrorKind.OFFLINE, "offline", internal)
         elif not internal and not self.check_external:
             self._excluded(target, ErrorKind.PROFILE_RULE, "external links not checked", internal)
-        elif self._rule(target).get("check") is False:
+        elif (rule := self._rule(target)) is not None and not rule.check:
             self._excluded(target, ErrorKind.PROFILE_RULE, "host not checked (links.hosts rule)", internal)
         elif not internal and target in self.cache and target not in self.want_anchors:
             self.counts["results"] += 1
@@ -249,7 +266,7 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         title, text = "", ""
         if response.status == 200 and response.body:
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            content_type = _header(response, b"Content-Type")
             title, text = pageprobe.summarize(response.body, content_type)
         self.writer.probe({"host": urls.host_of(meta["origin"]), "url": meta["origin"],
                            "http_status": response.status, "redirected": bool(meta["chain"]), "title": title,
@@ -315,7 +332,7 @@ class SiteSpider(scrapy.Spider):
             yield from self._follow_redirect(response)
             return
         elapsed = meta.get("download_latency", 0.0)
-        method = response.request.method
+        method = _method(response)
         if meta["kind"] == "check" and method == "HEAD" and response.status >= 400:
             # Many servers refuse or mishandle HEAD: ask again with GET before judging.
             yield self._request(response.url, kind="check", depth=meta["depth"], referrer=meta["referrer"],
@@ -325,9 +342,9 @@ class SiteSpider(scrapy.Spider):
         if meta.get("retry_after_refused"):
             message += f" (asked to wait {meta['retry_after_refused']:.0f} s, more than links.retry_after_max)"
         final = urls.normalize_url(response.url)
-        details = {}
+        details: dict[str, Any] = {}
         if meta.get("scan") and 200 <= response.status < 300 and response.body:
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            content_type = _header(response, b"Content-Type")
             title, text = pageprobe.summarize(response.body, content_type)
             details = {"title": title, "text": text[:pageprobe.SAMPLE]}
             hijacked = pageprobe.hijack_terms(title, text) if self.scan_bytes else None
@@ -358,7 +375,7 @@ class SiteSpider(scrapy.Spider):
 
     def _follow_redirect(self, response: Response):
         meta = response.meta
-        location = response.headers.get(b"Location", b"").decode("latin-1")
+        location = _header(response, b"Location")
         chain = meta["chain"]
         try:
             nxt = urls.normalize_url(location, response.url)
@@ -380,13 +397,13 @@ class SiteSpider(scrapy.Spider):
             status, kind, message = classify.from_error(*fail)
             self._result(meta["origin"], status, http_status=response.status, final_url=nxt or None,
                          redirect_chain=[list(h) for h in chain], error_kind=kind.value, error=message,
-                         method=response.request.method, internal=meta["internal"])
+                         method=_method(response), internal=meta["internal"])
             return
-        kind = meta["kind"]
-        if kind == "page" and urls.host_of(nxt) not in self.scope:
-            kind = "check"  # left the site: verify it, do not crawl it
-        method = "GET" if response.status == 303 or response.request.method == "GET" else "HEAD"
-        request = self._request(nxt, kind=kind, depth=meta["depth"], referrer=meta["referrer"], method=method,
+        request_kind = meta["kind"]
+        if request_kind == "page" and urls.host_of(nxt) not in self.scope:
+            request_kind = "check"  # left the site: verify it, do not crawl it
+        method = "GET" if response.status == 303 or _method(response) == "GET" else "HEAD"
+        request = self._request(nxt, kind=request_kind, depth=meta["depth"], referrer=meta["referrer"], method=method,
                                 origin=meta["origin"], chain=chain)
         request.meta["internal"] = meta["internal"]  # the link's own scope, not the hop's
         yield request
@@ -399,8 +416,8 @@ class SiteSpider(scrapy.Spider):
 
     def _page(self, response: Response, url: str):
         meta = response.meta
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
+        content_type = _header(response, b"Content-Type")
+        headers = _kept_headers(response)
         body = response.body if is_html(content_type) else b""
         # The fields of its Page: parsing (here or in a parse worker) fills in charset, lang, title, ...
         page: dict[str, Any] = {
@@ -430,11 +447,11 @@ class SiteSpider(scrapy.Spider):
     def _attachment(self, response: Response, url: str):
         """A download of the site (PDF, ODF, OOXML): stored as a page row, its links checked with it as source."""
         meta = response.meta
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = _header(response, b"Content-Type")
         kind = attachments.kind_of(content_type, url)
         if meta.get("truncated") or not kind or not response.body:
             return  # too big to read (its link was still checked), or not a document after all
-        headers = {k: response.headers.get(k).decode("latin-1") for k in KEPT_HEADERS if response.headers.get(k)}
+        headers = _kept_headers(response)
         body = response.body
         page = Page(
             url=url, requested_url=meta["origin"], http_status=response.status, content_type=content_type or kind,

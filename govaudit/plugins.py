@@ -19,7 +19,8 @@ from typing import Any, ClassVar, Protocol
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.models import CheckResult, CheckStatus, Finding, Severity
 
-__all__ = ["Check", "CheckContext", "Code", "DependencyError", "NotApplicable", "Writer", "run_order"]
+__all__ = ["BrowserTarget", "Check", "CheckContext", "Code", "DependencyError", "NotApplicable", "Writer",
+           "run_order"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,16 @@ class Code:
     severity: Severity
     description: str
     description_zh: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserTarget:
+    """A page a browser check wants tested (Check.sample), and why; the browser stage stores both with
+    the page's results."""
+
+    url: str
+    reason: str = ""  # home, a key page's kind, template, given, ...
+    template: str = ""  # the page's template signature, when the check knows it
 
 
 class Check:
@@ -79,9 +90,9 @@ class Check:
             raise ValueError(f"check {self.id}: unknown option(s) {', '.join(sorted(unknown))}")
         self.options = {**self.default_options, **(options or {})}
 
-    def sample(self, ctx: CheckContext) -> list[dict[str, Any]]:
+    def sample(self, ctx: CheckContext) -> list[BrowserTarget]:
         """For a check that requires the browser: the pages the browser stage should test after the
-        crawl, [{"url", "reason", ...}]. The default wants none."""
+        crawl. The default wants none."""
         return []
 
     def run(self, ctx: CheckContext) -> CheckResult:

@@ -33,11 +33,13 @@ from govaudit import (
     scoring,
     urls,
 )
+from govaudit.chromium import BrowserConfig, loopback_hosts
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.files import write_atomic
+from govaudit.jobs import BrowserJob, CrawlJob
 from govaudit.models import CheckResult, CheckStatus, RunStatus
-from govaudit.plugins import Check, DependencyError, run_order
+from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
 from govaudit.results import build
 from govaudit.store import Store, open_store
@@ -114,20 +116,26 @@ def code_catalogue() -> dict[str, dict]:
             for cid, cls in registry.checks().items() for code, c in cls.codes.items()}
 
 
-def _browser_config(options: dict, offline: bool, user_agent: str) -> dict:
-    return {"chromium": options["chromium"], "chromedriver": options["chromedriver"], "offline": offline,
-            "tags": list(options["tags"]), "page_timeout": float(options["page_timeout"]),
-            "max_nodes": options["max_nodes"], "user_agent": user_agent.format(version=__version__)}
+def _browser_config(options: dict[str, Any], offline: bool, user_agent: str,
+                    targets: Sequence[BrowserTarget]) -> BrowserConfig:
+    return BrowserConfig(
+        chromium=options["chromium"], chromedriver=options["chromedriver"], offline=offline,
+        # offline, Chromium resolves only the loopback hosts of the pages under test
+        allow_hosts=loopback_hosts(t.url for t in targets) if offline else (),
+        tags=tuple(options["tags"]), page_timeout=float(options["page_timeout"]), max_nodes=options["max_nodes"],
+        user_agent=user_agent.format(version=__version__))
 
 
-def _stage(module: str, job: dict, progress: Progress | None, *, grace: float) -> tuple[dict | None, int]:
-    """Run one I/O stage in its own process (`python -m MODULE --job JOB.json`): JSON progress lines on
-    its stdout, its stats written to job["stats_out"]; (stats or None if it wrote none, exit code)."""
+def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *,
+           grace: float) -> tuple[dict[str, Any] | None, int]:
+    """Run one I/O stage in its own process (`python -m MODULE --job JOB.json --stats STATS.json`): JSON
+    progress lines on its stdout, its stats written to STATS.json; (stats or None if it wrote none, exit code)."""
     with tempfile.TemporaryDirectory(prefix="govaudit-") as tmp:
         job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
-        job_file.write_text(json.dumps({**job, "stats_out": str(stats_file)}), encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-P", "-m", module, "--job", str(job_file)],
-                                stdout=subprocess.PIPE, text=True)
+        job_file.write_text(job.to_json(), encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-P", "-m", module, "--job", str(job_file),
+                                 "--stats", str(stats_file)], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None  # stdout=PIPE
         try:
             for line in proc.stdout:
                 if progress and line.startswith("{"):
@@ -142,12 +150,12 @@ def _stage(module: str, job: dict, progress: Progress | None, *, grace: float) -
     return stats, code
 
 
-def _run_browser(job: dict, progress: Progress | None) -> dict:
-    """The browser stage in its own process (python -m crawler.browser), like the crawl."""
+def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
+    """The browser stage in its own process (python -m govaudit.crawler.browser), like the crawl."""
     stats, code = _stage("govaudit.crawler.browser", job, progress, grace=30)
     if stats is None:
         stats = {"available": False, "reason": f"the browser stage exited with code {code}"}
-    return {**stats, "targets": len(job["targets"])}
+    return {**stats, "targets": len(job.targets)}
 
 
 def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Check], *, offline: bool,
@@ -160,11 +168,11 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
         if "browser" not in check.requires or type(check).sample is Check.sample:
             continue  # a browser check that samples no pages is skipped for want of a browser
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
-        targets = [t for t in check.sample(ctx) if not offline or urls.is_loopback(t["url"])]
+        targets = tuple(t for t in check.sample(ctx) if not offline or urls.is_loopback(t.url))
         # Browsers load pages from the agency's server too: never more at once than the crawl may.
-        job = {"store": store.url, "run_id": run_id, "check_id": check.id, "targets": targets,
-               "workers": min(check.options["workers"], profile.crawl.concurrency),
-               "config": _browser_config(check.options, offline, profile.crawl.user_agent)}
+        job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, targets=targets,
+                         workers=min(check.options["workers"], profile.crawl.concurrency),
+                         config=_browser_config(check.options, offline, profile.crawl.user_agent, targets))
         out[check.id] = _run_browser(job, progress)
     return out
 
@@ -255,7 +263,7 @@ class EarlyChecks:
         self.children = []
 
 
-def _crawl(job: dict, progress: Progress | None) -> tuple[dict, int]:
+def _crawl(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
     stats, code = _stage("govaudit.crawler", job, progress, grace=10)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
@@ -270,7 +278,6 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
     preflight(start, profile, offline=offline)
     with open_store(db) as store, store.run_lock():
         store.fail_stale_runs()
-        dump = profile.model_dump(mode="json")
         site = profile.site.name or urls.host_of(start)
         run_id = store.create_run(site=site, start_url=start,
                                   tool_version=__version__, profile_hash=profile.fingerprint(),
@@ -285,10 +292,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                 progress(event)
 
         try:
-            job = {"store": store.url, "run_id": run_id, "site": site, "start_url": start,
-                   "scope_hosts": list(profile.site.scope_hosts),
-                   "offline": offline, "crawl": dump["crawl"], "links": dump["links"], "tool_version": __version__,
-                   "analyzers": sorted(c.id for c in checks)}
+            job = CrawlJob.from_profile(profile, store=store.url, run_id=run_id, site=site, start_url=start,
+                                        offline=offline, analyzers=tuple(sorted(c.id for c in checks)))
             stats, code = _crawl(job, relay)
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
@@ -403,9 +408,10 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
     with tempfile.TemporaryDirectory(prefix="govaudit-a11y-") as tmp, open_store(Path(tmp, "a11y.sqlite")) as store:
         run_id = store.create_run(site="a11y", start_url=given[0], tool_version=__version__, profile_hash="",
                                   profile={"checks": {check.id: check.options}}, rubric="")
-        job = {"store": store.url, "run_id": run_id, "check_id": check.id, "record_pages": True,
-               "targets": [{"url": u, "reason": "given"} for u in given], "workers": check.options["workers"],
-               "config": _browser_config(check.options, offline, Profile().crawl.user_agent)}
+        targets = tuple(BrowserTarget(u, "given") for u in given)
+        job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, record_pages=True, targets=targets,
+                         workers=check.options["workers"],
+                         config=_browser_config(check.options, offline, Profile().crawl.user_agent, targets))
         summary = _run_browser(job, progress)
         (result,) = run_checks(store, run_id, Profile(), [check], {check.id: summary})
     sections = {}

@@ -295,11 +295,13 @@ def test_a11y_without_browser_says_why(site, tmp_path):
 
 
 def test_a_crashed_browser_is_recorded_for_its_page_and_the_next_page_is_tested(site):
-    from govaudit.crawler.browser import Target, run_axe
+    from govaudit.crawler.browser import run_axe
+
+    from govaudit.plugins import BrowserTarget
 
     config = BrowserConfig(offline=True, allow_hosts=loopback_hosts([site.url]))
     # chrome://crash kills the renderer ("tab crashed"); the worker restarts its browser and goes on
-    stage = run_axe([Target("chrome://crash"), Target(site.url + "img.html")], config, workers=1)
+    stage = run_axe([BrowserTarget("chrome://crash"), BrowserTarget(site.url + "img.html")], config, workers=1)
     rows = {r["url"]: r for r in stage.rows}
     assert stage.available and stage.pages == 2 and stage.errors == 1
     crashed = rows["chrome://crash"]

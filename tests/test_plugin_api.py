@@ -13,7 +13,7 @@ from govaudit.crawler.extract import parse
 
 from govaudit import cli, parallel, registry, runner
 from govaudit.models import CheckResult, CheckStatus, Page
-from govaudit.plugins import Check, CheckContext, DependencyError, Writer, run_order
+from govaudit.plugins import BrowserTarget, Check, CheckContext, DependencyError, Writer, run_order
 from govaudit.profile import ConfigError, load_profile
 from govaudit.results import build, merge_section
 from govaudit.store import open_store
@@ -93,7 +93,7 @@ class Outside(Check):
     depends_on = frozenset({"site_elements"})
 
     def sample(self, ctx):
-        return [{"url": page.url, "reason": "outside"} for page in ctx.pages()][:2]
+        return [BrowserTarget(page.url, "outside") for page in ctx.pages()][:2]
 
     def run(self, ctx):
         elements = ctx.result_of("site_elements")
@@ -186,7 +186,7 @@ def test_an_outside_check_declares_cost_sampling_and_dependencies_and_reads_its_
         run_id = store.latest_run_id()
         (mine,) = [c for c in checks if c.id == "aa_outside"]
         ctx = CheckContext(store=store, run_id=run_id, profile=profile)
-        assert [t["reason"] for t in mine.sample(ctx)] == ["outside", "outside"]
+        assert [t.reason for t in mine.sample(ctx)] == ["outside", "outside"]
         assert Check.sample(mine, ctx) == []  # the base wants no pages tested
         serial = {r.check_id: r for r in runner.run_checks(store, run_id, profile, checks, {}, workers=1)}
         assert _no_threads()

@@ -1,0 +1,67 @@
+"""The jobs the runner hands to its stage processes: the only things that cross a process boundary.
+
+`python -m govaudit.crawler --job JOB.json` reads a CrawlJob, `python -m govaudit.crawler.browser --job
+JOB.json` a BrowserJob. Their JSON form is derived from the types (pydantic), and a CrawlJob carries the
+profile's own crawl and link settings, so no field or default is written down twice.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict
+
+from govaudit import __version__
+from govaudit.chromium import BrowserConfig
+from govaudit.plugins import BrowserTarget
+from govaudit.profile import Crawl, Links, Profile
+
+
+class _Job(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        return cls.model_validate_json(text)
+
+
+class CrawlJob(_Job):
+    """One crawl of a site into run `run_id` of the store at `store`."""
+
+    store: str  # the store's URL (open_store)
+    run_id: int
+    site: str  # the run's site name: link history and the cache are kept per site
+    start_url: str  # normalised
+    scope_hosts: tuple[str, ...] = ()  # extra hosts crawled as part of the site
+    offline: bool = False  # no request leaves loopback
+    crawl: Crawl
+    links: Links
+    tool_version: str = __version__
+    analyzers: tuple[str, ...] = ()  # ids of the checks whose page analyzers run on every parsed page
+
+    @classmethod
+    def from_profile(cls, profile: Profile, *, store: str, run_id: int, site: str, start_url: str,
+                     offline: bool, analyzers: tuple[str, ...]) -> CrawlJob:
+        return cls(store=store, run_id=run_id, site=site, start_url=start_url,
+                   scope_hosts=profile.site.scope_hosts, offline=offline, crawl=profile.crawl,
+                   links=profile.links, analyzers=analyzers)
+
+    @property
+    def user_agent(self) -> str:
+        return self.crawl.user_agent.format(version=self.tool_version)
+
+
+class BrowserJob(_Job):
+    """The pages one browser check sampled, to test with axe-core into run `run_id` of the store."""
+
+    store: str
+    run_id: int
+    check_id: str
+    targets: tuple[BrowserTarget, ...]
+    workers: int  # browsers at once
+    config: BrowserConfig
+    # govaudit a11y: no crawl stored the pages, so the stage records them (with their page facts)
+    record_pages: bool = False
