@@ -20,8 +20,9 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from multiprocessing.util import Finalize
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import parse, resolve
@@ -79,33 +80,38 @@ def _init(store_url: str, run_id: int, check_ids: tuple[str, ...]) -> None:
     Finalize(None, _flush, exitpriority=10)
 
 
-def extract_page(page: dict[str, Any], body: bytes, content_type: str,
-                 analyzers: dict[str, Any]) -> tuple[list[Link], list[str], list[str]]:
-    """Fill `page` (the fields of its Page) from its body; (links, distinct targets in document order,
-    distinct targets linked with a #fragment: the spider reads external ones for anchors when asked to)."""
-    url = page["url"]
+class Parsed(NamedTuple):
+    page: Page  # with what parsing found: charset, lang, title, meta, anchors, facts
+    links: list[Link]
+    targets: list[str]  # distinct, in document order
+    anchored: list[str]  # distinct targets linked with a #fragment: external ones are read for anchors if asked
+
+
+def extract_page(page: Page, body: bytes, content_type: str, analyzers: dict[str, Any]) -> Parsed:
+    """Parse a fetched page's body once: the page with what it says about itself, and its links."""
+    url = page.url
     text, encoding, replaced = decode(body, content_type)
     extracted = parse(text, url, analyzers)
-    page.update(charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
-                anchors=extracted.anchors, facts=extracted.facts)
     if replaced:
-        page["meta"]["govaudit:replaced-bytes"] = str(replaced)
+        extracted.meta["govaudit:replaced-bytes"] = str(replaced)
+    page = replace(page, charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
+                   anchors=extracted.anchors, facts=extracted.facts)
     rows = [Link(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position)
             for position, (target, fragment, raw) in enumerate(resolve(extracted, url))]
-    return (rows, list(dict.fromkeys(row.target for row in rows)),
-            list(dict.fromkeys(row.target for row in rows if row.fragment)))
+    return Parsed(page, rows, list(dict.fromkeys(row.target for row in rows)),
+                  list(dict.fromkeys(row.target for row in rows if row.fragment)))
 
 
-def _work(page: dict[str, Any], body: bytes, content_type: str) -> tuple[list[str], list[str]]:
+def _work(page: Page, body: bytes, content_type: str) -> tuple[list[str], list[str]]:
     """In a worker: extract and store one page; its distinct targets (and those with a fragment) for the spider."""
-    rows, targets, anchored = extract_page(page, body, content_type, _worker["analyzers"])
+    parsed = extract_page(page, body, content_type, _worker["analyzers"])
     pending = _worker.setdefault("pending", ([], []))
-    pending[0].append((Page(**page), body))
-    pending[1].extend(rows)
+    pending[0].append((parsed.page, body))
+    pending[1].extend(parsed.links)
     now = time.monotonic()
     if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
         _flush()
-    return targets, anchored
+    return parsed.targets, parsed.anchored
 
 
 def _flush() -> None:
@@ -152,11 +158,17 @@ def flush_all(done: Callable[[bool], None]) -> None:
         POOL.apply_async(_flush_at_barrier, callback=answered, error_callback=lambda _exc: answered(False))
 
 
-def offload(page: dict[str, Any], body: bytes, content_type: str, depth: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ParseItem:
     """The item the spider yields for a page the pool parses (handled by crawler.pipelines)."""
-    return {"_type": "parse", "page": page, "body": body, "content_type": content_type, "depth": depth}
+
+    page: Page  # as fetched: parsing fills in the rest
+    body: bytes
+    content_type: str
+    depth: int  # of the pages it links to
 
 
-def submit(item: dict, done, failed) -> None:
-    """Parse in a worker; `done(targets)` / `failed(exc)` are called from the pool's result thread."""
-    POOL.apply_async(_work, (item["page"], item["body"], item["content_type"]), callback=done, error_callback=failed)
+def submit(item: ParseItem, done: Callable[[tuple[list[str], list[str]]], None],
+           failed: Callable[[BaseException], None]) -> None:
+    """Parse in a worker; `done((targets, anchored))` / `failed(exc)` are called from the pool's result thread."""
+    POOL.apply_async(_work, (item.page, item.body, item.content_type), callback=done, error_callback=failed)

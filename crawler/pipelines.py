@@ -101,12 +101,12 @@ class ParsePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item: dict, spider=None):
-        if item.get("_type") != "parse":
-            raise ValueError(f"unexpected item {item.get('_type')!r}: the spider writes its output itself")
+    def process_item(self, item: object, spider=None):
+        if not isinstance(item, parsepool.ParseItem):
+            raise ValueError(f"unexpected item {type(item).__name__}: the spider writes its output itself")
         return self._offload(item)
 
-    def _offload(self, item: dict) -> defer.Deferred:
+    def _offload(self, item: parsepool.ParseItem) -> defer.Deferred:
         """Parse and store the page in a worker; the item is done when its new targets are collected."""
         d: defer.Deferred = defer.Deferred()
         parsepool.submit(item, lambda targets: threads.callFromThread(_fire, d, targets),
@@ -121,16 +121,16 @@ class ParsePipeline:
     def _settle(self, _result) -> None:
         self.crawler.spider.settle("page")
 
-    def _collect(self, found: tuple[list[str], list[str]], item: dict) -> None:
+    def _collect(self, found: tuple[list[str], list[str]], item: parsepool.ParseItem) -> None:
         spider = self.crawler.spider
         targets, anchored = found
         spider.note_anchored(anchored)
-        seen, referrer, depth = spider.seen, item["page"]["url"], item["depth"]
+        seen, referrer, depth = spider.seen, item.page.url, item.depth
         for target in targets:
             if target in seen:
                 continue
             for request in spider.collect(target, depth=depth, referrer=referrer):
                 self.crawler.engine.crawl(request)
 
-    def _parse_failed(self, failure, item: dict) -> None:
-        log.error("parse worker failed on %s: %s", item["page"]["url"], failure.getErrorMessage())
+    def _parse_failed(self, failure, item: parsepool.ParseItem) -> None:
+        log.error("parse worker failed on %s: %s", item.page.url, failure.getErrorMessage())

@@ -419,29 +419,29 @@ class SiteSpider(scrapy.Spider):
         content_type = _header(response, b"Content-Type")
         headers = _kept_headers(response)
         body = response.body if is_html(content_type) else b""
-        # The fields of its Page: parsing (here or in a parse worker) fills in charset, lang, title, ...
-        page: dict[str, Any] = {
-            "url": url, "requested_url": meta["origin"], "http_status": response.status,
-            "content_type": content_type, "headers": headers, "depth": meta["depth"], "referrer": meta["referrer"],
-            "size": len(response.body), "elapsed": meta.get("download_latency", 0.0), "fetched_at": _now(),
-        }
+        # As fetched: parsing (here or in a parse worker) fills in charset, lang, title, ...
+        page = Page(
+            url=url, requested_url=meta["origin"], http_status=response.status, content_type=content_type,
+            headers=headers, depth=meta["depth"], referrer=meta["referrer"], size=len(response.body),
+            elapsed=meta.get("download_latency", 0.0), fetched_at=_now(),
+            body_hash=hashlib.sha256(body).hexdigest() if body else None,
+        )
         if response.status >= 500:
             self.counts["page_errors"] += 1
-        if body:
-            page["body_hash"] = hashlib.sha256(body).hexdigest()
         if not body or not 200 <= response.status < 300:
-            self.writer.page(Page(**page), body, [])
+            self.writer.page(page, body, [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         depth = meta["depth"] + 1
         if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
             meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
-            yield parsepool.offload(page, body, content_type, depth)
+            yield parsepool.ParseItem(page, body, content_type, depth)
             return
-        links, targets, anchored = parsepool.extract_page(page, body, content_type, self.analyzers)
-        self.note_anchored(anchored)
-        requests = [r for target in targets for r in self.collect(target, depth=depth, referrer=url)]
-        self.writer.page(Page(**page), body, links)  # the page (and its links) before the results that point at them
+        parsed = parsepool.extract_page(page, body, content_type, self.analyzers)
+        self.note_anchored(parsed.anchored)
+        requests = [r for target in parsed.targets for r in self.collect(target, depth=depth, referrer=url)]
+        # the page (and its links) before the results that point at them
+        self.writer.page(parsed.page, body, parsed.links)
         yield from requests
 
     def _attachment(self, response: Response, url: str):
