@@ -96,7 +96,8 @@ def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:
             os._exit(EXIT_ORPHANED)
 
     loop = task.LoopingCall(progress)
-    # Started with the reactor rather than on spider_opened: progress() waits for the spider itself.
+    # Started with the reactor rather than on spider_opened: progress() waits for the spider itself. (Twisted
+    # types the installed reactor as a module; the object provides IReactorCore.)
     cast(IReactorCore, reactor).callWhenRunning(loop.start, 0.5, False)
     process.crawl(crawler, job=job)
     try:

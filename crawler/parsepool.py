@@ -152,6 +152,7 @@ def flush_all(done: Callable[[bool], None]) -> None:
     def answered(ok: bool) -> None:  # in the pool's result thread
         answers.append(ok)
         if len(answers) == n:
+            # (Twisted types the installed reactor as a module; the object provides IReactorThreads.)
             cast(IReactorThreads, reactor).callFromThread(done, all(answers))
 
     for _ in range(n):

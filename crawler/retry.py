@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import cast
 
 from govaudit.crawler import classify
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, ScrapyAgent
+from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
 from govaudit.jobs import CrawlJob
@@ -63,7 +65,7 @@ class BackoffRetryMiddleware:
         from twisted.internet import reactor  # noqa: PLC0415  (the one the crawl installed)
 
         # Twisted types the installed reactor as a module; the object provides IReactorTime.
-        return deferLater(reactor, wait, lambda: new)  # type: ignore[arg-type]
+        return deferLater(cast(IReactorTime, reactor), wait, lambda: new)
 
     # Plain methods, not coroutines: Scrapy wraps every coroutine a middleware returns in an asyncio
     # future, per request, and almost every answer passes straight through.
