@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from govaudit.crawler.settings import REACTOR
 from scrapy.utils.reactor import install_reactor
@@ -46,15 +46,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     stats, spider = _crawl(job)
     counts = dict(spider.counts) if spider else {}
-    links = _link_stage(job)
+    after = _link_stage(job)
     summary = {
         "finish_reason": stats.get("finish_reason", "unknown"),
         "pages_fetched": counts.get("pages", 0),
         "page_errors": counts.get("page_errors", 0),
         "targets": len(spider.seen) if spider else 0,
-        "results": counts.get("results", 0) + links["fragments"],
-        "soft404": links["soft404"],
-        "tls_problems": links["tls"],
+        "results": counts.get("results", 0) + after.fragments,
+        "soft404": after.soft404,
+        "tls_problems": after.tls,
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
         "bytes": stats.get("downloader/response_bytes", 0),
@@ -107,8 +107,14 @@ def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:
     return (dict(crawler.stats.get_stats()) if crawler.stats else {}), spider_of()
 
 
-def _link_stage(job: CrawlJob) -> dict[str, int]:
-    """After the crawl: fragments, soft 404s, TLS, then the decisions across nights. The counts it changed."""
+class LinkStage(NamedTuple):
+    fragments: int  # fragment results added
+    soft404: int  # results found to be soft 404s
+    tls: int  # results with a certificate problem
+
+
+def _link_stage(job: CrawlJob) -> LinkStage:
+    """After the crawl: fragments, soft 404s, TLS, then the decisions across nights."""
     links, run_id = job.links, job.run_id
     with open_store(job.store) as store:
         fragments = (check_fragments(store, run_id, external=links.check_external_fragments)
@@ -117,7 +123,7 @@ def _link_stage(job: CrawlJob) -> dict[str, int]:
         tls = nights.tls(store, run_id, offline=job.offline, timeout=links.connect_timeout) if links.tls_verify else 0
         nights.history(store, run_id, site=job.site, confirm_runs=links.confirm_runs,
                        cache=links.cache_max_age > 0)
-    return {"fragments": fragments, "soft404": soft404, "tls": tls}
+    return LinkStage(fragments, soft404, tls)
 
 
 if __name__ == "__main__":
