@@ -3,6 +3,7 @@ as its subpackages, never as top-level packages that would clash with anything e
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,8 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.timeout(180)
 def test_the_wheel_has_only_the_govaudit_namespace(tmp_path: Path) -> None:
+    # From a clean copy: an in-tree build would reuse (and leave) a build/ folder whose stale modules hide a
+    # package missing from pyproject's list.
+    source = tmp_path / "src"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "var", "__pycache__", ".*_cache", "bench"))
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                           "-q", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=170)
+                           "-q", "-w", str(tmp_path), str(source)], capture_output=True, text=True, timeout=170)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (wheel,) = tmp_path.glob("govaudit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
