@@ -58,3 +58,15 @@ def test_an_expired_resized_mark_at_the_top_with_a_dead_link(seeded: Callable[..
     badge = result.data["accessibility"]["badge"]
     assert (badge["issued"], badge["likely_expired"], badge["size_ok"]) == ("2015-01-02", True, False)
     assert result.metrics["valid"] == 0.0
+
+
+def test_a_current_mark_whose_certificate_page_is_dead(seeded: Callable[..., SeededSite]) -> None:
+    site = seeded()
+    cert = _recent()
+    site.page("/", html(f"<footer>{_mark(cert)}</footer>"))
+    site.result(DETAIL + cert, LinkStatus.BROKEN, http_status=404)
+    result = site.run(AccessibilityMark())
+    assert result.status == CheckStatus.FAILED
+    assert codes(result) == ["a11y.mark-link-dead"]
+    assert result.findings[0].message == "the certificate page does not answer: HTTP 404"
+    assert result.data["accessibility"]["badge"]["link_status"] == "broken" and result.metrics["valid"] == 0.0

@@ -54,3 +54,18 @@ def test_a_disabled_source_check_is_not_assessed(seeded: Callable[..., SeededSit
     undated = result.data["content"]["signals"]["undated"]
     assert (undated["status"], undated["reason"]) == ("not_assessed", "the freshness check is disabled")
     assert result.metrics["undated_score"] is None and result.status == CheckStatus.PASSED
+
+
+def test_a_little_mojibake_needs_review_and_much_fails(seeded: Callable[..., SeededSite]) -> None:
+    garbled = TEXT.encode("utf-8").decode("cp1252", "replace")
+    site = seeded()
+    gov_site(site, common=DATED, a=f"<p>{garbled}</p>")
+    result = site.run(ContentCorrectness())
+    # 1 of 6 pages: mojibake 5/6, weight 15 of the 75 assessed
+    assert result.metrics["correctness"] == round(1 - 15 / 6 / 75, 4)
+    assert (result.status, codes(result)) == (CheckStatus.NEEDS_REVIEW, ["content.mojibake"])
+    site = seeded()
+    gov_site(site, a=f"<p>{garbled}</p>")  # and no page shows its date
+    result = site.run(ContentCorrectness())
+    assert result.metrics["undated_score"] == 0.0 and result.metrics["correctness"] < 0.9
+    assert result.status == CheckStatus.FAILED
