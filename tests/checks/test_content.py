@@ -9,6 +9,7 @@ from collections.abc import Callable
 from govaudit.checks.content import ContentCorrectness
 
 from govaudit.models import CheckStatus, ErrorKind, LinkStatus
+from govaudit.profile import load_profile
 from tests.checks.seed import NATIONAL_ID, SeededSite, codes, gov_page, gov_site
 
 DATED = f"<p>更新日期：{dt.date.today().isoformat()}</p>"
@@ -69,3 +70,16 @@ def test_a_little_mojibake_needs_review_and_much_fails(seeded: Callable[..., See
     result = site.run(ContentCorrectness())
     assert result.metrics["undated_score"] == 0.0 and result.metrics["correctness"] < 0.9
     assert result.status == CheckStatus.FAILED
+
+
+def test_the_hijack_scan_off_is_not_assessed(seeded: Callable[..., SeededSite]) -> None:
+    site = seeded(profile=load_profile(None).with_overrides(links={"hijack_scan_bytes": 0}))
+    gov_site(site, '<a href="http://127.0.0.2/">夥伴</a>', common=DATED)
+    site.result("http://127.0.0.2/", LinkStatus.OK, http_status=200)
+    hijacked = site.run(ContentCorrectness()).data["content"]["signals"]["hijacked"]
+    assert hijacked["status"] == "not_assessed" and "hijack_scan_bytes" in hijacked["reason"]
+    site = seeded()  # scan on: the checked external link is assessed
+    gov_site(site, '<a href="http://127.0.0.2/">夥伴</a>', common=DATED)
+    site.result("http://127.0.0.2/", LinkStatus.OK, http_status=200)
+    hijacked = site.run(ContentCorrectness()).data["content"]["signals"]["hijacked"]
+    assert (hijacked["status"], hijacked["score"], hijacked["assessed"]) == ("assessed", 1.0, 1)

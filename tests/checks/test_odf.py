@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from govaudit.checks.odf import OpenFormats
 
 from govaudit.models import CheckStatus
+from govaudit.plugins import NotApplicable
 from tests.checks.seed import SeededSite, codes, html
 
 PAIRED = ('<table><tr><td>表一</td><td><a href="/f/one.docx">DOCX</a> <a href="/f/one.odt">ODT</a></td></tr>'
@@ -32,3 +34,10 @@ def test_an_editable_download_without_odf(seeded: Callable[..., SeededSite]) -> 
     [missing] = result.findings
     assert (missing.page, missing.target) == (site.url("/"), site.url("/f/two.xlsx"))
     assert result.metrics["ratio"] == round(2 / 3, 4)
+
+
+def test_a_site_without_editable_downloads_is_not_applicable(seeded: Callable[..., SeededSite]) -> None:
+    site = seeded()
+    site.page("/", html('<a href="/f/report.pdf">PDF</a>'))
+    with pytest.raises(NotApplicable):
+        site.run(OpenFormats())

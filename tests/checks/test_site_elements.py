@@ -35,9 +35,15 @@ def test_defects_are_named(seeded: Callable[..., SeededSite]) -> None:
 
 def test_a_bare_site_lacks_every_element(seeded: Callable[..., SeededSite]) -> None:
     site = seeded()
-    site.page("/", html("<p>home</p>"))
+    site.page("/", html('<p>首頁</p><a href="/about.html">關於</a><a href="/privacy.html">隱私權政策</a>'))
+    site.page("/about.html", html("<p>本署位於臺北市。</p>"))
+    site.page("/privacy.html", html("<p>Not Found</p>"), status=404)  # linked, but the page answers 404
     result = site.run(SiteElements())
     assert result.status == CheckStatus.FAILED
-    assert {"site.contact-missing", "site.privacy-missing", "site.open-data-missing", "site.sitemap-missing",
-            "site.update-rule-missing", "site.accesskey-missing"} <= set(codes(result))
+    assert codes(result) == ["site.accesskey-missing"] * 3 + [
+        "site.contact-missing", "site.open-data-missing", "site.privacy-missing", "site.sitemap-missing",
+        "site.update-rule-missing"]
+    section = result.data["disclosure"]["site_elements"]
+    assert section["elements"]["privacy_policy"]["status"] == "broken"
+    assert section["contact"]["missing"] == ["address", "phone", "fax", "email"]
     assert result.metrics["elements_found"] == 0
