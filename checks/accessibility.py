@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import yaml
 from lxml import etree
 
-from govaudit.models import CheckResult, CheckStatus, Finding, Severity
+from govaudit.models import CheckResult, CheckStatus, Finding, Page, Severity
 from govaudit.plugins import BrowserTarget, Check, CheckContext, Code, NotApplicable
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -286,7 +286,7 @@ class Accessibility(Check):
                 for i, (sig, urls) in enumerate(ordered, start=1)]
 
 
-def _testable(page: dict) -> bool:
+def _testable(page: Page) -> bool:
     """A crawled HTML page that answered 2xx (error pages have templates of their own, not the site's)."""
     return bool(page.body_hash) and 200 <= (page.http_status or 0) < 300 and bool(page.content_type) and page.is_html
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,7 +26,7 @@ from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
 from govaudit import urls
-from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 # Host of the certificate page → era of the mark. Only the current authority's marks count.
@@ -225,138 +227,110 @@ class AccessibilityMark(Check):
         return end + dt.timedelta(days=self.options["grace_days"])
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        pages = [p for p in ctx.pages() if is_html_page(p)]
-        if not pages:
-            raise NotApplicable("no HTML page was crawled")
-        home = home_page(ctx, pages)
-        if home is None:
-            raise NotApplicable("the home page was not crawled")
+        pages, home = _pages(ctx)
         results = {r.url: r for r in ctx.link_results()}
         audit_date = self._audit_date(ctx)
-        facts = {p.url: p.facts.get(self.id) for p in pages}
-        facts = {u: f for u, f in facts.items() if isinstance(f, dict) and "_error" not in f}
-        findings = []
+        facts = {p.url: f for p in pages if isinstance(f := p.facts.get(self.id), dict) and "_error" not in f}
         home_facts = facts.get(home.url) or {"marks": [], "unlinked": [], "meta": []}
-        home_url = home.url
-
-        # The home page's mark: the first linked one (a current-era one first).
-        marks = sorted(home_facts["marks"], key=lambda m: (m["era"] != CURRENT_ERA, not m["certificate_id"]))
-        mark = marks[0] if marks else None
+        mark = _first_mark(home_facts["marks"])
         unlinked = home_facts["unlinked"]
-        badge: dict[str, Any] = {
-            "present": bool(mark or unlinked), "linked": mark is not None, "home_page": home_url,
-            "level": "", "host": "", "era": "", "certificate_id": "", "certificate_url": "",
-            "issued": None, "expires": None, "likely_expired": None, "legacy": None,
-            "width": None, "height": None, "size_ok": None, "in_footer": None, "position": None, "at_bottom": None,
-            "link_status": "", "meta": home_facts["meta"], "alt": "", "audit_date": audit_date.isoformat(),
-            "valid": False,
-        }
-        meta_level = parse_level(*home_facts["meta"])
-        if mark is None and not unlinked:
-            findings.append(self.finding("a11y.mark-missing", "no accessibility mark on the home page",
-                                         page=home_url, evidence={"meta": home_facts["meta"]}))
-        elif mark is None:
-            img = unlinked[0]
-            badge.update(alt=img["alt"], width=img["width"], height=img["height"],
-                         level=parse_level(img["alt"], img["title"]) or meta_level)
-            findings.append(self.finding(
-                "a11y.mark-not-linked", f"mark image {img['alt']!r} is not linked to a certificate page",
-                page=home_url, target=img["link"], evidence=img))
-        else:
-            findings += self._judge(mark, home_url, meta_level, badge, results, audit_date)
-        img_size = (badge["width"], badge["height"])
-        if badge["present"] and None not in img_size:
-            badge["size_ok"] = img_size == SIZE
-            if not badge["size_ok"]:
-                findings.append(self.finding(
-                    "a11y.mark-size", f"mark image is {img_size[0]}×{img_size[1]}, not 88×31",
-                    page=home_url, target=badge["certificate_url"],
-                    evidence={"width": img_size[0], "height": img_size[1]}))
-        placed = mark or (unlinked[0] if unlinked else None)
-        if placed is not None:
-            at_bottom = placed["in_footer"] or placed["position"] >= self.options["bottom_share"]
-            badge.update(in_footer=placed["in_footer"], position=placed["position"], at_bottom=at_bottom)
-            if not at_bottom:
-                findings.append(self.finding(
-                    "a11y.mark-not-bottom",
-                    f"mark is not in the footer and comes at {placed['position']:.0%} of the home page",
-                    page=home_url, target=badge["certificate_url"],
-                    evidence={"in_footer": placed["in_footer"], "position": placed["position"]}))
-
+        badge = _badge(home.url, mark, unlinked, home_facts["meta"], audit_date)
+        findings = self._home_mark(mark, unlinked, home.url, home_facts["meta"], badge, results, audit_date)
+        findings += self._size(badge, home.url)
+        findings += self._placement(mark or (unlinked[0] if unlinked else None), badge, home.url)
         # Every page: which carry a mark, and do they agree on level and certificate?
         with_badge = [u for u, f in facts.items() if f["marks"] or f["unlinked"]]
-        certificates = Counter(m["certificate_id"] for f in facts.values() for m in f["marks"] if m["certificate_id"])
-        levels: Counter[str] = Counter()
-        for f in facts.values():
-            for m in f["marks"]:
-                level = parse_level(m["image"]["alt"] if m["image"] else "", m["title"], m["text"])
-                if level:
-                    levels[level] += 1
-            for level in filter(None, (parse_level(text) for text in f["meta"])):
-                levels[level] += 1
-        if len(certificates) > 1 or len(levels) > 1:
-            findings.append(self.finding(
-                "a11y.mark-inconsistent",
-                "pages disagree: " + "; ".join(filter(None, (
-                    f"certificates {', '.join(sorted(certificates))}" if len(certificates) > 1 else "",
-                    f"levels {', '.join(sorted(levels))}" if len(levels) > 1 else ""))),
-                page=home_url, evidence={"certificates": dict(certificates), "levels": dict(levels)}))
+        certificates, levels = _seen(facts.values())
+        findings += self._inconsistent(certificates, levels, home.url)
         badge.update(pages_with_badge=len(with_badge), pages_checked=len(pages),
                      certificates_seen=dict(certificates), levels_seen=dict(levels))
-        badge["valid"] = bool(
-            mark is not None and badge["era"] == CURRENT_ERA and not badge["legacy"]
-            and badge["likely_expired"] is False and mark["detail_path"]
-            and badge["link_status"] not in ("broken",))
+        badge["valid"] = _valid(mark, badge)
         metrics = {"valid": 1.0 if badge["valid"] else 0.0, "present": 1.0 if badge["present"] else 0.0,
                    "pages_with_badge": len(with_badge), "pages_checked": len(pages),
                    "badge_share": round(len(with_badge) / len(pages), 4)}
         status = (CheckStatus.FAILED if not badge["valid"] else CheckStatus.NEEDS_REVIEW if findings
                   else CheckStatus.PASSED)
-        result = self.result(status, metrics, findings)
-        return CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
-                           data={"accessibility": {"badge": badge}})
+        return replace(self.result(status, metrics, findings), data={"accessibility": {"badge": badge}})
 
-    def _judge(self, mark: dict, home_url: str, meta_level: str, badge: dict, results: dict,
-               audit_date: dt.date) -> list:
+    def _home_mark(self, mark: dict[str, Any] | None, unlinked: list[dict[str, Any]], home_url: str,
+                   meta: list[str], badge: dict[str, Any], results: dict[str, LinkResult],
+                   audit_date: dt.date) -> list[Finding]:
+        """The findings on the home page's mark (missing, not linked, or judged), filling in the badge."""
+        meta_level = parse_level(*meta)
+        if mark is None and not unlinked:
+            return [self.finding("a11y.mark-missing", "no accessibility mark on the home page",
+                                 page=home_url, evidence={"meta": meta})]
+        if mark is None:
+            img = unlinked[0]
+            badge.update(alt=img["alt"], width=img["width"], height=img["height"],
+                         level=parse_level(img["alt"], img["title"]) or meta_level)
+            return [self.finding(
+                "a11y.mark-not-linked", f"mark image {img['alt']!r} is not linked to a certificate page",
+                page=home_url, target=img["link"], evidence=img)]
+        badge.update(_judged(mark, meta_level, badge["meta"], results, audit_date, self._expiry))
+        return self._judge(mark, home_url, meta_level, badge, results.get(mark["href"]), audit_date)
+
+    def _size(self, badge: dict[str, Any], home_url: str) -> list[Finding]:
+        """The mark image must be 88×31 (when its size is declared)."""
+        img_size = (badge["width"], badge["height"])
+        if not badge["present"] or None in img_size:
+            return []
+        badge["size_ok"] = img_size == SIZE
+        if badge["size_ok"]:
+            return []
+        return [self.finding(
+            "a11y.mark-size", f"mark image is {img_size[0]}×{img_size[1]}, not 88×31",
+            page=home_url, target=badge["certificate_url"], evidence={"width": img_size[0], "height": img_size[1]})]
+
+    def _placement(self, placed: dict[str, Any] | None, badge: dict[str, Any], home_url: str) -> list[Finding]:
+        """The mark must be in the footer or near the bottom of the home page."""
+        if placed is None:
+            return []
+        at_bottom = placed["in_footer"] or placed["position"] >= self.options["bottom_share"]
+        badge.update(in_footer=placed["in_footer"], position=placed["position"], at_bottom=at_bottom)
+        if at_bottom:
+            return []
+        return [self.finding(
+            "a11y.mark-not-bottom",
+            f"mark is not in the footer and comes at {placed['position']:.0%} of the home page",
+            page=home_url, target=badge["certificate_url"],
+            evidence={"in_footer": placed["in_footer"], "position": placed["position"]})]
+
+    def _inconsistent(self, certificates: Counter[str], levels: Counter[str], home_url: str) -> list[Finding]:
+        """Pages that disagree on the certificate number or the level."""
+        if len(certificates) <= 1 and len(levels) <= 1:
+            return []
+        return [self.finding(
+            "a11y.mark-inconsistent",
+            "pages disagree: " + "; ".join(filter(None, (
+                f"certificates {', '.join(sorted(certificates))}" if len(certificates) > 1 else "",
+                f"levels {', '.join(sorted(levels))}" if len(levels) > 1 else ""))),
+            page=home_url, evidence={"certificates": dict(certificates), "levels": dict(levels)})]
+
+    def _judge(self, mark: dict[str, Any], home_url: str, meta_level: str, badge: dict[str, Any],
+               result: LinkResult | None, audit_date: dt.date) -> list[Finding]:
+        """The findings on a linked mark, from what _judged() put in the badge."""
         findings = []
-        img = mark["image"] or {}
-        alt, title = img.get("alt", ""), mark["title"]
-        level = parse_level(alt, img.get("title", ""), title, mark["text"]) or meta_level
-        cert = mark["certificate_id"]
-        expires = self._expiry(cert)
-        issued = certificate_date(cert)
-        legacy = (mark["era"] != CURRENT_ERA or level.endswith("+")
-                  or any("優先等級" in t for t in (alt, title, *badge["meta"])))
-        result = results.get(mark["href"])
-        status = result.status if result else ""
-        link_status = ("ok" if status in (LinkStatus.OK, LinkStatus.REDIRECTED) else
-                       "broken" if status == LinkStatus.BROKEN else "not_verified")
-        badge.update(level=level, host=mark["host"], era=mark["era"], certificate_id=cert,
-                     certificate_url=mark["href"], alt=alt, width=img.get("width"), height=img.get("height"),
-                     issued=issued.date().isoformat() if issued else None,
-                     expires=expires.isoformat() if expires else None,
-                     likely_expired=(expires < audit_date) if expires else None, legacy=legacy,
-                     link_status=link_status, link_result=status or "not_checked")
-        target = mark["href"]
-        if legacy:
+        target, cert, level = mark["href"], badge["certificate_id"], badge["level"]
+        if badge["legacy"]:
             findings.append(self.finding(
                 "a11y.mark-legacy", f"mark from the {mark['era']} era" + (f", level {level}" if level else ""),
-                page=home_url, target=target, evidence={"host": mark["host"], "level": level, "alt": alt}))
-        if issued is None or not mark["detail_path"]:
+                page=home_url, target=target, evidence={"host": mark["host"], "level": level, "alt": badge["alt"]}))
+        if badge["issued"] is None or not mark["detail_path"]:
             findings.append(self.finding(
                 "a11y.mark-bad-certificate",
-                f"certificate number {cert!r} is not a 14-digit date" if issued is None
+                f"certificate number {cert!r} is not a 14-digit date" if badge["issued"] is None
                 else "the link does not point to /Applications/Detail",
                 page=home_url, target=target, evidence={"certificate_id": cert}))
-        elif badge["likely_expired"] and expires is not None:
+        elif badge["likely_expired"] and badge["expires"] is not None:
             findings.append(self.finding(
                 "a11y.mark-expired",
-                f"certificate {cert} dates from {issued.date().isoformat()}: likely expired since "
-                f"{expires.isoformat()} (audit date {audit_date.isoformat()})",
+                f"certificate {cert} dates from {badge['issued']}: likely expired since "
+                f"{badge['expires']} (audit date {audit_date.isoformat()})",
                 page=home_url, target=target,
-                evidence={"certificate_id": cert, "issued": issued.date().isoformat(),
-                          "expires": expires.isoformat(), "audit_date": audit_date.isoformat()}))
-        if link_status == "broken":
+                evidence={"certificate_id": cert, "issued": badge["issued"],
+                          "expires": badge["expires"], "audit_date": audit_date.isoformat()}))
+        if badge["link_status"] == "broken":
             error, http_status = (result.error, result.http_status) if result else (None, None)
             findings.append(self.finding(
                 "a11y.mark-link-dead", f"the certificate page does not answer: "
@@ -364,10 +338,85 @@ class AccessibilityMark(Check):
                 page=home_url, target=target, evidence={"http_status": http_status, "error": error}))
         if not level:
             findings.append(self.finding("a11y.mark-level-unknown", "no level in the mark's alt text or title",
-                                         page=home_url, target=target, evidence={"alt": alt, "title": title}))
+                                         page=home_url, target=target, evidence={"alt": badge["alt"],
+                                                                                 "title": mark["title"]}))
         elif meta_level and meta_level != level:
             findings.append(self.finding(
                 "a11y.mark-inconsistent", f"the mark says {level}, the Accessible_website meta says {meta_level}",
                 page=home_url, target=target, evidence={"mark": level, "meta": meta_level}))
         return findings
 
+
+def _pages(ctx: CheckContext) -> tuple[list[Page], Page]:
+    """The HTML pages crawled, and the home page among them."""
+    pages = [p for p in ctx.pages() if is_html_page(p)]
+    if not pages:
+        raise NotApplicable("no HTML page was crawled")
+    home = home_page(ctx, pages)
+    if home is None:
+        raise NotApplicable("the home page was not crawled")
+    return pages, home
+
+
+def _first_mark(marks: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The home page's mark: the first linked one (a current-era one, with a certificate number, first)."""
+    ranked = sorted(marks, key=lambda m: (m["era"] != CURRENT_ERA, not m["certificate_id"]))
+    return ranked[0] if ranked else None
+
+
+def _valid(mark: dict[str, Any] | None, badge: dict[str, Any]) -> bool:
+    """A current mark: linked, of today's era, not legacy, not expired, to a certificate page that answers."""
+    return bool(
+        mark is not None and badge["era"] == CURRENT_ERA and not badge["legacy"]
+        and badge["likely_expired"] is False and mark["detail_path"]
+        and badge["link_status"] not in ("broken",))
+
+
+def _badge(home_url: str, mark: dict[str, Any] | None, unlinked: list[dict[str, Any]], meta: list[str],
+           audit_date: dt.date) -> dict[str, Any]:
+    """The badge section before the home page's mark is judged: every field, most still unknown."""
+    return {
+        "present": bool(mark or unlinked), "linked": mark is not None, "home_page": home_url,
+        "level": "", "host": "", "era": "", "certificate_id": "", "certificate_url": "",
+        "issued": None, "expires": None, "likely_expired": None, "legacy": None,
+        "width": None, "height": None, "size_ok": None, "in_footer": None, "position": None, "at_bottom": None,
+        "link_status": "", "meta": meta, "alt": "", "audit_date": audit_date.isoformat(),
+        "valid": False,
+    }
+
+
+def _judged(mark: dict[str, Any], meta_level: str, meta: list[str], results: dict[str, LinkResult],
+            audit_date: dt.date, expiry: Callable[[str], dt.date | None]) -> dict[str, Any]:
+    """The badge fields a linked mark gives: level, certificate dates, era, the certificate link's status."""
+    img = mark["image"] or {}
+    alt, title = img.get("alt", ""), mark["title"]
+    level = parse_level(alt, img.get("title", ""), title, mark["text"]) or meta_level
+    cert = mark["certificate_id"]
+    expires = expiry(cert)
+    issued = certificate_date(cert)
+    legacy = (mark["era"] != CURRENT_ERA or level.endswith("+")
+              or any("優先等級" in t for t in (alt, title, *meta)))
+    result = results.get(mark["href"])
+    status = result.status if result else ""
+    link_status = ("ok" if status in (LinkStatus.OK, LinkStatus.REDIRECTED) else
+                   "broken" if status == LinkStatus.BROKEN else "not_verified")
+    return {"level": level, "host": mark["host"], "era": mark["era"], "certificate_id": cert,
+            "certificate_url": mark["href"], "alt": alt, "width": img.get("width"), "height": img.get("height"),
+            "issued": issued.date().isoformat() if issued else None,
+            "expires": expires.isoformat() if expires else None,
+            "likely_expired": (expires < audit_date) if expires else None, "legacy": legacy,
+            "link_status": link_status, "link_result": status or "not_checked"}
+
+
+def _seen(facts: Iterable[dict[str, Any]]) -> tuple[Counter[str], Counter[str]]:
+    """How many marks name each certificate number, and how many marks and metas name each level."""
+    certificates = Counter(m["certificate_id"] for f in facts for m in f["marks"] if m["certificate_id"])
+    levels: Counter[str] = Counter()
+    for f in facts:
+        for m in f["marks"]:
+            level = parse_level(m["image"]["alt"] if m["image"] else "", m["title"], m["text"])
+            if level:
+                levels[level] += 1
+        for level in filter(None, (parse_level(text) for text in f["meta"])):
+            levels[level] += 1
+    return certificates, levels

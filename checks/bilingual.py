@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,7 +24,7 @@ from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
 from govaudit import urls
-from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 # Visible text: script and style content is always a direct child text node (parent:: is far cheaper
@@ -250,182 +253,108 @@ class Bilingual(Check):
     page_facts = staticmethod(analyze)
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        pages = [p for p in ctx.pages() if is_html_page(p)]
-        facts = {p.url: p.facts.get(self.id) for p in pages}
-        pages = [p for p in pages if isinstance(facts[p.url], dict) and "_error" not in facts[p.url]]
-        if not pages:
-            raise NotApplicable("no HTML page was parsed")
-        home = home_page(ctx, pages)
-        if home is None:
-            raise NotApplicable("the home page was not crawled")
-        by_url = {p.url: p for p in pages}
-        results = {r.url: r for r in ctx.link_results()}
-        limit = self.options["max_cjk_share"]
-        findings = []
-
-        def status_of(url: str) -> str:
-            if url in by_url:
-                return "ok"
-            result = results.get(url)
-            return result.status if result else "not_checked"
-
-        # 1. The English entry point on the Chinese home page.
-        home_facts = facts[home.url]
-        rank = {"hreflang": 0, "text": 1, "lang": 2, "path": 3}
-        candidates = sorted((s for s in home_facts["switches"] if s["to"] == "en"), key=lambda s: rank[s["via"]])
-        candidates += [{"href": a["href"], "to": "en", "via": "alternate", "text": ""}
-                       for a in home_facts["alternates"] if a["hreflang"].startswith("en")]
-        english_home = None
-        if candidates:
-            live = [c for c in candidates if status_of(c["href"]) in ("ok", LinkStatus.OK, LinkStatus.REDIRECTED)]
-            chosen = (live or candidates)[0]
-            chosen_result = results.get(chosen["href"])
-            target = (chosen_result.final_url if chosen_result else None) or chosen["href"]
-            target = target if target in by_url else chosen["href"]
-            english_home = {"url": target, "link": chosen["href"], "found_by": chosen["via"],
-                            "text": chosen["text"], "status": status_of(chosen["href"]),
-                            "crawled": target in by_url}
-        elif url_section(home.url) != "en":
+        site = _Site.read(ctx, self.id)
+        english_home = site.english_home()
+        findings: list[Finding] = []
+        if english_home is None and url_section(site.home.url) != "en":
             findings.append(self.finding("bilingual.english-missing", "no link to an English site on the home page",
-                                         page=home.url))
-
-        # 2. Which pages are English, and is their language right?
-        english_urls, checked = set(), []
+                                         page=site.home.url))
         en_home_url = english_home["url"] if english_home and english_home["crawled"] else None
-        for page in pages:
-            f, url = facts[page.url], page.url
+        english_urls, checked = self._classify(site, en_home_url, findings)
+        pairs, dead = _pairs(site, english_urls, en_home_url)
+        findings += self._dead_findings(site, dead, english_home)
+        key_pages = self._key_pages(ctx, site, english_urls, en_home_url, findings)
+        parts = _parts(site, english_home, key_pages, checked, dead)
+        metrics, section = self._report(site, english_home, english_urls, checked, pairs, key_pages, parts,
+                                        findings)
+        serious = any(f.severity in (Severity.HIGH, Severity.CRITICAL, Severity.MEDIUM) for f in findings)
+        status = CheckStatus.FAILED if serious else CheckStatus.NEEDS_REVIEW if findings else CheckStatus.PASSED
+        return replace(self.result(status, metrics, findings), data={"bilingual": section})
+
+    def _classify(self, site: _Site, en_home_url: str | None,
+                  findings: list[Finding]) -> tuple[set[str], list[dict[str, Any]]]:
+        """Which pages are English (their URLs, and a row for each), adding the findings on their language."""
+        limit = self.options["max_cjk_share"]
+        english_urls: set[str] = set()
+        checked: list[dict[str, Any]] = []
+        for page in site.pages:
+            url = page.url
             declared = (page.lang or "").strip().lower()
-            share = cjk_share(f)
-            detected = None if share is None else "zh" if share > limit else "en"
-            in_en_section = url_section(url) == "en" or url == en_home_url
-            english = in_en_section or (declared.startswith("en") and detected != "zh") or (
-                detected == "en" and not declared.startswith("zh"))
-            if english:
+            share = cjk_share(site.facts[url])
+            detected = _detected(share, limit)
+            if _is_english(url, declared, detected, en_home_url):
                 english_urls.add(url)
-                row = {"url": url, "lang": declared, "cjk_share": share, "english": detected != "zh"}
-                checked.append(row)
+                checked.append({"url": url, "lang": declared, "cjk_share": share, "english": detected != "zh"})
                 if detected == "zh":
                     findings.append(self.finding(
                         "bilingual.not-english", f"{share:.0%} of the letters are CJK (limit {limit:.0%})",
                         page=url, evidence={"cjk_share": share, "lang": declared, "title": page.title}))
                 elif not declared.startswith("en"):
                     findings.append(self.finding(
-                        "bilingual.lang-wrong", f"English page declares {'lang=' + declared if declared else 'no lang'}",
+                        "bilingual.lang-wrong", f"English page declares {_declares(declared)}",
                         page=url, evidence={"lang": declared, "cjk_share": share}))
             elif detected == "zh" and not declared.startswith("zh"):
                 findings.append(self.finding(
-                    "bilingual.lang-wrong", f"Chinese page declares {'lang=' + declared if declared else 'no lang'}",
+                    "bilingual.lang-wrong", f"Chinese page declares {_declares(declared)}",
                     page=url, evidence={"lang": declared, "cjk_share": share}))
-        chinese_urls = [p.url for p in pages if p.url not in english_urls]
+        return english_urls, checked
 
-        # 3. Pairs: hreflang alternates, language switches, path mapping.
-        pairs: dict[tuple[str, str], set[str]] = {}
-        zh_home = home.url
-
-        def pair(zh: str, en: str, via: str) -> None:
-            if zh in by_url and en in by_url and zh not in english_urls and en in english_urls:
-                pairs.setdefault((zh, en), set()).add(via)
-
-        dead: dict[tuple[str, str], dict] = {}
-        for page in pages:
-            url, f = page.url, facts[page.url]
-            is_en = url in english_urls
-            for alt in f["alternates"]:
-                if alt["hreflang"].startswith("en") and not is_en:
-                    pair(url, alt["href"], "hreflang")
-                elif alt["hreflang"].startswith("zh") and is_en:
-                    pair(alt["href"], url, "hreflang")
-                else:
-                    continue
-                if status_of(alt["href"]) == LinkStatus.BROKEN:
-                    dead[(url, alt["href"])] = {"via": "hreflang", "text": alt["hreflang"]}
-            for switch in f["switches"]:
-                if switch["via"] == "path":
-                    continue  # an ordinary link into the English section, not a switch
-                if switch["to"] == "en" and not is_en and (switch["href"] != en_home_url or url == zh_home):
-                    pair(url, switch["href"], "switch")
-                elif switch["to"] == "zh" and is_en and (switch["href"] != zh_home or url == en_home_url):
-                    pair(switch["href"], url, "switch")
-                if status_of(switch["href"]) == LinkStatus.BROKEN:
-                    dead[(url, switch["href"])] = {"via": switch["via"], "text": switch["text"]}
-        for url in english_urls:
-            counterpart = chinese_counterpart(url)
-            if counterpart:
-                pair(counterpart, url, "path")
+    def _dead_findings(self, site: _Site, dead: dict[tuple[str, str], dict[str, str]],
+                       english_home: dict[str, Any] | None) -> list[Finding]:
+        """A finding for every language link that leads nowhere, and for a dead English-site link."""
+        findings = []
         for (page, target), info in dead.items():
-            result = results.get(target)
+            result = site.results.get(target)
             error, http_status = (result.error, result.http_status) if result else ("", None)
             findings.append(self.finding(
                 "bilingual.switch-dead",
                 f"language link ({info['via']}) answers {error or http_status}",
                 page=page, target=target, evidence={**info, "http_status": http_status, "error": error}))
+        zh_home = site.home.url
         if english_home and english_home["status"] == LinkStatus.BROKEN and (zh_home, english_home["link"]) not in dead:
             findings.append(self.finding("bilingual.switch-dead", "the English site link does not answer",
                                          page=zh_home, target=english_home["link"]))
+        return findings
 
-        # 4. Key pages in English: by title / <h1>, or by the text of links between English pages.
-        key_pages: dict[str, str | None] = {}
-        if english_urls:
-            # A page is a candidate for the kind its title (else <h1>) names first: "Contact-About Us"
-            # is the contact page of the About section, not the About page.
-            kind_of: dict[str, str] = {}
-            for u in english_urls - {en_home_url}:
-                for text in (by_url[u].title or "", facts[u]["h1"]):
-                    hits = [(m.start(), k) for k in self.options["key_pages"] if (m := KEY_PAGES[k].search(text))]
-                    if hits:
-                        kind_of[u] = min(hits)[1]
-                        break
-            for kind in self.options["key_pages"]:
-                pattern = KEY_PAGES[kind]
-                found = [u for u, k in kind_of.items() if k == kind]
-                # /en/open-data.html before a news item that mentions open data in its title
-                found.sort(key=lambda u: (not pattern.search(urlsplit(u).path), by_url[u].depth or 0,
-                                          len(by_url[u].title or ""), u))
-                key_pages[kind] = found[0] if found else None
-            wanted = {k for k, v in key_pages.items() if v is None}
-            if wanted:
-                for link in ctx.links():
-                    if link.source in english_urls and link.target in english_urls and link.tag == "a":
-                        for kind in list(wanted):
-                            if KEY_PAGES[kind].search(link.text):
-                                key_pages[kind] = link.target
-                                wanted.discard(kind)
-                    if not wanted:
-                        break
-            for kind, url in key_pages.items():
-                if url is None:
-                    findings.append(self.finding(
-                        "bilingual.key-page-missing", f"no English {kind.replace('_', '-')} page found",
-                        page=en_home_url or zh_home, target=kind))
+    def _key_pages(self, ctx: CheckContext, site: _Site, english_urls: set[str], en_home_url: str | None,
+                   findings: list[Finding]) -> dict[str, str | None]:
+        """Key page kind → the English page found for it (None: not found, with a finding); {} without
+        English pages."""
+        if not english_urls:
+            return {}
+        kinds = self.options["key_pages"]
+        key_pages = _key_pages_by_title(site, english_urls - {en_home_url}, kinds)
+        wanted = {k for k, v in key_pages.items() if v is None}
+        if wanted:
+            key_pages.update(_key_pages_by_link_text(ctx, english_urls, wanted))
+        for kind, url in key_pages.items():
+            if url is None:
+                findings.append(self.finding(
+                    "bilingual.key-page-missing", f"no English {kind.replace('_', '-')} page found",
+                    page=en_home_url or site.home.url, target=kind))
+        return key_pages
 
-        # 5. Figures and the results.json section.
+    def _report(self, site: _Site, english_home: dict[str, Any] | None, english_urls: set[str],
+                checked: list[dict[str, Any]], pairs: dict[tuple[str, str], set[str]],
+                key_pages: dict[str, str | None], parts: dict[str, float],
+                findings: list[Finding]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The metrics and the results.json section."""
         paired_en = {en for _, en in pairs}
         paired_zh = {zh for zh, _ in pairs}
-        really = [row for row in checked if row["english"] and row["lang"].startswith("en")]
-        dead_targets = {t for _, t in dead}
-        switch_targets = {s["href"] for f in facts.values() for s in f["switches"] if s["via"] != "path"}
-        judged_switches = {t for t in switch_targets if status_of(t) in ("ok", LinkStatus.OK, LinkStatus.REDIRECTED,
-                                                                            LinkStatus.BROKEN)}
-        entry = 1.0 if english_home and english_home["status"] in ("ok", LinkStatus.OK, LinkStatus.REDIRECTED) else 0.0
-        parts = {
-            "entry": entry,
-            "key_pages": (sum(v is not None for v in key_pages.values()) / len(key_pages)) if key_pages else 0.0,
-            "english_text": len(really) / len(checked) if checked else 0.0,
-            "switches": 1 - len(dead_targets & judged_switches) / len(judged_switches) if judged_switches else 1.0,
-        }
-        score = round(sum(parts.values()) / len(parts), 4) if entry else 0.0
+        chinese_urls = [p.url for p in site.pages if p.url not in english_urls]
+        score = round(sum(parts.values()) / len(parts), 4) if parts["entry"] else 0.0
+        limit_n = self.options["max_listed"]
         coverage = {
             "zh_pages": len(chinese_urls), "en_pages": len(english_urls), "pairs": len(pairs),
             "en_paired": len(paired_en), "zh_paired": len(paired_zh),
             "en_paired_share": round(len(paired_en) / len(english_urls), 4) if english_urls else None,
             "zh_paired_share": round(len(paired_zh) / len(chinese_urls), 4) if chinese_urls else None,
             "key_pages": key_pages,
-            "unpaired_en": sorted(set(english_urls) - paired_en)[: self.options["max_listed"]],
+            "unpaired_en": sorted(set(english_urls) - paired_en)[:limit_n],
         }
         metrics = {"score": score, **{f"part_{k}": round(v, 4) for k, v in parts.items()},
                    "en_pages": len(english_urls), "pairs": len(pairs),
                    "en_paired_share": coverage["en_paired_share"]}
-        limit_n = self.options["max_listed"]
         section = {
             "english_home": english_home,
             "pairs": [{"zh": zh, "en": en, "via": sorted(via)} for (zh, en), via in sorted(pairs.items())][:limit_n],
@@ -434,8 +363,184 @@ class Bilingual(Check):
             "findings": [{"code": f.code, "severity": f.severity.value, "page": f.page, "target": f.target,
                           "message": f.message} for f in findings][:limit_n],
         }
-        serious = any(f.severity in (Severity.HIGH, Severity.CRITICAL, Severity.MEDIUM) for f in findings)
-        status = CheckStatus.FAILED if serious else CheckStatus.NEEDS_REVIEW if findings else CheckStatus.PASSED
-        plain = self.result(status, metrics, findings)
-        return CheckResult(plain.check_id, plain.version, plain.status, plain.metrics, plain.findings,
-                           data={"bilingual": section})
+        return metrics, section
+
+
+# -- the steps of run() that need no options -----------------------------------------------------------
+_LIVE = ("ok", LinkStatus.OK, LinkStatus.REDIRECTED)
+# How an English entry point on the home page was found, best first.
+_RANK = {"hreflang": 0, "text": 1, "lang": 2, "path": 3}
+
+
+@dataclass(frozen=True)
+class _Site:
+    """What run() reads once: the parsed HTML pages with their facts, the home page, the link results."""
+
+    pages: list[Page]
+    facts: dict[str, dict[str, Any]]  # url → this check's page facts
+    home: Page
+    by_url: dict[str, Page]
+    results: dict[str, LinkResult]
+
+    @classmethod
+    def read(cls, ctx: CheckContext, check_id: str) -> _Site:
+        html = [p for p in ctx.pages() if is_html_page(p)]
+        facts = {p.url: f for p in html if isinstance(f := p.facts.get(check_id), dict) and "_error" not in f}
+        pages = [p for p in html if p.url in facts]
+        if not pages:
+            raise NotApplicable("no HTML page was parsed")
+        home = home_page(ctx, pages)
+        if home is None:
+            raise NotApplicable("the home page was not crawled")
+        return cls(pages, facts, home, {p.url: p for p in pages}, {r.url: r for r in ctx.link_results()})
+
+    def status_of(self, url: str) -> str:
+        """"ok" for a crawled page, else its link status, else "not_checked"."""
+        if url in self.by_url:
+            return "ok"
+        result = self.results.get(url)
+        return result.status if result else "not_checked"
+
+    def english_home(self) -> dict[str, Any] | None:
+        """The English entry point on the Chinese home page: the best-ranked live switch or alternate."""
+        home_facts = self.facts[self.home.url]
+        candidates = sorted((s for s in home_facts["switches"] if s["to"] == "en"), key=lambda s: _RANK[s["via"]])
+        candidates += [{"href": a["href"], "to": "en", "via": "alternate", "text": ""}
+                       for a in home_facts["alternates"] if a["hreflang"].startswith("en")]
+        if not candidates:
+            return None
+        live = [c for c in candidates if self.status_of(c["href"]) in _LIVE]
+        chosen = (live or candidates)[0]
+        chosen_result = self.results.get(chosen["href"])
+        target = (chosen_result.final_url if chosen_result else None) or chosen["href"]
+        target = target if target in self.by_url else chosen["href"]
+        return {"url": target, "link": chosen["href"], "found_by": chosen["via"], "text": chosen["text"],
+                "status": self.status_of(chosen["href"]), "crawled": target in self.by_url}
+
+
+def _detected(share: float | None, limit: float) -> str | None:
+    """The language the text is in: "zh" above the CJK limit, "en" below, None with too little text."""
+    return None if share is None else "zh" if share > limit else "en"
+
+
+def _is_english(url: str, declared: str, detected: str | None, en_home_url: str | None) -> bool:
+    """An English page: in the English section, or declared English and not Chinese text, or English text
+    not declared Chinese."""
+    in_en_section = url_section(url) == "en" or url == en_home_url
+    return in_en_section or (declared.startswith("en") and detected != "zh") or (
+        detected == "en" and not declared.startswith("zh"))
+
+
+def _declares(declared: str) -> str:
+    return "lang=" + declared if declared else "no lang"
+
+
+_Pair = tuple[str, str, str]  # (zh page, en page, how they are paired)
+_LanguageLink = tuple[_Pair | None, str, dict[str, str]]  # (the pair it makes, its target, how recognised)
+
+
+def _alternate_links(url: str, alternates: list[dict[str, str]], is_en: bool) -> Iterator[_LanguageLink]:
+    """A page's hreflang alternates into the other language."""
+    for alt in alternates:
+        if alt["hreflang"].startswith("en") and not is_en:
+            pair = (url, alt["href"], "hreflang")
+        elif alt["hreflang"].startswith("zh") and is_en:
+            pair = (alt["href"], url, "hreflang")
+        else:
+            continue
+        yield pair, alt["href"], {"via": "hreflang", "text": alt["hreflang"]}
+
+
+def _switch_links(url: str, switches: list[dict[str, str]], is_en: bool, zh_home: str,
+                  en_home_url: str | None) -> Iterator[_LanguageLink]:
+    """A page's language switches (links to either home page pair only the two home pages)."""
+    for switch in switches:
+        if switch["via"] == "path":
+            continue  # an ordinary link into the English section, not a switch
+        pair = None
+        if switch["to"] == "en" and not is_en and (switch["href"] != en_home_url or url == zh_home):
+            pair = (url, switch["href"], "switch")
+        elif switch["to"] == "zh" and is_en and (switch["href"] != zh_home or url == en_home_url):
+            pair = (switch["href"], url, "switch")
+        yield pair, switch["href"], {"via": switch["via"], "text": switch["text"]}
+
+
+def _pairs(site: _Site, english_urls: set[str], en_home_url: str | None
+           ) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], dict[str, str]]]:
+    """(zh, en) page pairs → how they are paired (hreflang alternates, language switches, path mapping),
+    and the language links that are broken: (page, target) → how the link was recognised, its text."""
+    pairs: dict[tuple[str, str], set[str]] = {}
+
+    def pair(zh: str, en: str, via: str) -> None:
+        if zh in site.by_url and en in site.by_url and zh not in english_urls and en in english_urls:
+            pairs.setdefault((zh, en), set()).add(via)
+
+    dead: dict[tuple[str, str], dict[str, str]] = {}
+    for page in site.pages:
+        url, f = page.url, site.facts[page.url]
+        is_en = url in english_urls
+        for found, target, info in chain(_alternate_links(url, f["alternates"], is_en),
+                                         _switch_links(url, f["switches"], is_en, site.home.url, en_home_url)):
+            if found:
+                pair(*found)
+            if site.status_of(target) == LinkStatus.BROKEN:
+                dead[(url, target)] = info
+    for url in english_urls:
+        counterpart = chinese_counterpart(url)
+        if counterpart:
+            pair(counterpart, url, "path")
+    return pairs, dead
+
+
+def _key_pages_by_title(site: _Site, candidates: set[str], kinds: list[str]) -> dict[str, str | None]:
+    """Key page kind → the English page whose title (else <h1>) names it, or None."""
+    # A page is a candidate for the kind its title (else <h1>) names first: "Contact-About Us" is the
+    # contact page of the About section, not the About page.
+    kind_of: dict[str, str] = {}
+    for u in candidates:
+        for text in (site.by_url[u].title or "", site.facts[u]["h1"]):
+            hits = [(m.start(), k) for k in kinds if (m := KEY_PAGES[k].search(text))]
+            if hits:
+                kind_of[u] = min(hits)[1]
+                break
+    key_pages: dict[str, str | None] = {}
+    for kind in kinds:
+        pattern = KEY_PAGES[kind]
+        found = [u for u, k in kind_of.items() if k == kind]
+        # /en/open-data.html before a news item that mentions open data in its title
+        found.sort(key=lambda u: (not pattern.search(urlsplit(u).path), site.by_url[u].depth or 0,
+                                  len(site.by_url[u].title or ""), u))
+        key_pages[kind] = found[0] if found else None
+    return key_pages
+
+
+def _key_pages_by_link_text(ctx: CheckContext, english_urls: set[str], wanted: set[str]) -> dict[str, str]:
+    """Wanted key page kind → the first English page an English page links to with text naming it."""
+    found: dict[str, str] = {}
+    wanted = set(wanted)
+    for link in ctx.links():
+        if link.source in english_urls and link.target in english_urls and link.tag == "a":
+            for kind in list(wanted):
+                if KEY_PAGES[kind].search(link.text):
+                    found[kind] = link.target
+                    wanted.discard(kind)
+        if not wanted:
+            break
+    return found
+
+
+def _parts(site: _Site, english_home: dict[str, Any] | None, key_pages: dict[str, str | None],
+           checked: list[dict[str, Any]], dead: dict[tuple[str, str], dict[str, str]]) -> dict[str, float]:
+    """The four parts of the score, each 0..1: a live English entry point, the key pages found, English
+    pages whose text and lang are English, language switches that answer."""
+    really = [row for row in checked if row["english"] and row["lang"].startswith("en")]
+    dead_targets = {t for _, t in dead}
+    switch_targets = {s["href"] for f in site.facts.values() for s in f["switches"] if s["via"] != "path"}
+    judged_switches = {t for t in switch_targets if site.status_of(t) in (*_LIVE, LinkStatus.BROKEN)}
+    entry = 1.0 if english_home and english_home["status"] in _LIVE else 0.0
+    return {
+        "entry": entry,
+        "key_pages": (sum(v is not None for v in key_pages.values()) / len(key_pages)) if key_pages else 0.0,
+        "english_text": len(really) / len(checked) if checked else 0.0,
+        "switches": 1 - len(dead_targets & judged_switches) / len(judged_switches) if judged_switches else 1.0,
+    }

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from govaudit.linkrules import is_https_upgrade, matching_rule
-from govaudit.models import CheckResult, CheckStatus, ErrorKind, Finding, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, ErrorKind, Finding, LinkResult, LinkStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code
 from govaudit.results import result_key
+
+# The code of a broken target by its error kind (a plain string when read back from the store); any
+# other kind is "link.broken".
+_BROKEN_CODES: dict[str | None, str] = {
+    ErrorKind.MISSING_FRAGMENT: "link.missing-fragment", ErrorKind.INVALID_URL: "link.invalid",
+    ErrorKind.HIJACKED: "link.hijacked", ErrorKind.SOFT_404: "link.soft-404"}
 
 
 class BrokenLinks(Check):
@@ -60,7 +67,7 @@ class BrokenLinks(Check):
             code = self._code(result)
             if code is None:
                 continue
-            evidence = {
+            evidence: dict[str, Any] = {
                 "status": result.status, "http_status": result.http_status, "error": result.error,
                 "error_kind": result.error_kind, "final_url": result.final_url, "text": link.text,
                 "tag": link.tag, "attr": link.attribute, "line": link.line,
@@ -87,11 +94,10 @@ class BrokenLinks(Check):
                   CheckStatus.NEEDS_REVIEW if counts[LinkStatus.UNVERIFIED] else CheckStatus.PASSED)
         return self.result(status, metrics, list(findings.values()))
 
-    def _code(self, result: dict) -> str | None:
+    def _code(self, result: LinkResult) -> str | None:
         status, kind = result.status, result.error_kind
         if status == LinkStatus.BROKEN:
-            return {ErrorKind.MISSING_FRAGMENT: "link.missing-fragment", ErrorKind.INVALID_URL: "link.invalid",
-                    ErrorKind.HIJACKED: "link.hijacked", ErrorKind.SOFT_404: "link.soft-404"}.get(kind, "link.broken")
+            return _BROKEN_CODES.get(kind, "link.broken")
         if status == LinkStatus.REDIRECTED and self.options["report_redirected"]:
             return "link.https-upgrade" if is_https_upgrade(result.url, result.final_url) else "link.redirected"
         if status == LinkStatus.UNVERIFIED and kind == ErrorKind.TLS:
@@ -101,7 +107,7 @@ class BrokenLinks(Check):
         return None
 
     @staticmethod
-    def _message(result: dict) -> str:
+    def _message(result: LinkResult) -> str:
         if result.status == LinkStatus.REDIRECTED:
             return f"moved permanently to {result.final_url}"
         return result.error or f"HTTP {result.http_status}"

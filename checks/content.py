@@ -31,7 +31,7 @@ Big5 are rare level-2 characters that real Chinese text almost never puts next t
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from govaudit.checks import pii as pii_check
@@ -39,7 +39,7 @@ from govaudit.checks._contact import contact_key, inconsistent
 from lxml import etree
 
 from govaudit import registry
-from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 SIGNALS = ("pii", "hijacked", "contact", "mojibake", "undated")
@@ -99,8 +99,64 @@ def _enabled(profile: Any, check_id: str, installed: set[str]) -> bool:
     return check_id in installed and not (check_id in configured and configured[check_id] is None)
 
 
-def _ok(page: dict) -> bool:
+def _ok(page: Page) -> bool:
     return bool(page.body_hash) and 200 <= (page.http_status or 0) < 300
+
+
+@dataclass
+class _Tally:
+    """What the HTML pages' facts add up to: one pass over the pages feeds every signal."""
+
+    min_matches: int  # mis-decoded spots that make a page count as showing mojibake
+    pages_ok: int = 0
+    pii_items: list[dict[str, Any]] = field(default_factory=list)
+    moji: list[dict[str, Any]] = field(default_factory=list)
+    moji_pages: int = 0
+    dated: int = 0
+    undated: int = 0
+    undated_sample: list[str] = field(default_factory=list)
+    footers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, page: Page, own_id: str) -> None:
+        """Count one parsed HTML page (2xx, with facts)."""
+        facts = page.facts
+        self.pages_ok += 1
+        hit = facts.get("pii")
+        if hit and "_error" not in hit:
+            self.pii_items.append({"url": page.url, "source": "page", **hit})
+        own = facts.get(own_id)
+        if own is not None and "_error" not in own:
+            self.moji_pages += 1
+            if own.get("m", 0) >= self.min_matches:
+                self.moji.append({"url": page.url, "matches": own["m"], "samples": own.get("s", [])})
+        site = facts.get("site_elements")
+        listing = bool(site and site.get("directory_listing"))
+        if site and "_error" not in site and site.get("footer") and not listing:
+            self.footers.append((page.url, site["footer"]))
+        fresh = facts.get("freshness")
+        if fresh is not None and "_error" not in fresh and not listing and page.depth > 0:
+            self._add_date(page.url, bool(fresh.get("u")))
+
+    def _add_date(self, url: str, dated: bool) -> None:
+        if dated:
+            self.dated += 1
+        else:
+            self.undated += 1
+            if len(self.undated_sample) < SAMPLE:
+                self.undated_sample.append(url)
+
+
+def _status(signals: dict[str, dict[str, Any]], assessed: dict[str, dict[str, Any]],
+            correctness: float | None) -> CheckStatus:
+    """Passed when every assessed sub-score is 1; failed on personal data, a hijacked link or correctness
+    below 0.9; not applicable when nothing was assessed."""
+    if correctness is None:
+        return CheckStatus.NOT_APPLICABLE
+    if all(s["score"] == 1 for s in assessed.values()):
+        return CheckStatus.PASSED
+    if (signals["pii"]["count"] or signals["hijacked"]["count"]) or correctness < 0.9:
+        return CheckStatus.FAILED
+    return CheckStatus.NEEDS_REVIEW
 
 
 class ContentCorrectness(Check):
@@ -150,101 +206,63 @@ class ContentCorrectness(Check):
         installed = set(registry.checks())
         enabled = {s: _enabled(ctx.profile, SOURCES[s], installed) for s in SIGNALS}
         enabled["mojibake"] = True
-        pages_ok = 0
-        pii_items: list[dict] = []
-        moji: list[dict] = []
-        moji_pages = 0
-        dated = undated = 0
-        undated_sample: list[str] = []
-        footers: list[tuple[str, dict]] = []
+        tally = _Tally(self.options["min_matches"])
         for page in ctx.pages():
-            facts = page.facts
-            html = page.is_html
-            if not html:
+            if not page.is_html:
                 if enabled["pii"] and _ok(page):
-                    pii_items.extend(self._attachment_pii(ctx, page))
+                    tally.pii_items.extend(self._attachment_pii(ctx, page))
                 continue
-            if not _ok(page) or not facts:
-                continue
-            pages_ok += 1
-            hit = facts.get("pii")
-            if hit and "_error" not in hit:
-                pii_items.append({"url": page.url, "source": "page", **hit})
-            own = facts.get(self.id)
-            if own is not None and "_error" not in own:
-                moji_pages += 1
-                if own.get("m", 0) >= self.options["min_matches"]:
-                    moji.append({"url": page.url, "matches": own["m"], "samples": own.get("s", [])})
-            site = facts.get("site_elements")
-            listing = bool(site and site.get("directory_listing"))
-            if site and "_error" not in site and site.get("footer") and not listing:
-                footers.append((page.url, site["footer"]))
-            fresh = facts.get("freshness")
-            if fresh is not None and "_error" not in fresh and not listing and page.depth > 0:
-                if fresh.get("u"):
-                    dated += 1
-                else:
-                    undated += 1
-                    if len(undated_sample) < SAMPLE:
-                        undated_sample.append(page.url)
-        if not pages_ok:
+            if _ok(page) and page.facts:
+                tally.add(page, self.id)
+        if not tally.pages_ok:
             raise NotApplicable("no HTML page was parsed")
+        signals = self._signals(ctx, enabled, tally)
+        assessed = {n: s for n, s in signals.items() if s["status"] == "assessed" and s["weight"] > 0}
+        weight = sum(s["weight"] for s in assessed.values())
+        correctness = round(sum(s["weight"] * s["score"] for s in assessed.values()) / weight, 4) if weight else None
+        by_matches = sorted(tally.moji, key=lambda m: (-m["matches"], m["url"]))
+        findings = [self.finding(
+            "content.mojibake", f"{row['matches']} mis-decoded spot(s): {' … '.join(row['samples'])}"[:500],
+            page=row["url"], evidence={"matches": row["matches"], "samples": row["samples"]})
+            for row in by_matches[:self.options["max_findings"]]]
+        metrics: dict[str, Any] = {"correctness": correctness, "pages": tally.pages_ok,
+                                   "signals_assessed": len(assessed)}
+        for name, signal in signals.items():
+            metrics[f"{name}_score"] = signal["score"]
+            metrics[f"{name}_count"] = signal["count"]
+        data = {"content": {"correctness": correctness, "weight_assessed": weight,
+                            "weight_total": sum(self.options["weights"].values()), "signals": signals,
+                            "mojibake_pages": by_matches[:SAMPLE]}}
+        return replace(self.result(_status(signals, assessed, correctness), metrics, findings), data=data)
 
-        signals: dict[str, dict[str, Any]] = {}
+    def _signals(self, ctx: CheckContext, enabled: dict[str, bool], tally: _Tally) -> dict[str, dict[str, Any]]:
+        """Every signal's sub-score and evidence, with its weight, source check and referenced codes."""
         penalty = self.options["item_penalty"]
-        # personal data
-        signals["pii"] = self._counted(
-            enabled["pii"], len(pii_items), penalty["pii"], assessed=pages_ok,
-            affected=[h["url"] for h in pii_items],
-            extra={"ids": sum(sum(h["counts"].values()) for h in pii_items),
-                   "masked": sorted({m for h in pii_items for m in h["masked"]})[:SAMPLE]})
-        # hijacked outbound links
-        signals["hijacked"] = self._hijacked(ctx, enabled["hijacked"], penalty["hijacked"])
-        # contact consistency
-        signals["contact"] = self._contact(enabled["contact"], footers)
-        # mojibake
-        signals["mojibake"] = self._share(
-            moji_pages > 0, len(moji), moji_pages, [m["url"] for m in moji], "no page was analysed",
-            extra={"matches": sum(m["matches"] for m in moji)})
-        # missing dates
-        signals["undated"] = self._share(
-            enabled["undated"] and dated + undated > 0, undated, dated + undated, undated_sample,
-            "the freshness check is disabled" if not enabled["undated"] else "no content page was analysed",
-            extra={"dated": dated})
+        pii_items = tally.pii_items
+        signals: dict[str, dict[str, Any]] = {
+            "pii": self._counted(
+                enabled["pii"], len(pii_items), penalty["pii"], assessed=tally.pages_ok,
+                affected=[h["url"] for h in pii_items],
+                extra={"ids": sum(sum(h["counts"].values()) for h in pii_items),
+                       "masked": sorted({m for h in pii_items for m in h["masked"]})[:SAMPLE]}),
+            "hijacked": self._hijacked(ctx, enabled["hijacked"], penalty["hijacked"]),
+            "contact": self._contact(enabled["contact"], tally.footers),
+            "mojibake": self._share(
+                tally.moji_pages > 0, len(tally.moji), tally.moji_pages, [m["url"] for m in tally.moji],
+                "no page was analysed", extra={"matches": sum(m["matches"] for m in tally.moji)}),
+            "undated": self._share(
+                enabled["undated"] and tally.dated + tally.undated > 0, tally.undated, tally.dated + tally.undated,
+                tally.undated_sample,
+                "the freshness check is disabled" if not enabled["undated"] else "no content page was analysed",
+                extra={"dated": tally.dated}),
+        }
         for name, signal in signals.items():
             signal["weight"] = self.options["weights"][name]
             signal["source"] = SOURCES[name]
             signal["codes"] = REFERENCED_CODES[name]
             if not enabled[name] and signal["status"] == "not_assessed" and not signal.get("reason"):
                 signal["reason"] = f"the {SOURCES[name]} check is disabled"
-
-        assessed = {n: s for n, s in signals.items() if s["status"] == "assessed" and s["weight"] > 0}
-        weight = sum(s["weight"] for s in assessed.values())
-        correctness = round(sum(s["weight"] * s["score"] for s in assessed.values()) / weight, 4) if weight else None
-
-        findings = []
-        for row in sorted(moji, key=lambda m: (-m["matches"], m["url"]))[:self.options["max_findings"]]:
-            findings.append(self.finding(
-                "content.mojibake", f"{row['matches']} mis-decoded spot(s): {' … '.join(row['samples'])}"[:500],
-                page=row["url"], evidence={"matches": row["matches"], "samples": row["samples"]}))
-
-        metrics: dict[str, Any] = {"correctness": correctness, "pages": pages_ok,
-                                   "signals_assessed": len(assessed)}
-        for name, signal in signals.items():
-            metrics[f"{name}_score"] = signal["score"]
-            metrics[f"{name}_count"] = signal["count"]
-        if correctness is None:
-            status = CheckStatus.NOT_APPLICABLE
-        elif all(s["score"] == 1 for s in assessed.values()):
-            status = CheckStatus.PASSED
-        elif (signals["pii"]["count"] or signals["hijacked"]["count"]) or correctness < 0.9:
-            status = CheckStatus.FAILED
-        else:
-            status = CheckStatus.NEEDS_REVIEW
-        data = {"content": {"correctness": correctness, "weight_assessed": weight,
-                            "weight_total": sum(self.options["weights"].values()), "signals": signals,
-                            "mojibake_pages": sorted(moji, key=lambda m: (-m["matches"], m["url"]))[:SAMPLE]}}
-        return replace(self.result(status, metrics, findings), data=data)
+        return signals
 
     # -- the signals ---------------------------------------------------------------------------------
     @staticmethod
@@ -270,7 +288,7 @@ class ContentCorrectness(Check):
                 "pages_affected": affected, "assessed": assessed, "sample": sample[:SAMPLE],
                 "rule": "1 − pages affected ÷ pages assessed", **(extra or {})}
 
-    def _attachment_pii(self, ctx: CheckContext, page: dict) -> list[dict]:
+    def _attachment_pii(self, ctx: CheckContext, page: Page) -> list[dict[str, Any]]:
         """Attachments are scanned like the pii check does (when its scan_attachments option is on)."""
         configured = (getattr(ctx.profile, "checks", None) or {}).get("pii") or {}
         if not configured.get("scan_attachments", pii_check.PersonalData.default_options["scan_attachments"]):

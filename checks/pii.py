@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 from lxml import etree
 
 from govaudit import attachments as attachment_files
-from govaudit.models import CheckResult, CheckStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code
 
 # Letter → two-digit code (note I, O, W, Z out of sequence).
@@ -167,11 +167,12 @@ class PersonalData(Check):
 
 
 UNREADABLE: Final = "unreadable"
-_SCANNED: dict[tuple[str, str, str], Any] = {}  # (body hash, content type, url) -> summary: the content check
-MAX_SCANNED = 20000                             # reads the same attachments in the same process
+# (body hash, content type, url) -> summary: the content check reads the same attachments in the same process
+_SCANNED: dict[tuple[str | None, str, str], Any] = {}
+MAX_SCANNED = 20000
 
 
-def attachment_summary(ctx: CheckContext, page: dict) -> dict[str, Any] | None | Literal["unreadable"]:
+def attachment_summary(ctx: CheckContext, page: Page) -> dict[str, Any] | None | Literal["unreadable"]:
     """summarize() of an attachment's text, None when clean, UNREADABLE when its text cannot be read.
     Memoised by body hash, so the pii and content checks extract each attachment once per process."""
     key = (page.body_hash, page.content_type or "", page.url)

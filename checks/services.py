@@ -4,7 +4,7 @@ reachable within the configured clicks from the home page (shortest path over th
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Any, NamedTuple
 
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 
@@ -18,6 +18,13 @@ ITEMS = {
     "forms": {"label": "書表下載", "labels": ["書表下載", "表單下載", "申請書表", "書表專區", "下載專區", "表單專區"]},
 }
 MAX_EXTRA = 6
+
+
+class _Crawled(NamedTuple):
+    """What run() reads of a crawled page."""
+
+    title: str
+    depth: int
 
 
 class Services(Check):
@@ -50,7 +57,7 @@ class Services(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         # Only what is read below: a full page row (facts, meta, headers) per page would hold the whole site.
-        pages = {p.url: {"title": p.title, "depth": p.depth} for p in ctx.pages()
+        pages = {p.url: _Crawled(p.title, p.depth) for p in ctx.pages()
                  if p.body_hash and 200 <= (p.http_status or 0) < 300}
         if not pages:
             raise NotApplicable("no HTML page was parsed")
@@ -70,9 +77,9 @@ class Services(Check):
         for url, page in pages.items():
             for key, item in self.options["items"].items():
                 if url not in named[key] and any(label_match(p, item["labels"], MAX_EXTRA)
-                                                 for p in title_parts(page["title"] or "")[:1]):
-                    named[key][url] = f"titled 「{title_parts(page['title'])[0]}」"
-        clicks = _distances(graph, start if start in pages else min(pages, key=lambda u: pages[u]["depth"]))
+                                                 for p in title_parts(page.title or "")[:1]):
+                    named[key][url] = f"titled 「{title_parts(page.title)[0]}」"
+        clicks = _distances(graph, start if start in pages else min(pages, key=lambda u: pages[u].depth))
         limit = self.options["max_clicks"]
         items, findings, score = [], [], 0.0
         for key, item in self.options["items"].items():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -246,7 +247,7 @@ class SiteElements(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         statuses = {r.url: r.status for r in ctx.link_results()}
         crawled: dict[str, int] = {}
-        pages: list[tuple[dict, dict]] = []
+        pages: list[tuple[Page, dict[str, Any]]] = []
         for page in ctx.pages():
             crawled[page.url] = page.http_status or 0
             facts = page.facts.get(self.id)
@@ -302,8 +303,9 @@ class SiteElements(Check):
 
     # -- the parts -------------------------------------------------------------------------------
     @staticmethod
-    def _elements(pages: list[tuple[Page, dict]], statuses: dict[str, str], crawled: dict[str, int]) -> dict:
-        out: dict[str, dict] = {}
+    def _elements(pages: list[tuple[Page, dict[str, Any]]], statuses: Mapping[str, str],
+                  crawled: dict[str, int]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
         for element in ELEMENTS:
             own = [p.url for p, f in pages if element in f.get("is", ()) and not f.get("directory_listing")]
             linked: dict[str, tuple[str, str]] = {}
@@ -342,7 +344,7 @@ class SiteElements(Check):
         return {"fields": fields, "missing": missing, "inconsistent": rows,
                 "footer_pages": sum(1 for _, f in pages if f.get("footer"))}
 
-    def _accesskeys(self, pages: list[tuple[dict, dict]]) -> dict:
+    def _accesskeys(self, pages: list[tuple[Page, dict[str, Any]]]) -> dict[str, Any]:
         required = self.options["accesskeys"]
         lacking: dict[str, list[str]] = defaultdict(list)
         complete = 0

@@ -21,7 +21,7 @@ Analyzers = Mapping[str, Analyzer]
 
 def page_analyzers(check_ids: Collection[str]) -> dict[str, Analyzer]:
     """The enabled checks' page analyzers (Check.page_facts), found through the same registry as the checks."""
-    found = {}
+    found: dict[str, Analyzer] = {}
     available = registry.checks() if check_ids else {}
     for check_id in check_ids:
         cls = available.get(check_id)

@@ -162,7 +162,8 @@ def demo(db, out, lang, formats, offline, fail_on) -> None:
 
     from govaudit.demo.server import DemoServer  # the demo site is an edge of the CLI, not part of the core
 
-    profile = load_profile(resources.files("govaudit.config") / "profiles" / "demo.yaml")
+    with resources.as_file(resources.files("govaudit.config") / "profiles" / "demo.yaml") as path:
+        profile = load_profile(path)
     with DemoServer() as site:
         click.echo(f"govaudit: demo site at {site.start_url}")
         truth = Path(out) / "demo-ground-truth.json"
@@ -246,7 +247,7 @@ def links_cmd(db, run_ref, statuses, only_new) -> None:
             except (ValueError, Exception):
                 raise ConfigError(f"--run: no run {run_ref!r} in {db}") from None
         doc = build(store, run_id)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for link in doc["links"]:
         if link["status"] not in wanted or (only_new and not link["new"]):
             continue

@@ -130,9 +130,10 @@ def compare_scores(previous: list[dict] | None, current: list[dict]) -> list[dic
     out = []
     for indicator in current:
         old = before.get(indicator["id"])
-        comparable = old is not None and old.get("rubric") == indicator.get("rubric")
-        old_components = {c["id"]: c for c in (old or {}).get("components") or []} if comparable else {}
-        prev_score = old["score"] if comparable else None
+        if old is not None and old.get("rubric") != indicator.get("rubric"):
+            old = None  # scored by another rubric: not comparable
+        old_components = {c["id"]: c for c in (old or {}).get("components") or []}
+        prev_score = old["score"] if old is not None else None
         out.append({
             "indicator": indicator["id"], "score": indicator["score"], "previous": prev_score,
             "delta": _delta(indicator["score"], prev_score, 2),

@@ -33,10 +33,8 @@ def result_key(target: str, fragment: str, results: Container[str]) -> str:
 RESERVED = frozenset({"schema", "run", "links", "checks", "indicators", "codes", "changes", "trend", "page_titles"})
 
 
-def ack_applies(ack: dict | None, today: str | None = None) -> bool:
+def ack_applies(ack: dict[str, Any], today: str | None = None) -> bool:
     """An ack holds until its `until` date (inclusive); none: for good."""
-    if ack is None:
-        return False
     return not ack.get("until") or ack["until"] >= (today or date.today().isoformat())
 
 
@@ -45,7 +43,7 @@ def accept_findings(checks: list[dict], acks: dict[str, dict], today: str | None
     for check in checks:
         for finding in check["findings"]:
             ack = acks.get(finding["fingerprint"])
-            if ack_applies(ack, today):
+            if ack is not None and ack_applies(ack, today):
                 finding["accepted"] = {"by": "ack", "note": ack["note"], "until": ack.get("until")}
             elif (finding.get("evidence") or {}).get("accepted"):
                 finding["accepted"] = finding["evidence"]["accepted"]

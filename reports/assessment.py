@@ -8,6 +8,7 @@ degrades to an empty value. Crawled strings pass through untouched; the template
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from govaudit.reports.values import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
@@ -64,7 +65,7 @@ def method_view(results: dict, rubric: Any = None) -> dict:
             notes[(_str(ind.get("id")), _str(comp.get("id")))] = comp
     indicators = []
     for ind in _dicts(results.get("indicators")):
-        components = []
+        components: list[dict[str, Any]] = []
         for comp in _dicts(ind.get("components")):
             spec = notes.get((_str(ind.get("id")), _str(comp.get("id"))), {})
             components.append({
@@ -150,13 +151,39 @@ def _y(value: float, top: float) -> float:
     return round(PAD_T + height * (1 - min(max(value, 0), top) / top), 1)
 
 
-def _x_labels(points: list[dict], xs: list[float]) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class _TrendPoint:
+    """One run of results["trend"], read tolerantly."""
+
+    run: int | None
+    date: str  # YYYY-MM-DD
+    finished_at: str  # as shown
+    status: str
+    indicators: dict[str, Any]  # indicator id -> score
+    broken: float | None
+    findings: float | None
+
+
+def _trend_point(raw: dict[str, Any]) -> _TrendPoint:
+    run = _num(raw.get("run"))
+    return _TrendPoint(
+        run=int(run) if run is not None else None,
+        date=_str(raw.get("finished_at"))[:10],
+        finished_at=format_time(raw.get("finished_at")),
+        status=_str(raw.get("status")),
+        indicators=_dict(raw.get("indicators")),
+        broken=_num(raw.get("broken")),
+        findings=_num(raw.get("findings")),
+    )
+
+
+def _x_labels(points: list[_TrendPoint], xs: list[float]) -> list[dict]:
     n = len(points)
     if not n:
         return []
     count = min(n, X_LABELS_MAX)
     idx = sorted({round(k * (n - 1) / (count - 1)) for k in range(count)}) if count > 1 else [0]
-    return [{"x": xs[i], "run": points[i]["run"], "date": points[i]["date"]} for i in idx]
+    return [{"x": xs[i], "run": points[i].run, "date": points[i].date} for i in idx]
 
 
 def _segments(xs: list[float], values: list[float | None], top: float) -> list[str]:
@@ -175,11 +202,11 @@ def _segments(xs: list[float], values: list[float | None], top: float) -> list[s
     return [" ".join(s) for s in segments if len(s) > 1]
 
 
-def _chart(points: list[dict], series: list[dict], top: float, ticks: list[float]) -> dict:
+def _chart(points: list[_TrendPoint], series: list[dict], top: float, ticks: list[float]) -> dict:
     xs = _x_positions(len(points))
     for s in series:
         s["lines"] = _segments(xs, s["values"], top)
-        s["dots"] = [{"x": x, "y": _y(v, top), "value": v, "run": p["run"], "date": p["date"]}
+        s["dots"] = [{"x": x, "y": _y(v, top), "value": v, "run": p.run, "date": p.date}
                      for x, v, p in zip(xs, s["values"], points, strict=True) if v is not None]
     return {
         "width": CHART_W, "height": CHART_H, "left": PAD_L, "right": CHART_W - PAD_R, "top": PAD_T,
@@ -194,37 +221,25 @@ def _chart(points: list[dict], series: list[dict], top: float, ticks: list[float
 def trend_view(results: dict, indicators: list[dict]) -> dict:
     """Trend over runs from results["trend"] (oldest first): an indicator chart (percent of each
     indicator's maximum), a broken-links chart, and the same figures as a table."""
-    raw = [p for p in _dicts(results.get("trend"))]
-    points = []
-    for p in raw:
-        run = _num(p.get("run"))
-        points.append({
-            "run": int(run) if run is not None else None,
-            "date": _str(p.get("finished_at"))[:10],
-            "finished_at": format_time(p.get("finished_at")),
-            "status": _str(p.get("status")),
-            "indicators": _dict(p.get("indicators")),
-            "broken": _num(p.get("broken")),
-            "findings": _num(p.get("findings")),
-        })
+    points = [_trend_point(p) for p in _dicts(results.get("trend"))]
     known = {i["id"]: i for i in indicators}
-    ids = [i["id"] for i in indicators if any(i["id"] in p["indicators"] for p in points)]
-    ids += sorted({k for p in points for k in p["indicators"]} - set(ids))
+    ids = [i["id"] for i in indicators if any(i["id"] in p.indicators for p in points)]
+    ids += sorted({k for p in points for k in p.indicators} - set(ids))
     series = []
     for n, iid in enumerate(ids[:SERIES_MAX]):
         maximum = (known.get(iid) or {}).get("max") or 100
         values = []
         for p in points:
-            v = _num(p["indicators"].get(iid))
+            v = _num(p.indicators.get(iid))
             values.append(None if v is None else round(100 * v / maximum, 1))
         series.append({"id": iid, "label": (known.get(iid) or {}).get("label") or iid, "n": n,
                        "marker": MARKERS[n % len(MARKERS)], "values": values})
-    broken_values = [p["broken"] for p in points]
+    broken_values = [p.broken for p in points]
     broken_top = _nice_max(max([v for v in broken_values if v is not None] or [0]))
     broken = [{"id": "broken", "label": "", "n": 0, "marker": "circle", "values": broken_values}]
-    rows = [{"run": p["run"], "finished_at": p["finished_at"], "status": p["status"],
-             "scores": [_num(p["indicators"].get(s["id"])) for s in series],
-             "broken": p["broken"], "findings": p["findings"]} for p in points]
+    rows = [{"run": p.run, "finished_at": p.finished_at, "status": p.status,
+             "scores": [_num(p.indicators.get(s["id"])) for s in series],
+             "broken": p.broken, "findings": p.findings} for p in points]
     return {
         "count": len(points),
         "series": series,
@@ -321,7 +336,7 @@ def changes_view(results: dict, indicators: list[dict] | None = None) -> dict | 
     links = _dict(changes.get("links"))
     tables = {key: _finding_rows(changes.get(key)) for key in ("new", "resolved", "persisting")}
     complete = changes.get("complete") is not False
-    transitions = [{"url": url_view(t.get("url")), "from": _str(t.get("from")), "to": _str(t.get("to"))}
+    transitions: list[dict[str, Any]] = [{"url": url_view(t.get("url")), "from": _str(t.get("from")), "to": _str(t.get("to"))}
                    for t in _dicts(links.get("transitions"))]
     transitions.sort(key=lambda t: (t["to"] == "", t["to"], t["url"]["raw"]))
     return {

@@ -177,7 +177,7 @@ def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STAT
         sources = _dicts(link.get("sources")) or [{}]
         for source in sources:
             groups[_str(source.get("page"))].append(_failure_row(link, source))
-    pages = []
+    pages: list[dict[str, Any]] = []
     for page, rows in groups.items():
         rows.sort(key=lambda r: (_rank(statuses, r["status"]), r["line"] or 0, r["target"]["raw"]))
         counts = Counter(r["status"] for r in rows)
@@ -189,7 +189,7 @@ def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STAT
 
 def failures_by_target(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
     """One row per failing target with how many distinct pages link to it, most-linked first."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for link in _failing(links, statuses):
         sources = _dicts(link.get("sources"))
         rows.append(
@@ -289,7 +289,7 @@ def code_legend(results: dict) -> list[dict]:
                 used[code] += 1
                 seen.setdefault(code, {"severity": _str(f.get("severity")), "check": _str(check.get("id"))})
     catalogue = _dict(results.get("codes"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code in set(catalogue) | set(seen):
         entry = _dict(catalogue.get(code)) or seen.get(code, {})
         rows.append(

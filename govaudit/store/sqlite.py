@@ -317,7 +317,8 @@ class SQLiteStore:
                 (site, start_url, RunStatus.RUNNING, now_iso(), tool_version, profile_hash, _dumps(profile),
                  rubric, prev),
             )
-        return int(cur.lastrowid)
+        assert cur.lastrowid is not None  # set by every INSERT
+        return cur.lastrowid
 
     def finish_run(
         self, run_id: int, status: RunStatus, *, stats: dict | None = None, health: list | None = None,

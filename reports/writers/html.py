@@ -48,6 +48,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _asset(env: jinja2.Environment, name: str) -> str:
+    assert env.loader is not None  # _environment() gives it the package loader
     source, _, _ = env.loader.get_source(env, name)
     return source
 
@@ -61,7 +62,9 @@ def rubric_of(results: dict) -> dict | None:
     carries, else the bundled rubric of that id when its version is the run's (never another one)."""
     if isinstance(results.get("rubric"), dict):
         return results["rubric"]
-    run = results.get("run") if isinstance(results.get("run"), dict) else {}
+    run = results.get("run")
+    if not isinstance(run, dict):
+        run = {}
     rid, _, version = str(run.get("rubric") or "").partition("@")
     if not rid or not version or not rid.replace("_", "").replace("-", "").isalnum():
         return None

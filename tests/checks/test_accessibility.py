@@ -1,0 +1,51 @@
+"""accessibility on a seeded run: axe-core results as the browser stage stores them (no browser here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from govaudit.checks.accessibility import Accessibility
+
+from govaudit.models import CheckStatus
+from tests.checks.seed import SeededSite, codes, html
+
+IMAGE_ALT = {"rule": "image-alt", "impact": "critical", "tags": ["wcag2a", "wcag111"],
+             "help": "Images must have alternate text", "nodes": [{"selector": "img", "html": "<img src=a.png>"}]}
+CONTRAST = {"rule": "color-contrast", "impact": "serious", "tags": ["wcag2aa", "wcag143"],
+            "help": "Elements must meet minimum color contrast ratio thresholds", "nodes": []}
+
+
+def test_no_violation(seeded: Callable[..., SeededSite]) -> None:
+    site = seeded()
+    site.page("/", html("<p>首頁</p>"))
+    site.axe("/", {"violations": [], "incomplete": []})
+    result = site.run(Accessibility())
+    assert result.status == CheckStatus.PASSED
+    assert codes(result) == []
+    assert (result.metrics["score"], result.metrics["pages_tested"]) == (1.0, 1)
+
+
+def test_violations_and_a_page_that_failed_to_load(seeded: Callable[..., SeededSite]) -> None:
+    site = seeded()
+    site.page("/", html("<p>首頁</p>"))
+    site.page("/a.html", html("<p>a</p>"))
+    site.page("/b.html", html("<p>b</p>"))
+    site.axe("/", {"violations": [IMAGE_ALT], "incomplete": [CONTRAST]})
+    site.axe("/a.html", {"violations": [CONTRAST], "incomplete": []}, reason="sample")
+    site.axe("/b.html", {}, error="timeout", reason="sample")
+    result = site.run(Accessibility())
+    assert result.status == CheckStatus.FAILED
+    assert codes(result) == ["a11y.critical", "a11y.needs-review", "a11y.page-error", "a11y.serious"]
+    [critical] = [f for f in result.findings if f.code == "a11y.critical"]
+    assert (critical.page, critical.target) == (site.url("/"), "image-alt") and "wcag:1.1.1" in critical.tags
+    # mean over the tested pages of 1 − penalty: critical 0.4, serious 0.25
+    assert result.metrics["score"] == round((0.6 + 0.75) / 2, 4)
+    assert (result.metrics["pages_failed"], result.metrics["needs_review"]) == (1, 1)
+
+
+def test_no_page_could_be_tested(seeded: Callable[..., SeededSite]) -> None:
+    site = seeded()
+    site.page("/", html("<p>首頁</p>"))
+    site.axe("/", {}, error="net::ERR_CONNECTION_REFUSED")
+    result = site.run(Accessibility())
+    assert result.status == CheckStatus.ERROR and codes(result) == ["a11y.page-error"]
