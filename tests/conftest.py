@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from govaudit.demo.server import DemoServer
 
+from govaudit import runner
+from govaudit.profile import Profile, load_profile
 from govaudit.store import Store, open_store
 from tests.demoaudit import DemoAudit, run_demo
 from tests.siteserver import Route, SiteServer
@@ -50,3 +52,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "demo_audit" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("demo_audit"))
+
+
+@pytest.fixture(scope="session")
+def full_site_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Profile]:
+    """One offline audit of the site-quality test site (every site element present), for the tests that only
+    read its database: (database, profile)."""
+    from tests.test_site_quality import FULL_SITE  # noqa: PLC0415  (the site lives beside its own tests)
+
+    tmp = tmp_path_factory.mktemp("full-site")
+    profile = load_profile(None).with_overrides(links={"timeout": 5})
+    with SiteServer(FULL_SITE) as server:
+        runner.audit(server.url, profile, db=tmp / "a.sqlite", out=tmp / "out", offline=True)
+    return tmp / "a.sqlite", profile

@@ -10,10 +10,7 @@ import pytest
 from govaudit import parallel, runner
 from govaudit.models import CheckStatus
 from govaudit.plugins import Check
-from govaudit.profile import load_profile
 from govaudit.store import open_store
-from tests.siteserver import SiteServer
-from tests.test_site_quality import FULL_SITE
 
 
 def _comparable(results):
@@ -29,13 +26,9 @@ def _no_threads():
     return threading.active_count() == 1
 
 
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("parallel")
-    profile = load_profile(None).with_overrides(links={"timeout": 5})
-    with SiteServer(FULL_SITE) as server:
-        runner.audit(server.url, profile, db=tmp / "a.sqlite", out=tmp / "out", offline=True)
-    return tmp / "a.sqlite", profile
+@pytest.fixture
+def audited(full_site_audit):
+    return full_site_audit
 
 
 def test_parallel_checks_equal_serial_checks(audited, monkeypatch):

@@ -18,9 +18,7 @@ from govaudit.profile import ConfigError, load_profile
 from govaudit.results import build, merge_section
 from govaudit.store import open_store
 from govaudit.store.sqlite import MIGRATIONS
-from tests.siteserver import SiteServer
 from tests.test_parallel_checks import _no_threads
-from tests.test_site_quality import FULL_SITE
 
 HTML = "<html><head><title>T</title></head><body><h1>標題</h1><a href='/a'>a</a></body></html>"
 
@@ -138,14 +136,9 @@ def cyclic(tmp_path, monkeypatch):
     registry.plugins.cache_clear()
 
 
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    """A run of the site-quality test site in a database: (database, profile)."""
-    tmp = tmp_path_factory.mktemp("plugins")
-    profile = load_profile(None).with_overrides(links={"timeout": 5})
-    with SiteServer(FULL_SITE) as server:
-        runner.audit(server.url, profile, db=tmp / "a.sqlite", out=tmp / "out", offline=True)
-    return tmp / "a.sqlite", profile
+@pytest.fixture
+def audited(full_site_audit):
+    return full_site_audit
 
 
 def test_run_order_puts_dependencies_first_and_keeps_the_given_order_otherwise():
