@@ -17,7 +17,7 @@ from govaudit.plugins import BrowserTarget, Check, CheckContext, DependencyError
 from govaudit.profile import ConfigError, load_profile
 from govaudit.results import build, merge_section
 from govaudit.store import open_store
-from govaudit.store.sqlite import MIGRATIONS
+from govaudit.store.sqlite_schema import MIGRATIONS
 from tests.test_parallel_checks import _no_threads
 
 HTML = "<html><head><title>T</title></head><body><h1>標題</h1><a href='/a'>a</a></body></html>"

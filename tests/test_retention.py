@@ -232,7 +232,7 @@ def test_pin_of_an_unknown_run_and_prune_during_a_run_are_usage_errors(tmp_path)
 
 def test_runs_lists_a_database_of_the_schema_before_pins(tmp_path):
     """`govaudit runs` reads read-only: a database not yet migrated (no pin columns) still lists."""
-    from govaudit.store.sqlite import MIGRATIONS
+    from govaudit.store.sqlite_schema import MIGRATIONS
 
     path = tmp_path / "old.sqlite"
     with sqlite3.connect(path) as db:

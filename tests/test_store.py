@@ -19,7 +19,7 @@ from govaudit.models import (
 )
 from govaudit.profile import ConfigError
 from govaudit.store import Store, StoreError, open_store
-from govaudit.store.sqlite import MIGRATIONS
+from govaudit.store.sqlite_schema import MIGRATIONS
 
 
 def _run(store: Store, site: str = "s") -> int:
