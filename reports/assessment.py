@@ -14,6 +14,7 @@ from typing import Any
 from govaudit.reports.values import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
 
 from govaudit import registry
+from govaudit.transitions import FLAP_CHANGES, FLAP_WINDOW
 
 ROWS_MAX = 500  # rows per changes table; the rest is in results.json
 SERIES_MAX = 8  # distinct line styles of the trend chart
@@ -260,7 +261,7 @@ def _finding_row(f: Any) -> dict:
         "check": _str(f.get("check")), "code": _str(f.get("code")), "severity": _str(f.get("severity")),
         "message": _str(f.get("message")), "target": url_view(f.get("target")), "page": url_view(f.get("page")),
         "first_seen": _str(f.get("first_seen"))[:10], "nights": int(nights) if nights is not None else None,
-        "fingerprint": _str(f.get("fingerprint")),
+        "fingerprint": _str(f.get("fingerprint")), "previous_code": _str(f.get("previous_code")),
     }
 
 
@@ -326,18 +327,21 @@ def changes_view(results: dict, indicators: list[dict] | None = None) -> dict | 
             "new": [], "resolved": [], "persisting": [], "omitted": {"new": 0, "resolved": 0, "persisting": 0},
             "links": {"new": _urls(changes.get("new")), "resolved": _urls(changes.get("resolved")),
                       "persisting": _urls(persisting),
-                      "transitions": []},
+                      "transitions": [], "confirmed": [], "flapping": []},
             "link_counts": {"new": len(_list(changes.get("new"))), "resolved": len(_list(changes.get("resolved"))),
                             "persisting": persisting if _num(persisting) is not None else len(_list(persisting)),
-                            "transitions": len(_list(changes.get("changed")))},
+                            "transitions": len(_list(changes.get("changed"))), "confirmed": 0, "flapping": 0},
+            "flap": {"window": FLAP_WINDOW, "n": FLAP_CHANGES},
             "scores": [],
             "counts": {"new": 0, "resolved": 0, "persisting": 0},
         }
     links = _dict(changes.get("links"))
     tables = {key: _finding_rows(changes.get(key)) for key in ("new", "resolved", "persisting")}
     complete = changes.get("complete") is not False
-    transitions: list[dict[str, Any]] = [{"url": url_view(t.get("url")), "from": _str(t.get("from")), "to": _str(t.get("to"))}
-                   for t in _dicts(links.get("transitions"))]
+    transitions: list[dict[str, Any]] = [{"url": url_view(t.get("url")), "from": _str(t.get("from")), "to": _str(t.get("to")),
+                                          "kind": _str(t.get("kind"))}
+                                         for t in _dicts(links.get("transitions"))]
+    flapping = [{"url": url_view(f.get("url")), "changes": _num(f.get("changes"))} for f in _dicts(links.get("flapping"))]
     transitions.sort(key=lambda t: (t["to"] == "", t["to"], t["url"]["raw"]))
     return {
         "baseline_run": _num(changes.get("baseline_run")),
@@ -353,9 +357,12 @@ def changes_view(results: dict, indicators: list[dict] | None = None) -> dict | 
                    "resolved": len(_list(changes.get("resolved"))) if complete else 0,
                    "persisting": len(_list(changes.get("persisting")))},
         "links": {"new": _urls(links.get("new")), "resolved": _urls(links.get("resolved")) if complete else [],
-                  "persisting": _urls(links.get("persisting")), "transitions": transitions[:ROWS_MAX]},
+                  "persisting": _urls(links.get("persisting")), "transitions": transitions[:ROWS_MAX],
+                  "confirmed": _urls(links.get("confirmed")), "flapping": flapping[:ROWS_MAX]},
         "link_counts": {"new": len(_list(links.get("new"))),
                         "resolved": len(_list(links.get("resolved"))) if complete else 0,
-                        "persisting": len(_list(links.get("persisting"))), "transitions": len(transitions)},
+                        "persisting": len(_list(links.get("persisting"))), "transitions": len(transitions),
+                        "confirmed": len(_list(links.get("confirmed"))), "flapping": len(flapping)},
+        "flap": {"window": FLAP_WINDOW, "n": FLAP_CHANGES},
         "scores": _score_deltas(changes.get("scores"), indicators),
     }

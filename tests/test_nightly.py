@@ -126,8 +126,8 @@ def test_third_night_and_the_trend(nights):
     assert len(changes["persisting"]) == len(docs[0]["changes"]["persisting"]) - 1
     assert {i["nights"] for i in changes["persisting"]} == {3}
     assert changes["links"]["transitions"] == [
-        {"url": base + "about/old-history.html", "from": "broken", "to": ""},
-        {"url": base + "about/old-map.html", "from": "", "to": "broken"}]
+        {"url": base + "about/old-history.html", "from": "broken", "to": "", "kind": "resolved"},
+        {"url": base + "about/old-map.html", "from": "", "to": "broken", "kind": "new"}]
     trend = docs[2]["trend"]
     assert [(p["run"], p["status"]) for p in trend] == [(1, "completed"), (2, "completed"), (3, "completed")]
     for point, doc in zip(trend, docs, strict=True):
