@@ -102,8 +102,8 @@ def test_second_night_new_resolved_persisting(nights):
     assert changes["links"]["new"] == [base + "about/old-history.html"]
     assert changes["links"]["resolved"] == [base + "news/archive-2019.html"]
     assert changes["links"]["transitions"] == [
-        {"url": base + "about/old-history.html", "from": "", "to": "broken"},
-        {"url": base + "news/archive-2019.html", "from": "broken", "to": "ok"}]
+        {"url": base + "about/old-history.html", "from": "", "to": "broken", "kind": "new"},
+        {"url": base + "news/archive-2019.html", "from": "broken", "to": "ok", "kind": "resolved"}]
     validity = next(s for s in changes["scores"] if s["indicator"] == "content_validity")
     before = next(i for i in first["indicators"] if i["id"] == "content_validity")
     assert validity["previous"] == before["score"]
