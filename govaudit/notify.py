@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from govaudit import __version__, urls
+from govaudit import __version__, localtime, urls
 from govaudit.profile import Email, Notify, Webhook, host_is_loopback, redact_url
 
 SCHEMA = "govaudit/notify@1"
@@ -121,6 +121,7 @@ def payload(outcome: Any, doc: dict, cap: int) -> dict[str, Any]:
         "site": run.get("site"), "start_url": run.get("start_url"), "run": outcome.run_id,
         "status": str(outcome.status), "exit_code": outcome.exit_code, "verdict": verdict(outcome),
         "tripped": list(outcome.tripped), "started_at": run.get("started_at"), "finished_at": run.get("finished_at"),
+        "timezone": run.get("timezone") or localtime.DEFAULT_TIMEZONE,
         "summary": outcome.summary, "indicators": indicators(doc), "changes": changes(doc, cap),
         "reports": [str(p) for p in outcome.files],
     }
@@ -148,11 +149,22 @@ def _finding_line(item: dict) -> str:
     return f"  - {'[' + head + '] ' if head else ''}{text}"
 
 
+def _window(data: dict) -> str:
+    """The run's window as people read it: in the site's zone, with the 民國 date of its end."""
+    tz = data.get("timezone") or localtime.DEFAULT_TIMEZONE
+    try:
+        start, end = (localtime.shown(data.get(k), tz) if data.get(k) else "—" for k in ("started_at", "finished_at"))
+        roc = localtime.roc_date(data.get("finished_at") or data.get("started_at"), tz)
+    except ValueError:  # an unknown zone in an odd document: show what is stored
+        start, end, roc, tz = data.get("started_at") or "—", data.get("finished_at") or "—", "", ""
+    return f"Window: {start} – {end}" + (f" (民國{roc}, {tz})" if roc else "")
+
+
 def body(data: dict) -> str:
     s, ch, c = data["summary"], data["changes"], data["changes"]["counts"]
     lines = [f"govaudit {data['tool_version']} — {data['site']} ({data['start_url']})",
              f"Run #{data['run']} {data['status']}: {data['verdict']} (exit code {data['exit_code']})",
-             f"Window: {data['started_at'] or '—'} – {data['finished_at'] or '—'}",
+             _window(data),
              f"Pages {s.get('pages', '—')}, links {s.get('links', '—')} (broken {s.get('broken', '—')}, "
              f"unverified {s.get('unverified', '—')}, redirected {s.get('redirected', '—')}), "
              f"findings {s.get('findings', '—')}", "", "Indicators:"]

@@ -11,7 +11,7 @@ from collections.abc import Container
 from datetime import date
 from typing import Any
 
-from govaudit import __version__, diff, registry
+from govaudit import __version__, diff, localtime, registry
 from govaudit import transitions as tr
 from govaudit.linkrules import matching_rule, suggest_fix
 from govaudit.models import Run, RunStatus
@@ -126,6 +126,8 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
             "report_tool_version": __version__, "profile_hash": run.profile_hash, "rubric": run.rubric,
             "previous_run": run.previous_run, "error": run.error, "stats": stats, "health": run.health,
             "retention": retention_info(run),
+            # the zone the report and notifications show times in (times here stay ISO 8601 with offset)
+            "timezone": ((run.profile or {}).get("site") or {}).get("timezone") or localtime.DEFAULT_TIMEZONE,
         },
         "links": links,
         "checks": checks,

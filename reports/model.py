@@ -21,9 +21,11 @@ from govaudit.reports.values import (
     _severity_rank,
     _str,
     format_time,
+    timezone_of,
     url_view,
 )
 
+from govaudit import localtime
 from govaudit.models import LinkStatus
 
 FAILURE_STATUSES = (LinkStatus.BROKEN.value, LinkStatus.UNVERIFIED.value, LinkStatus.REDIRECTED.value)
@@ -40,14 +42,18 @@ def run_view(results: dict) -> dict:
     run = _dict(results.get("run"))
     stats = _dict(run.get("stats"))
     status = _str(run.get("status"))
+    tz = timezone_of(results)
     return {
         "id": run.get("id"),
         "agency": _str(run.get("agency") or run.get("site")),
         "start_url": url_view(run.get("start_url")),
         "status": status,
         "banner": status in ("incomplete", "failed", "running"),
-        "started_at": format_time(run.get("started_at")),
-        "finished_at": format_time(run.get("finished_at")),
+        "started_at": format_time(run.get("started_at"), tz),
+        "finished_at": format_time(run.get("finished_at"), tz),
+        # the assessment's date in the 民國 calendar, in the site's zone (115年12月7日)
+        "date_roc": localtime.roc_date(run.get("finished_at") or run.get("started_at"), tz),
+        "timezone": tz,
         "pages_crawled": _num(run.get("pages_crawled")),
         "pages_failed": _num(stats.get("pages_failed")),
         "links_checked": _num(run.get("links_checked")),
