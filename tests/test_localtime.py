@@ -44,7 +44,9 @@ def _doc(tz=None):
            "finished_at": UTC_EVENING}
     if tz:
         run["timezone"] = tz
-    return {"run": run, "links": [], "checks": [], "indicators": [],
+    link = {"url": "http://127.0.0.1/gone.html", "status": "broken", "http_status": 404, "first_seen": UTC_EVENING,
+            "nights": 1, "sources": [{"page": "http://127.0.0.1/", "text": "gone", "line": 3}]}
+    return {"run": run, "links": [link], "checks": [], "indicators": [],
             "trend": [{"run": 3, "finished_at": UTC_EVENING, "status": "completed", "indicators": {}}],
             "changes": {"baseline_run": 2, "complete": True, "persisting": [], "resolved": [], "links": {},
                         "new": [{"fingerprint": "f", "check": "c", "code": "c.x", "severity": "low", "message": "m",
