@@ -53,8 +53,10 @@ def _summary_line(outcome: runner.Outcome) -> str:
             f"{s['findings']} findings")
     if s.get("baseline_run") is not None:
         fixed = f"{s['resolved_findings']} resolved" if s["status"] == "completed" else "no fixes claimed"
-        line += (f" · since run {s['baseline_run']}: {s['new_broken']} new broken, {s['new_findings']} new findings, "
-                 f"{fixed}")
+        line += (f" · since run {s['baseline_run']}: {s['new_broken']} new broken, "
+                 + (f"{s['confirmed_broken']} confirmed broken, " if s.get("confirmed_broken") else "")
+                 + f"{s['new_findings']} new findings, {fixed}"
+                 + (f", {s['flapping']} flapping" if s.get("flapping") else ""))
     elif s["status"] == "completed":
         line += f" · no baseline ({s.get('baseline_reason') or 'first run'})"
     scores = []

@@ -1,20 +1,25 @@
 """What changed since the last completed run of the same site: pure functions over two runs' findings,
 link results and scores (results.build reads the store and fills results.json "changes" with them).
 
-Findings are matched by their stable fingerprint (check, code, page, target). `new`: reported now, not
-in the baseline; `persisting`: in both; `resolved`: in the baseline, not now, for a check that ran this
+Findings are matched by their identity (transitions.finding_identity: the fingerprint, or for a per-link
+check the check, page and target, so a link going unverified → broken stays one finding; such an item
+carries `previous_code` and `previous_fingerprint`). `new`: reported now, not in the baseline;
+`persisting`: in both; `resolved`: in the baseline, not now, for a check that ran this
 time. An incomplete run reports new and persisting findings but never claims a fix: `resolved` is []
 (a page the crawl did not reach has no findings, which is not the same as fixed).
 
 Links are keyed by their result URL (with #fragment where one was checked). `new`: failing now, not
 before; `resolved`: failing before, not now; `persisting`: failing both times; `transitions`: every
-status change in which either side is a failure ("" = the URL was not linked in that run).
+status change in which either side is a failure ("" = the URL was not linked in that run), each with
+its `kind` (transitions.Transition); `confirmed` / `still_failing`: the URLs of those kinds; `flapping`:
+the links that flap (transitions.flapping).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
+from govaudit import transitions as tr
 from govaudit.models import FAILING_LINK_STATUSES, SEVERITY_ORDER
 
 # A check with one of these statuses ran: its silence about a page means "nothing found".
@@ -61,16 +66,27 @@ def _order(item: dict) -> tuple:
 
 
 def compare_findings(baseline: Mapping[str, dict] | None, current: Mapping[str, dict], *, complete: bool,
-                     ran_now: set[str]) -> dict[str, list[dict]]:
+                     ran_now: set[str], link_checks: Collection[str] = ()) -> dict[str, list[dict]]:
     """baseline / current: fingerprint → item (finding_items). baseline None: no baseline, so nothing
     is new and nothing resolved; every finding is listed as persisting. Resolved findings come only
-    from govaudit.checks that ran this time (`ran_now`), and only when this run is complete."""
+    from govaudit.checks that ran this time (`ran_now`), and only when this run is complete. Findings
+    are matched by transitions.finding_identity (link_checks: the per-link checks); a persisting item
+    whose code changed gets `previous_code` and `previous_fingerprint`."""
     if baseline is None:
         return {"new": [], "resolved": [], "persisting": sorted(current.values(), key=_order)}
-    new = [item for fp, item in current.items() if fp not in baseline]
-    persisting = [item for fp, item in current.items() if fp in baseline]
-    resolved = [item for fp, item in baseline.items()
-                if complete and fp not in current and item["check"] in ran_now]
+    before = {tr.finding_identity(item, link_checks): item for item in baseline.values()}
+    now = {tr.finding_identity(item, link_checks) for item in current.values()}
+    new, persisting = [], []
+    for item in current.values():
+        old = before.get(tr.finding_identity(item, link_checks))
+        if old is None:
+            new.append(item)
+            continue
+        if old["fingerprint"] != item["fingerprint"]:
+            item["previous_code"], item["previous_fingerprint"] = old["code"], old["fingerprint"]
+        persisting.append(item)
+    resolved = [item for key, item in before.items()
+                if complete and key not in now and item["check"] in ran_now]
     return {"new": sorted(new, key=_order), "resolved": sorted(resolved, key=_order),
             "persisting": sorted(persisting, key=_order)}
 
@@ -81,37 +97,49 @@ def with_persistence(items: Iterable[dict], found: Mapping[str, tuple[int, str]]
     run counts this run too (nights = 1 + its streak up to the baseline); a resolved finding counts
     only the runs that reported it."""
     for item in items:
-        before, since = found.get(item["fingerprint"], (0, None))
+        streak = found.get(item["fingerprint"]) or found.get(item.get("previous_fingerprint") or "")
+        before, since = streak if streak is not None else (0, None)
         item["nights"] = before + (1 if counting_this_run else 0)
         item["first_seen"] = since if before else this_run
 
 
 # -- links ----------------------------------------------------------------------------------------------
 
-def compare_links(previous: Mapping[str, str] | None, current: Mapping[str, str], *, complete: bool) -> dict:
-    """previous / current: url → status of every link result of the run. previous None: no baseline."""
+def compare_links(previous: Mapping[str, str] | None, current: Mapping[str, str], *, complete: bool,
+                  flapping: Mapping[str, int] | None = None) -> dict:
+    """previous / current: url → status of every link result of the run. previous None: no baseline.
+    flapping: url → changes (transitions.flapping over the recent nights)."""
     now_failing = {u for u, s in current.items() if s in FAILING_LINK_STATUSES}
+    flaps = [{"url": url, "changes": n} for url, n in sorted((flapping or {}).items())]
     if previous is None:
-        return {"new": [], "resolved": [], "persisting": sorted(now_failing), "transitions": []}
+        return {"new": [], "resolved": [], "persisting": sorted(now_failing), "transitions": [],
+                "confirmed": [], "still_failing": [], "flapping": flaps}
     was_failing = {u for u, s in previous.items() if s in FAILING_LINK_STATUSES}
-    transitions = []
-    for url in sorted(now_failing | was_failing):
-        before, after = previous.get(url, ""), current.get(url, "")
-        if before == after or (not complete and after not in FAILING_LINK_STATUSES):
-            continue  # an incomplete run never claims that a failure went away
-        transitions.append({"url": url, "from": before, "to": after})
+    kinds = tr.link_transitions(previous, current, complete=complete)
+    transitions = [{"url": url, "from": previous.get(url, tr.ABSENT), "to": current.get(url, tr.ABSENT),
+                    "kind": kind.value}
+                   for url, kind in kinds.items() if kind != tr.Transition.PERSISTING]
     return {
         "new": sorted(now_failing - was_failing),
         "resolved": sorted(was_failing - now_failing) if complete else [],
         "persisting": sorted(now_failing & was_failing),
         "transitions": transitions,
+        "confirmed": [url for url, kind in kinds.items() if kind == tr.Transition.CONFIRMED],
+        "still_failing": [url for url, kind in kinds.items() if kind == tr.Transition.STILL_FAILING],
+        "flapping": flaps,
     }
 
 
 def new_broken(transitions: Iterable[dict]) -> list[str]:
-    """URLs broken now that were not broken in the baseline (absent, ok, or a transient failure now
-    confirmed), from changes.links.transitions."""
-    return sorted(t["url"] for t in transitions if t["to"] == "broken" and t["from"] != "broken")
+    """URLs broken now that were not failing in the baseline, or were redirected (absent, ok, redirected:
+    transition `new`), from changes.links.transitions. A transient failure confirmed tonight is not
+    new: see confirmed_broken."""
+    return sorted(t["url"] for t in transitions if t["to"] == "broken" and t["from"] not in ("broken", "unverified"))
+
+
+def confirmed_broken(transitions: Iterable[dict]) -> list[str]:
+    """URLs unverified in the baseline and broken now (transition `confirmed`)."""
+    return sorted(t["url"] for t in transitions if t["to"] == "broken" and t["from"] == "unverified")
 
 
 # -- scores ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`--fail-on` rules for the nightly job: "broken>0,high>=5,content_validity<80" → exit code 1.
 
 Names are the keys of the run summary (link status counts, finding counts, indicator scores, changes
-since the last completed run: new_broken, new_findings, resolved_findings, score_drop and
+since the last completed run: new_broken, confirmed_broken, still_failing, flapping (govaudit.transitions),
+new_findings, resolved_findings, score_drop and
 <indicator>_delta). A rule on an indicator that could not be assessed, or on a delta without a
 comparable baseline, does not trip: no score is not a low score.
 """
@@ -17,7 +18,8 @@ from govaudit.profile import ConfigError
 
 SUMMARY_KEYS = ("pages", "links", "ok", "redirected", "broken", "unverified", "excluded", "unsupported",
                 "accepted", "new", "resolved", "findings", "critical", "high", "check_errors",
-                "new_broken", "new_findings", "resolved_findings", "score_drop")
+                "new_broken", "confirmed_broken", "still_failing", "flapping", "new_findings", "resolved_findings",
+                "score_drop")
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq,
         "!=": operator.ne}
 _RULE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")

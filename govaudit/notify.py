@@ -18,11 +18,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from govaudit import __version__, urls
+from govaudit import __version__, localtime, urls
 from govaudit.profile import Email, Notify, Webhook, host_is_loopback, redact_url
 
 SCHEMA = "govaudit/notify@1"
-FINDING_KEYS = ("fingerprint", "check", "code", "severity", "message", "target", "page", "first_seen", "nights")
+FINDING_KEYS = ("fingerprint", "check", "code", "severity", "message", "target", "page", "first_seen", "nights",
+                "previous_code")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
@@ -63,6 +64,8 @@ def changes(doc: dict, cap: int) -> dict[str, Any]:
         "new": len(new), "resolved": len(resolved), "persisting": _count(ch.get("persisting")),
         "links_new": _count(links.get("new")), "links_resolved": _count(links.get("resolved")),
         "links_transitions": _count(links.get("transitions")),
+        "links_confirmed": _count(links.get("confirmed")), "links_still_failing": _count(links.get("still_failing")),
+        "links_flapping": _count(links.get("flapping")),
     }
     return {
         "baseline_run": ch.get("baseline_run", ch.get("previous_run")),
@@ -72,6 +75,10 @@ def changes(doc: dict, cap: int) -> dict[str, Any]:
         "new": [_item(v) for v in new[:cap]],
         "resolved": [_item(v) for v in resolved[:cap]],
         "truncated": {"new": len(new) > cap, "resolved": len(resolved) > cap},
+        # links whose transition (govaudit.transitions) needs a look: confirmed broken, flapping
+        "confirmed": [str(u) for u in _list(links.get("confirmed"))[:cap]],
+        "flapping": [{"url": str(f.get("url")), "changes": f.get("changes")}
+                     for f in _list(links.get("flapping"))[:cap] if isinstance(f, dict)],
     }
 
 
@@ -100,7 +107,7 @@ def is_failure(outcome: Any) -> bool:
 
 def is_change(change: dict) -> bool:
     c = change["counts"]
-    return bool(c["new"] or c["resolved"] or c["links_new"] or c["links_resolved"])
+    return bool(c["new"] or c["resolved"] or c["links_new"] or c["links_resolved"] or c.get("links_confirmed"))
 
 
 def wanted(on: str, outcome: Any, change: dict) -> bool:
@@ -114,6 +121,7 @@ def payload(outcome: Any, doc: dict, cap: int) -> dict[str, Any]:
         "site": run.get("site"), "start_url": run.get("start_url"), "run": outcome.run_id,
         "status": str(outcome.status), "exit_code": outcome.exit_code, "verdict": verdict(outcome),
         "tripped": list(outcome.tripped), "started_at": run.get("started_at"), "finished_at": run.get("finished_at"),
+        "timezone": run.get("timezone") or localtime.DEFAULT_TIMEZONE,
         "summary": outcome.summary, "indicators": indicators(doc), "changes": changes(doc, cap),
         "reports": [str(p) for p in outcome.files],
     }
@@ -141,11 +149,22 @@ def _finding_line(item: dict) -> str:
     return f"  - {'[' + head + '] ' if head else ''}{text}"
 
 
+def _window(data: dict) -> str:
+    """The run's window as people read it: in the site's zone, with the 民國 date of its end."""
+    tz = data.get("timezone") or localtime.DEFAULT_TIMEZONE
+    try:
+        start, end = (localtime.shown(data.get(k), tz) if data.get(k) else "—" for k in ("started_at", "finished_at"))
+        roc = localtime.roc_date(data.get("finished_at") or data.get("started_at"), tz)
+    except ValueError:  # an unknown zone in an odd document: show what is stored
+        start, end, roc, tz = data.get("started_at") or "—", data.get("finished_at") or "—", "", ""
+    return f"Window: {start} – {end}" + (f" (民國{roc}, {tz})" if roc else "")
+
+
 def body(data: dict) -> str:
     s, ch, c = data["summary"], data["changes"], data["changes"]["counts"]
     lines = [f"govaudit {data['tool_version']} — {data['site']} ({data['start_url']})",
              f"Run #{data['run']} {data['status']}: {data['verdict']} (exit code {data['exit_code']})",
-             f"Window: {data['started_at'] or '—'} – {data['finished_at'] or '—'}",
+             _window(data),
              f"Pages {s.get('pages', '—')}, links {s.get('links', '—')} (broken {s.get('broken', '—')}, "
              f"unverified {s.get('unverified', '—')}, redirected {s.get('redirected', '—')}), "
              f"findings {s.get('findings', '—')}", "", "Indicators:"]
@@ -156,13 +175,20 @@ def body(data: dict) -> str:
     if ch["baseline_run"] is not None:
         lines.append(f"Changes since run #{ch['baseline_run']}: {c['new']} new, {c['resolved']} resolved, "
                      f"{c['persisting']} persisting findings; links {c['links_new']} newly failing, "
-                     f"{c['links_resolved']} fixed")
+                     f"{c['links_resolved']} fixed"
+                     + (f", {c['links_confirmed']} confirmed broken" if c.get("links_confirmed") else "")
+                     + (f", {c['links_flapping']} flapping" if c.get("links_flapping") else ""))
     else:
         lines.append(f"No baseline run to compare with{': ' + ch['baseline_reason'] if ch['baseline_reason'] else ''}")
     for key, title in (("new", "New"), ("resolved", "Resolved")):
         if ch[key]:
             more = f" (first {len(ch[key])} of {c[key]})" if ch["truncated"][key] else ""
             lines += ["", f"{title}{more}:"] + [_finding_line(item) for item in ch[key]]
+    if ch.get("confirmed"):
+        lines += ["", "Confirmed broken (unverified the night before):"] + [f"  - {u}" for u in ch["confirmed"]]
+    if ch.get("flapping"):
+        lines += ["", "Flapping (failing and working by turns):"] + [
+            f"  - {f['url']} ({f['changes']} changes)" for f in ch["flapping"]]
     if data["reports"]:
         lines += ["", "Reports:"] + [f"  {p}" for p in data["reports"]]
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from govaudit import urls
+from govaudit import localtime, urls
 
 DEFAULT_USER_AGENT = "govaudit/{version} (+https://github.com/govaudit/govaudit; website audit)"
 
@@ -36,6 +36,14 @@ class Site(_Strict):
     start_url: str = ""
     # Extra hosts crawled as part of the site (e.g. www. and the bare domain).
     scope_hosts: tuple[str, ...] = ()
+    # IANA time zone of the times people read (report, notifications); results.json keeps ISO 8601.
+    timezone: str = localtime.DEFAULT_TIMEZONE
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, name: str) -> str:
+        localtime.zone(name)
+        return name
 
 
 class Crawl(_Strict):
@@ -250,8 +258,10 @@ class Profile(_Strict):
         return _validate(data, self.source)
 
     def fingerprint(self) -> str:
-        """Hash of what decides the results (retention and notification settings do not)."""
-        blob = json.dumps(self.model_dump(mode="json", exclude=OPERATIONAL), sort_keys=True, ensure_ascii=False)
+        """Hash of what decides the results (retention, notification and display settings do not)."""
+        data = self.model_dump(mode="json", exclude=OPERATIONAL)
+        data["site"].pop("timezone", None)  # only how times are shown
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def public_dump(self) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from collections.abc import Container
 from datetime import date
 from typing import Any
 
-from govaudit import __version__, diff, registry
+from govaudit import __version__, diff, localtime, registry
+from govaudit import transitions as tr
 from govaudit.linkrules import matching_rule, suggest_fix
 from govaudit.models import Run, RunStatus
 from govaudit.store import RunReader
@@ -125,6 +126,8 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
             "report_tool_version": __version__, "profile_hash": run.profile_hash, "rubric": run.rubric,
             "previous_run": run.previous_run, "error": run.error, "stats": stats, "health": run.health,
             "retention": retention_info(run),
+            # the zone the report and notifications show times in (times here stay ISO 8601 with offset)
+            "timezone": ((run.profile or {}).get("site") or {}).get("timezone") or localtime.DEFAULT_TIMEZONE,
         },
         "links": links,
         "checks": checks,
@@ -184,22 +187,39 @@ def build_changes(store: RunReader, run: Run, checks: list[dict], indicators: li
         prev_scores = _indicators(store.scores(baseline))
     if not complete:
         reason = _incomplete_reason(run) + (f"; {reason}" if reason else "")
-    found = diff.compare_findings(base_items, current, complete=complete, ran_now=ran_now)
+    link_checks = registry.link_finding_checks()
+    found = diff.compare_findings(base_items, current, complete=complete, ran_now=ran_now, link_checks=link_checks)
 
     def history():
         for r in earlier:
             yield r["started_at"], store.finding_fingerprints(r["id"])
 
-    streak = diff.streaks(set(current) | {i["fingerprint"] for i in found["resolved"]}, history())
+    streak = diff.streaks(set(current) | {i["fingerprint"] for i in found["resolved"]}
+                          | {i["previous_fingerprint"] for i in found["persisting"] if "previous_fingerprint" in i},
+                          history())
     diff.with_persistence(found["new"] + found["persisting"], streak, this_run=run.started_at,
                           counting_this_run=True)
     diff.with_persistence(found["resolved"], streak, this_run=run.started_at, counting_this_run=False)
     return {
         "baseline_run": baseline, "baseline_reason": reason, "complete": complete, **found,
         "not_compared": not_compared,
-        "links": diff.compare_links(prev_links, statuses, complete=complete),
+        "links": diff.compare_links(prev_links, statuses, complete=complete,
+                                    flapping=_flapping(store, earlier, prev_links, statuses)),
         "scores": diff.compare_scores(prev_scores, indicators),
     }
+
+
+def _flapping(store: RunReader, earlier: list[dict], baseline: dict[str, str] | None,
+              statuses: dict[str, str]) -> dict[str, int]:
+    """transitions.flapping over tonight and the completed runs before it (newest first in `earlier`;
+    the baseline's statuses already read)."""
+    if baseline is None:
+        return {}
+    window = earlier[: tr.FLAP_WINDOW - 1]
+    nights = [baseline] + [store.link_statuses(r["id"]) for r in window[1:]]
+    nights = [*reversed(nights), statuses]
+    seen = {url for night in nights for url, status in night.items() if tr.failing(status)}
+    return tr.flapping(tr.histories(nights, seen))
 
 
 def build_trend(store: RunReader, run: Run, today: str | None = None) -> list[dict]:

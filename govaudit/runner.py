@@ -370,6 +370,10 @@ def summarize(doc: dict) -> dict[str, Any]:
         "check_errors": sum(c["status"] == "error" for c in doc["checks"]),
         "baseline_run": changes.get("baseline_run"), "baseline_reason": changes.get("baseline_reason"),
         "new_broken": len([u for u in diff.new_broken(links.get("transitions") or []) if u not in accepted_links]),
+        "confirmed_broken": len([u for u in diff.confirmed_broken(links.get("transitions") or [])
+                                 if u not in accepted_links]),
+        "still_failing": len([u for u in links.get("still_failing") or [] if u not in accepted_links]),
+        "flapping": len([f for f in links.get("flapping") or [] if f["url"] not in accepted_links]),
         "new_findings": sum(1 for f in changes.get("new") or [] if not f.get("accepted")),
         "resolved_findings": sum(1 for f in changes.get("resolved") or [] if not f.get("accepted")),
         "score_drop": diff.score_drop(scores),

@@ -11,9 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from govaudit.reports.values import _dict, _dicts, _list, _num, _severity_rank, _str, format_time, url_view
+from govaudit.reports.values import (
+    _dict,
+    _dicts,
+    _list,
+    _num,
+    _severity_rank,
+    _str,
+    format_time,
+    timezone_of,
+    url_view,
+)
 
-from govaudit import registry
+from govaudit import localtime, registry
+from govaudit.transitions import FLAP_CHANGES, FLAP_WINDOW
 
 ROWS_MAX = 500  # rows per changes table; the rest is in results.json
 SERIES_MAX = 8  # distinct line styles of the trend chart
@@ -164,12 +175,12 @@ class _TrendPoint:
     findings: float | None
 
 
-def _trend_point(raw: dict[str, Any]) -> _TrendPoint:
+def _trend_point(raw: dict[str, Any], tz: str) -> _TrendPoint:
     run = _num(raw.get("run"))
     return _TrendPoint(
         run=int(run) if run is not None else None,
-        date=_str(raw.get("finished_at"))[:10],
-        finished_at=format_time(raw.get("finished_at")),
+        date=localtime.day(raw.get("finished_at"), tz) or _str(raw.get("finished_at"))[:10],
+        finished_at=format_time(raw.get("finished_at"), tz),
         status=_str(raw.get("status")),
         indicators=_dict(raw.get("indicators")),
         broken=_num(raw.get("broken")),
@@ -221,7 +232,7 @@ def _chart(points: list[_TrendPoint], series: list[dict], top: float, ticks: lis
 def trend_view(results: dict, indicators: list[dict]) -> dict:
     """Trend over runs from results["trend"] (oldest first): an indicator chart (percent of each
     indicator's maximum), a broken-links chart, and the same figures as a table."""
-    points = [_trend_point(p) for p in _dicts(results.get("trend"))]
+    points = [_trend_point(p, timezone_of(results)) for p in _dicts(results.get("trend"))]
     known = {i["id"]: i for i in indicators}
     ids = [i["id"] for i in indicators if any(i["id"] in p.indicators for p in points)]
     ids += sorted({k for p in points for k in p.indicators} - set(ids))
@@ -253,20 +264,20 @@ def trend_view(results: dict, indicators: list[dict]) -> dict:
 # -- changes since the last completed run ---------------------------------------------------------
 
 
-def _finding_row(f: Any) -> dict:
+def _finding_row(f: Any, tz: str) -> dict:
     f = _dict(f)
     nights = _num(f.get("nights"))
     return {
         "check": _str(f.get("check")), "code": _str(f.get("code")), "severity": _str(f.get("severity")),
         "message": _str(f.get("message")), "target": url_view(f.get("target")), "page": url_view(f.get("page")),
-        "first_seen": _str(f.get("first_seen"))[:10], "nights": int(nights) if nights is not None else None,
-        "fingerprint": _str(f.get("fingerprint")),
+        "first_seen": localtime.day(f.get("first_seen"), tz) or _str(f.get("first_seen"))[:10], "nights": int(nights) if nights is not None else None,
+        "fingerprint": _str(f.get("fingerprint")), "previous_code": _str(f.get("previous_code")),
     }
 
 
-def _finding_rows(value: Any) -> tuple[list[dict], int]:
+def _finding_rows(value: Any, tz: str) -> tuple[list[dict], int]:
     items = [i for i in _list(value) if isinstance(i, dict)]
-    rows = [_finding_row(f) for f in items]
+    rows = [_finding_row(f, tz) for f in items]
     rows.sort(key=lambda r: (_severity_rank(r["severity"]), -(r["nights"] or 0), r["check"], r["code"],
                              r["page"]["raw"], r["target"]["raw"]))
     return rows[:ROWS_MAX], max(0, len(rows) - ROWS_MAX)
@@ -326,18 +337,21 @@ def changes_view(results: dict, indicators: list[dict] | None = None) -> dict | 
             "new": [], "resolved": [], "persisting": [], "omitted": {"new": 0, "resolved": 0, "persisting": 0},
             "links": {"new": _urls(changes.get("new")), "resolved": _urls(changes.get("resolved")),
                       "persisting": _urls(persisting),
-                      "transitions": []},
+                      "transitions": [], "confirmed": [], "flapping": []},
             "link_counts": {"new": len(_list(changes.get("new"))), "resolved": len(_list(changes.get("resolved"))),
                             "persisting": persisting if _num(persisting) is not None else len(_list(persisting)),
-                            "transitions": len(_list(changes.get("changed")))},
+                            "transitions": len(_list(changes.get("changed"))), "confirmed": 0, "flapping": 0},
+            "flap": {"window": FLAP_WINDOW, "n": FLAP_CHANGES},
             "scores": [],
             "counts": {"new": 0, "resolved": 0, "persisting": 0},
         }
     links = _dict(changes.get("links"))
-    tables = {key: _finding_rows(changes.get(key)) for key in ("new", "resolved", "persisting")}
+    tables = {key: _finding_rows(changes.get(key), timezone_of(results)) for key in ("new", "resolved", "persisting")}
     complete = changes.get("complete") is not False
-    transitions: list[dict[str, Any]] = [{"url": url_view(t.get("url")), "from": _str(t.get("from")), "to": _str(t.get("to"))}
-                   for t in _dicts(links.get("transitions"))]
+    transitions: list[dict[str, Any]] = [{"url": url_view(t.get("url")), "from": _str(t.get("from")), "to": _str(t.get("to")),
+                                          "kind": _str(t.get("kind"))}
+                                         for t in _dicts(links.get("transitions"))]
+    flapping = [{"url": url_view(f.get("url")), "changes": _num(f.get("changes"))} for f in _dicts(links.get("flapping"))]
     transitions.sort(key=lambda t: (t["to"] == "", t["to"], t["url"]["raw"]))
     return {
         "baseline_run": _num(changes.get("baseline_run")),
@@ -353,9 +367,12 @@ def changes_view(results: dict, indicators: list[dict] | None = None) -> dict | 
                    "resolved": len(_list(changes.get("resolved"))) if complete else 0,
                    "persisting": len(_list(changes.get("persisting")))},
         "links": {"new": _urls(links.get("new")), "resolved": _urls(links.get("resolved")) if complete else [],
-                  "persisting": _urls(links.get("persisting")), "transitions": transitions[:ROWS_MAX]},
+                  "persisting": _urls(links.get("persisting")), "transitions": transitions[:ROWS_MAX],
+                  "confirmed": _urls(links.get("confirmed")), "flapping": flapping[:ROWS_MAX]},
         "link_counts": {"new": len(_list(links.get("new"))),
                         "resolved": len(_list(links.get("resolved"))) if complete else 0,
-                        "persisting": len(_list(links.get("persisting"))), "transitions": len(transitions)},
+                        "persisting": len(_list(links.get("persisting"))), "transitions": len(transitions),
+                        "confirmed": len(_list(links.get("confirmed"))), "flapping": len(flapping)},
+        "flap": {"window": FLAP_WINDOW, "n": FLAP_CHANGES},
         "scores": _score_deltas(changes.get("scores"), indicators),
     }

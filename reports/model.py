@@ -21,9 +21,11 @@ from govaudit.reports.values import (
     _severity_rank,
     _str,
     format_time,
+    timezone_of,
     url_view,
 )
 
+from govaudit import localtime
 from govaudit.models import LinkStatus
 
 FAILURE_STATUSES = (LinkStatus.BROKEN.value, LinkStatus.UNVERIFIED.value, LinkStatus.REDIRECTED.value)
@@ -40,14 +42,18 @@ def run_view(results: dict) -> dict:
     run = _dict(results.get("run"))
     stats = _dict(run.get("stats"))
     status = _str(run.get("status"))
+    tz = timezone_of(results)
     return {
         "id": run.get("id"),
         "agency": _str(run.get("agency") or run.get("site")),
         "start_url": url_view(run.get("start_url")),
         "status": status,
         "banner": status in ("incomplete", "failed", "running"),
-        "started_at": format_time(run.get("started_at")),
-        "finished_at": format_time(run.get("finished_at")),
+        "started_at": format_time(run.get("started_at"), tz),
+        "finished_at": format_time(run.get("finished_at"), tz),
+        # the assessment's date in the 民國 calendar, in the site's zone (115年12月7日)
+        "date_roc": localtime.roc_date(run.get("finished_at") or run.get("started_at"), tz),
+        "timezone": tz,
         "pages_crawled": _num(run.get("pages_crawled")),
         "pages_failed": _num(stats.get("pages_failed")),
         "links_checked": _num(run.get("links_checked")),
@@ -113,7 +119,7 @@ def _chain(value: Any) -> list[dict]:
     return hops
 
 
-def _failure_row(link: dict, source: dict) -> dict:
+def _failure_row(link: dict, source: dict, tz: str = localtime.DEFAULT_TIMEZONE) -> dict:
     fragment = _str(source.get("fragment"))
     target = _str(link.get("url"))
     line = _num(source.get("line"))
@@ -132,7 +138,7 @@ def _failure_row(link: dict, source: dict) -> dict:
         "final_url": url_view(final) if final and final != target else None,
         "redirect_chain": _chain(link.get("redirect_chain")),
         "internal": bool(link.get("internal")),
-        "first_seen": _str(link.get("first_seen"))[:10],
+        "first_seen": localtime.day(link.get("first_seen"), tz) or _str(link.get("first_seen"))[:10],
         "nights": _num(link.get("nights")),
         "new": bool(link.get("new")),
         "fix": {k: _str(v) for k, v in _dict(link.get("fix")).items()},
@@ -144,12 +150,12 @@ def _failing(links: list[dict], statuses: tuple[str, ...]) -> list[dict]:
     return [link for link in links if _str(link.get("status")) in statuses and not link.get("accepted")]
 
 
-def accepted_links(links: list[dict]) -> list[dict]:
+def accepted_links(links: list[dict], tz: str = localtime.DEFAULT_TIMEZONE) -> list[dict]:
     rows = []
     for link in links:
         if link.get("accepted") and _str(link.get("status")) in FAILURE_STATUSES:
             for source in _dicts(link.get("sources")) or [{}]:
-                rows.append(_failure_row(link, source) | {"page": url_view(_str(source.get("page")))})
+                rows.append(_failure_row(link, source, tz) | {"page": url_view(_str(source.get("page")))})
     return rows
 
 
@@ -165,7 +171,8 @@ def accepted_findings(results: dict) -> list[dict]:
     return out
 
 
-def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES) -> list[dict]:
+def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STATUSES,
+                     tz: str = localtime.DEFAULT_TIMEZONE) -> list[dict]:
     """Problem links grouped by the page they are on.
 
     Pages with the most broken links come first (then most problems, then URL) so the worst pages
@@ -176,7 +183,7 @@ def failures_by_page(links: list[dict], statuses: tuple[str, ...] = FAILURE_STAT
     for link in _failing(links, statuses):
         sources = _dicts(link.get("sources")) or [{}]
         for source in sources:
-            groups[_str(source.get("page"))].append(_failure_row(link, source))
+            groups[_str(source.get("page"))].append(_failure_row(link, source, tz))
     pages: list[dict[str, Any]] = []
     for page, rows in groups.items():
         rows.sort(key=lambda r: (_rank(statuses, r["status"]), r["line"] or 0, r["target"]["raw"]))
@@ -376,9 +383,9 @@ def build(results: Any, *, rubric: Any = None) -> dict:
         "trend": assessment.trend_view(results, indicators),
         "has_links": bool(links),
         "link_summary": link_summary(links),
-        "failures_by_page": failures_by_page(links),
+        "failures_by_page": failures_by_page(links, tz=timezone_of(results)),
         "dead_targets": failures_by_target(links, (LinkStatus.BROKEN.value,)),
-        "accepted_links": accepted_links(links),
+        "accepted_links": accepted_links(links, timezone_of(results)),
         "accepted_findings": accepted_findings(results),
         "changes": assessment.changes_view(results, indicators),
         "checks": checks_table(results),

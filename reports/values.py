@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from govaudit import localtime
 from govaudit.models import SEVERITY_ORDER
 
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -87,12 +87,17 @@ def url_view(url: Any) -> dict:
     return {"raw": _str(url), "href": web_href(url), "text": display_url(url)}
 
 
-def format_time(value: Any) -> str:
-    text = _str(value)
+def timezone_of(results: dict) -> str:
+    """The zone a results document's times are shown in (run.timezone; older documents: the default)."""
+    run = results.get("run") if isinstance(results, dict) else None
+    tz = run.get("timezone") if isinstance(run, dict) else None
     try:
-        moment = datetime.fromisoformat(text)
+        localtime.zone(tz) if isinstance(tz, str) and tz else None
     except ValueError:
-        return text
-    shown = moment.strftime("%Y-%m-%d %H:%M:%S")
-    offset = moment.strftime("%z")
-    return f"{shown} UTC{offset[:3]}:{offset[3:]}" if offset else shown
+        tz = None
+    return tz if isinstance(tz, str) and tz else localtime.DEFAULT_TIMEZONE
+
+
+def format_time(value: Any, tz: str = localtime.DEFAULT_TIMEZONE) -> str:
+    """An ISO time as people read it: in `tz`, with its offset (govaudit.localtime.shown)."""
+    return localtime.shown(_str(value), tz)

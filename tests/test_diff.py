@@ -87,15 +87,44 @@ def test_link_transitions():
     assert got["resolved"] == ["u/gone", "u/moved"]
     assert got["persisting"] == ["u/flaky", "u/same"]
     assert got["transitions"] == [
-        {"url": "u/flaky", "from": "unverified", "to": "broken"}, {"url": "u/gone", "from": "broken", "to": "ok"},
-        {"url": "u/moved", "from": "redirected", "to": ""}, {"url": "u/new", "from": "", "to": "broken"},
-        {"url": "u/ok", "from": "ok", "to": "broken"}]
-    assert diff.new_broken(got["transitions"]) == ["u/flaky", "u/new", "u/ok"]
+        {"url": "u/flaky", "from": "unverified", "to": "broken", "kind": "confirmed"},
+        {"url": "u/gone", "from": "broken", "to": "ok", "kind": "resolved"},
+        {"url": "u/moved", "from": "redirected", "to": "", "kind": "resolved"},
+        {"url": "u/new", "from": "", "to": "broken", "kind": "new"},
+        {"url": "u/ok", "from": "ok", "to": "broken", "kind": "new"}]
+    # a transient failure confirmed tonight is not new: it is confirmed
+    assert diff.new_broken(got["transitions"]) == ["u/new", "u/ok"]
+    assert diff.confirmed_broken(got["transitions"]) == ["u/flaky"] == got["confirmed"]
     incomplete = diff.compare_links(before, now, complete=False)
     assert incomplete["resolved"] == [] and all(t["to"] in FAILING_LINK_STATUSES for t in incomplete["transitions"])
-    first = diff.compare_links(None, now, complete=True)
+    first = diff.compare_links(None, now, complete=True, flapping={"u/ok": 3})
     assert first == {"new": [], "resolved": [], "persisting": ["u/flaky", "u/new", "u/ok", "u/same"],
-                     "transitions": []}
+                     "transitions": [], "confirmed": [], "still_failing": [],
+                     "flapping": [{"url": "u/ok", "changes": 3}]}
+
+
+def test_a_link_finding_keeps_its_identity_when_its_code_changes():
+    def link(fp, code, page, target):
+        return {"fingerprint": fp, "code": code, "severity": "high", "message": "m", "page": page, "target": target,
+                "accepted": None}
+
+    before = _items({"id": "broken_links", "status": "needs_review", "findings": [
+        link("u1", "link.unverified", "/a", "t1"), link("u2", "link.unverified", "/b", "t1"),
+        link("g1", "link.broken", "/a", "gone")]})
+    now = _items({"id": "broken_links", "status": "failed", "findings": [
+        link("b1", "link.broken", "/a", "t1"), link("n1", "link.broken", "/a", "new")]})
+    got = diff.compare_findings(before, now, complete=True, ran_now={"broken_links"}, link_checks={"broken_links"})
+    assert [i["fingerprint"] for i in got["new"]] == ["n1"]
+    assert [(i["fingerprint"], i["previous_code"], i["previous_fingerprint"]) for i in got["persisting"]] == \
+        [("b1", "link.unverified", "u1")]
+    assert sorted(i["fingerprint"] for i in got["resolved"]) == ["g1", "u2"]  # /b no longer links t1; gone fixed
+    # a check whose findings are not per-link rows: the fingerprint is the identity
+    plain = diff.compare_findings(before, now, complete=True, ran_now={"broken_links"}, link_checks=())
+    assert sorted(i["fingerprint"] for i in plain["new"]) == ["b1", "n1"]
+    # the streak of a confirmed finding continues the one of its previous code
+    diff.with_persistence(got["persisting"], {"u1": (2, "2026-12-01")}, this_run="2026-12-03",
+                          counting_this_run=True)
+    assert (got["persisting"][0]["nights"], got["persisting"][0]["first_seen"]) == (3, "2026-12-01")
 
 
 def _indicator(iid, score, rubric="default@1", **components):
@@ -166,6 +195,18 @@ def test_summary_counts_changes_but_not_accepted_ones():
     }
     summary = summarize(doc)
     assert (summary["new_broken"], summary["new_findings"], summary["resolved_findings"]) == (1, 1, 1)
+    assert (summary["confirmed_broken"], summary["flapping"], summary["still_failing"]) == (0, 0, 0)
+    doc["links"] += [{"url": "u/c", "status": "broken"}, {"url": "u/d", "status": "unverified"}]
+    doc["changes"]["links"]["transitions"] += [
+        {"url": "u/c", "from": "unverified", "to": "broken", "kind": "confirmed"},
+        {"url": "u/d", "from": "broken", "to": "unverified", "kind": "still_failing"}]
+    doc["changes"]["links"].update(confirmed=["u/c"], still_failing=["u/d"],
+                                   flapping=[{"url": "u/c", "changes": 3}, {"url": "u/b", "changes": 4}])
+    summary = summarize(doc)
+    assert (summary["new_broken"], summary["confirmed_broken"], summary["still_failing"], summary["flapping"]) == \
+        (1, 1, 1, 1)  # u/b is accepted: not counted
+    assert FailOn.parse("confirmed_broken>0,flapping>=1").tripped(summary) == \
+        ["confirmed_broken>0 (is 1)", "flapping>=1 (is 1)"]
     assert summary["score_drop"] == 7.5 and summary["content_validity_delta"] == -7.5
     assert summary["new"] == 1 and summary["baseline_run"] == 1
     assert FailOn.parse("new_broken>0,score_drop>5", indicators=["content_validity"]).tripped(summary) == \

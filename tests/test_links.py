@@ -45,8 +45,10 @@ def test_flaky_503_needs_the_configured_nights_and_fixing_it_resolves(tmp_path):
         assert links[flaky]["first_seen"] == first_seen
         # nothing changed on the site: nothing new (the 503 was failing before, now confirmed)
         assert doc["changes"]["links"]["new"] == [] and doc["changes"]["links"]["resolved"] == []
-        assert doc["changes"]["links"]["transitions"] == [{"url": flaky, "from": "unverified", "to": "broken"}]
-        assert outcome.summary["new"] == 0 and outcome.summary["new_broken"] == 1  # confirmed tonight
+        assert doc["changes"]["links"]["transitions"] == [
+            {"url": flaky, "from": "unverified", "to": "broken", "kind": "confirmed"}]
+        assert outcome.summary["new"] == 0 and outcome.summary["new_broken"] == 0
+        assert outcome.summary["confirmed_broken"] == 1  # confirmed tonight, not new
         _, links, doc = _audit(tmp_path, site.url, out="o3")
         assert doc["changes"]["links"]["new"] == [] and doc["changes"]["links"]["transitions"] == []
         routes["/flaky.html"] = html("<p>back</p>")

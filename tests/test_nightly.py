@@ -102,8 +102,8 @@ def test_second_night_new_resolved_persisting(nights):
     assert changes["links"]["new"] == [base + "about/old-history.html"]
     assert changes["links"]["resolved"] == [base + "news/archive-2019.html"]
     assert changes["links"]["transitions"] == [
-        {"url": base + "about/old-history.html", "from": "", "to": "broken"},
-        {"url": base + "news/archive-2019.html", "from": "broken", "to": "ok"}]
+        {"url": base + "about/old-history.html", "from": "", "to": "broken", "kind": "new"},
+        {"url": base + "news/archive-2019.html", "from": "broken", "to": "ok", "kind": "resolved"}]
     validity = next(s for s in changes["scores"] if s["indicator"] == "content_validity")
     before = next(i for i in first["indicators"] if i["id"] == "content_validity")
     assert validity["previous"] == before["score"]
@@ -126,8 +126,8 @@ def test_third_night_and_the_trend(nights):
     assert len(changes["persisting"]) == len(docs[0]["changes"]["persisting"]) - 1
     assert {i["nights"] for i in changes["persisting"]} == {3}
     assert changes["links"]["transitions"] == [
-        {"url": base + "about/old-history.html", "from": "broken", "to": ""},
-        {"url": base + "about/old-map.html", "from": "", "to": "broken"}]
+        {"url": base + "about/old-history.html", "from": "broken", "to": "", "kind": "resolved"},
+        {"url": base + "about/old-map.html", "from": "", "to": "broken", "kind": "new"}]
     trend = docs[2]["trend"]
     assert [(p["run"], p["status"]) for p in trend] == [(1, "completed"), (2, "completed"), (3, "completed")]
     for point, doc in zip(trend, docs, strict=True):

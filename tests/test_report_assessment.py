@@ -117,7 +117,8 @@ def test_older_changes_shape_and_absent_changes():
                       "changed": [], "persisting": 4}
     view = model.build(doc)["changes"]
     assert view["legacy"] and view["baseline_run"] == 6
-    assert view["link_counts"] == {"new": 1, "resolved": 1, "persisting": 4, "transitions": 0}
+    assert view["link_counts"] == {"new": 1, "resolved": 1, "persisting": 4, "transitions": 0, "confirmed": 0,
+                                   "flapping": 0}
     assert _page(doc).cssselect("#changes")
 
 
