@@ -48,6 +48,11 @@ class Crawl(_Strict):
     user_agent: str = DEFAULT_USER_AGENT
     max_page_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     exclude: tuple[str, ...] = ()  # regexes of URLs never fetched (recorded as excluded)
+    # Sitemap budgets: a hostile or broken sitemap cannot make the crawl endless (crawler/sitemap.py).
+    sitemap_max_depth: Annotated[int, Field(ge=0)] = 3  # sitemap index levels followed below a sitemap
+    sitemap_max_files: Annotated[int, Field(ge=1)] = 50  # sitemap files fetched (robots.txt lines read too)
+    sitemap_max_entries: Annotated[int, Field(ge=1)] = 10000  # <loc> entries taken, over all sitemaps
+    sitemap_max_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024  # per sitemap, decompressed
 
     @field_validator("exclude")
     @classmethod
