@@ -342,6 +342,11 @@ def check_start_url(url: str) -> str:
     """The normalised start URL, or a ConfigError saying what is wrong with it."""
     if not url:
         raise ConfigError("no start URL: give one on the command line or as site.start_url in the profile")
+    if urls.has_credentials(url):
+        # Refused before anything is contacted or written: a password in the URL would end up in every
+        # report, CSV and the database. The message shows the URL without it.
+        raise ConfigError(f"start URL carries a user name or password ({urls.without_credentials(url)!r} with"
+                          " 'user:…@' before the host): credentials in URLs are refused, remove them")
     if urls.scheme_of(url) not in urls.HTTP_SCHEMES:
         raise ConfigError(f"start URL must be http:// or https://: {url!r}")
     try:
