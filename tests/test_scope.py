@@ -176,20 +176,26 @@ def test_twenty_thousand_sitemap_lines_are_not_twenty_thousand_fetches(tmp_path)
     assert "robots.txt lists 20000 sitemaps, the first 50 read" in budget["message"]
 
 
+def _budgets(doc) -> list[str]:
+    return [m["message"] for m in doc["run"]["health"] if m["monitor"] == "sitemap_budget"]
+
+
 def test_gzip_bomb_and_entry_budget(tmp_path):
-    routes = {"/": html("<p>home</p>"),
-              "/robots.txt": (200, {"Content-Type": "text/plain"}, b"Sitemap: /bomb.xml.gz\nSitemap: /many.xml\n")}
+    routes = {"/": html("<p>home</p>")}
     server = SiteServer(routes)
     entries = [f"<url><loc>{server.url}p{i}.html</loc></url>".encode() for i in range(300)]
     # 10 entries, then 64 MiB of blanks: about 64 KiB on the wire
     bomb = gzip.compress(b"<urlset>" + b"".join(entries[:10]) + b" " * (64 * 1024 * 1024) + b"</urlset>")
     routes["/bomb.xml.gz"] = (200, {"Content-Type": "application/gzip"}, bomb)
-    routes["/many.xml"] = (200, {"Content-Type": "application/xml"}, b"<urlset>" + b"".join(entries[10:]) + b"</urlset>")
+    routes["/many.xml"] = (200, {"Content-Type": "application/xml"}, b"<urlset>" + b"".join(entries) + b"</urlset>")
     with server:
-        _, links, doc = _audit(tmp_path, server, sitemap_max_bytes=1024 * 1024, sitemap_max_entries=100)
-    messages = [m["message"] for m in doc["run"]["health"] if m["monitor"] == "sitemap_budget"]
-    assert any("bomb.xml.gz is larger than 1048576 bytes decompressed" in m for m in messages)
-    assert any("100 entries taken" in m for m in messages)
-    taken = {url for url in links if url.startswith(server.url + "p")}
-    assert len(taken) == 100 and server.url + "p9.html" in taken  # the bomb's own entries before the cap
-    assert doc["run"]["stats"]["sitemap_budget"] == messages
+        routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"Sitemap: /bomb.xml.gz\n")
+        _, links, doc = _audit(tmp_path / "bomb", server, sitemap_max_bytes=1024 * 1024)
+        (message,) = _budgets(doc)
+        assert "bomb.xml.gz is larger than 1048576 bytes decompressed (crawl.sitemap_max_bytes)" in message
+        assert {url for url in links if url.startswith(server.url + "p")} == {f"{server.url}p{i}.html" for i in range(10)}
+        assert doc["run"]["stats"]["sitemap_budget"] == [message]
+        routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"Sitemap: /many.xml\n")
+        _, links, doc = _audit(tmp_path / "many", server, sitemap_max_entries=100)
+        assert _budgets(doc) == ["sitemap budget reached: 100 entries taken (crawl.sitemap_max_entries)"]
+        assert {url for url in links if url.startswith(server.url + "p")} == {f"{server.url}p{i}.html" for i in range(100)}
