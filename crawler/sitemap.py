@@ -33,7 +33,12 @@ def _chunks(body: bytes, max_bytes: int, out: Sitemap):
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     left, data = max_bytes, body
     try:
-        while left > 0 and not inflate.eof:
+        while left > 0:
+            if inflate.eof:  # a gzip file may hold several members, one after the other
+                data = inflate.unused_data
+                if data[:2] != b"\x1f\x8b":
+                    return
+                inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
             piece = inflate.decompress(data, min(CHUNK, left))
             data = inflate.unconsumed_tail
             if not piece:
