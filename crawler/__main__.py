@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": stats.get("downloader/response_bytes", 0),
         "retries": stats.get("retry/count", 0),
         "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")),
+        # requests the scope gate dropped (crawler/scopegate.py), and the sitemap budgets reached
+        "scope_refused": sum(v for k, v in stats.items() if k.startswith("scope/refused/")),
+        "sitemap_budget": list(spider.sitemap_budget.values()) if spider else [],
         "elapsed_s": round(time.monotonic() - started, 2),
     }
     args.stats.write_text(json.dumps(summary), encoding="utf-8")

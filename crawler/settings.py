@@ -67,6 +67,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
             "govaudit.crawler.defaults.RequestDefaultsMiddleware": 850,
+            # Every request passes the scope gate first (crawler/scopegate.py, govaudit/scope.py).
+            "govaudit.crawler.scopegate.ScopeGateMiddleware": 50,
             # A proxy from the environment is honoured, except offline: no request may leave loopback.
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": (
                 None if job.offline or not _proxy_in_environment() else 750),

@@ -22,6 +22,7 @@ from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import Extracted, parse, resolve
 from govaudit.crawler.pipelines import StoreWriter
 from govaudit.crawler.progress import emit
+from govaudit.crawler.scopegate import OutOfScope
 from govaudit.crawler.sitemap import parse_sitemap
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
@@ -32,6 +33,7 @@ from govaudit.analyzers import page_analyzers
 from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page, is_html
 from govaudit.profile import HostRule
+from govaudit.scope import Kind, Scope, Verdict
 from govaudit.store import open_store
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -80,12 +82,18 @@ class SiteSpider(scrapy.Spider):
         crawl, links = job.crawl, job.links
         self.job = job
         self.start_url = job.start_url
-        self.scope = {urls.host_of(self.start_url)} | {h.lower() for h in job.scope_hosts}
+        self.gate = Scope.from_job(job)  # the one scope decision (govaudit/scope.py)
+        self.scope = self.gate.hosts
         self.offline = job.offline
         self.max_depth = crawl.max_depth
         self.max_pages = crawl.max_pages
         self.sitemap = crawl.sitemap and self.max_depth > 0
         self.exclude = [re.compile(p) for p in crawl.exclude]
+        self.sitemap_max_depth = crawl.sitemap_max_depth
+        self.sitemap_max_bytes = crawl.sitemap_max_bytes
+        self.sitemap_files_left = crawl.sitemap_max_files
+        self.sitemap_entries_left = crawl.sitemap_max_entries
+        self.sitemap_budget: dict[str, str] = {}  # budget name -> what was left out (crawl health)
         self.max_redirects = links.max_redirects
         self.check_external = links.check_external
         self.accepted = frozenset(links.accepted_status)
@@ -224,8 +232,8 @@ class SiteSpider(scrapy.Spider):
         internal = urls.host_of(target) in self.scope
         if any(p.search(target) for p in self.exclude):
             self._excluded(target, ErrorKind.PROFILE_RULE, "excluded by profile rule", internal)
-        elif self.offline and not urls.is_loopback(target):
-            self._excluded(target, ErrorKind.OFFLINE, "offline", internal)
+        elif not (verdict := self.gate.allows(target, Kind.CHECK)):
+            self._excluded(target, *self._refusal(verdict, "offline"), internal)
         elif not internal and not self.check_external:
             self._excluded(target, ErrorKind.PROFILE_RULE, "external links not checked", internal)
         elif (rule := self._rule(target)) is not None and not rule.check:
@@ -271,6 +279,29 @@ class SiteSpider(scrapy.Spider):
         self.writer.probe({"host": urls.host_of(meta["origin"]), "url": meta["origin"],
                            "http_status": response.status, "redirected": bool(meta["chain"]), "title": title,
                            "text": text[:pageprobe.SAMPLE]})
+
+    @staticmethod
+    def _refusal(verdict: Verdict, offline_message: str) -> tuple[ErrorKind, str]:
+        """What a target the scope gate refuses is recorded as (excluded, with the verdict's reason)."""
+        if verdict.offline:
+            return ErrorKind.OFFLINE, offline_message
+        return ErrorKind.PROFILE_RULE, verdict.reason
+
+    def _budget(self, name: str, message: str) -> None:
+        """A sitemap budget was reached: the crawl says so (stats, and a crawl-health warning)."""
+        if name not in self.sitemap_budget:
+            self.sitemap_budget[name] = message
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value(f"sitemap/budget_reached/{name}", message)
+
+    def _take_sitemap(self) -> bool:
+        """One more sitemap file may be fetched (sitemap_max_files)."""
+        if self.sitemap_files_left <= 0:
+            self._budget("files", f"sitemap budget reached: {self.job.crawl.sitemap_max_files} files"
+                                  " fetched (crawl.sitemap_max_files), further sitemaps not read")
+            return False
+        self.sitemap_files_left -= 1
+        return True
 
     def _excluded(self, url: str, kind: ErrorKind, message: str, internal: bool) -> None:
         status, kind, message = classify.from_error(kind, message)
@@ -391,8 +422,10 @@ class SiteSpider(scrapy.Spider):
             fail = (ErrorKind.REDIRECT_LOOP, f"redirect loop after {len(chain)} hops")
         elif len(chain) > self.max_redirects:
             fail = (ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.max_redirects} redirects")
-        elif self.offline and not urls.is_loopback(nxt):
-            fail = (ErrorKind.OFFLINE, "offline: redirects to a host that is not contacted")
+        if not fail:
+            next_kind = "check" if meta["kind"] == "page" and urls.host_of(nxt) not in self.scope else meta["kind"]
+            if not (verdict := self.gate.allows(nxt, next_kind)):
+                fail = self._refusal(verdict, "offline: redirects to a host that is not contacted")
         if fail:
             status, kind, message = classify.from_error(*fail)
             self._result(meta["origin"], status, http_status=response.status, final_url=nxt or None,
@@ -472,26 +505,46 @@ class SiteSpider(scrapy.Spider):
         if response.status != 200:
             yield from self._sitemap_requests([], response.url)
             return
-        found = []
+        found: list[str] = []
+        lines = 0
         for line in response.body.decode("utf-8", "replace").splitlines():
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
+                lines += 1
                 try:
-                    found.append(urls.normalize_url(value.strip(), response.url))
+                    url = urls.normalize_url(value.strip(), response.url)
                 except urls.InvalidURL:
                     continue
+                if url not in found:
+                    found.append(url)
+        limit = self.job.crawl.sitemap_max_files
+        if len(found) > limit:  # 20,000 Sitemap: lines are not 20,000 links to record and fetch
+            self._budget("files", f"sitemap budget reached: robots.txt lists {lines} sitemaps, the first"
+                                  f" {limit} read (crawl.sitemap_max_files)")
+            found = found[:limit]
         yield from self._sitemap_requests(found, response.url)
 
     def _sitemap_requests(self, listed: list[str], robots_url: str):
         if not listed:  # the conventional place; not a link anyone made, so not reported if absent
             url = urls.normalize_url("/sitemap.xml", self.start_url)
-            yield self._request(url, kind="sitemap", depth=0, referrer="", callback=self.on_sitemap)
+            if self._take_sitemap():
+                yield self._sitemap_request(url, referrer="", depth=0)
             return
+        listed = [url for url in listed if url not in self.seen]
         links = [Link(robots_url, url, "", "", "robots", "sitemap", "", 0, i) for i, url in enumerate(listed)]
         self.writer.links(links)
         for url in listed:
             self.seen.add(url)
-            yield self._request(url, kind="sitemap", depth=0, referrer=robots_url, callback=self.on_sitemap)
+            verdict = self.gate.allows(url, Kind.SITEMAP)
+            if not verdict:  # a robots.txt may not send the crawl to another host (or off loopback)
+                self._excluded(url, *self._refusal(verdict, verdict.reason), self.gate.is_site(url))
+            elif self._take_sitemap():
+                yield self._sitemap_request(url, referrer=robots_url, depth=0)
+
+    def _sitemap_request(self, url: str, *, referrer: str, depth: int) -> Request:
+        request = self._request(url, kind="sitemap", depth=0, referrer=referrer, callback=self.on_sitemap)
+        request.meta["sitemap_depth"] = depth  # index levels below robots.txt's sitemaps / /sitemap.xml
+        return request
 
     def _on_sitemap(self, response: Response):
         meta = response.meta
@@ -502,17 +555,37 @@ class SiteSpider(scrapy.Spider):
         if response.status in REDIRECTS or response.status != 200:
             return
         source = urls.normalize_url(response.url)
-        nested, locs = parse_sitemap(response.body)
-        for raw in nested[:50]:  # a sitemap index: bounded, and only the site's own sitemaps
+        crawl = self.job.crawl
+        if self.sitemap_entries_left <= 0:
+            self._budget("entries", f"sitemap budget reached: {crawl.sitemap_max_entries} entries taken"
+                                    " (crawl.sitemap_max_entries)")
+            return
+        sitemap = parse_sitemap(response.body, max_bytes=self.sitemap_max_bytes,
+                                max_entries=self.sitemap_entries_left)
+        self.sitemap_entries_left -= len(sitemap.nested) + len(sitemap.pages)
+        if sitemap.too_big:
+            self._budget("bytes", f"sitemap budget reached: {source} is larger than {crawl.sitemap_max_bytes}"
+                                  " bytes decompressed (crawl.sitemap_max_bytes), the rest not read")
+        if sitemap.more_entries:
+            self._budget("entries", f"sitemap budget reached: {crawl.sitemap_max_entries} entries taken"
+                                    " (crawl.sitemap_max_entries)")
+        depth = meta.get("sitemap_depth", 0) + 1
+        if sitemap.nested and depth > self.sitemap_max_depth:
+            self._budget("depth", f"sitemap budget reached: sitemap indexes nested deeper than"
+                                  f" {self.sitemap_max_depth} levels not read (crawl.sitemap_max_depth)")
+            sitemap.nested = []
+        for raw in sitemap.nested:  # a sitemap index: only the site's own sitemaps, within the budgets
             try:
                 url = urls.normalize_url(raw, response.url)
             except urls.InvalidURL:
                 continue
-            if url not in self.seen and urls.host_of(url) in self.scope:
+            if url not in self.seen and self.gate.allows(url, Kind.SITEMAP):
+                if not self._take_sitemap():
+                    break
                 self.seen.add(url)
-                yield self._request(url, kind="sitemap", depth=0, referrer=source, callback=self.on_sitemap)
+                yield self._sitemap_request(url, referrer=source, depth=depth)
         links, requests = [], []
-        for position, (loc, line) in enumerate(locs):
+        for position, (loc, line) in enumerate(sitemap.pages):
             try:
                 target, fragment = urls.normalize(loc)
             except urls.InvalidURL:
@@ -528,7 +601,9 @@ class SiteSpider(scrapy.Spider):
         exc = failure.value
         if meta["kind"] == "probe" or (meta["kind"] in ("robots", "sitemap") and not meta.get("referrer")):
             return  # our own probes: their absence is not a finding
-        if isinstance(exc, IgnoreRequest) and "robots" in str(exc).lower():
+        if isinstance(exc, OutOfScope):  # the scope gate dropped it (crawler/scopegate.py)
+            kind, message = self._refusal(exc.verdict, exc.verdict.reason)
+        elif isinstance(exc, IgnoreRequest) and "robots" in str(exc).lower():
             kind, message = ErrorKind.ROBOTS, "disallowed by robots.txt"
         else:
             kind = classify.error_kind(exc)

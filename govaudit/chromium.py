@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from govaudit import ACCEPT_LANGUAGE, urls
+from govaudit.scope import offline_allows
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
@@ -58,7 +59,7 @@ def loopback_hosts(page_urls: Iterable[str]) -> tuple[str, ...]:
     """Host names Chromium may resolve offline: 127.0.0.1, localhost and the pages' own loopback hosts."""
     hosts = {"127.0.0.1", "localhost"}
     for url in page_urls:
-        if urls.is_loopback(url):
+        if offline_allows(url):  # the crawl's scope decision (govaudit/scope.py)
             hosts.add(urls.hostname_of(url))
     return tuple(sorted(hosts))
 

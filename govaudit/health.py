@@ -36,6 +36,9 @@ def evaluate(stats: dict[str, Any], previous: dict[str, Any] | None, *, exit_cod
         out.append(Monitor("page_error_ratio", FAIL, f"{errors} of {attempted} page fetches failed"))
     elif attempted:
         out.append(Monitor("page_error_ratio", OK, f"{errors} of {attempted} page fetches failed"))
+    for message in stats.get("sitemap_budget") or ():
+        # the crawl read only part of the sitemaps: pages listed only there may be missing
+        out.append(Monitor("sitemap_budget", WARN, message))
     if previous and previous.get("pages_fetched"):
         before = previous["pages_fetched"]
         if fetched < before * min_pages_ratio:

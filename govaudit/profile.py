@@ -56,6 +56,11 @@ class Crawl(_Strict):
     user_agent: str = DEFAULT_USER_AGENT
     max_page_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     exclude: tuple[str, ...] = ()  # regexes of URLs never fetched (recorded as excluded)
+    # Sitemap budgets: a hostile or broken sitemap cannot make the crawl endless (crawler/sitemap.py).
+    sitemap_max_depth: Annotated[int, Field(ge=0)] = 3  # sitemap index levels followed below a sitemap
+    sitemap_max_files: Annotated[int, Field(ge=1)] = 50  # sitemap files fetched (robots.txt lines read too)
+    sitemap_max_entries: Annotated[int, Field(ge=1)] = 10000  # <loc> entries taken, over all sitemaps
+    sitemap_max_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024  # per sitemap, decompressed
 
     @field_validator("exclude")
     @classmethod
@@ -347,6 +352,11 @@ def check_start_url(url: str) -> str:
     """The normalised start URL, or a ConfigError saying what is wrong with it."""
     if not url:
         raise ConfigError("no start URL: give one on the command line or as site.start_url in the profile")
+    if urls.has_credentials(url):
+        # Refused before anything is contacted or written: a password in the URL would end up in every
+        # report, CSV and the database. The message shows the URL without it.
+        raise ConfigError(f"start URL carries a user name or password ({urls.without_credentials(url)!r} with"
+                          " 'user:…@' before the host): credentials in URLs are refused, remove them")
     if urls.scheme_of(url) not in urls.HTTP_SCHEMES:
         raise ConfigError(f"start URL must be http:// or https://: {url!r}")
     try:

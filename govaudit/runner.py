@@ -42,6 +42,7 @@ from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
 from govaudit.results import build
+from govaudit.scope import offline_allows
 from govaudit.store import Store, open_store
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2, 3
@@ -68,7 +69,7 @@ def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
     session.headers["Accept-Language"] = ACCEPT_LANGUAGE
     url = start_url
     for _ in range(profile.links.max_redirects + 1):
-        if offline and not urls.is_loopback(url):
+        if offline and not offline_allows(url):
             raise ConfigError(f"--offline: {url} is not a loopback address, so it is not contacted")
         try:
             with session.get(url, timeout=profile.links.timeout, allow_redirects=False, stream=True) as resp:
@@ -168,7 +169,7 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
         if "browser" not in check.requires or type(check).sample is Check.sample:
             continue  # a browser check that samples no pages is skipped for want of a browser
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
-        targets = tuple(t for t in check.sample(ctx) if not offline or urls.is_loopback(t.url))
+        targets = tuple(t for t in check.sample(ctx) if not offline or offline_allows(t.url))
         # Browsers load pages from the agency's server too: never more at once than the crawl may.
         job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, targets=targets,
                          workers=min(check.options["workers"], profile.crawl.concurrency),
@@ -398,7 +399,7 @@ def a11y(page_urls: list[str], out: Path, *, offline: bool = False, options: dic
         raise ConfigError("no page URL given")
     if offline:
         for url in given:
-            if not urls.is_loopback(url):
+            if not offline_allows(url):
                 raise ConfigError(f"--offline: {url} is not a loopback address, so it is not contacted")
     found = [cls for cls in registry.checks().values() if "browser" in cls.requires and cls.sections]
     if len(found) != 1:

@@ -112,3 +112,33 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _netloc_span(url: str) -> tuple[int, int] | None:
+    """(start, end) of the authority in url ("scheme://AUTHORITY/..."), or None without one."""
+    head, sep, _ = url.partition("//")
+    if not sep or "/" in head or "?" in head or "#" in head:
+        return None
+    start = len(head) + 2
+    end = len(url)
+    for mark in "/?#\\":
+        at = url.find(mark, start)
+        if at != -1:
+            end = min(end, at)
+    return start, end
+
+
+def has_credentials(url: str) -> bool:
+    """url has userinfo (`user:password@` before the host), decided as browsers split the authority."""
+    span = _netloc_span(url.strip())
+    return span is not None and "@" in url.strip()[span[0]:span[1]]
+
+
+def without_credentials(url: str) -> str:
+    """url with its userinfo cut out (for messages: the password is never echoed)."""
+    url = url.strip()
+    span = _netloc_span(url)
+    if span is None:
+        return url
+    start, end = span
+    return url[:start] + url[start:end].rpartition("@")[2] + url[end:]
