@@ -100,10 +100,12 @@ def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:
     # types the installed reactor as a module; the object provides IReactorCore.)
     cast(IReactorCore, reactor).callWhenRunning(loop.start, 0.5, False)
     process.crawl(crawler, job=job)
+    clean = False
     try:
         process.start()
+        clean = True
     finally:
-        parsepool.stop()
+        parsepool.stop(clean=clean)
     return (dict(crawler.stats.get_stats()) if crawler.stats else {}), spider_of()
 
 

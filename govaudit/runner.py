@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from govaudit import (
     health,
     notify,
     parallel,
+    procs,
     registry,
     retention,
     scoring,
@@ -129,12 +129,19 @@ def _browser_config(options: dict[str, Any], offline: bool, user_agent: str,
 def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *,
            grace: float) -> tuple[dict[str, Any] | None, int]:
     """Run one I/O stage in its own process (`python -m MODULE --job JOB.json --stats STATS.json`): JSON
-    progress lines on its stdout, its stats written to STATS.json; (stats or None if it wrote none, exit code)."""
-    with tempfile.TemporaryDirectory(prefix="govaudit-") as tmp:
+    progress lines on its stdout, its stats written to STATS.json; (stats or None if it wrote none, exit code).
+
+    The stage runs in a session of its own, with a death signal (procs): whatever it starts is one
+    process tree that ends with it, and on the way out (an exception, SIGTERM/SIGINT here) the whole
+    group gets SIGTERM, `grace` seconds, then SIGKILL. The browser stage's death signal is SIGTERM, so
+    that it takes down Chromium (in groups of their own) and removes the profiles before it goes."""
+    with tempfile.TemporaryDirectory(prefix=procs.temp_prefix()) as tmp:
         job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
         job_file.write_text(job.to_json(), encoding="utf-8")
+        death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
         proc = subprocess.Popen([sys.executable, "-P", "-m", module, "--job", str(job_file),
-                                 "--stats", str(stats_file)], stdout=subprocess.PIPE, text=True)
+                                 "--stats", str(stats_file)], stdout=subprocess.PIPE, text=True,
+                                start_new_session=True, preexec_fn=procs.preexec(death))  # noqa: PLW1509
         assert proc.stdout is not None  # stdout=PIPE
         try:
             for line in proc.stdout:
@@ -143,9 +150,12 @@ def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *
                         progress(json.loads(line))
             code = proc.wait()
         except BaseException:
-            proc.terminate()
-            proc.wait(grace)
+            procs.end_group(proc.pid, grace=grace, alive=lambda: proc.poll() is None)
+            proc.wait()
             raise
+        finally:
+            proc.stdout.close()
+        procs.kill_group(proc.pid)  # what the stage left behind (its group outlives it while one is in it)
         stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
     return stats, code
 
@@ -253,14 +263,8 @@ class EarlyChecks:
         return parallel.collect(self.store, self.run_id, self.profile, children, None, run_checks)
 
     def abandon(self) -> None:
-        for child in self.children:
-            with contextlib.suppress(OSError):
-                if not child.done():
-                    os.kill(child.pid, signal.SIGTERM)
-                    os.waitpid(child.pid, 0)
-            with contextlib.suppress(OSError):
-                os.unlink(child.out)
-        self.children = []
+        children, self.children = self.children, []
+        parallel.abandon(children)
 
 
 def _crawl(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
@@ -276,8 +280,9 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
     checks = build_checks(profile)
     preflight(start, profile, offline=offline)
-    with open_store(db) as store, store.run_lock():
-        store.fail_stale_runs()
+    with procs.interruptible(), open_store(db) as store, store.run_lock():
+        store.fail_stale_runs()  # runs left `running` by a dead process: interrupted
+        procs.sweep_temp()  # and the temporary directories such a process left
         site = profile.site.name or urls.host_of(start)
         run_id = store.create_run(site=site, start_url=start,
                                   tool_version=__version__, profile_hash=profile.fingerprint(),
@@ -312,7 +317,11 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
         except BaseException as exc:
             early.abandon()  # early check processes still running (a crash or Ctrl-C anywhere above)
-            store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
+            if isinstance(exc, procs.Interrupted | KeyboardInterrupt):
+                why = str(exc) if isinstance(exc, procs.Interrupted) else "interrupted by SIGINT"
+                store.finish_run(run_id, RunStatus.INTERRUPTED, error=why)
+            else:
+                store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
             raise
         files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
         retention.after_audit(store, site, profile, status)  # prunes old runs; never fails this one
