@@ -113,10 +113,11 @@ def end_group(pgid: int, *, grace: float, alive: Callable[[], bool]) -> None:
     kill_group(pgid, signal.SIGKILL)
 
 
-def sweep_temp(prefix: str = "govaudit-") -> None:
-    """Remove the temporary directories `{prefix}{pid}-…` whose process is gone (a SIGKILLed audit
-    cannot remove its own); those of a live process stay."""
-    base = tempfile.gettempdir()
+def sweep_temp(prefix: str = "govaudit-", base: str | os.PathLike[str] | None = None) -> None:
+    """Remove the temporary directories `{prefix}{pid}-…` in `base` (default: the system's temporary
+    directory) whose process is gone (a SIGKILLed audit cannot remove its own); those of a live
+    process stay."""
+    base = tempfile.gettempdir() if base is None else os.fspath(base)
     with contextlib.suppress(OSError):
         for name in os.listdir(base):
             pid = name[len(prefix):].split("-", 1)[0]

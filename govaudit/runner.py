@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -315,6 +317,9 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             store.save_check_results(run_id, results)
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
+            # Within the try: a report that cannot be written (a full disk) or a stop while writing turns
+            # the run `failed` / `interrupted`, never a `completed` run without its reports.
+            files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
         except BaseException as exc:
             early.abandon()  # early check processes still running (a crash or Ctrl-C anywhere above)
             if isinstance(exc, procs.Interrupted | KeyboardInterrupt):
@@ -323,7 +328,6 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             else:
                 store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
             raise
-        files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
         retention.after_audit(store, site, profile, status)  # prunes old runs; never fails this one
     summary = summarize(results_doc)
     tripped = rules.tripped(summary)
@@ -335,10 +339,29 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
 
 def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW",
                   formats: Collection[str] | None = None) -> tuple[list[Path], dict]:
-    """The results document and the files of the writers chosen by id (`--format`; None: every one)."""
+    """The results document and the files of the writers chosen by id (`--format`; None: every one).
+
+    Written as a set: every file into a staging directory inside `out` first, then each renamed over
+    its old self, so that a failure or a stop while writing leaves the previous set whole (never
+    links.csv from one run beside report.html from another). A staging directory left by a killed
+    process is removed here the next time."""
     doc = build(store, run_id, codes=code_catalogue())
-    files = [cls().write(doc, out, lang=lang) for cls in registry.chosen_writers(formats)]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    procs.sweep_temp(prefix=STAGING, base=out)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out))
+    try:
+        written = [Path(cls().write(doc, staging, lang=lang)) for cls in registry.chosen_writers(formats)]
+        files = []
+        for path in written:  # only renames from here: nothing left that can run out of space
+            os.replace(path, out / path.name)
+            files.append(out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return files, doc
+
+
+STAGING = ".govaudit-staging-"  # write_reports' staging directories in the output directory
 
 
 def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-TW",

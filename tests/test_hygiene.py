@@ -138,3 +138,49 @@ def _wait_for_count(tag: str, what: str, n: int, limit: float = 30) -> None:
             return
         time.sleep(0.05)
     pytest.fail(f"fewer than {n} {what!r} processes in {limit} s")
+
+
+def _small_site() -> SiteServer:
+    links = "".join(f'<a href="/p{i}.html">第{i}頁</a>' for i in range(3))
+    return SiteServer({"/": html(links, title="首頁"),
+                       **{f"/p{i}.html": html(f"<h1>第{i}頁</h1>", title=f"p{i}") for i in range(3)}})
+
+
+def _audit(url: str, db: Path, out: Path) -> None:
+    from govaudit.profile import Profile
+    from govaudit.runner import audit
+
+    profile = Profile.model_validate({"checks": {"accessibility": None}})  # no browser: this is about the reports
+    audit(url, profile, db=db, out=out, offline=True)
+
+
+def test_reports_are_written_as_a_set_before_the_run_is_completed(tmp_path):
+    out, db = tmp_path / "out", tmp_path / "a.sqlite"
+    out.mkdir()
+    dead = _reaped_pid()
+    stale = out / f".govaudit-staging-{dead}-x"  # left by a killed audit
+    stale.mkdir()
+    (stale / "report.html").write_text("half")
+    (out / "notes.txt").write_text("the officer's own file")
+    with _small_site() as site:
+        _audit(site.url, db, out)
+    assert _status(db) == "completed"
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["findings.csv", "links.csv", "notes.txt", "report.html", "results.json"], names
+
+
+def test_reports_that_cannot_be_written_leave_the_run_failed_not_completed(tmp_path):
+    out, db = tmp_path / "out", tmp_path / "a.sqlite"
+    out.write_text("not a directory: no report can be written here")
+    with _small_site() as site, pytest.raises(OSError):
+        _audit(site.url, db, out)
+    assert _status(db) == "failed"
+    with sqlite3.connect(db) as conn:
+        assert "FileExistsError" in conn.execute("SELECT error FROM runs").fetchone()[0]
+
+
+def _reaped_pid() -> int:
+    """The pid of a process that has ended and been reaped (nothing runs under it now)."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
