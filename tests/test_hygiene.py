@@ -184,3 +184,52 @@ def _reaped_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
+
+
+_FORKER = """
+import sys, time
+from govaudit import parallel
+from govaudit.store import open_store
+
+def slow(store, run_id, profile, group, browsers, **kw):
+    time.sleep(120)
+    return []
+
+with open_store(sys.argv[1]) as store:
+    run_id = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="",
+                              profile={}, rubric="")
+    child = parallel.fork(store, run_id, None, [], None, slow)
+    print(child.pid, child.out, flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_forked_check_process_dies_with_its_parent(tmp_path, sig):
+    parent = subprocess.Popen([sys.executable, "-c", _FORKER, str(tmp_path / "a.sqlite")], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert parent.stdout is not None
+        pid_text, out = parent.stdout.readline().split()
+        child = int(pid_text)
+        assert _running(child)
+        parent.send_signal(sig)
+        parent.wait(30)
+        deadline = time.monotonic() + 10
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child), "the check process outlived its parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        Path(out).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan is reaped by init or a subreaper, not by us)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
