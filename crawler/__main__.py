@@ -102,7 +102,10 @@ def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:
     process.crawl(crawler, job=job)
     clean = False
     try:
-        process.start()
+        # No shutdown handlers: only the runner signals this process (it runs in a session of its own),
+        # and then the run is over: SIGTERM ends it at once (what is committed stays; SQLite's WAL makes
+        # an exit mid-transaction safe) rather than after a graceful drain the runner would wait for.
+        process.start(install_signal_handlers=False)
         clean = True
     finally:
         parsepool.stop(clean=clean)
