@@ -103,10 +103,15 @@ def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:
     # types the installed reactor as a module; the object provides IReactorCore.)
     cast(IReactorCore, reactor).callWhenRunning(loop.start, 0.5, False)
     process.crawl(crawler, job=job)
+    clean = False
     try:
-        process.start()
+        # No shutdown handlers: only the runner signals this process (it runs in a session of its own),
+        # and then the run is over: SIGTERM ends it at once (what is committed stays; SQLite's WAL makes
+        # an exit mid-transaction safe) rather than after a graceful drain the runner would wait for.
+        process.start(install_signal_handlers=False)
+        clean = True
     finally:
-        parsepool.stop()
+        parsepool.stop(clean=clean)
     return (dict(crawler.stats.get_stats()) if crawler.stats else {}), spider_of()
 
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -30,8 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 from govaudit.crawler.progress import emit
 
+from govaudit import chromium
 from govaudit.analyzers import page_analyzers
-from govaudit.chromium import BrowserConfig, probe, start_chrome
+from govaudit.chromium import BrowserConfig, probe, start_chrome, stop_chrome
 from govaudit.jobs import BrowserJob
 from govaudit.plugins import BrowserTarget
 
@@ -66,6 +69,20 @@ class StageResult:
         return {k: v for k, v in self.__dict__.items() if k != "rows"}
 
 
+PROFILES: set[str] = set()  # Chromium profile directories in use, removed when the stage is stopped
+STOPPING: list[int] = []  # the signal that stops the stage, once it came: no browser starts after it
+
+
+def _stopped(signum: int, _frame: object) -> None:
+    """SIGTERM or SIGINT (the runner's death signal for this stage, or the runner ending it): kill the
+    browsers' process groups, remove their profiles, exit at once (128 + signal)."""
+    STOPPING.append(signum)
+    chromium.kill_all()
+    for path in list(PROFILES):
+        shutil.rmtree(path, ignore_errors=True)
+    os._exit(128 + signum)
+
+
 class PageError(RuntimeError):
     pass
 
@@ -85,19 +102,20 @@ class AxeSession:
         })
 
     def start(self) -> Chrome:
+        if STOPPING:
+            raise PageError("the stage is being stopped")
         self.profile_dir = tempfile.mkdtemp(prefix="govaudit-chromium-")
+        PROFILES.add(self.profile_dir)
         self.driver = start_chrome(self.config, self.profile_dir)
         return self.driver
 
     def stop(self) -> None:
         if self.driver is not None:
-            try:
-                self.driver.quit()
-            except Exception:  # noqa: BLE001  (a crashed browser may not answer quit)
-                pass
+            stop_chrome(self.driver)
             self.driver = None
         if self.profile_dir:
             shutil.rmtree(self.profile_dir, ignore_errors=True)
+            PROFILES.discard(self.profile_dir)
             self.profile_dir = ""
 
     def restart(self) -> None:
@@ -307,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--job", required=True, type=Path)
     parser.add_argument("--stats", required=True, type=Path, help="where the stage's summary is written")
     args = parser.parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stopped)
     stage = run_job(BrowserJob.from_json(args.job.read_bytes()))
     args.stats.write_text(json.dumps(stage.as_dict()), encoding="utf-8")
     with contextlib.suppress(BrokenPipeError, ValueError):

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple, cast
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import parse, resolve
 
+from govaudit import procs
 from govaudit.analyzers import page_analyzers
 from govaudit.jobs import CrawlJob
 from govaudit.models import Link, Page
@@ -56,7 +57,7 @@ def start(job: CrawlJob) -> None:
     ctx = multiprocessing.get_context("fork")
     global _BARRIER, _WORKERS
     _BARRIER, _WORKERS = ctx.Barrier(n), n  # before the fork: the workers share it
-    POOL = ctx.Pool(n, initializer=_init, initargs=(job.store, job.run_id, job.analyzers))
+    POOL = ctx.Pool(n, initializer=_init, initargs=(job.store, job.run_id, job.analyzers, os.getpid()))
 
 
 def retire() -> None:
@@ -65,15 +66,25 @@ def retire() -> None:
         POOL.close()
 
 
-def stop() -> None:
+def stop(*, clean: bool = True) -> None:
+    """Wait for the workers to write what they hold and exit; `clean=False` (the crawl failed or was
+    stopped): end them now, so that the pool forks no replacement for a worker that died."""
     global POOL
     if POOL is not None:
-        POOL.close()
+        if clean:
+            POOL.close()
+        else:
+            POOL.terminate()
         POOL.join()
         POOL = None
 
 
-def _init(store_url: str, run_id: int, check_ids: tuple[str, ...]) -> None:
+def _init(store_url: str, run_id: int, check_ids: tuple[str, ...], crawler: int) -> None:
+    # A worker ends with the crawl process however it ends (SIGKILL included), and SIGTERM ends it:
+    # the handler Twisted installs in the crawl process would be inherited by a worker the pool forks
+    # again later, and would swallow the signal there.
+    procs.default_signals()
+    procs.die_with_parent(crawler)
     _worker["store_url"], _worker["run_id"] = store_url, run_id
     _worker["analyzers"] = page_analyzers(check_ids)
     # Run when the worker exits (the pool's close and join at the end of the crawl): what waits is written.

@@ -8,6 +8,7 @@ of those), and background networking, component updates and sync are off.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from govaudit import ACCEPT_LANGUAGE, urls
+from govaudit import ACCEPT_LANGUAGE, procs, urls
 from govaudit.scope import offline_allows
 
 if TYPE_CHECKING:
@@ -104,7 +105,50 @@ def start_chrome(config: BrowserConfig, profile_dir: str, *, logging: bool = Fal
     options.page_load_strategy = "normal"
     if logging:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=config.chromedriver))
+    # chromedriver in a process group of its own (Chromium, its zygote and renderers join it), killed as a
+    # group by stop_chrome; and it dies with the thread that started it (procs: the death signal).
+    # Chromium's own temporary files go inside the profile, so that removing the profile removes them.
+    class GroupService(Service):
+        def _start_process(self, path: str) -> None:  # registered the moment it exists (kill_all sees it)
+            super()._start_process(path)
+            if self.process is not None:
+                LIVE_GROUPS.add(self.process.pid)
+
+    service = GroupService(executable_path=config.chromedriver, env={**os.environ, "TMPDIR": profile_dir},
+                           popen_kw={"process_group": 0, "preexec_fn": procs.preexec()})
+    driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(config.page_timeout)
     driver.set_script_timeout(config.script_timeout)
     return driver
+
+
+LIVE_GROUPS: set[int] = set()  # process groups of the chromedrivers started here and not yet stopped
+
+
+def stop_chrome(driver: Chrome) -> None:
+    """Quit the browser (politely, if it answers), then kill chromedriver's whole group: whatever
+    Chromium left behind (a hung renderer, the zygote) goes with it."""
+    process = getattr(driver.service, "process", None)
+    try:
+        driver.quit()
+    except Exception:  # noqa: BLE001, S110  (a crashed browser may not answer quit)
+        pass
+    if process is not None:
+        procs.kill_group(process.pid)
+        with contextlib.suppress(Exception):
+            process.wait(5)
+        procs.wait_group(process.pid, 5)  # gone before its profile is removed: nothing writes there after
+        LIVE_GROUPS.discard(process.pid)
+
+
+def kill_all() -> None:
+    """Kill every chromedriver group still alive (a stage that is being stopped: no time to be polite)
+    and wait (a few seconds at most) until their processes are gone."""
+    groups = list(LIVE_GROUPS)
+    for pgid in groups:
+        procs.kill_group(pgid)
+    for pgid in groups:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pgid, 0)  # chromedriver, the group's leader, is a child of this process
+        procs.wait_group(pgid, 5)
+        LIVE_GROUPS.discard(pgid)

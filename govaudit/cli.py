@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from govaudit import __version__, runner
+from govaudit import __version__, procs, runner
 from govaudit.profile import ConfigError, Profile, load_profile
 
 if TYPE_CHECKING:
@@ -419,6 +419,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(runner.EXIT_USAGE)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except procs.Interrupted as exc:  # SIGTERM/SIGINT during a run: recorded as interrupted
+        err.print(f"govaudit: {exc}: the run is marked interrupted", markup=False, highlight=False)
+        sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception:  # a bug of ours: the run did not complete, which is exit code 2, never 1

@@ -15,7 +15,8 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     INCOMPLETE = "incomplete"  # crawl unhealthy: reported, never a baseline
-    FAILED = "failed"  # crashed or interrupted
+    FAILED = "failed"  # crashed
+    INTERRUPTED = "interrupted"  # stopped by SIGTERM/SIGINT, or its process died (found at the next start)
 
 
 class LinkStatus(StrEnum):

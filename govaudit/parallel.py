@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import threading
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from govaudit import procs
 from govaudit.models import CheckResult
 from govaudit.plugins import Check
 from govaudit.store import Store, open_store
@@ -103,10 +105,13 @@ def fork(store: Store, run_id: int, profile: Any, group: list[Check], browsers: 
          **kwargs: Any) -> Child:
     """Run `serial(store, run_id, profile, group, browsers, workers=1, **kwargs)` in a forked child."""
     fd, out = tempfile.mkstemp(prefix="govaudit-checks-", suffix=".pickle")
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: run the group, write the results, leave without running any cleanup
         code = 1
         try:
+            procs.default_signals()  # not the runner's handlers: SIGTERM ends a check process
+            procs.die_with_parent(parent)  # and so does the runner's end, however it ends
             with open_store(store.url, readonly=True) as own:
                 data = pickle.dumps(serial(own, run_id, profile, group, browsers, workers=1, **kwargs))
             with os.fdopen(fd, "wb") as fh:
@@ -147,7 +152,24 @@ def run_checks(store: Store, run_id: int, profile: Any, checks: list[Check], bro
                serial: Serial, **kwargs: Any) -> list[CheckResult]:
     """`serial(store, run_id, profile, group, browsers, workers=1, **kwargs)` for each group, the groups at once."""
     groups = split(checks, n)
-    children = [fork(store, run_id, profile, group, browsers, serial, **kwargs) for group in groups[1:]]
-    results = serial(store, run_id, profile, groups[0], browsers, workers=1, **kwargs)
-    results += collect(store, run_id, profile, children, browsers, serial)
+    children: list[Child] = []
+    try:
+        children += [fork(store, run_id, profile, group, browsers, serial, **kwargs) for group in groups[1:]]
+        results = serial(store, run_id, profile, groups[0], browsers, workers=1, **kwargs)
+        results += collect(store, run_id, profile, children, browsers, serial)
+    except BaseException:  # interrupted (or a bug here): the children and their files go now
+        abandon(children)
+        raise
     return in_order(results, checks)
+
+
+def abandon(children: list[Child]) -> None:
+    """End the children still running (SIGKILL: they hold nothing that needs closing), reap them and
+    remove their result files."""
+    for child in children:
+        with contextlib.suppress(OSError):
+            if not child.done():
+                os.kill(child.pid, signal.SIGKILL)
+                child.status = os.waitpid(child.pid, 0)[1]
+        with contextlib.suppress(OSError):
+            os.unlink(child.out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from govaudit import (
     health,
     notify,
     parallel,
+    procs,
     registry,
     retention,
     scoring,
@@ -130,12 +132,19 @@ def _browser_config(options: dict[str, Any], offline: bool, user_agent: str,
 def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *,
            grace: float) -> tuple[dict[str, Any] | None, int]:
     """Run one I/O stage in its own process (`python -m MODULE --job JOB.json --stats STATS.json`): JSON
-    progress lines on its stdout, its stats written to STATS.json; (stats or None if it wrote none, exit code)."""
-    with tempfile.TemporaryDirectory(prefix="govaudit-") as tmp:
+    progress lines on its stdout, its stats written to STATS.json; (stats or None if it wrote none, exit code).
+
+    The stage runs in a session of its own, with a death signal (procs): whatever it starts is one
+    process tree that ends with it, and on the way out (an exception, SIGTERM/SIGINT here) the whole
+    group gets SIGTERM, `grace` seconds, then SIGKILL. The browser stage's death signal is SIGTERM, so
+    that it takes down Chromium (in groups of their own) and removes the profiles before it goes."""
+    with tempfile.TemporaryDirectory(prefix=procs.temp_prefix()) as tmp:
         job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
         job_file.write_text(job.to_json(), encoding="utf-8")
+        death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
         proc = subprocess.Popen([sys.executable, "-P", "-m", module, "--job", str(job_file),
-                                 "--stats", str(stats_file)], stdout=subprocess.PIPE, text=True)
+                                 "--stats", str(stats_file)], stdout=subprocess.PIPE, text=True,
+                                start_new_session=True, preexec_fn=procs.preexec(death))  # noqa: PLW1509
         assert proc.stdout is not None  # stdout=PIPE
         try:
             for line in proc.stdout:
@@ -144,9 +153,12 @@ def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *
                         progress(json.loads(line))
             code = proc.wait()
         except BaseException:
-            proc.terminate()
-            proc.wait(grace)
+            procs.end_group(proc.pid, grace=grace, alive=lambda: proc.poll() is None)
+            proc.wait()
             raise
+        finally:
+            proc.stdout.close()
+        procs.kill_group(proc.pid)  # what the stage left behind (its group outlives it while one is in it)
         stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
     return stats, code
 
@@ -254,14 +266,8 @@ class EarlyChecks:
         return parallel.collect(self.store, self.run_id, self.profile, children, None, run_checks)
 
     def abandon(self) -> None:
-        for child in self.children:
-            with contextlib.suppress(OSError):
-                if not child.done():
-                    os.kill(child.pid, signal.SIGTERM)
-                    os.waitpid(child.pid, 0)
-            with contextlib.suppress(OSError):
-                os.unlink(child.out)
-        self.children = []
+        children, self.children = self.children, []
+        parallel.abandon(children)
 
 
 def _crawl(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
@@ -277,8 +283,9 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
     checks = build_checks(profile)
     preflight(start, profile, offline=offline)
-    with open_store(db) as store, store.run_lock():
-        store.fail_stale_runs()
+    with procs.interruptible(), open_store(db) as store, store.run_lock():
+        store.fail_stale_runs()  # runs left `running` by a dead process: interrupted
+        procs.sweep_temp()  # and the temporary directories such a process left
         site = profile.site.name or urls.host_of(start)
         run_id = store.create_run(site=site, start_url=start,
                                   tool_version=__version__, profile_hash=profile.fingerprint(),
@@ -311,11 +318,17 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             store.save_check_results(run_id, results)
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
+            # Within the try: a report that cannot be written (a full disk) or a stop while writing turns
+            # the run `failed` / `interrupted`, never a `completed` run without its reports.
+            files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
         except BaseException as exc:
             early.abandon()  # early check processes still running (a crash or Ctrl-C anywhere above)
-            store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
+            if isinstance(exc, procs.Interrupted | KeyboardInterrupt):
+                why = str(exc) if isinstance(exc, procs.Interrupted) else "interrupted by SIGINT"
+                store.finish_run(run_id, RunStatus.INTERRUPTED, error=why)
+            else:
+                store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
             raise
-        files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
         retention.after_audit(store, site, profile, status)  # prunes old runs; never fails this one
     summary = summarize(results_doc)
     tripped = rules.tripped(summary)
@@ -327,10 +340,29 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
 
 def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW",
                   formats: Collection[str] | None = None) -> tuple[list[Path], dict]:
-    """The results document and the files of the writers chosen by id (`--format`; None: every one)."""
+    """The results document and the files of the writers chosen by id (`--format`; None: every one).
+
+    Written as a set: every file into a staging directory inside `out` first, then each renamed over
+    its old self, so that a failure or a stop while writing leaves the previous set whole (never
+    links.csv from one run beside report.html from another). A staging directory left by a killed
+    process is removed here the next time."""
     doc = build(store, run_id, codes=code_catalogue())
-    files = [cls().write(doc, out, lang=lang) for cls in registry.chosen_writers(formats)]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    procs.sweep_temp(prefix=STAGING, base=out)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out))
+    try:
+        written = [Path(cls().write(doc, staging, lang=lang)) for cls in registry.chosen_writers(formats)]
+        files = []
+        for path in written:  # only renames from here: nothing left that can run out of space
+            os.replace(path, out / path.name)
+            files.append(out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return files, doc
+
+
+STAGING = ".govaudit-staging-"  # write_reports' staging directories in the output directory
 
 
 def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-TW",

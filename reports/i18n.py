@@ -16,11 +16,13 @@ _ZH: dict = {
         "completed": "已完成",
         "incomplete": "未完整完成",
         "failed": "失敗",
+        "interrupted": "已中斷",
         "running": "進行中",
     },
     "run_banner": {
         "incomplete": "本次檢測未完整完成（爬取狀況異常）：結果僅供參考，不作為下次比較的基準。",
         "failed": "本次檢測中斷或失敗：以下結果不完整，請排除問題後重新檢測。",
+        "interrupted": "本次檢測被中止（收到停止訊號或程序結束）：以下結果不完整，請重新檢測。",
         "running": "本次檢測仍在進行中：以下結果尚未完整。",
     },
     "link_status": {
@@ -182,12 +184,14 @@ _EN: dict = {
         "completed": "Completed",
         "incomplete": "Incomplete",
         "failed": "Failed",
+        "interrupted": "Interrupted",
         "running": "Running",
     },
     "run_banner": {
         "incomplete": "This run did not complete (the crawl was unhealthy): use the results with care; "
         "it is not used as a baseline for comparison.",
         "failed": "This run crashed or was interrupted: the results below are incomplete. Fix the cause and run again.",
+        "interrupted": "This run was stopped (a stop signal, or its process ended): the results below are incomplete. Run it again.",
         "running": "This run is still in progress: the results below are not final.",
     },
     "link_status": {

@@ -167,6 +167,6 @@ def test_a_killed_run_loses_nothing_earlier_and_the_next_run_starts(tmp_path):
     assert third.returncode == 0, third.stderr
     with sqlite3.connect(db) as conn:
         statuses = dict(conn.execute("SELECT id, status FROM runs"))
-        assert statuses == {1: "completed", 2: "failed", 3: "completed"}
+        assert statuses == {1: "completed", 2: "interrupted", 3: "completed"}
         assert conn.execute("SELECT count(*) FROM link_results WHERE run_id=1").fetchone()[0] == first_links
         assert conn.execute("SELECT previous_run FROM runs WHERE id=3").fetchone()[0] == 1

@@ -118,11 +118,11 @@ def test_incomplete_runs_are_never_a_baseline(tmp_path):
         assert store.run(_run(store)).previous_run == first
 
 
-def test_stale_running_runs_are_marked_failed(tmp_path):
+def test_stale_running_runs_are_marked_interrupted(tmp_path):
     with open_store(tmp_path / "a.sqlite") as store:
         crashed = _run(store)
         assert store.fail_stale_runs() == [crashed]
-        assert store.run(crashed).status == RunStatus.FAILED
+        assert store.run(crashed).status == RunStatus.INTERRUPTED
 
 
 def test_pages_links_results_round_trip_as_records_with_compressed_bodies(tmp_path):

@@ -159,12 +159,13 @@ class SQLiteStore:
             )
 
     def fail_stale_runs(self) -> list[int]:
-        """Runs left `running` by a crash. Only call while holding the database lock."""
+        """Runs left `running` by a process that died (SIGKILL, power loss): marked `interrupted`. Only call
+        while holding the run lock, so that no live audit holds one of them."""
         with self._db:
             ids = [r[0] for r in self._db.execute("SELECT id FROM runs WHERE status=?", (RunStatus.RUNNING,))]
             self._db.execute(
                 "UPDATE runs SET status=?, finished_at=?, error='interrupted before it finished' WHERE status=?",
-                (RunStatus.FAILED, now_iso(), RunStatus.RUNNING),
+                (RunStatus.INTERRUPTED, now_iso(), RunStatus.RUNNING),
             )
         return ids
 

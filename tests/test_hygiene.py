@@ -1,0 +1,235 @@
+"""Process hygiene: a runner stopped by SIGTERM or killed by SIGKILL in the crawl or in the browser stage
+leaves no process of its run behind (crawl, parse workers, browser stage, chromedriver, Chromium) and no
+temporary directory; SIGTERM marks the run `interrupted` and exits 143.
+
+Real processes on a real loopback site: every process of the run inherits a unique tag in its
+environment, and /proc is read for it (other sessions on the machine are not ours to count).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govaudit import procs
+from tests.siteserver import DELAY, SiteServer, html
+
+GOVAUDIT = [sys.executable, "-m", "govaudit"]
+PAGES = 30
+
+
+def _site() -> tuple[SiteServer, threading.Event]:
+    """Pages the crawl gets in 0.3 s and Chromium (its requests carry `sec-ch-ua`, which only a browser
+    sends) in 20 s: the browser stage then sits in a page load, where only a signal reaches it."""
+    links = "".join(f'<a href="/p{i}.html">第{i}頁</a>' for i in range(PAGES))
+    slow = (200, {"Content-Type": "text/html; charset=utf-8", DELAY: "0.3"}, b"")
+    pages = {f"/p{i}.html": (*slow[:2], html(f"<h1>第{i}頁</h1>", title=f"p{i}")[2]) for i in range(PAGES)}
+    server = SiteServer({"/": html(links, title="首頁"), **pages})
+    base, loading = server.handler, threading.Event()
+
+    def serve(self: Any, with_body: bool) -> None:
+        if self.headers.get("sec-ch-ua"):
+            loading.set()
+            time.sleep(20)
+        base._serve(self, with_body)
+
+    server.httpd.RequestHandlerClass = type("BrowserSlow", (base,), {"_serve": serve})
+    return server, loading
+
+
+def _ours(tag: str) -> dict[int, str]:
+    """{pid: command line} of the live processes carrying the tag (zombies are dead: not counted)."""
+    marker = f"GOVAUDIT_TEST_TAG={tag}".encode()
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            env = (proc / "environ").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):  # ended while we looked, or not ours
+            continue
+        if marker in env and state != "Z":
+            found[int(proc.name)] = cmd
+    return found
+
+
+def _gone(tag: str, limit: float = 8) -> dict[int, str]:
+    """Poll until no tagged process is left (or `limit` seconds): what is left."""
+    deadline = time.monotonic() + limit
+    left = _ours(tag)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = _ours(tag)
+    return left
+
+
+def _status(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("phase", ["crawl", "browser"])
+def test_a_stopped_runner_leaves_no_process_and_no_temp_dir(tmp_path, monkeypatch, phase, sig):
+    if phase == "browser" and not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("no chromium / chromedriver")
+    # A short TMPDIR of the test's own (Chromium's profile holds a Unix socket: its path must stay short)
+    tmp = Path(tempfile.mkdtemp(prefix="gah-", dir="/tmp"))
+    try:
+        _stop_runner(tmp_path, tmp, monkeypatch, phase, sig)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stop_runner(tmp_path: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, phase: str, sig: int) -> None:
+    db, tag = tmp_path / "a.sqlite", uuid.uuid4().hex
+    env = {**os.environ, "GOVAUDIT_TEST_TAG": tag, "TMPDIR": str(tmp)}
+    site, loading = _site()
+    with site:
+        # Output to a file, not a pipe: reading a pipe to its end would wait for every process that
+        # inherited it, i.e. for the very orphans this test looks for.
+        log = tmp_path / "runner.log"
+        with log.open("wb") as out:
+            runner = subprocess.Popen([*GOVAUDIT, "run", site.url, "--db", str(db), "--out", str(tmp_path / "out"),
+                                       "--offline", "--concurrency", "2"], stdout=out, stderr=out, env=env)
+        try:
+            if phase == "crawl":  # the crawl with its parse workers (forks of it: the same command line)
+                _wait_for_count(tag, "govaudit.crawler --job", 3)
+            else:  # Chromium is loading a page of the site
+                assert loading.wait(90), "the browser stage loaded no page"
+            runner.send_signal(sig)
+            runner.wait(timeout=60)
+            err = log.read_text(errors="replace")
+        finally:
+            if runner.poll() is None:
+                runner.kill()
+                runner.wait()
+        left = _gone(tag)
+    assert not left, f"processes of the run survived: {left}"
+    if sig == signal.SIGTERM:
+        assert runner.returncode == 128 + signal.SIGTERM, err
+        assert _status(db) == "interrupted"
+        assert sorted(p.name for p in tmp.iterdir()) == []
+    else:
+        assert runner.returncode == -signal.SIGKILL
+        assert _status(db) == "running"  # nobody could record it: the next start does (fail_stale_runs)
+        # a SIGKILLed runner cannot remove its own directory: the next audit's sweep does
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+        procs.sweep_temp()
+        assert sorted(p.name for p in tmp.iterdir()) == []
+
+
+def _wait_for_count(tag: str, what: str, n: int, limit: float = 30) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if sum(what in cmd for cmd in _ours(tag).values()) >= n:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"fewer than {n} {what!r} processes in {limit} s")
+
+
+def _small_site() -> SiteServer:
+    links = "".join(f'<a href="/p{i}.html">第{i}頁</a>' for i in range(3))
+    return SiteServer({"/": html(links, title="首頁"),
+                       **{f"/p{i}.html": html(f"<h1>第{i}頁</h1>", title=f"p{i}") for i in range(3)}})
+
+
+def _audit(url: str, db: Path, out: Path) -> None:
+    from govaudit.profile import Profile
+    from govaudit.runner import audit
+
+    profile = Profile.model_validate({"checks": {"accessibility": None}})  # no browser: this is about the reports
+    audit(url, profile, db=db, out=out, offline=True)
+
+
+def test_reports_are_written_as_a_set_before_the_run_is_completed(tmp_path):
+    out, db = tmp_path / "out", tmp_path / "a.sqlite"
+    out.mkdir()
+    dead = _reaped_pid()
+    stale = out / f".govaudit-staging-{dead}-x"  # left by a killed audit
+    stale.mkdir()
+    (stale / "report.html").write_text("half")
+    (out / "notes.txt").write_text("the officer's own file")
+    with _small_site() as site:
+        _audit(site.url, db, out)
+    assert _status(db) == "completed"
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["findings.csv", "links.csv", "notes.txt", "report.html", "results.json"], names
+
+
+def test_reports_that_cannot_be_written_leave_the_run_failed_not_completed(tmp_path):
+    out, db = tmp_path / "out", tmp_path / "a.sqlite"
+    out.write_text("not a directory: no report can be written here")
+    with _small_site() as site, pytest.raises(OSError):
+        _audit(site.url, db, out)
+    assert _status(db) == "failed"
+    with sqlite3.connect(db) as conn:
+        assert "FileExistsError" in conn.execute("SELECT error FROM runs").fetchone()[0]
+
+
+def _reaped_pid() -> int:
+    """The pid of a process that has ended and been reaped (nothing runs under it now)."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+_FORKER = """
+import sys, time
+from govaudit import parallel
+from govaudit.store import open_store
+
+def slow(store, run_id, profile, group, browsers, **kw):
+    time.sleep(120)
+    return []
+
+with open_store(sys.argv[1]) as store:
+    run_id = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="",
+                              profile={}, rubric="")
+    child = parallel.fork(store, run_id, None, [], None, slow)
+    print(child.pid, child.out, flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_forked_check_process_dies_with_its_parent(tmp_path, sig):
+    parent = subprocess.Popen([sys.executable, "-c", _FORKER, str(tmp_path / "a.sqlite")], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert parent.stdout is not None
+        pid_text, out = parent.stdout.readline().split()
+        child = int(pid_text)
+        assert _running(child)
+        parent.send_signal(sig)
+        parent.wait(30)
+        deadline = time.monotonic() + 10
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child), "the check process outlived its parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        Path(out).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan is reaped by init or a subreaper, not by us)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
