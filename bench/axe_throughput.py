@@ -20,10 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from govaudit.chromium import BrowserConfig, loopback_hosts  # noqa: E402
 from govaudit.crawler.browser import run_axe  # noqa: E402
 from govaudit.demo.server import DemoServer  # noqa: E402
-
-from govaudit.chromium import BrowserConfig, loopback_hosts  # noqa: E402
 from govaudit.plugins import BrowserTarget  # noqa: E402
 
 

@@ -22,10 +22,10 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
 from govaudit import urls
+from govaudit.checks.sitepages import home_page, is_html_page
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

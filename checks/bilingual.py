@@ -19,11 +19,11 @@ from itertools import chain
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from govaudit.checks.anchors import anchors
-from govaudit.checks.sitepages import home_page, is_html_page
 from lxml import etree
 
 from govaudit import urls
+from govaudit.checks.anchors import anchors
+from govaudit.checks.sitepages import home_page, is_html_page
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

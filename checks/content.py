@@ -34,11 +34,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from govaudit.checks import pii as pii_check
-from govaudit.checks._contact import contact_key, inconsistent
 from lxml import etree
 
 from govaudit import registry
+from govaudit.checks import pii as pii_check
+from govaudit.checks._contact import contact_key, inconsistent
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from govaudit.checks.art7 import detect, pagefacts
 from govaudit.checks.art7 import taxonomy as tx
-
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

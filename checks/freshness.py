@@ -10,7 +10,6 @@ from typing import Any
 from govaudit.checks.art7 import dates, pagefacts
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.checks.disclosure import audit_date
-
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

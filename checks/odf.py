@@ -18,9 +18,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from govaudit.checks.anchors import anchors
-
 from govaudit import urls
+from govaudit.checks.anchors import anchors
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

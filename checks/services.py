@@ -7,7 +7,6 @@ from collections import deque
 from typing import Any, NamedTuple
 
 from govaudit.checks.art7.taxonomy import label_match, title_parts
-
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

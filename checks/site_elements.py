@@ -22,11 +22,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from govaudit.checks._contact import SAMPLE_PAGES, inconsistent, normalize_phone
-from govaudit.checks.anchors import anchors
 from lxml import etree
 
 from govaudit import urls
+from govaudit.checks._contact import SAMPLE_PAGES, inconsistent, normalize_phone
+from govaudit.checks.anchors import anchors
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 

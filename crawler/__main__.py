@@ -16,21 +16,22 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-from govaudit.crawler.settings import REACTOR
 from scrapy.utils.reactor import install_reactor
+
+from govaudit.crawler.settings import REACTOR
 
 # Before anything imports twisted.internet.reactor and installs the default one.
 install_reactor(REACTOR)
+
+from scrapy.crawler import CrawlerProcess  # noqa: E402
+from twisted.internet import reactor, task  # noqa: E402
+from twisted.internet.interfaces import IReactorCore  # noqa: E402
 
 from govaudit.crawler import nights, parsepool  # noqa: E402
 from govaudit.crawler.fragments import check_fragments  # noqa: E402
 from govaudit.crawler.progress import emit  # noqa: E402
 from govaudit.crawler.settings import LOG_LEVEL, scrapy_settings  # noqa: E402
 from govaudit.crawler.spider import SiteSpider  # noqa: E402
-from scrapy.crawler import CrawlerProcess  # noqa: E402
-from twisted.internet import reactor, task  # noqa: E402
-from twisted.internet.interfaces import IReactorCore  # noqa: E402
-
 from govaudit.jobs import CrawlJob  # noqa: E402
 from govaudit.store import open_store  # noqa: E402
 

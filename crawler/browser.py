@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govaudit.crawler.progress import emit
-
 from govaudit import chromium
 from govaudit.analyzers import page_analyzers
 from govaudit.chromium import BrowserConfig, probe, start_chrome, stop_chrome
+from govaudit.crawler.progress import emit
 from govaudit.jobs import BrowserJob
 from govaudit.plugins import BrowserTarget
 

@@ -15,9 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from govaudit.crawler import pageprobe
-
 from govaudit import urls
+from govaudit.crawler import pageprobe
 from govaudit.models import FAILING_LINK_STATUSES, ErrorKind, LinkResult, LinkStatus
 from govaudit.store import CrawlSink, now_iso
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
+
 from govaudit.crawler.charset import decode
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

@@ -24,11 +24,10 @@ from dataclasses import dataclass, replace
 from multiprocessing.util import Finalize
 from typing import Any, NamedTuple, cast
 
-from govaudit.crawler.charset import decode
-from govaudit.crawler.extract import parse, resolve
-
 from govaudit import procs
 from govaudit.analyzers import page_analyzers
+from govaudit.crawler.charset import decode
+from govaudit.crawler.extract import parse, resolve
 from govaudit.jobs import CrawlJob
 from govaudit.models import Link, Page
 

@@ -11,11 +11,11 @@ import logging
 import time
 from typing import cast
 
-from govaudit.crawler import parsepool
 from twisted.internet import defer, reactor
 from twisted.internet.interfaces import IReactorThreads, IReactorTime
 from twisted.python.failure import Failure
 
+from govaudit.crawler import parsepool
 from govaudit.models import Link, LinkResult, Page
 from govaudit.store import CrawlSink, open_store
 

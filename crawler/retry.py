@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import cast
 
-from govaudit.crawler import classify
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler, ScrapyAgent
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
+from govaudit.crawler import classify
 from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind
 

@@ -17,6 +17,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http import Request, Response
+
+from govaudit import attachments, urls
+from govaudit.analyzers import page_analyzers
 from govaudit.crawler import classify, pageprobe, parsepool
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import Extracted, parse, resolve
@@ -24,12 +30,6 @@ from govaudit.crawler.pipelines import StoreWriter
 from govaudit.crawler.progress import emit
 from govaudit.crawler.scopegate import OutOfScope
 from govaudit.crawler.sitemap import parse_sitemap
-from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, StopDownload
-from scrapy.http import Request, Response
-
-from govaudit import attachments, urls
-from govaudit.analyzers import page_analyzers
 from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page, is_html
 from govaudit.profile import HostRule

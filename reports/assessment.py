@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from govaudit import localtime, registry
 from govaudit.reports.values import (
     _dict,
     _dicts,
@@ -22,8 +23,6 @@ from govaudit.reports.values import (
     timezone_of,
     url_view,
 )
-
-from govaudit import localtime, registry
 from govaudit.transitions import FLAP_CHANGES, FLAP_WINDOW
 
 ROWS_MAX = 500  # rows per changes table; the rest is in results.json

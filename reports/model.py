@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from govaudit import localtime
+from govaudit.models import LinkStatus
 from govaudit.reports import assessment
 from govaudit.reports.sections import sections
 from govaudit.reports.values import (
@@ -24,9 +26,6 @@ from govaudit.reports.values import (
     timezone_of,
     url_view,
 )
-
-from govaudit import localtime
-from govaudit.models import LinkStatus
 
 FAILURE_STATUSES = (LinkStatus.BROKEN.value, LinkStatus.UNVERIFIED.value, LinkStatus.REDIRECTED.value)
 LINK_STATUSES = tuple(s.value for s in LinkStatus)

@@ -7,9 +7,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from govaudit.demo.server import DemoServer
 
 from govaudit import runner
+from govaudit.demo.server import DemoServer
 from govaudit.profile import Profile, load_profile
 from govaudit.store import Store, open_store
 from tests.demoaudit import DemoAudit, run_demo

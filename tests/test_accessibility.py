@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from govaudit.checks.accessibility import Accessibility, codes_for, wcag_criteria
-from govaudit.crawler.extract import parse
 
+from govaudit.checks.accessibility import Accessibility, codes_for, wcag_criteria
 from govaudit.chromium import BrowserConfig, chrome_arguments, loopback_hosts
+from govaudit.crawler.extract import parse
 from tests.siteserver import SiteServer, html
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -296,7 +296,6 @@ def test_a11y_without_browser_says_why(site, tmp_path):
 
 def test_a_crashed_browser_is_recorded_for_its_page_and_the_next_page_is_tested(site):
     from govaudit.crawler.browser import run_axe
-
     from govaudit.plugins import BrowserTarget
 
     config = BrowserConfig(offline=True, allow_hosts=loopback_hosts([site.url]))

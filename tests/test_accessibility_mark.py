@@ -8,8 +8,8 @@ import sys
 
 import lxml.html
 import pytest
-from govaudit.checks.accessibility_mark import AccessibilityMark, analyze, certificate_date, parse_level
 
+from govaudit.checks.accessibility_mark import AccessibilityMark, analyze, certificate_date, parse_level
 from govaudit.context import CheckContext
 from govaudit.models import CheckStatus, LinkResult, LinkStatus, Page
 from govaudit.store import open_store

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-import govaudit.checks.bilingual as bilingual
 import lxml.html
 import pytest
+
+import govaudit.checks.bilingual as bilingual
 from govaudit.checks.anchors import anchors
 from govaudit.checks.art7 import pagefacts
 from govaudit.checks.odf import OpenFormats

@@ -7,8 +7,8 @@ import sys
 
 import lxml.html
 import pytest
-from govaudit.checks.bilingual import Bilingual, analyze, chinese_counterpart, cjk_share, url_section
 
+from govaudit.checks.bilingual import Bilingual, analyze, chinese_counterpart, cjk_share, url_section
 from tests.siteserver import SiteServer, html
 
 ZH_TEXT = "本署負責推動政府網站之資訊公開與無障礙服務，並提供民眾便捷的線上申辦及查詢功能。" * 3

@@ -1,7 +1,7 @@
 import pytest
-from govaudit.crawler import classify
 from twisted.internet import error as neterr
 
+from govaudit.crawler import classify
 from govaudit.models import ErrorKind, LinkStatus
 
 

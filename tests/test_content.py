@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from govaudit.checks.content import ContentCorrectness, mojibake
-from govaudit.crawler.extract import parse
-from govaudit.reports.writers.findings import COLUMNS, FindingsCsvWriter, rows
 
 from govaudit import runner
+from govaudit.checks.content import ContentCorrectness, mojibake
+from govaudit.crawler.extract import parse
 from govaudit.profile import load_profile
+from govaudit.reports.writers.findings import COLUMNS, FindingsCsvWriter, rows
 from tests.siteserver import SiteServer, html
 from tests.test_site_quality import NATIONAL_ID, _page
 

@@ -20,6 +20,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import requests
+
 from govaudit.demo.external import HOSTS
 from govaudit.demo.server import DemoServer
 from govaudit.demo.site import SiteOptions, build_site

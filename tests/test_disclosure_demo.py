@@ -5,10 +5,10 @@ import json
 
 import pytest
 import yaml
-from govaudit.demo.server import DemoServer
-from govaudit.demo.variants import VARIANTS
 
 from govaudit import runner
+from govaudit.demo.server import DemoServer
+from govaudit.demo.variants import VARIANTS
 from govaudit.profile import load_profile
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import lxml.html
 import pytest
+
 from govaudit.checks.art7 import dates, detect
 from govaudit.checks.art7 import taxonomy as tx
 from govaudit.checks.art7.pagefacts import analyze

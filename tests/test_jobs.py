@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from govaudit.crawler.settings import scrapy_settings
 from pydantic import ValidationError
 
 from govaudit import __version__, runner
 from govaudit.chromium import BrowserConfig
+from govaudit.crawler.settings import scrapy_settings
 from govaudit.jobs import BrowserJob, CrawlJob
 from govaudit.plugins import BrowserTarget
 from govaudit.profile import Profile

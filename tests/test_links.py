@@ -11,10 +11,10 @@ import zipfile
 from http.server import ThreadingHTTPServer
 
 import pytest
-from govaudit.crawler import nights
-from govaudit.demo import files
 
 from govaudit import runner
+from govaudit.crawler import nights
+from govaudit.demo import files
 from govaudit.models import LinkResult, LinkStatus
 from govaudit.profile import load_profile
 from govaudit.store import open_store

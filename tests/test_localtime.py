@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 import lxml.html
 import pytest
-from govaudit.reports.writers.html import HtmlWriter
 
 from govaudit import localtime, notify
 from govaudit.profile import ConfigError, _validate
+from govaudit.reports.writers.html import HtmlWriter
 
 # 18:38:49 UTC on 6 December is 02:38:49 on 7 December in Taipei: the date changes too.
 UTC_EVENING = "2026-12-06T18:38:49+00:00"

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+
 from govaudit.demo.edits import SiteEdits
 from govaudit.demo.server import DemoServer
-
 from tests.siteserver import SiteServer, html
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]

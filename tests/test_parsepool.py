@@ -2,9 +2,9 @@
 resolution gives what urls.normalize gives."""
 
 import pytest
-from govaudit.crawler.extract import parse, resolve
 
 from govaudit import runner, urls
+from govaudit.crawler.extract import parse, resolve
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.test_crawler import _serve

@@ -9,9 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from govaudit.crawler.extract import parse
 
 from govaudit import cli, parallel, registry, runner
+from govaudit.crawler.extract import parse
 from govaudit.models import CheckResult, CheckStatus, Page
 from govaudit.plugins import BrowserTarget, Check, CheckContext, DependencyError, Writer, run_order
 from govaudit.profile import ConfigError, load_profile

@@ -8,10 +8,10 @@ import copy
 import lxml.html
 import pytest
 import yaml
+
 from govaudit.reports import assessment, model
 from govaudit.reports.i18n import labels
 from govaudit.reports.writers.html import render, rubric_of
-
 from tests.report_history import XSS, with_history
 
 BASE = "http://127.0.0.1:8000/"

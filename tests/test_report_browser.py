@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from govaudit.reports.pdf import PdfError, browser_config, print_pdf
-from govaudit.reports.writers.html import render
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from govaudit.chromium import start_chrome
+from govaudit.reports.pdf import PdfError, browser_config, print_pdf
+from govaudit.reports.writers.html import render
 from tests.report_history import with_history
 from tests.siteserver import SiteServer, html
 

@@ -9,6 +9,7 @@ import re
 
 import lxml.html
 import pytest
+
 from govaudit.reports import model, values
 from govaudit.reports.i18n import labels, normalize_lang
 from govaudit.reports.writers.html import HtmlWriter

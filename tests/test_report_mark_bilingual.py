@@ -2,6 +2,7 @@
 text escaped, in both languages."""
 
 import pytest
+
 from govaudit.reports.sections import accessibility_mark, bilingual
 from govaudit.reports.writers.html import render
 

@@ -8,15 +8,15 @@ import gzip
 import json
 
 import pytest
-from govaudit.crawler.scopegate import OutOfScope, ScopeGateMiddleware
-from govaudit.crawler.settings import scrapy_settings
-from govaudit.crawler.spider import SiteSpider
 from scrapy.crawler import Crawler
 from scrapy.http import Request
 from scrapy.statscollectors import MemoryStatsCollector
 
 from govaudit import runner
 from govaudit.chromium import loopback_hosts
+from govaudit.crawler.scopegate import OutOfScope, ScopeGateMiddleware
+from govaudit.crawler.settings import scrapy_settings
+from govaudit.crawler.spider import SiteSpider
 from govaudit.jobs import CrawlJob
 from govaudit.profile import load_profile
 from govaudit.scope import Kind, Scope, offline_allows

@@ -6,14 +6,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
+from govaudit import runner
 from govaudit.checks.metadata import Metadata, problem
 from govaudit.checks.odf import OpenFormats, extension
 from govaudit.checks.pii import PersonalData, scan, valid
 from govaudit.checks.site_elements import SiteElements, contact_of, normalize_phone
-from govaudit.crawler.extract import parse
-
-from govaudit import runner
 from govaudit.context import CheckContext
+from govaudit.crawler.extract import parse
 from govaudit.models import Page
 from govaudit.profile import load_profile
 from govaudit.store import open_store

@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
+
+from govaudit import urls
 from govaudit.checks.anchors import anchors
 from govaudit.checks.art7 import dates
 from govaudit.checks.art7.taxonomy import Taxonomy, clean
 from govaudit.checks.art7.taxonomy import default as default_taxonomy
-from lxml import etree
-
-from govaudit import urls
 
 _MAIN = etree.XPath("(//main | //*[@role='main'])[1]")
 _MAIN_ID = etree.XPath("(//*[@id='C' or @id='main' or @id='content'])[1]")

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from govaudit.reports.writers.csv import _cell, write_csv
-
 from govaudit.models import SEVERITY_ORDER
+from govaudit.reports.writers.csv import _cell, write_csv
 
 COLUMNS = ("run", "check", "code", "severity", "change", "accepted", "accepted_note", "description_zh",
            "description_en", "message", "page", "target", "fingerprint", "first_seen", "nights", "evidence")

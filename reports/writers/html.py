@@ -8,12 +8,12 @@ import pathlib
 from functools import cache
 
 import jinja2
-from govaudit.reports import model
-from govaudit.reports.i18n import labels
 from markupsafe import Markup
 
 from govaudit.files import write_atomic
 from govaudit.profile import ConfigError, load_rubric
+from govaudit.reports import model
+from govaudit.reports.i18n import labels
 
 TEMPLATE = "report.html.j2"
 

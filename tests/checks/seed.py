@@ -14,10 +14,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from govaudit.crawler.parsepool import extract_page
-
 from govaudit import registry
 from govaudit.analyzers import page_analyzers
+from govaudit.crawler.parsepool import extract_page
 from govaudit.models import CheckResult, Link, LinkResult, LinkStatus, Page
 from govaudit.plugins import Check, CheckContext
 from govaudit.profile import Profile, load_profile

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govaudit.checks.accessibility import Accessibility
-
 from govaudit.models import CheckStatus
 from tests.checks.seed import SeededSite, codes, html
 

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from govaudit.checks.accessibility_mark import AccessibilityMark
-
 from govaudit.models import CheckStatus, LinkStatus
 from tests.checks.seed import SeededSite, codes, html
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govaudit.checks.bilingual import Bilingual
-
 from govaudit.models import CheckStatus, LinkStatus
 from tests.checks.seed import SeededSite, codes, html
 

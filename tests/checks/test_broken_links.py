@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govaudit.checks.broken_links import BrokenLinks
-
 from govaudit.models import CheckStatus, ErrorKind, LinkStatus
 from tests.checks.seed import SeededSite, codes, html
 

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from govaudit.checks.content import ContentCorrectness
-
 from govaudit.models import CheckStatus, ErrorKind, LinkStatus
 from govaudit.profile import load_profile
 from tests.checks.seed import NATIONAL_ID, SeededSite, codes, gov_page, gov_site

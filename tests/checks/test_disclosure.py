@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from govaudit.checks.art7 import taxonomy as tx
 from govaudit.checks.disclosure import Disclosure
-
 from govaudit.models import CheckStatus
 from tests.checks.seed import SeededSite, codes, html
 

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from govaudit.checks.freshness import Freshness
-
 from govaudit.models import CheckStatus
 from tests.checks.seed import SeededSite, codes, html
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govaudit.checks.metadata import Metadata
-
 from govaudit.models import CheckStatus
 from tests.checks.seed import META, SeededSite, codes, gov_page
 

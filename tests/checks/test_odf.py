@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from govaudit.checks.odf import OpenFormats
 
+from govaudit.checks.odf import OpenFormats
 from govaudit.models import CheckStatus
 from govaudit.plugins import NotApplicable
 from tests.checks.seed import SeededSite, codes, html

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from govaudit.checks.site_elements import SiteElements
-
 from govaudit.models import CheckStatus
 from tests.checks.seed import SeededSite, codes, gov_page, gov_site, html
 
