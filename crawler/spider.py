@@ -83,8 +83,6 @@ class SiteSpider(scrapy.Spider):
         self.job = job
         self.start_url = job.start_url
         self.gate = Scope.from_job(job)  # the one scope decision (govaudit/scope.py)
-        self.scope = self.gate.hosts
-        self.offline = job.offline
         self.max_depth = crawl.max_depth
         self.max_pages = crawl.max_pages
         self.sitemap = crawl.sitemap and self.max_depth > 0
@@ -153,7 +151,7 @@ class SiteSpider(scrapy.Spider):
     # -- requests ----------------------------------------------------------------------------------
     def _request(self, url: str, *, kind: str, depth: int, referrer: str, method: str = "GET",
                  origin: str | None = None, chain: tuple = (), callback=None) -> Request:
-        internal = urls.host_of(url) in self.scope
+        internal = self.gate.is_site(url)
         meta = {
             "kind": kind, "depth": depth, "referrer": referrer, "origin": origin or url, "chain": chain,
             "internal": internal, "handle_httpstatus_all": True, "dont_redirect": True,
@@ -229,7 +227,7 @@ class SiteSpider(scrapy.Spider):
             status, kind, message = classify.check_non_http(target)
             self._result(target, status, error_kind=kind, error=message, method="syntax")
             return
-        internal = urls.host_of(target) in self.scope
+        internal = self.gate.is_site(target)
         if any(p.search(target) for p in self.exclude):
             self._excluded(target, ErrorKind.PROFILE_RULE, "excluded by profile rule", internal)
         elif not (verdict := self.gate.allows(target, Kind.CHECK)):
@@ -423,7 +421,7 @@ class SiteSpider(scrapy.Spider):
         elif len(chain) > self.max_redirects:
             fail = (ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.max_redirects} redirects")
         if not fail:
-            next_kind = "check" if meta["kind"] == "page" and urls.host_of(nxt) not in self.scope else meta["kind"]
+            next_kind = "check" if meta["kind"] == "page" and not self.gate.is_site(nxt) else meta["kind"]
             if not (verdict := self.gate.allows(nxt, next_kind)):
                 fail = self._refusal(verdict, "offline: redirects to a host that is not contacted")
         if fail:
@@ -433,7 +431,7 @@ class SiteSpider(scrapy.Spider):
                          method=_method(response), internal=meta["internal"])
             return
         request_kind = meta["kind"]
-        if request_kind == "page" and urls.host_of(nxt) not in self.scope:
+        if request_kind == "page" and not self.gate.is_site(nxt):
             request_kind = "check"  # left the site: verify it, do not crawl it
         method = "GET" if response.status == 303 or _method(response) == "GET" else "HEAD"
         request = self._request(nxt, kind=request_kind, depth=meta["depth"], referrer=meta["referrer"], method=method,
@@ -445,7 +443,7 @@ class SiteSpider(scrapy.Spider):
         """Targets a page links with a #fragment: external ones are read for anchors when asked to
         (before collect() decides how to fetch them)."""
         if self.external_anchors:
-            self.want_anchors.update(t for t in anchored if urls.host_of(t) not in self.scope)
+            self.want_anchors.update(t for t in anchored if not self.gate.is_site(t))
 
     def _page(self, response: Response, url: str):
         meta = response.meta
