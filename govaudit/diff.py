@@ -134,12 +134,12 @@ def new_broken(transitions: Iterable[dict]) -> list[str]:
     """URLs broken now that were not failing in the baseline, or were redirected (absent, ok, redirected:
     transition `new`), from changes.links.transitions. A transient failure confirmed tonight is not
     new: see confirmed_broken."""
-    return sorted(t["url"] for t in transitions if t["to"] == "broken" and t["from"] not in ("broken", "unverified"))
+    return sorted(t["url"] for t in transitions if t["to"] == "broken" and t["kind"] == tr.Transition.NEW)
 
 
 def confirmed_broken(transitions: Iterable[dict]) -> list[str]:
     """URLs unverified in the baseline and broken now (transition `confirmed`)."""
-    return sorted(t["url"] for t in transitions if t["to"] == "broken" and t["from"] == "unverified")
+    return sorted(t["url"] for t in transitions if t["kind"] == tr.Transition.CONFIRMED)
 
 
 # -- scores ---------------------------------------------------------------------------------------------

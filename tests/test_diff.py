@@ -190,7 +190,8 @@ def test_summary_counts_changes_but_not_accepted_ones():
         "changes": {"baseline_run": 1, "baseline_reason": None,
                     "new": [{"accepted": None}, {"accepted": {"by": "ack"}}], "resolved": [{"accepted": None}],
                     "links": {"new": ["u/a", "u/b"], "resolved": [], "transitions": [
-                        {"url": "u/a", "from": "", "to": "broken"}, {"url": "u/b", "from": "ok", "to": "broken"}]},
+                        {"url": "u/a", "from": "", "to": "broken", "kind": "new"},
+                        {"url": "u/b", "from": "ok", "to": "broken", "kind": "new"}]},
                     "scores": scores},
     }
     summary = summarize(doc)
