@@ -87,6 +87,11 @@ class SQLiteStore:
         """The URL open_store takes to open this database again (child processes get it in their job)."""
         return f"sqlite:///{self.path.resolve()}"
 
+    @property
+    def where(self) -> str:
+        """The store in messages."""
+        return str(self.path)
+
     def __enter__(self) -> SQLiteStore:
         return self
 
@@ -187,7 +192,7 @@ class SQLiteStore:
     def run(self, run_id: int) -> Run:
         row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
-            raise StoreError(f"no run {run_id} in {self.path}")
+            raise StoreError(f"no run {run_id} in {self.where}")
         out = {k: row[k] for k in row.keys() if k in _RUN_FIELDS}  # an older schema lacks the newer columns
         for key in ("stats", "health", "profile"):
             out[key] = json.loads(out[key])
