@@ -127,11 +127,15 @@ def test_audits_of_different_sites_share_the_store_and_store_wide_work_excludes_
             pass
 
 
-def test_stale_runs_of_a_site_are_interrupted_without_touching_another_sites_live_run(store):
-    crashed, live = _run(store, "甲"), _run(store, "乙")
-    assert store.fail_stale_runs("甲") == [crashed]
-    assert store.run(crashed).status == RunStatus.INTERRUPTED and store.run(live).status == RunStatus.RUNNING
-    assert store.fail_stale_runs(None) == [live]  # store-wide (under run_lock(None)): every site
+def test_stale_runs_are_interrupted_but_never_a_live_audits_of_another_site(store_url):
+    with open_store(store_url) as store, open_store(store_url) as other:
+        crashed, live, dead = _run(store, "甲"), _run(store, "乙"), _run(store, "丙")
+        with store.run_lock("甲"), other.run_lock("乙"):  # 乙's audit is alive; 丙's process died
+            assert store.fail_stale_runs("甲") == [crashed, dead]
+        assert [store.run(r).status for r in (crashed, live, dead)] == \
+            [RunStatus.INTERRUPTED, RunStatus.RUNNING, RunStatus.INTERRUPTED]
+        with store.run_lock(None):
+            assert store.fail_stale_runs(None) == [live]  # store-wide: no audit is alive
 
 
 def test_runs_persist_across_connections_and_link_previous(store_url):

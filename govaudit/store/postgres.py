@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,7 +28,7 @@ from psycopg.rows import RowMaker
 
 from govaudit.profile import ConfigError
 from govaudit.store.dialect import copy_statement, postgres_ddl, to_postgres, upsert_key
-from govaudit.store.interface import StoreError, site_lock_name
+from govaudit.store.interface import LOCK_PATIENCE, StoreError, retry, site_lock_name
 from govaudit.store.sqlite import SQLiteStore
 from govaudit.store.sqlite_schema import MIGRATIONS
 
@@ -277,25 +277,32 @@ class PostgresStore(SQLiteStore):
     def run_lock(self, site: str | None) -> Iterator[None]:
         """As SQLiteStore.run_lock, with session advisory locks: shared on the store's key plus exclusive
         on the site's, or exclusive on the store's. A holder whose connection dies loses them."""
-        raw = self._pg.raw
-        taken: list[tuple[str, int]] = []
-
-        def take(how: str, key: int, busy: str) -> None:
-            row = raw.execute(f"SELECT pg_try_advisory_lock{how}(%s)", (key,)).fetchone()
-            if not (row and row[0]):
-                raise ConfigError(busy)
-            taken.append((how, key))
-
+        how = "" if site is None else "_shared"
+        if not self._advisory(f"pg_try_advisory_lock{how}", _STORE_KEY):
+            raise ConfigError(f"another govaudit run is using {self.where}")
         try:
-            take("" if site is None else "_shared", _STORE_KEY, f"another govaudit run is using {self.where}")
-            if site is not None:
-                take("", _key(f"site:{site_lock_name(site)}"),
-                     f"another govaudit run is using {self.where} for {site}")
-            yield
+            with self._site_lock(site, patience=LOCK_PATIENCE) if site is not None else nullcontext(True) as mine:
+                if not mine:
+                    raise ConfigError(f"another govaudit run is using {self.where} for {site}")
+                yield
         finally:
-            for how, key in reversed(taken):
-                if not raw.closed:
-                    raw.execute(f"SELECT pg_advisory_unlock{how}(%s)", (key,))
+            self._advisory(f"pg_advisory_unlock{how}", _STORE_KEY)
+
+    @contextmanager
+    def _site_lock(self, site: str, *, patience: float) -> Iterator[bool]:
+        key = _key(f"site:{site_lock_name(site)}")
+        held = retry(lambda: self._advisory("pg_try_advisory_lock", key), patience)
+        try:
+            yield held
+        finally:
+            if held:
+                self._advisory("pg_advisory_unlock", key)
+
+    def _advisory(self, function: str, key: int) -> bool:
+        if self._pg.raw.closed:  # the locks went with the connection
+            return False
+        row = self._pg.raw.execute(f"SELECT {function}(%s)", (key,)).fetchone()
+        return bool(row and row[0])
 
     # -- what the engines do differently -----------------------------------------------------------
     def url_ids(self, urls: Iterable[str]) -> dict[str, int]:
