@@ -307,3 +307,12 @@ def test_concurrent_stores_write_different_runs_into_one_database(store_url):
                 b.add_pages(rb, [(_page(shared, body_hash="same"), b"<p>same</p>")])
         assert [p.url for p in a.pages(rb)] == [shared] == [p.url for p in b.pages(ra)]
         assert a.body("same") == b"<p>same</p>"
+
+
+def test_a_key_twice_in_one_batch_keeps_the_last_replacement_and_the_first_body(store):
+    run = _run(store)
+    with store.transaction():
+        store.add_probes(run, [{"host": "h", "url": "http://h/1"}, {"host": "h", "url": "http://h/2"}])
+        store.add_pages(run, [(_page("http://h/a", body_hash="same"), b"first"),
+                              (_page("http://h/b", body_hash="same"), b"second")])
+    assert store.probes(run)["h"]["url"] == "http://h/2" and store.body("same") == b"first"

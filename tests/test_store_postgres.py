@@ -13,7 +13,14 @@ import yaml
 from govaudit.models import Page, RunStatus
 from govaudit.profile import ConfigError
 from govaudit.store import StoreError, open_store
-from govaudit.store.dialect import PRIMARY_KEYS, copy_statement, postgres_ddl, to_postgres, upsert_key
+from govaudit.store.dialect import (
+    PRIMARY_KEYS,
+    copy_statement,
+    multirow,
+    postgres_ddl,
+    to_postgres,
+    upsert_key,
+)
 from govaudit.store.sqlite_schema import MIGRATIONS
 from tests.siteserver import SiteServer, html
 
@@ -43,6 +50,8 @@ def test_sqlite_functions_placeholders_and_percent_signs_translate():
     assert copy_statement("INSERT INTO links (run_id, text) VALUES (?,?)") == \
         "COPY links (run_id, text) FROM STDIN"
     assert copy_statement("INSERT OR IGNORE INTO urls (url) VALUES (?)") is None
+    assert multirow("INSERT INTO t (a, b) VALUES (%s, %s) ON CONFLICT DO NOTHING", 3) == \
+        "INSERT INTO t (a, b) VALUES (%s, %s), (%s, %s), (%s, %s) ON CONFLICT DO NOTHING"
 
 
 def test_the_schema_translates_types_and_gives_rowid_where_sqlite_has_it_implicitly():
@@ -173,3 +182,4 @@ def test_audits_of_different_sites_run_at_once_and_the_same_site_refuses(pg_serv
     assert prune.returncode == 3 and "another govaudit run is using" in prune.stderr
     with open_store(db, readonly=True) as store:
         assert sorted((r["site"], r["status"]) for r in store.runs()) == [(n, "completed") for n in sorted(names)]
+

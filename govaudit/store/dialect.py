@@ -108,3 +108,12 @@ def copy_statement(sql: str) -> str | None:
     the fast path of executemany; None for any other statement."""
     plain = _PLAIN_INSERT.match(sql)
     return f"COPY {plain.group(1)} ({plain.group(2)}) FROM STDIN" if plain else None
+
+
+@functools.cache
+def multirow(sql: str, rows: int) -> str:
+    """A translated INSERT … VALUES (%s, …) … with its VALUES tuple repeated for `rows` rows."""
+    values = re.search(r"VALUES (\([^)]*\))", sql)
+    if values is None:
+        raise ValueError(f"not an INSERT … VALUES: {sql[:80]}")
+    return sql[:values.start(1)] + ", ".join([values.group(1)] * rows) + sql[values.end(1):]

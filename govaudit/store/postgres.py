@@ -27,7 +27,7 @@ import psycopg
 from psycopg.rows import RowMaker
 
 from govaudit.profile import ConfigError
-from govaudit.store.dialect import copy_statement, postgres_ddl, to_postgres, upsert_key
+from govaudit.store.dialect import copy_statement, multirow, postgres_ddl, to_postgres, upsert_key
 from govaudit.store.interface import LOCK_PATIENCE, StoreError, retry, site_lock_name
 from govaudit.store.sqlite import SQLiteStore
 from govaudit.store.sqlite_schema import MIGRATIONS
@@ -90,9 +90,13 @@ def _row_maker(named: bool) -> Any:
 
 def _clean(params: Sequence[Any]) -> Sequence[Any]:
     # PostgreSQL text cannot hold NUL (SQLite's can): a crawled title with one must not fail the run
-    if any(type(v) is str and "\x00" in v for v in params):
-        return tuple(v.replace("\x00", "\ufffd") if type(v) is str else v for v in params)
+    for v in params:
+        if type(v) is str and "\x00" in v:
+            return tuple(v.replace("\x00", "\ufffd") if type(v) is str else v for v in params)
     return params
+
+
+CHUNK = 250  # rows per multi-row upsert statement
 
 
 class _Cursor:
@@ -171,13 +175,26 @@ class _Connection:
             return
         conn = self.raw
         upsert = upsert_key(sql)
-        if upsert:
-            table, key = upsert
-            rows.sort(key=lambda r: tuple(r[i] for i in key))  # one lock order for every writer: no deadlock
-            if table in ("urls", "bodies") and sql.lstrip().startswith("INSERT OR IGNORE"):
-                conn = self.shared
+        if upsert is None:
+            with conn.cursor() as cur:
+                cur.executemany(to_postgres(sql), rows)
+            return
+        table, key = upsert
+        # One row per key, as SQLite leaves it (OR IGNORE: the first, OR REPLACE: the last; PostgreSQL
+        # refuses a key twice in one statement), in key order: every writer locks rows in one order.
+        ignore = sql.lstrip().startswith("INSERT OR IGNORE")
+        unique: dict[tuple[Any, ...], Sequence[Any]] = {}
+        for row in rows:
+            k = tuple(row[i] for i in key)
+            if not (ignore and k in unique):
+                unique[k] = row
+        rows = [unique[k] for k in sorted(unique)]
+        if ignore and table in ("urls", "bodies"):
+            conn = self.shared
         with conn.cursor() as cur:
-            cur.executemany(to_postgres(sql), rows)
+            for start in range(0, len(rows), CHUNK):  # multi-row statements: far fewer round trips
+                chunk = rows[start:start + CHUNK]
+                cur.execute(multirow(to_postgres(sql), len(chunk)), [v for row in chunk for v in row])
 
     def __enter__(self) -> None:
         transaction = self.raw.transaction()
