@@ -12,7 +12,9 @@ other, except on the rows all runs share: URLs and page bodies (content-addresse
 are inserted on a second autocommit connection, committed at once and in sorted order, so no audit
 holds a lock on them while its transaction goes on (an uncommitted duplicate would make the other wait,
 or deadlock in the opposite order). A rolled-back transaction may leave such a row unreferenced: harmless,
-and prune deletes unreferenced bodies.
+and prune deletes unreferenced bodies. The external-result cache (link_cache, one row per URL for every
+site) is written in its transaction but in key order, like every upsert: two audits refreshing the same
+URL wait a moment for each other at most, and never deadlock.
 """
 
 from __future__ import annotations
