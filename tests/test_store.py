@@ -316,3 +316,12 @@ def test_a_key_twice_in_one_batch_keeps_the_last_replacement_and_the_first_body(
         store.add_pages(run, [(_page("http://h/a", body_hash="same"), b"first"),
                               (_page("http://h/b", body_hash="same"), b"second")])
     assert store.probes(run)["h"]["url"] == "http://h/2" and store.body("same") == b"first"
+
+
+def test_vacuum_gives_space_back_and_keeps_every_row(store):
+    run = _run(store)
+    with store.transaction():
+        store.add_pages(run, [(_page("http://h/a", body_hash="b"), b"<p>kept</p>")])
+    with store.run_lock(None):  # as `govaudit prune --vacuum`
+        store.vacuum()
+    assert [p.url for p in store.pages(run)] == ["http://h/a"] and store.body("b") == b"<p>kept</p>"
