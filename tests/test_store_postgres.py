@@ -5,6 +5,7 @@ real server (`govaudit run/runs/report --db postgresql://…`, audits of several
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,7 @@ def test_a_run_lock_held_by_a_dead_connection_is_free_again(pg_server):
                     with store.run_lock("甲"):
                         break
                 except ConfigError:
-                    continue
+                    time.sleep(0.1)
     finally:
         holder.kill()
         holder.wait()
