@@ -213,10 +213,15 @@ class _Connection:
 
 
 def _connect(url: str) -> psycopg.Connection[Any]:
+    # TCP keepalives both ways: a worker that loses power sends no FIN, and the server would keep its
+    # session, and with it the site's run lock, for the system default of two hours; with these, ~90 s.
     try:
-        return psycopg.connect(url, autocommit=True, application_name="govaudit")
+        conn = psycopg.connect(url, autocommit=True, application_name="govaudit", keepalives=1,
+                               keepalives_idle=60, keepalives_interval=10, keepalives_count=3)
     except psycopg.Error as exc:
         raise StoreError(f"cannot open the PostgreSQL store {redacted(url)}: {str(exc).strip()}") from None
+    conn.execute("SET tcp_keepalives_idle = 60; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3")
+    return conn
 
 
 class PostgresStore(SQLiteStore):
