@@ -182,20 +182,37 @@ def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurr
                       verbose=verbose, quiet=quiet, log=log))
 
 
+DEMO_DB = Path("var/demo.sqlite")
+DEMO_OUT = Path("var/demo-report")
+
+
 @cli.command()
 @common
 @click.option("--offline/--online", default=True, show_default=True,
               help="The demo links to real gov.tw hosts; offline they are recorded as excluded.")
 @click.option("--fail-on", default="")
-def demo(db, out, lang, formats, offline, fail_on) -> None:
-    """Serve the bundled demo agency site on loopback and audit it."""
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port of the demo's hosts (127.0.0.1-9), the same every run so that runs compare; "
+                   "default 8470; 0: ephemeral.")
+@click.pass_context
+def demo(ctx, db, out, lang, formats, offline, fail_on, port) -> None:
+    """Serve the bundled demo agency site on loopback and audit it (its own database: var/demo.sqlite)."""
     from importlib import resources
 
-    from govaudit.demo.server import DemoServer  # the demo site is an edge of the CLI, not part of the core
+    from govaudit.demo.server import DEFAULT_PORT, DemoServer, PortInUse  # an edge of the CLI, not the core
 
+    # The demo never shares the real audits' database or reports: its own defaults.
+    if ctx.get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
+        db = DEMO_DB
+    if ctx.get_parameter_source("out") == click.core.ParameterSource.DEFAULT:
+        out = DEMO_OUT
     with resources.as_file(resources.files("govaudit.config") / "profiles" / "demo.yaml") as path:
         profile = load_profile(path)
-    with DemoServer() as site:
+    try:
+        server = DemoServer(port=DEFAULT_PORT if port is None else port).start()
+    except PortInUse as exc:
+        raise ConfigError(str(exc)) from None
+    with server as site:
         click.echo(f"govaudit: demo site at {site.start_url}")
         truth = Path(out) / "demo-ground-truth.json"
         site.write_ground_truth(truth)

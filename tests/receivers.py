@@ -63,7 +63,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 class WebhookReceiver:
     def __init__(self) -> None:
-        self.handler = type("Hook", (_Hook,), {"received": []})
+        self.handler: type[_Hook] = type("Hook", (_Hook,), {"received": []})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
 
