@@ -266,6 +266,37 @@ def report(run_ref, site, db, out, lang, formats, pdf) -> None:
         click.echo(f"  {path}")
 
 
+@cli.command()
+@click.argument("targets", metavar="[FINGERPRINT|URL]...", nargs=-1)
+@_run_choice
+@common
+@click.option("--offline", is_flag=True, help="Contact only loopback hosts (as the run's own --offline).")
+def recheck(targets, run_ref, site, db, out, lang, formats, offline) -> None:
+    """Re-check now the failing links of a run (all, or those named by fingerprint or URL), record the
+    outcome in that run with a note of the re-check, and rebuild its report: no crawl, no waiting for
+    the next night."""
+    from govaudit.recheck import recheck as do_recheck  # noqa: PLC0415
+
+    with _open_store(db) as store, store.run_lock():
+        run_id = _pick_run(store, run_ref, site, db)
+        bar, update = _progress_display()
+        if bar:
+            with bar:
+                done = do_recheck(store, run_id, list(targets), out, offline=offline, lang=lang, formats=formats,
+                                  progress=update)
+        else:
+            done = do_recheck(store, run_id, list(targets), out, offline=offline, lang=lang, formats=formats)
+    fixed = sum(1 for r in done.links if r.after in ("ok",))
+    click.echo(f"govaudit: recheck of run {run_id}: {len(done.links)} links re-checked, {fixed} now ok, "
+               f"{len(done.links) - fixed} still failing; report rebuilt")
+    for r in done.links:
+        click.echo(f"  {r.before} -> {r.after}{f' (HTTP {r.http_status})' if r.http_status else ''}  {r.url}")
+    for url in done.skipped:
+        click.echo(f"  skipped (a missing #fragment is re-checked by the next run)  {url}")
+    for path in done.files:
+        click.echo(f"  {path}")
+
+
 def _db_option(func):
     return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
                         show_default=True, help="SQLite file holding every run.")(func)

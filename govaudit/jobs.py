@@ -41,6 +41,8 @@ class CrawlJob(_Job):
     links: Links
     tool_version: str = __version__
     analyzers: tuple[str, ...] = ()  # ids of the checks whose page analyzers run on every parsed page
+    # `govaudit recheck`: check only these targets, each as a link (no page crawled, no sitemap)
+    recheck: tuple[str, ...] = ()
 
     @classmethod
     def from_profile(cls, profile: Profile, *, store: str, run_id: int, site: str, start_url: str,

@@ -242,7 +242,8 @@ class EarlyChecks:
         parallel.abandon(children)
 
 
-def _crawl(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
+def crawl_stage(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
+    """The crawl process (python -m govaudit.crawler): (its stats, its exit code)."""
     stats, code = _stage("govaudit.crawler", job, progress, grace=10)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
@@ -277,7 +278,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
         try:
             job = CrawlJob.from_profile(profile, store=store.url, run_id=run_id, site=site, start_url=start,
                                         offline=offline, analyzers=tuple(sorted(c.id for c in checks)))
-            stats, code = _crawl(job, relay)
+            stats, code = crawl_stage(job, relay)
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
