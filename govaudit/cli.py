@@ -30,21 +30,13 @@ err = Console(stderr=True)
 
 
 def _progress_display():
-    """A live display on a terminal, nothing otherwise."""
+    """A live display of the audit's phases on a terminal (stderr), nothing otherwise."""
     if not sys.stderr.isatty():
         return None, None
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+    from govaudit.display import ProgressDisplay  # noqa: PLC0415
 
-    bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err, transient=True)
-    task = bar.add_task("crawling", total=None, detail="")
-
-    def update(event: dict) -> None:
-        if event.get("event") == "progress":
-            bar.update(task, detail=f"{event['pages']} pages · {event['results']} links checked · "
-                                    f"{event['seen']} targets seen")
-
-    return bar, update
+    display = ProgressDisplay(err)
+    return display, display
 
 
 def _summary_line(outcome: runner.Outcome) -> str:

@@ -155,6 +155,8 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
         targets = tuple(t for t in check.sample(ctx) if not offline or offline_allows(t.url))
         # Browsers load pages from the agency's server too: never more at once than the crawl may.
+        if progress:
+            progress({"event": "phase", "phase": "browser", "total": len(targets), "detail": f"0/{len(targets)} pages"})
         job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, targets=targets,
                          workers=min(check.options["workers"], profile.crawl.concurrency),
                          config=_browser_config(check.options, offline, profile.crawl.user_agent, targets))
@@ -242,6 +244,17 @@ class EarlyChecks:
         parallel.abandon(children)
 
 
+def _phases(progress: Progress | None) -> Callable[..., None]:
+    """phase("checks", total=12): the runner's own progress events, for the display (govaudit.display)."""
+
+    def phase(name: str, **fields: Any) -> None:
+        if progress:
+            event = {"event": name} if name in ("checks_done", "done") else {"event": "phase", "phase": name}
+            progress({**event, **fields})
+
+    return phase
+
+
 def crawl_stage(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
     """The crawl process (python -m govaudit.crawler): (its stats, its exit code)."""
     stats, code = _stage("govaudit.crawler", job, progress, grace=10)
@@ -275,9 +288,11 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             if progress:
                 progress(event)
 
+        phase = _phases(progress)
         try:
             job = CrawlJob.from_profile(profile, store=store.url, run_id=run_id, site=site, start_url=start,
                                         offline=offline, analyzers=tuple(sorted(c.id for c in checks)))
+            phase("crawl")
             stats, code = crawl_stage(job, relay)
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
@@ -286,14 +301,17 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
             browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
             if browsers:
                 stats = {**stats, "browser": browsers}
+            phase("checks", total=len(checks), detail=f"{len(checks)} checks")
             rest = [c for c in checks if c not in early.started]
             earlier = early.collect() if early.feeds(rest) else []
             results = run_checks(store, run_id, profile, rest, browsers, workers=1 if early.busy() else None,
                                  earlier=earlier)
             results = parallel.in_order(results + earlier + early.collect(), checks)
             store.save_check_results(run_id, results)
+            phase("checks_done", checks=len(results))
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
+            phase("writing", total=None)
             # Within the try: a report that cannot be written (a full disk) or a stop while writing turns
             # the run `failed` / `interrupted`, never a `completed` run without its reports.
             files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
@@ -309,6 +327,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                 store.finish_run(run_id, RunStatus.FAILED, error=why)
                 _announce(store, run_id, profile, RunStatus.FAILED, EXIT_INCOMPLETE, why, offline=offline)
             raise
+        phase("done")
         retention.after_audit(store, site, profile, status)  # prunes old runs; never fails this one
     summary = summarize(results_doc)
     tripped = rules.tripped(summary)
