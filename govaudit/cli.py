@@ -555,7 +555,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception:  # a bug of ours: the run did not complete, which is exit code 2, never 1
+    except runner.RunFailed as exc:
+        err.print(f"govaudit: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(runner.EXIT_INCOMPLETE)
+    except Exception as exc:  # a bug of ours: the run did not complete, which is exit code 2, never 1
+        from govaudit.files import disk_full  # noqa: PLC0415
+
+        if disk_full(exc):  # not a bug: one line, no traceback
+            err.print(f"govaudit: error: no space left to write: {exc}", markup=False, highlight=False,
+                      soft_wrap=True)
+            sys.exit(runner.EXIT_INCOMPLETE)
         err.print_exception(show_locals=False)
         err.print("govaudit: internal error: the run did not complete (see above)", markup=False)
         sys.exit(runner.EXIT_INCOMPLETE)

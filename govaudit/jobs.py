@@ -16,6 +16,10 @@ from govaudit.chromium import BrowserConfig
 from govaudit.plugins import BrowserTarget
 from govaudit.profile import Crawl, Links, Profile
 
+# A stage process that cannot write to the store because the disk is full exits with this code, after one
+# line on stderr, at its first failed write (going on would only fail every later write too).
+EXIT_DISK_FULL = 6
+
 
 class _Job(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -38,8 +38,8 @@ from govaudit import (
 from govaudit.chromium import BrowserConfig, loopback_hosts
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
-from govaudit.files import write_atomic
-from govaudit.jobs import BrowserJob, CrawlJob
+from govaudit.files import disk_full, write_atomic
+from govaudit.jobs import EXIT_DISK_FULL, BrowserJob, CrawlJob
 from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, Rubric, check_start_url, load_rubric
@@ -49,6 +49,11 @@ from govaudit.store import Store, open_store
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 Progress = Callable[[dict[str, Any]], None]
+
+
+class RunFailed(Exception):
+    """The run cannot go on (its store's disk is full): recorded `failed` where the store still takes
+    it, reported in one line (exit 2), no traceback."""
 
 
 @dataclass
@@ -294,6 +299,9 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                                         offline=offline, analyzers=tuple(sorted(c.id for c in checks)))
             phase("crawl")
             stats, code = crawl_stage(job, relay)
+            if code == EXIT_DISK_FULL:
+                raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
+                                "free space and run again")
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -323,8 +331,15 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
                 store.finish_run(run_id, RunStatus.INTERRUPTED, error=why)
                 _announce(store, run_id, profile, RunStatus.INTERRUPTED, code, why, offline=offline)
             else:
-                why = f"{type(exc).__name__}: {exc}"[:1000]
-                store.finish_run(run_id, RunStatus.FAILED, error=why)
+                why = (str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}")[:1000]
+                try:
+                    store.finish_run(run_id, RunStatus.FAILED, error=why)
+                except Exception as again:
+                    if not disk_full(again):
+                        raise
+                    # a full disk takes no more writes: the next run marks this one interrupted
+                    raise RunFailed(f"{why} (run {run_id} is left unfinished: the next run marks it "
+                                    "interrupted)") from None
                 _announce(store, run_id, profile, RunStatus.FAILED, EXIT_INCOMPLETE, why, offline=offline)
             raise
         phase("done")
