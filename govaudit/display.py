@@ -58,8 +58,7 @@ class ProgressDisplay:
     def __init__(self, console: Console):
         self.bar = Progress(_Status(finished_text="[green]✓"), TextColumn("{task.description:<9}"),
                             TextColumn("{task.fields[detail]}"), BarColumn(bar_width=24), TaskProgressColumn(),
-                            _Elapsed(), _Eta(), console=console, transient=True, redirect_stdout=False,
-                            redirect_stderr=False)
+                            _Elapsed(), _Eta(), console=console, transient=True)
         self.tasks: dict[str, TaskID] = {}
         self.current: str | None = None
         self.browser_done = 0

@@ -12,11 +12,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from govaudit import ACCEPT_LANGUAGE, __version__, urls
 from govaudit.models import is_html
 from govaudit.profile import ConfigError, Profile
 from govaudit.scope import offline_allows
+
+if TYPE_CHECKING:
+    import requests
 
 REDIRECTS = (301, 302, 303, 307, 308)
 # Answers worth another try: the server (or a proxy in front of it) says "not now".
@@ -59,7 +63,7 @@ def looks_binary(head: bytes) -> bool:
     return b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\x1f\x8b"))
 
 
-def _fetch_once(session, start_url: str, profile: Profile, *, offline: bool) -> StartPage:
+def _fetch_once(session: requests.Session, start_url: str, profile: Profile, *, offline: bool) -> StartPage:
     import requests  # noqa: PLC0415  (the CLI's other commands need no HTTP client)
 
     url = start_url
