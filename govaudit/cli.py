@@ -447,13 +447,18 @@ def runs_cmd(db, site, limit) -> None:
     _rows_out(header, rows, f"{len(rows)} runs in {db}")
 
 
+_site_option = click.option("--site", default=None, help="With latest: the latest run of this site.")
+
+
 @cli.command()
-@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("run_ref", metavar="RUN|latest")
 @click.option("--note", default="", help="Why the run is kept (e.g. 年度評核 2025).")
+@_site_option
 @_db_option
-def pin(run_id, note, db) -> None:
+def pin(run_ref, note, site, db) -> None:
     """Pin a run: retention never prunes it (for the annual assessment)."""
     with _open_store(db) as store:
+        run_id = _pick_run(store, run_ref, site, db)
         run = _existing_run(store, run_id, db)
         store.set_pinned(run_id, True, note.strip())
     click.echo(f"govaudit: pinned run {run_id}" + (f" ({note.strip()})" if note.strip() else ""))
@@ -463,11 +468,13 @@ def pin(run_id, note, db) -> None:
 
 
 @cli.command()
-@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("run_ref", metavar="RUN|latest")
+@_site_option
 @_db_option
-def unpin(run_id, db) -> None:
+def unpin(run_ref, site, db) -> None:
     """Unpin a run: retention may prune it again once it is old enough."""
     with _open_store(db) as store:
+        run_id = _pick_run(store, run_ref, site, db)
         run = _existing_run(store, run_id, db)
         store.set_pinned(run_id, False)
     click.echo(f"govaudit: unpinned run {run_id}" + ("" if run.pinned else " (it was not pinned)"))

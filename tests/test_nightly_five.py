@@ -21,6 +21,7 @@ import sys
 import pytest
 import yaml
 
+from govaudit.store import open_store
 from tests.receivers import SMTPReceiver, WebhookReceiver, notify_section
 from tests.siteserver import SiteServer, html
 
@@ -70,13 +71,19 @@ def five_nights(tmp_path_factory):
         extra["recheck"] = _cli("recheck", extra["fingerprint_a"], "--db", db, "--out", out, "--offline")
         extra["links_after_recheck"] = _cli("links", "--db", db).stdout
         state["down"] = True
+        hits, report = len(site.hits), (tmp / "report" / "results.json").read_bytes()
         night()                                                         # 3
+        extra["start_tries"] = [h for h in site.hits[hits:] if h[1] == "/"]
+        extra["report_kept"] = (tmp / "report" / "results.json").read_bytes() == report
         state["down"] = False
         routes["/c.html"] = html("<p>丙</p>")
         night()                                                         # 4
         del routes["/c.html"]
         night()                                                         # 5
         extra["report"] = json.loads((tmp / "report" / "results.json").read_text(encoding="utf-8"))
+        with open_store(tmp / "audit.sqlite", readonly=True) as store:
+            extra["down_scores"] = store.scores(3)
+            extra["down_run"] = store.run(3)
     return site.url, nights, mails, hooks, extra
 
 
@@ -98,6 +105,14 @@ def test_exit_codes_and_summary_lines(five_nights):
     assert line5.startswith("govaudit: run 5 completed: ") and "(broken 2, unverified 0, redirected 0)" in line5
     assert "since run 4: 1 new broken, 1 new findings, 0 resolved, 1 flapping" in line5
     assert line5.endswith("fail-on: new_broken>0 (is 1)")
+
+
+def test_the_down_night_is_recorded_tried_and_leaves_the_reports(five_nights):
+    _, _, _, _, extra = five_nights
+    assert extra["start_tries"] == [("GET", "/"), ("GET", "/")]  # site.start_attempts, no more
+    assert extra["report_kept"]  # the report of the last night that had one stays in --out
+    assert extra["down_run"].status == "unreachable" and "HTTP 503" in extra["down_run"].error
+    assert {(s["score"], s["status"]) for s in extra["down_scores"]} == {(None, "not_assessed")}
 
 
 def test_recheck_turns_the_fixed_link_green_the_same_day(five_nights):

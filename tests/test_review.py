@@ -128,3 +128,6 @@ def test_run_latest_and_site_choose_the_run(audited):
     assert wrong.returncode == 3 and "run 1 is of site '審閱測試署'" in wrong.stderr
     bad = _cli("links", "--run", "newest", "--db", db)
     assert bad.returncode == 3 and "not a run id or 'latest'" in bad.stderr
+    pinned = _cli("pin", "latest", "--site", "審閱測試署", "--note", "114年度評核", "--db", db)
+    assert pinned.returncode == 0 and "pinned run 1 (114年度評核)" in pinned.stdout, pinned.stderr
+    assert _cli("unpin", "latest", "--db", db).stdout.startswith("govaudit: unpinned run 1")

@@ -1,6 +1,7 @@
 """A site that is down, or whose start page is not a page: the run is recorded with the reason (exit 4
 `unreachable`, exit 2 `failed`), announced on every channel, scored nowhere (n/a, never 100) and never a
-baseline. Real servers on 127.0.0.1, a real SQLite file, a real SMTP server and webhook receiver."""
+baseline. Real servers on 127.0.0.1, a real SQLite file, a real SMTP server and webhook receiver. (A site
+down for a night among others, its notices and the baseline after it: tests/test_nightly_five.py.)"""
 
 from __future__ import annotations
 
@@ -38,50 +39,6 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def test_a_site_down_tonight_is_recorded_announced_and_skipped_as_baseline(tmp_path):
-    down = {"now": False}
-
-    def home():
-        if down["now"]:
-            return 503, {"Content-Type": "text/html", "Retry-After": "0"}, b"<h1>503</h1>"
-        return html('<a href="/a.html">甲</a>', title="首頁")
-
-    with SMTPReceiver() as smtp, WebhookReceiver() as hook, \
-            SiteServer({"/": home, "/a.html": html("<p>甲</p>")}) as site:
-        profile = _profile(tmp_path, notify_section(smtp, hook, on="change"))
-        first = _run(tmp_path, site.url, profile)
-        assert first.returncode == 0, first.stdout + first.stderr
-        report = (tmp_path / "out" / "results.json").read_bytes()
-
-        down["now"] = True
-        hits = len(site.hits)
-        second = _run(tmp_path, site.url, profile, "--quiet")
-        assert second.returncode == 4, second.stdout + second.stderr
-        assert len([h for h in site.hits[hits:] if h[1] == "/"]) == 3  # start_attempts, no more
-        (line,) = second.stdout.splitlines()  # --quiet still prints the line of a night that needs a look
-        assert line.startswith("govaudit: run 2 unreachable: start page answered HTTP 503: ")
-        assert "(after 3 tries over 0 s)" in line and "disclosure_adequacy n/a" in line
-        assert "content_validity n/a" in line and "100.0" not in line
-        assert (tmp_path / "out" / "results.json").read_bytes() == report  # last night's reports stay
-
-        # on: change, and nothing changed, but a run that did not complete is always announced
-        (mail,) = smtp.messages
-        assert "run unreachable" in mail["Subject"] and "Why: start page answered HTTP 503" in mail.get_content()
-        (posted,) = hook.received
-        assert posted["status"] == "unreachable" and posted["exit_code"] == 4 and posted["run"] == 2
-        assert "HTTP 503" in posted["error"]
-
-        down["now"] = False
-        third = _run(tmp_path, site.url, profile)
-        assert third.returncode == 0, third.stdout + third.stderr
-        assert "since run 1: 0 new broken" in third.stdout  # the unreachable night is no baseline
-    with open_store(tmp_path / "a.sqlite", readonly=True) as store:
-        run = store.run(2)
-        assert run.status == RunStatus.UNREACHABLE and "HTTP 503" in run.error
-        assert [s["score"] for s in store.scores(2)] == [None] * len(store.scores(2))
-        assert {s["status"] for s in store.scores(2)} == {"not_assessed"}
 
 
 def test_a_refused_connection_and_a_404_are_unreachable_a_404_without_retries(tmp_path):
