@@ -1,7 +1,8 @@
-"""One audit: profile → preflight → crawl → health → checks → scoring → writers, recorded as a run.
+"""One audit: profile → start-page check → crawl → health → checks → scoring → writers, recorded as a run.
 
-Nothing is written before the configuration and the start page have been checked, so a usage error
-leaves the database exactly as it was. The crawl runs in its own process (Twisted's reactor starts
+Nothing is written before the configuration has been checked, so a usage error leaves the database
+exactly as it was. A start page that does not answer after its retries (govaudit.startpage) is a run
+recorded `unreachable` (exit 4); one that is not HTML a run `failed` (exit 2); both announced. The crawl runs in its own process (Twisted's reactor starts
 once per process; a crash there must not take the run record with it). Checks, scoring and writers
 can be re-run from the store alone (`rebuild_report`).
 """
