@@ -16,6 +16,8 @@ from twisted.internet.interfaces import IReactorThreads, IReactorTime
 from twisted.python.failure import Failure
 
 from govaudit.crawler import parsepool
+from govaudit.crawler.progress import stop_disk_full
+from govaudit.files import disk_full
 from govaudit.models import Link, LinkResult, Page
 from govaudit.store import CrawlSink, open_store
 
@@ -73,17 +75,22 @@ class StoreWriter:
         self.last_flush = time.monotonic()
         if not (self.pages or self.link_rows or self.results or self.probes):
             return
-        if self.store is None:
-            self.store = open_store(self.store_url)
-        with self.store.transaction():
-            if self.pages:
-                self.store.add_pages(self.run_id, self.pages)
-            if self.link_rows:
-                self.store.add_links(self.run_id, self.link_rows)
-            if self.results:
-                self.store.add_link_results(self.run_id, self.results)
-            if self.probes:
-                self.store.add_probes(self.run_id, self.probes)
+        try:
+            if self.store is None:
+                self.store = open_store(self.store_url)
+            with self.store.transaction():
+                if self.pages:
+                    self.store.add_pages(self.run_id, self.pages)
+                if self.link_rows:
+                    self.store.add_links(self.run_id, self.link_rows)
+                if self.results:
+                    self.store.add_link_results(self.run_id, self.results)
+                if self.probes:
+                    self.store.add_probes(self.run_id, self.probes)
+        except Exception as exc:
+            if disk_full(exc):
+                stop_disk_full()
+            raise
         self.pages, self.link_rows, self.results, self.probes = [], [], [], []
 
     def close(self, spider=None, reason=None) -> None:
@@ -133,4 +140,6 @@ class ParsePipeline:
                 self.crawler.engine.crawl(request)
 
     def _parse_failed(self, failure, item: parsepool.ParseItem) -> None:
+        if disk_full(failure.value):  # the worker could not store the page: neither will the next ones
+            stop_disk_full()
         log.error("parse worker failed on %s: %s", item.page.url, failure.getErrorMessage())

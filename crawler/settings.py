@@ -77,6 +77,9 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "govaudit.crawler.retry.BackoffRetryMiddleware": 550,
+            # Cookies with bounds on their size, number and header (crawler/cookies.py)
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+            "govaudit.crawler.cookies.BoundedCookiesMiddleware": 700,
         },
         "SPIDER_MIDDLEWARES": {
             "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,  # every status is ours to judge

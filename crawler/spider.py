@@ -177,6 +177,11 @@ class SiteSpider(scrapy.Spider):
                        errback=self.on_error, headers={"Referer": referrer} if referrer else None, priority=priority)
 
     async def start(self):
+        if self.job.recheck:  # `govaudit recheck`: these targets only, each decided as a link, no page crawled
+            for target in self.job.recheck:
+                for request in self.collect(target, depth=self.max_depth + 2, referrer=""):
+                    yield request
+            return
         self.seen.add(self.start_url)
         self.pages_scheduled += 1
         yield self._request(self.start_url, kind="page", depth=0, referrer="")

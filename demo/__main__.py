@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 import threading
 
-from govaudit.demo.server import DemoServer
+from govaudit.demo.server import DEFAULT_PORT, DemoServer, PortInUse
 from govaudit.demo.site import VARIANTS
 
 
@@ -20,8 +20,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     parser.add_argument("--variant", default="default", choices=VARIANTS,
                         help="arrangement of the Art. 7 pages (see demo/variants.py)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port of every host (127.0.0.1-9), default {DEFAULT_PORT}; 0: ephemeral")
     args = parser.parse_args(argv)
-    with DemoServer(today=args.today, verbose=args.verbose, variant=args.variant) as server:
+    try:
+        server = DemoServer(today=args.today, verbose=args.verbose, variant=args.variant, port=args.port).start()
+    except PortInUse as exc:
+        parser.exit(3, f"python -m govaudit.demo: {exc}\n")
+    with server:
         try:
             if args.truth:
                 server.write_ground_truth(args.truth)

@@ -1,6 +1,8 @@
 """DemoServer: the demo site on 127.0.0.1 plus one "external" host per behaviour on 127.0.0.2-9.
 
-All ports are ephemeral. Every HTTP host is a stdlib ThreadingHTTPServer speaking HTTP/1.1 with
+Every host listens on the same port (`port`, its own 127.0.0.x address each): a fixed port gives the
+same URLs run after run, so two demo audits compare sensibly; 0 (the default here, for tests) takes an
+ephemeral one. Every HTTP host is a stdlib ThreadingHTTPServer speaking HTTP/1.1 with
 Content-Length on every answer; stop() also cuts open client connections, so a client stuck on a
 keep-alive socket, a 50 MB download or the silent host never delays it.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import socket
 import socketserver
 import sys
@@ -110,8 +113,8 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Blackhole:
     """Accepts TCP connections and never answers: clients see a read timeout. Holds them until close()."""
 
-    def __init__(self, address: str) -> None:
-        self.sock = socket.create_server((address, 0))
+    def __init__(self, address: str, port: int = 0) -> None:
+        self.sock = socket.create_server((address, port))
         self.sock.settimeout(POLL)
         self.port = self.sock.getsockname()[1]
         self.held: list[socket.socket] = []
@@ -135,15 +138,23 @@ class _Blackhole:
             conn.close()
 
 
+DEFAULT_PORT = 8470  # `govaudit demo` and `python -m govaudit.demo`: the same URLs every run
+
+
+class PortInUse(OSError):
+    """The fixed port is taken on one of the demo's addresses."""
+
+
 class DemoServer:
     def __init__(
-        self, *, today: dt.date | None = None, variant: str = "default", verbose: bool = False
+        self, *, today: dt.date | None = None, variant: str = "default", verbose: bool = False, port: int = 0
     ) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"unknown demo variant {variant!r}; known: {', '.join(VARIANTS)}")
         self.today = today or dt.date.today()
         self.variant = variant
         self.verbose = verbose  # log every request to stderr
+        self.port = port  # of every host (each on its own address); 0: ephemeral
         self.base_url = ""
         self.start_url = ""
         self.ground_truth: dict[str, Any] = {}
@@ -157,8 +168,14 @@ class DemoServer:
         if self._running:
             raise RuntimeError("DemoServer already started")
         try:
-            main = self._http("127.0.0.1", None)
-            external = {host.key: f"http://{host.address}:{self._bind(host)}/" for host in HOSTS}
+            try:
+                main = self._http("127.0.0.1", None)
+                external = {host.key: f"http://{host.address}:{self._bind(host)}/" for host in HOSTS}
+            except OSError as exc:
+                if not self.port:
+                    raise
+                raise PortInUse(f"the demo's port {self.port} is taken on 127.0.0.1-9 ({exc.strerror}): another "
+                                "demo running? Choose another port with --port") from None
             self.base_url = self.start_url = f"http://127.0.0.1:{main.server_address[1]}/"
             site = build_site(SiteOptions(self.base_url, self.today, external, self.variant))
             main.app = lambda method, target: site.respond(target)
@@ -181,7 +198,7 @@ class DemoServer:
         return self
 
     def _http(self, address: str, app: App | None) -> _HTTPServer:
-        server = _HTTPServer((address, 0), app, self.verbose)
+        server = _HTTPServer((address, self.port), app, self.verbose)
         self._servers.append(server)
         return server
 
@@ -190,12 +207,13 @@ class DemoServer:
         if host.mode == "http":
             return self._http(host.address, host.app).server_address[1]
         if host.mode == "hang":
-            blackhole = _Blackhole(host.address)
+            blackhole = _Blackhole(host.address, self.port)
             self._blackholes.append(blackhole)
             return blackhole.port
         # Bound but never listening: the port stays ours, and every connection is refused.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((host.address, 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.address, self.port))
         self._reserved.append(sock)
         return sock.getsockname()[1]
 
@@ -212,14 +230,20 @@ class DemoServer:
         self._servers, self._running, self._blackholes, self._reserved = [], [], [], []
 
     def __enter__(self) -> DemoServer:
-        return self.start()
+        return self if self._running else self.start()  # `with DemoServer(...).start() as s` too
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def write_ground_truth(self, path: str | PathLike[str]) -> None:
+        """Written whole or not at all (a temporary file renamed over the old one)."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", encoding="utf-8") as out:
-            json.dump(self.ground_truth, out, indent=2, ensure_ascii=False)
-            out.write("\n")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as out:
+                json.dump(self.ground_truth, out, indent=2, ensure_ascii=False)
+                out.write("\n")
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)

@@ -1,6 +1,8 @@
-"""Command line: govaudit run | demo | a11y | report | links | ack | runs | pin | unpin | prune | checks.
+"""Command line: govaudit run | demo | a11y | report | links | recheck | ack | acks | unack | runs | pin | unpin |
+prune | checks.
 
-Exit codes: 0 ok · 1 a --fail-on rule tripped · 2 run incomplete · 3 usage or configuration error.
+Exit codes: 0 ok · 1 a --fail-on rule tripped · 2 run incomplete or failed · 3 usage or configuration error ·
+4 the site was unreachable.
 `run` prints one summary line on stdout (report paths only with -v); on a terminal a progress display
 on stderr as well.
 """
@@ -8,6 +10,7 @@ on stderr as well.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,27 +45,22 @@ err = Console(stderr=True)
 
 
 def _progress_display():
-    """A live display on a terminal, nothing otherwise."""
+    """A live display of the audit's phases on a terminal (stderr), nothing otherwise."""
     if not sys.stderr.isatty():
         return None, None
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+    from govaudit.display import ProgressDisplay  # noqa: PLC0415
 
-    bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                   TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err, transient=True)
-    task = bar.add_task("crawling", total=None, detail="")
-
-    def update(event: dict) -> None:
-        if event.get("event") == "progress":
-            bar.update(task, detail=f"{event['pages']} pages · {event['results']} links checked · "
-                                    f"{event['seen']} targets seen")
-
-    return bar, update
+    display = ProgressDisplay(err)
+    return display, display
 
 
 def _summary_line(outcome: runner.Outcome) -> str:
     """The one line a nightly job prints: counts, what changed since the baseline, every indicator with
     its delta, and why the exit code is not 0."""
     s = outcome.summary
+    if outcome.error and s.get("status") in ("unreachable", "failed") and not s.get("pages"):
+        # nothing was crawled: the reason is the news, and every indicator is n/a
+        return f"run {s['run']} {s['status']}: {outcome.error}{_scores_text(s)} · never a baseline"
     line = (f"run {s['run']} {s['status']}: {s['pages']} pages, {s['links']} links "
             f"(broken {s['broken']}, unverified {s['unverified']}, redirected {s['redirected']}), "
             f"{s['findings']} findings")
@@ -74,15 +72,7 @@ def _summary_line(outcome: runner.Outcome) -> str:
                  + (f", {s['flapping']} flapping" if s.get("flapping") else ""))
     elif s["status"] == "completed":
         line += f" · no baseline ({s.get('baseline_reason') or 'first run'})"
-    scores = []
-    for key in (k[: -len("_delta")] for k in s if k.endswith("_delta")):
-        score, delta = s.get(key), s.get(f"{key}_delta")
-        text = f"{key} {score:.1f}" if isinstance(score, int | float) else f"{key} n/a"
-        if isinstance(delta, int | float):
-            text += f" ({delta:+.2f})"
-        scores.append(text)
-    if scores:
-        line += " · " + " · ".join(scores)
+    line += _scores_text(s)
     if outcome.tripped:
         line += " · fail-on: " + ", ".join(outcome.tripped)
     if s["status"] != "completed":
@@ -90,8 +80,30 @@ def _summary_line(outcome: runner.Outcome) -> str:
     return line
 
 
+def _scores_text(s: dict) -> str:
+    """` · id score (delta)` for every indicator of the rubric; `n/a` when it was not assessed."""
+    scores = []
+    for key in (k[: -len("_delta")] for k in s if k.endswith("_delta")):
+        score, delta = s.get(key), s.get(f"{key}_delta")
+        text = f"{key} {score:.1f}" if isinstance(score, int | float) else f"{key} n/a"
+        if isinstance(delta, int | float):
+            text += f" ({delta:+.2f})"
+        scores.append(text)
+    return "".join(f" · {text}" for text in scores)
+
+
+def _append_log(path: Path, line: str) -> None:
+    """--log: every night's line, with its local time, whether or not stdout shows it (--quiet)."""
+    from datetime import datetime  # noqa: PLC0415
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {line}\n")
+
+
 def _execute(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool, fail_on: str,
-             lang: str, formats: tuple[str, ...] | None, verbose: bool = False) -> int:
+             lang: str, formats: tuple[str, ...] | None, verbose: bool = False, quiet: bool = False,
+             log: Path | None = None) -> int:
     bar, update = _progress_display()
     if bar:
         with bar:
@@ -100,10 +112,15 @@ def _execute(start_url: str | None, profile: Profile, *, db: Path | str, out: Pa
     else:
         outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang,
                                formats=formats)
-    click.echo(f"govaudit: {_summary_line(outcome)}")
-    if verbose:
-        for path in outcome.files:
-            click.echo(f"  {path}")
+    line = f"govaudit: {_summary_line(outcome)}"
+    if log is not None:
+        _append_log(log, line)
+    # --quiet (cron): silence on a healthy night, so that cron's MAILTO mails only when it is needed
+    if not quiet or outcome.exit_code != runner.EXIT_OK:
+        click.echo(line)
+        if verbose:
+            for path in outcome.files:
+                click.echo(f"  {path}")
     return outcome.exit_code
 
 
@@ -154,8 +171,12 @@ def cli() -> None:
 @click.option("--fail-on", default="",
               help='Exit 1 when a rule holds, e.g. "new_broken>0,score_drop>5,content_validity<80".')
 @click.option("-v", "--verbose", is_flag=True, help="Also print the paths of the report files written.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print nothing on a healthy night (exit 0), the summary line otherwise: for cron's MAILTO.")
+@click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append the summary line, with its time, to this file every night (also with --quiet).")
 def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurrency, offline, fail_on,
-        verbose) -> None:
+        verbose, quiet, log) -> None:
     """Crawl URL (or the profile's start URL), check it, score it and write the reports.
 
     Quiet: one summary line on stdout (the report paths too with -v)."""
@@ -164,7 +185,11 @@ def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurr
         links={"external_concurrency": concurrency},
     )
     sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang, formats=formats,
-                      verbose=verbose))
+                      verbose=verbose, quiet=quiet, log=log))
+
+
+DEMO_DB = Path("var/demo.sqlite")
+DEMO_OUT = Path("var/demo-report")
 
 
 @cli.command()
@@ -172,15 +197,28 @@ def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurr
 @click.option("--offline/--online", default=True, show_default=True,
               help="The demo links to real gov.tw hosts; offline they are recorded as excluded.")
 @click.option("--fail-on", default="")
-def demo(db, out, lang, formats, offline, fail_on) -> None:
-    """Serve the bundled demo agency site on loopback and audit it."""
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port of the demo's hosts (127.0.0.1-9), the same every run so that runs compare; "
+                   "default 8470; 0: ephemeral.")
+@click.pass_context
+def demo(ctx, db, out, lang, formats, offline, fail_on, port) -> None:
+    """Serve the bundled demo agency site on loopback and audit it (its own database: var/demo.sqlite)."""
     from importlib import resources
 
-    from govaudit.demo.server import DemoServer  # the demo site is an edge of the CLI, not part of the core
+    from govaudit.demo.server import DEFAULT_PORT, DemoServer, PortInUse  # an edge of the CLI, not the core
 
+    # The demo never shares the real audits' database or reports: its own defaults.
+    if ctx.get_parameter_source("db") == click.core.ParameterSource.DEFAULT:
+        db = DEMO_DB
+    if ctx.get_parameter_source("out") == click.core.ParameterSource.DEFAULT:
+        out = DEMO_OUT
     with resources.as_file(resources.files("govaudit.config") / "profiles" / "demo.yaml") as path:
         profile = load_profile(path)
-    with DemoServer() as site:
+    try:
+        server = DemoServer(port=DEFAULT_PORT if port is None else port).start()
+    except PortInUse as exc:
+        raise ConfigError(str(exc)) from None
+    with server as site:
         click.echo(f"govaudit: demo site at {site.start_url}")
         truth = Path(out) / "demo-ground-truth.json"
         site.write_ground_truth(truth)
@@ -190,12 +228,37 @@ def demo(db, out, lang, formats, offline, fail_on) -> None:
     sys.exit(code)
 
 
+def _run_choice(func):
+    """--run ID|latest and --site NAME: how every command that reads a run chooses it."""
+    func = click.option("--site", default=None,
+                        help="The site's runs only (profile site.name, else the host): --run latest is its latest.")(func)
+    return click.option("--run", "run_ref", default="latest", show_default=True, help="Run id, or 'latest'.")(func)
+
+
+def _pick_run(store: Store, run_ref: str, site: str | None, db: Path | str) -> int:
+    if run_ref == "latest":
+        ids = [r["id"] for r in store.runs() if site is None or r["site"] == site]
+        if not ids:
+            raise ConfigError(f"no runs{f' of site {site!r}' if site else ''} in {db} (see `govaudit runs`)")
+        return max(ids)
+    try:
+        run_id = int(run_ref)
+    except ValueError:
+        raise ConfigError(f"--run: not a run id or 'latest': {run_ref!r}") from None
+    run = _existing_run(store, run_id, db)
+    if site is not None and run.site != site:
+        raise ConfigError(f"run {run_id} is of site {run.site!r}, not {site!r}")
+    return run_id
+
+
 @cli.command()
-@click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
+@_run_choice
 @common
 @click.option("--pdf", is_flag=True, help="Also print report.pdf (A4) through headless Chromium.")
-def report(run_id, db, out, lang, formats, pdf) -> None:
+def report(run_ref, site, db, out, lang, formats, pdf) -> None:
     """Rebuild the reports of a recorded run from the database alone."""
+    with _open_store(db, readonly=True) as store:  # a missing database is a usage error, never a new empty one
+        run_id = _pick_run(store, run_ref, site, db)
     files, doc = runner.rebuild_report(db, run_id, out, lang=lang, formats=formats)
     if pdf:
         from govaudit.reports.pdf import print_pdf  # noqa: PLC0415
@@ -206,6 +269,38 @@ def report(run_id, db, out, lang, formats, pdf) -> None:
         files.append(print_pdf(html))
     click.echo(f"govaudit: report for run {doc['run']['id']} ({doc['run']['status']})")
     for path in files:
+        click.echo(f"  {path}")
+
+
+@cli.command()
+@click.argument("targets", metavar="[FINGERPRINT|URL]...", nargs=-1)
+@_run_choice
+@common
+@click.option("--offline", is_flag=True, help="Contact only loopback hosts (as the run's own --offline).")
+def recheck(targets, run_ref, site, db, out, lang, formats, offline) -> None:
+    """Re-check now the failing links of a run (all, or those named by fingerprint or URL), record the
+    outcome in that run with a note of the re-check, and rebuild its report: no crawl, no waiting for
+    the next night."""
+    from govaudit.recheck import recheck as do_recheck  # noqa: PLC0415
+
+    with _open_store(db) as store:
+        run_id = _pick_run(store, run_ref, site, db)
+        with store.run_lock(store.run(run_id).site):  # the night's audit of this site amends nothing meanwhile
+            bar, update = _progress_display()
+            if bar:
+                with bar:
+                    done = do_recheck(store, run_id, list(targets), out, offline=offline, lang=lang,
+                                      formats=formats, progress=update)
+            else:
+                done = do_recheck(store, run_id, list(targets), out, offline=offline, lang=lang, formats=formats)
+    fixed = sum(1 for r in done.links if r.after in ("ok",))
+    click.echo(f"govaudit: recheck of run {run_id}: {len(done.links)} links re-checked, {fixed} now ok, "
+               f"{len(done.links) - fixed} still failing; report rebuilt")
+    for r in done.links:
+        click.echo(f"  {r.before} -> {r.after}{f' (HTTP {r.http_status})' if r.http_status else ''}  {r.url}")
+    for url in done.skipped:
+        click.echo(f"  skipped (a missing #fragment is re-checked by the next run)  {url}")
+    for path in done.files:
         click.echo(f"  {path}")
 
 
@@ -222,57 +317,94 @@ def ack(fingerprint, note, until, db) -> None:
     """Accept a finding (by its fingerprint): shown apart in the report and not counted by --fail-on."""
     from datetime import date  # noqa: PLC0415
 
-    if until:
-        try:
-            until = date.fromisoformat(until).isoformat()
-        except ValueError:
-            raise ConfigError(f"--until: not a date (YYYY-MM-DD): {until!r}") from None
+    from govaudit.review import until_date  # noqa: PLC0415
+
+    try:
+        until = until_date(until, date.today())
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if not note.strip():
         raise ConfigError("--note: say why the finding is accepted")
     with _open_store(db) as store:
         if not store.has_fingerprint(fingerprint):
-            raise ConfigError(f"no finding with fingerprint {fingerprint!r} in {db} (see results.json or links.csv)")
+            raise ConfigError(f"no finding with fingerprint {fingerprint!r} in {db} (see `govaudit links`, "
+                              "results.json or links.csv)")
+        earlier = store.acks().get(fingerprint)
         store.add_ack(fingerprint, note.strip(), until)
     click.echo(f"govaudit: accepted {fingerprint}" + (f" until {until}" if until else ""))
+    if earlier:
+        click.echo(f"  replaces the ack of {earlier['created_at']}: {earlier['note']}"
+                   + (f" (until {earlier['until']})" if earlier.get("until") else " (for good)"))
+
+
+@cli.command("acks")
+@_db_option
+def acks_cmd(db) -> None:
+    """List the accepted findings: fingerprint, until, since, note (expired acks marked)."""
+    from govaudit.results import ack_applies  # noqa: PLC0415
+
+    with _open_store(db, readonly=True) as store:
+        acks = store.acks()
+    rows = [(fp, a.get("until") or "", a.get("created_at") or "", "" if ack_applies(a) else "expired", a["note"])
+            for fp, a in sorted(acks.items(), key=lambda kv: kv[1].get("created_at") or "")]
+    _rows_out(("fingerprint", "until", "since", "expired", "note"), rows, f"{len(rows)} acks in {db}")
+
+
+@cli.command()
+@click.argument("fingerprint")
+@_db_option
+def unack(fingerprint, db) -> None:
+    """Remove an ack: the finding counts again from the next report on."""
+    with _open_store(db) as store:
+        if not store.remove_ack(fingerprint):
+            raise ConfigError(f"no ack for {fingerprint!r} in {db} (see `govaudit acks`)")
+    click.echo(f"govaudit: removed the ack of {fingerprint}")
 
 
 @cli.command("links")
 @_db_option
-@click.option("--run", "run_ref", default="latest", show_default=True, help="Run id, or 'latest'.")
+@_run_choice
 @click.option("--status", "statuses", default="broken,unverified,redirected", show_default=True,
               help="Comma-separated link statuses to list.")
 @click.option("--new", "only_new", is_flag=True, help="Only failures that were not failing in the previous run.")
-def links_cmd(db, run_ref, statuses, only_new) -> None:
-    """Print the link failures of a run: a table on a terminal, tab-separated lines otherwise."""
+@click.option("--tsv", is_flag=True, help="Tab-separated lines also on a terminal.")
+def links_cmd(db, run_ref, site, statuses, only_new, tsv) -> None:
+    """Print the link failures of a run with the fingerprint `ack` takes: on a terminal one block per
+    failure with whole URLs, tab-separated lines otherwise (for grep/cut)."""
     from govaudit.results import build  # noqa: PLC0415
+    from govaudit.review import failure_rows  # noqa: PLC0415
 
     wanted = {s.strip() for s in statuses.split(",") if s.strip()}
     known = {"ok", "redirected", "broken", "unverified", "excluded", "unsupported"}
     if wanted - known:
         raise ConfigError(f"--status: unknown {', '.join(sorted(wanted - known))}; known: {', '.join(sorted(known))}")
     with _open_store(db, readonly=True) as store:
-        if run_ref == "latest":
-            run_id = store.latest_run_id()
-            if run_id is None:
-                raise ConfigError(f"no runs in {db}")
-        else:
-            try:
-                run_id = int(run_ref)
-                store.run(run_id)
-            except (ValueError, Exception):
-                raise ConfigError(f"--run: no run {run_ref!r} in {db}") from None
+        run_id = _pick_run(store, run_ref, site, db)
         doc = build(store, run_id)
-    rows: list[tuple[str, ...]] = []
-    for link in doc["links"]:
-        if link["status"] not in wanted or (only_new and not link["new"]):
-            continue
-        for src in link["sources"] or [{"page": "", "text": ""}]:
-            rows.append((link["status"], str(link["http_status"] or ""), link["url"], src["page"], src["text"],
-                         link["error"], str(link["nights"] or ""), "new" if link["new"] else "",
-                         "accepted" if link["accepted"] else ""))
-    rows.sort(key=lambda r: ({"broken": 0, "unverified": 1, "redirected": 2}.get(r[0], 3), r[2], r[3]))
-    header = ("status", "http", "target", "source", "text", "error", "nights", "new", "accepted")
-    _rows_out(header, rows, f"run {run_id}: {len(rows)} link failures")
+    rows = failure_rows(doc, wanted, only_new=only_new)
+    if sys.stdout.isatty() and not tsv:
+        _failure_blocks(rows, f"run {run_id} ({doc['run']['site']}, {doc['run']['status']}): {len(rows)} link failures")
+        return
+    header = ("status", "http", "target", "source", "text", "error", "nights", "new", "accepted", "fingerprint")
+    _rows_out(header, [(r.status, str(r.http_status or ""), r.target, r.page, r.text, r.error, str(r.nights or ""),
+                        "new" if r.new else "", "accepted" if r.accepted else "", r.fingerprint) for r in rows],
+              f"run {run_id}: {len(rows)} link failures", tsv=True)
+
+
+def _failure_blocks(rows, title: str) -> None:
+    """Whole URLs, never cut to the terminal's width: a URL is what the officer copies to fix it."""
+    click.echo(title)
+    for r in rows:
+        flags = " ".join(f for f in ("new" if r.new else "", "accepted" if r.accepted else "",
+                                     f"{r.nights} nights" if r.nights > 1 else "") if f)
+        click.echo("")
+        click.echo(click.style(f"{r.status} {r.http_status or ''}".strip(), bold=True)
+                   + f"  {r.fingerprint or '-'}" + (f"  {flags}" if flags else ""))
+        click.echo(f"  target  {r.target}")
+        if r.page:
+            click.echo(f"  source  {r.page}" + (f"  「{r.text}」" if r.text else ""))
+        if r.error:
+            click.echo(f"  error   {r.error}")
 
 
 def _open_store(db: Path | str, *, readonly: bool = False) -> Store:
@@ -291,9 +423,9 @@ def _existing_run(store: Store, run_id: int, db: Path | str) -> Run:
         raise ConfigError(f"no run {run_id} in {db} (see `govaudit runs`)") from None
 
 
-def _rows_out(header: tuple[str, ...], rows: list[tuple[str, ...]], title: str) -> None:
+def _rows_out(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], title: str, *, tsv: bool = False) -> None:
     """A table on a terminal, tab-separated lines otherwise (for grep/cut)."""
-    if sys.stdout.isatty():
+    if sys.stdout.isatty() and not tsv:
         from rich.table import Table  # noqa: PLC0415
 
         table = Table(*header, title=title)
@@ -330,13 +462,18 @@ def runs_cmd(db, site, limit) -> None:
     _rows_out(header, rows, f"{len(rows)} runs in {db}")
 
 
+_site_option = click.option("--site", default=None, help="With latest: the latest run of this site.")
+
+
 @cli.command()
-@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("run_ref", metavar="RUN|latest")
 @click.option("--note", default="", help="Why the run is kept (e.g. 年度評核 2025).")
+@_site_option
 @_db_option
-def pin(run_id, note, db) -> None:
+def pin(run_ref, note, site, db) -> None:
     """Pin a run: retention never prunes it (for the annual assessment)."""
     with _open_store(db) as store:
+        run_id = _pick_run(store, run_ref, site, db)
         run = _existing_run(store, run_id, db)
         store.set_pinned(run_id, True, note.strip())
     click.echo(f"govaudit: pinned run {run_id}" + (f" ({note.strip()})" if note.strip() else ""))
@@ -346,11 +483,13 @@ def pin(run_id, note, db) -> None:
 
 
 @cli.command()
-@click.argument("run_id", metavar="RUN", type=int)
+@click.argument("run_ref", metavar="RUN|latest")
+@_site_option
 @_db_option
-def unpin(run_id, db) -> None:
+def unpin(run_ref, site, db) -> None:
     """Unpin a run: retention may prune it again once it is old enough."""
     with _open_store(db) as store:
+        run_id = _pick_run(store, run_ref, site, db)
         run = _existing_run(store, run_id, db)
         store.set_pinned(run_id, False)
     click.echo(f"govaudit: unpinned run {run_id}" + ("" if run.pinned else " (it was not pinned)"))
@@ -436,7 +575,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception:  # a bug of ours: the run did not complete, which is exit code 2, never 1
+    except runner.RunFailed as exc:
+        err.print(f"govaudit: error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(runner.EXIT_INCOMPLETE)
+    except Exception as exc:  # a bug of ours: the run did not complete, which is exit code 2, never 1
+        from govaudit.files import disk_full  # noqa: PLC0415
+
+        if disk_full(exc):  # not a bug: one line, no traceback
+            err.print(f"govaudit: error: no space left to write: {exc}", markup=False, highlight=False,
+                      soft_wrap=True)
+            sys.exit(runner.EXIT_INCOMPLETE)
         err.print_exception(show_locals=False)
         err.print("govaudit: internal error: the run did not complete (see above)", markup=False)
         sys.exit(runner.EXIT_INCOMPLETE)

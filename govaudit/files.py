@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 import tempfile
 from pathlib import Path
+
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+SQLITE_FULL_MESSAGE = "database or disk is full"  # SQLITE_FULL's text (also what reaches us from a worker)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """The disk (or quota) under a file we write is full: a write that cannot succeed by trying again."""
+    if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+        return True
+    if isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return True
+    return SQLITE_FULL_MESSAGE in str(exc)
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

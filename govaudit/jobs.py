@@ -16,6 +16,10 @@ from govaudit.chromium import BrowserConfig
 from govaudit.plugins import BrowserTarget
 from govaudit.profile import Crawl, Links, Profile
 
+# A stage process that cannot write to the store because the disk is full exits with this code, after one
+# line on stderr, at its first failed write (going on would only fail every later write too).
+EXIT_DISK_FULL = 6
+
 
 class _Job(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -41,6 +45,8 @@ class CrawlJob(_Job):
     links: Links
     tool_version: str = __version__
     analyzers: tuple[str, ...] = ()  # ids of the checks whose page analyzers run on every parsed page
+    # `govaudit recheck`: check only these targets, each as a link (no page crawled, no sitemap)
+    recheck: tuple[str, ...] = ()
 
     @classmethod
     def from_profile(cls, profile: Profile, *, store: str, run_id: int, site: str, start_url: str,

@@ -17,6 +17,7 @@ class RunStatus(StrEnum):
     INCOMPLETE = "incomplete"  # crawl unhealthy: reported, never a baseline
     FAILED = "failed"  # crashed
     INTERRUPTED = "interrupted"  # stopped by SIGTERM/SIGINT, or its process died (found at the next start)
+    UNREACHABLE = "unreachable"  # the start page did not answer after every try: nothing crawled, exit 4
 
 
 class LinkStatus(StrEnum):

@@ -111,7 +111,10 @@ def is_change(change: dict) -> bool:
 
 
 def wanted(on: str, outcome: Any, change: dict) -> bool:
-    return on == "always" or (on == "failure" and is_failure(outcome)) or (on == "change" and is_change(change))
+    """A run that did not complete (unreachable, failed, incomplete, interrupted) is always announced,
+    whatever `on` says: silence must mean a healthy night."""
+    return (on == "always" or str(outcome.status) != "completed" or (on == "failure" and is_failure(outcome))
+            or (on == "change" and is_change(change)))
 
 
 def payload(outcome: Any, doc: dict, cap: int) -> dict[str, Any]:
@@ -120,7 +123,8 @@ def payload(outcome: Any, doc: dict, cap: int) -> dict[str, Any]:
         "schema": SCHEMA, "tool_version": __version__,
         "site": run.get("site"), "start_url": run.get("start_url"), "run": outcome.run_id,
         "status": str(outcome.status), "exit_code": outcome.exit_code, "verdict": verdict(outcome),
-        "tripped": list(outcome.tripped), "started_at": run.get("started_at"), "finished_at": run.get("finished_at"),
+        "tripped": list(outcome.tripped), "error": getattr(outcome, "error", "") or run.get("error") or "",
+        "started_at": run.get("started_at"), "finished_at": run.get("finished_at"),
         "timezone": run.get("timezone") or localtime.DEFAULT_TIMEZONE,
         "summary": outcome.summary, "indicators": indicators(doc), "changes": changes(doc, cap),
         "reports": [str(p) for p in outcome.files],
@@ -165,6 +169,7 @@ def body(data: dict) -> str:
     lines = [f"govaudit {data['tool_version']} — {data['site']} ({data['start_url']})",
              f"Run #{data['run']} {data['status']}: {data['verdict']} (exit code {data['exit_code']})",
              _window(data),
+             *([f"Why: {data['error']}"] if data.get("error") else []),
              f"Pages {s.get('pages', '—')}, links {s.get('links', '—')} (broken {s.get('broken', '—')}, "
              f"unverified {s.get('unverified', '—')}, redirected {s.get('redirected', '—')}), "
              f"findings {s.get('findings', '—')}", "", "Indicators:"]

@@ -38,6 +38,10 @@ class Site(_Strict):
     scope_hosts: tuple[str, ...] = ()
     # IANA time zone of the times people read (report, notifications); results.json keeps ISO 8601.
     timezone: str = localtime.DEFAULT_TIMEZONE
+    # The start-page check before a run: tries in all, and the wait before the second (doubled after);
+    # 4 and 10 s wait 10 + 20 + 40 s, so a site down for a minute at night still gets its audit.
+    start_attempts: Annotated[int, Field(ge=1, le=20)] = 4
+    start_backoff: Annotated[float, Field(ge=0, le=600)] = 10.0
 
     @field_validator("timezone")
     @classmethod
@@ -265,7 +269,8 @@ class Profile(_Strict):
     def fingerprint(self) -> str:
         """Hash of what decides the results (retention, notification and display settings do not)."""
         data = self.model_dump(mode="json", exclude=OPERATIONAL)
-        data["site"].pop("timezone", None)  # only how times are shown
+        for key in ("timezone", "start_attempts", "start_backoff"):  # how times are shown, how hard we knock
+            data["site"].pop(key, None)
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

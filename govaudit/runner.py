@@ -1,7 +1,8 @@
-"""One audit: profile → preflight → crawl → health → checks → scoring → writers, recorded as a run.
+"""One audit: profile → start-page check → crawl → health → checks → scoring → writers, recorded as a run.
 
-Nothing is written before the configuration and the start page have been checked, so a usage error
-leaves the database exactly as it was. The crawl runs in its own process (Twisted's reactor starts
+Nothing is written before the configuration has been checked, so a usage error leaves the database
+exactly as it was. A start page that does not answer after its retries (govaudit.startpage) is a run
+recorded `unreachable` (exit 4); one that is not HTML a run `failed` (exit 2); both announced. The crawl runs in its own process (Twisted's reactor starts
 once per process; a crash there must not take the run record with it). Checks, scoring and writers
 can be re-run from the store alone (`rebuild_report`).
 """
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from govaudit import (
-    ACCEPT_LANGUAGE,
     __version__,
     diff,
     health,
@@ -33,22 +33,28 @@ from govaudit import (
     registry,
     retention,
     scoring,
+    startpage,
     urls,
 )
 from govaudit.chromium import BrowserConfig, loopback_hosts
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
-from govaudit.files import write_atomic
-from govaudit.jobs import BrowserJob, CrawlJob
+from govaudit.files import disk_full, write_atomic
+from govaudit.jobs import EXIT_DISK_FULL, BrowserJob, CrawlJob
 from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
-from govaudit.profile import ConfigError, Profile, check_start_url, load_rubric
+from govaudit.profile import ConfigError, Profile, Rubric, check_start_url, load_rubric
 from govaudit.results import build
 from govaudit.scope import offline_allows
 from govaudit.store import Store, open_store
 
-EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 Progress = Callable[[dict[str, Any]], None]
+
+
+class RunFailed(Exception):
+    """The run cannot go on (its store's disk is full): recorded `failed` where the store still takes
+    it, reported in one line (exit 2), no traceback."""
 
 
 @dataclass
@@ -59,35 +65,7 @@ class Outcome:
     files: list[Path]
     summary: dict[str, Any]
     tripped: list[str] = field(default_factory=list)
-
-
-def preflight(start_url: str, profile: Profile, *, offline: bool) -> None:
-    """The start page must answer, or there is nothing to audit: a clear error, no run recorded."""
-    import requests  # noqa: PLC0415  (the CLI's other commands need no HTTP client)
-
-    session = requests.Session()
-    session.trust_env = not offline  # offline, a proxy from the environment is never used (as in the crawl)
-    session.headers["User-Agent"] = profile.crawl.user_agent.format(version=__version__)
-    session.headers["Accept-Language"] = ACCEPT_LANGUAGE
-    url = start_url
-    for _ in range(profile.links.max_redirects + 1):
-        if offline and not offline_allows(url):
-            raise ConfigError(f"--offline: {url} is not a loopback address, so it is not contacted")
-        try:
-            with session.get(url, timeout=profile.links.timeout, allow_redirects=False, stream=True) as resp:
-                status, location = resp.status_code, resp.headers.get("Location")
-        except requests.RequestException as exc:
-            reason = type(exc).__name__
-            if isinstance(exc, requests.ConnectionError):
-                reason = "connection failed (is the host up and the address right?)"
-            raise ConfigError(f"start page unreachable: {url}: {reason}") from None
-        if status in (301, 302, 303, 307, 308) and location:
-            url = urls.normalize_url(location, url)
-            continue
-        if status >= 400:
-            raise ConfigError(f"start page answered HTTP {status}: {url}")
-        return
-    raise ConfigError(f"start page redirects more than {profile.links.max_redirects} times: {start_url}")
+    error: str = ""  # why a run did not complete (unreachable, failed), for the summary line and notices
 
 
 def build_checks(profile: Profile) -> list[Check]:
@@ -183,6 +161,8 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options)
         targets = tuple(t for t in check.sample(ctx) if not offline or offline_allows(t.url))
         # Browsers load pages from the agency's server too: never more at once than the crawl may.
+        if progress:
+            progress({"event": "phase", "phase": "browser", "total": len(targets), "detail": f"0/{len(targets)} pages"})
         job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, targets=targets,
                          workers=min(check.options["workers"], profile.crawl.concurrency),
                          config=_browser_config(check.options, offline, profile.crawl.user_agent, targets))
@@ -270,7 +250,19 @@ class EarlyChecks:
         parallel.abandon(children)
 
 
-def _crawl(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
+def _phases(progress: Progress | None) -> Callable[..., None]:
+    """phase("checks", total=12): the runner's own progress events, for the display (govaudit.display)."""
+
+    def phase(name: str, **fields: Any) -> None:
+        if progress:
+            event = {"event": name} if name in ("checks_done", "done") else {"event": "phase", "phase": name}
+            progress({**event, **fields})
+
+    return phase
+
+
+def crawl_stage(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
+    """The crawl process (python -m govaudit.crawler): (its stats, its exit code)."""
     stats, code = _stage("govaudit.crawler", job, progress, grace=10)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
@@ -282,15 +274,19 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
     rubric = load_rubric(profile.rubric)
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
     checks = build_checks(profile)
-    preflight(start, profile, offline=offline)
-    site = profile.site.name or urls.host_of(start)
+    try:
+        page = startpage.check(start, profile, offline=offline)
+    except startpage.StartPageError as exc:  # the site is down tonight: a run on record, a notice, exit 4
+        return _record_unstarted(start, profile, rubric, RunStatus.UNREACHABLE, str(exc), EXIT_UNREACHABLE,
+                                 db=db, offline=offline)
+    if not page.html:  # nothing to crawl from a PDF or a binary: a clear failure, never "0 pages, 100 points"
+        why = (f"the start page is not an HTML page (Content-Type: {page.content_type or 'none'}): {page.url}; "
+               "nothing to crawl")
+        return _record_unstarted(start, profile, rubric, RunStatus.FAILED, why, EXIT_INCOMPLETE, db=db,
+                                 offline=offline)
+    site = _site_of(start, profile)
     with procs.interruptible(), open_store(db) as store, store.run_lock(site):
-        store.fail_stale_runs(site)  # this site's runs left `running` by a dead process: interrupted
-        procs.sweep_temp()  # and the temporary directories such a process left
-        run_id = store.create_run(site=site, start_url=start,
-                                  tool_version=__version__, profile_hash=profile.fingerprint(),
-                                  profile=profile.public_dump(),  # secrets redacted: the store never holds them
-                                  rubric=rubric.ref)
+        site, run_id = _open_run(store, start, profile, rubric, offline=offline)
         early = EarlyChecks(store, run_id, profile, checks)
 
         def relay(event: dict) -> None:
@@ -299,10 +295,15 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             if progress:
                 progress(event)
 
+        phase = _phases(progress)
         try:
             job = CrawlJob.from_profile(profile, store=store.url, run_id=run_id, site=site, start_url=start,
                                         offline=offline, analyzers=tuple(sorted(c.id for c in checks)))
-            stats, code = _crawl(job, relay)
+            phase("crawl")
+            stats, code = crawl_stage(job, relay)
+            if code == EXIT_DISK_FULL:
+                raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
+                                "free space and run again")
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -310,14 +311,17 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
             if browsers:
                 stats = {**stats, "browser": browsers}
+            phase("checks", total=len(checks), detail=f"{len(checks)} checks")
             rest = [c for c in checks if c not in early.started]
             earlier = early.collect() if early.feeds(rest) else []
             results = run_checks(store, run_id, profile, rest, browsers, workers=1 if early.busy() else None,
                                  earlier=earlier)
             results = parallel.in_order(results + earlier + early.collect(), checks)
             store.save_check_results(run_id, results)
+            phase("checks_done", checks=len(results))
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
+            phase("writing", total=None)
             # Within the try: a report that cannot be written (a full disk) or a stop while writing turns
             # the run `failed` / `interrupted`, never a `completed` run without its reports.
             files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
@@ -325,16 +329,78 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             early.abandon()  # early check processes still running (a crash or Ctrl-C anywhere above)
             if isinstance(exc, procs.Interrupted | KeyboardInterrupt):
                 why = str(exc) if isinstance(exc, procs.Interrupted) else "interrupted by SIGINT"
+                code = 128 + exc.signum if isinstance(exc, procs.Interrupted) else 130
                 store.finish_run(run_id, RunStatus.INTERRUPTED, error=why)
+                _announce(store, run_id, profile, RunStatus.INTERRUPTED, code, why, offline=offline)
             else:
-                store.finish_run(run_id, RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
+                why = (str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}")[:1000]
+                try:
+                    store.finish_run(run_id, RunStatus.FAILED, error=why)
+                except Exception as again:
+                    if not disk_full(again):
+                        raise
+                    # a full disk takes no more writes: the next run marks this one interrupted
+                    raise RunFailed(f"{why} (run {run_id} is left unfinished: the next run marks it "
+                                    "interrupted)") from None
+                _announce(store, run_id, profile, RunStatus.FAILED, EXIT_INCOMPLETE, why, offline=offline)
             raise
+        phase("done")
         retention.after_audit(store, site, profile, status)  # prunes old runs; never fails this one
     summary = summarize(results_doc)
     tripped = rules.tripped(summary)
     exit_code = EXIT_INCOMPLETE if status != RunStatus.COMPLETED else EXIT_FAIL_ON if tripped else EXIT_OK
     outcome = Outcome(run_id, status, exit_code, files, summary, tripped)
     notify.after_run(profile.notify, outcome, results_doc, offline=offline)  # logs failures, never raises
+    return outcome
+
+
+def _site_of(start: str, profile: Profile) -> str:
+    """The site's name in the store: what its run lock, its history and its baseline are keyed by."""
+    return profile.site.name or urls.host_of(start)
+
+
+def _open_run(store: Store, start: str, profile: Profile, rubric: Rubric, *, offline: bool) -> tuple[str, int]:
+    """Under the run lock: close what a dead process left (announcing this site's interrupted runs), then
+    record the new run. Returns (site, run id)."""
+    site = _site_of(start, profile)
+    stale = store.fail_stale_runs(site)  # runs left `running` by a dead process (this site's, and idle sites'): interrupted
+    procs.sweep_temp()  # and the temporary directories such a process left
+    for stale_id in stale:
+        if store.run(stale_id).site == site:  # each site's officer hears of their own runs
+            _announce(store, stale_id, profile, RunStatus.INTERRUPTED, EXIT_INCOMPLETE,
+                      "interrupted before it finished (its process died; found by the next run)", offline=offline)
+    run_id = store.create_run(site=site, start_url=start,
+                              tool_version=__version__, profile_hash=profile.fingerprint(),
+                              profile=profile.public_dump(),  # secrets redacted: the store never holds them
+                              rubric=rubric.ref)
+    return site, run_id
+
+
+def _record_unstarted(start: str, profile: Profile, rubric: Rubric, status: RunStatus, error: str, exit_code: int,
+                      *, db: Path | str, offline: bool) -> Outcome:
+    """A run that ended at its start page (unreachable, or not HTML): recorded with the reason and every
+    indicator `not_assessed` (no score is not a low score, nor 100), announced, never a baseline. The
+    report files of the last run that had some stay as they are in --out."""
+    with procs.interruptible(), open_store(db) as store, store.run_lock(_site_of(start, profile)):
+        _, run_id = _open_run(store, start, profile, rubric, offline=offline)
+        store.save_scores(run_id, scoring.score(rubric, []))
+        store.finish_run(run_id, status, error=error)
+        outcome = _announce(store, run_id, profile, status, exit_code, error, offline=offline)
+    return outcome
+
+
+def _announce(store: Store, run_id: int, profile: Profile, status: RunStatus, exit_code: int, error: str,
+              *, offline: bool) -> Outcome:
+    """The outcome of a run that did not complete, sent to the profile's channels (every channel hears
+    of such a run, whatever its `on`). Never raises: the run is recorded already."""
+    try:
+        doc = build(store, run_id, codes=code_catalogue())
+        summary = summarize(doc)
+    except Exception as exc:  # noqa: BLE001 - a half-written run still gets its notice
+        doc, summary = {"run": {"id": run_id, "status": str(status), "error": error}}, {
+            "run": run_id, "status": str(status), "why": f"{type(exc).__name__}"}
+    outcome = Outcome(run_id, status, exit_code, [], summary, error=error)
+    notify.after_run(profile.notify, outcome, doc, offline=offline)
     return outcome
 
 

@@ -3,7 +3,8 @@ redirect hops, attachments, the soft-404 probe and the hosts Chromium may resolv
 
 Decided from the URL alone (no DNS), a pure function:
 
-- only http(s) is ever requested;
+- only http(s) is ever requested, and no URL longer than MAX_URL_LENGTH characters (a trap that
+  grows its URLs each hop ends there, and outputs cannot grow with it);
 - offline, only loopback hosts (`urls.is_loopback`: localhost, 127.0.0.0/8, ::1) — 0.0.0.0 is not one;
 - robots.txt and sitemaps (from robots.txt `Sitemap:` lines, sitemap indexes, and every redirect hop on
   the way to one) only on the site's own hosts (the start URL's host and `site.scope_hosts`), online or
@@ -40,6 +41,10 @@ class Kind(StrEnum):
     REDIRECT = "redirect"  # a hop of a request whose own kind is not known
     BROWSER = "browser"  # a host headless Chromium may resolve
 
+
+# Longer URLs are not requested: 2,048 is what sitemaps allow and about what browsers and servers take
+# (IIS 2,048 in its default query limit, IE 2,083); a page's real links stay far below it.
+MAX_URL_LENGTH = 2048
 
 # Requests that only the site itself may answer: a robots.txt or sitemap elsewhere is not the site's.
 OWN_HOSTS_ONLY = frozenset({Kind.ROBOTS, Kind.SITEMAP})
@@ -79,6 +84,8 @@ class Scope:
         scheme = urls.scheme_of(url)
         if scheme not in urls.HTTP_SCHEMES:
             return Verdict(False, f"not fetched: {scheme or 'no'} scheme")
+        if len(url) > MAX_URL_LENGTH:
+            return Verdict(False, f"not fetched: the URL is {len(url)} characters long, over {MAX_URL_LENGTH}")
         host = urls.host_of(url)
         if self.offline and not urls.is_loopback(url):
             return Verdict(False, f"offline: {host or 'no host'} is not a loopback host", offline=True)

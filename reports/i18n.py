@@ -17,12 +17,15 @@ _ZH: dict = {
         "incomplete": "未完整完成",
         "failed": "失敗",
         "interrupted": "已中斷",
+        "unreachable": "網站無法連線",
         "running": "進行中",
     },
     "run_banner": {
         "incomplete": "本次檢測未完整完成（爬取狀況異常）：結果僅供參考，不作為下次比較的基準。",
         "failed": "本次檢測中斷或失敗：以下結果不完整，請排除問題後重新檢測。",
         "interrupted": "本次檢測被中止（收到停止訊號或程序結束）：以下結果不完整，請重新檢測。",
+        "unreachable": "本次檢測時網站無法連線（首頁經多次嘗試仍無回應或回應錯誤）：未進行檢測，各指標未評估，"
+        "不作為下次比較的基準。",
         "running": "本次檢測仍在進行中：以下結果尚未完整。",
     },
     "link_status": {
@@ -185,6 +188,7 @@ _EN: dict = {
         "incomplete": "Incomplete",
         "failed": "Failed",
         "interrupted": "Interrupted",
+        "unreachable": "Site unreachable",
         "running": "Running",
     },
     "run_banner": {
@@ -192,6 +196,8 @@ _EN: dict = {
         "it is not used as a baseline for comparison.",
         "failed": "This run crashed or was interrupted: the results below are incomplete. Fix the cause and run again.",
         "interrupted": "This run was stopped (a stop signal, or its process ended): the results below are incomplete. Run it again.",
+        "unreachable": "The site was unreachable (its start page did not answer, or answered an error, on every "
+        "try): nothing was audited, no indicator is assessed, and this run is no baseline.",
         "running": "This run is still in progress: the results below are not final.",
     },
     "link_status": {

@@ -47,7 +47,7 @@ def run_view(results: dict) -> dict:
         "agency": _str(run.get("agency") or run.get("site")),
         "start_url": url_view(run.get("start_url")),
         "status": status,
-        "banner": status in ("incomplete", "failed", "interrupted", "running"),
+        "banner": status in ("incomplete", "failed", "interrupted", "unreachable", "running"),
         "started_at": format_time(run.get("started_at"), tz),
         "finished_at": format_time(run.get("finished_at"), tz),
         # the assessment's date in the 民國 calendar, in the site's zone (115年12月7日)

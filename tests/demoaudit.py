@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -23,11 +24,18 @@ class DemoAudit:
     truth: dict[str, Any]
 
 
-def run_demo(db: Path | str, out: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], dict[str, Any]]:
-    """`govaudit demo` through the real CLI into `db` (a path or a store URL): (process, results.json,
-    demo-ground-truth.json)."""
-    proc = subprocess.run([sys.executable, "-m", "govaudit", "demo", "--db", str(db), "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+def free_port() -> int:
+    """A port free on 127.0.0.1 now: the demo's fixed default (8470) would collide between test processes."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_demo(db: Path | str, out: Path, port: int | None = None) -> tuple[subprocess.CompletedProcess[str], dict[str, Any],
+                                                                     dict[str, Any]]:
+    """`govaudit demo` through the real CLI into `db` (a path or a store URL): (process, results.json, demo-ground-truth.json)."""
+    proc = subprocess.run([sys.executable, "-m", "govaudit", "demo", "--db", str(db), "--out", str(out),
+                           "--port", str(port or free_port())], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return (proc, json.loads((out / "results.json").read_text(encoding="utf-8")),
             json.loads((out / "demo-ground-truth.json").read_text(encoding="utf-8")))

@@ -31,6 +31,7 @@ APP_MODULES = {
     "govaudit.notify": "mail and webhooks after a run: only the runner sends them",
     "govaudit.parallel": "runs checks in processes for the runner",
     "govaudit.retention": "prunes old runs after an audit (runner) or on demand (cli)",
+    "govaudit.recheck": "re-checks a run's failing links now: starts the crawl stage, re-runs the checks (cli)",
 }
 # Modules of a stage folder that belong to the core. The Check base is the plug-in API every layer may
 # name (govaudit.analyzers finds page analyzers by it); it moves to govaudit/plugins.py, and this entry goes.

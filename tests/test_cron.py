@@ -21,7 +21,8 @@ def cron_command() -> str:
     match = re.search(r"```cron\n(.*?)```", README, re.S)
     assert match, "README has no cron block"
     block = match.group(1)
-    (line,) = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    (line,) = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+               and not re.match(r"^[A-Z_]+=", ln)]  # MAILTO=… and other variables are cron's, not the job's
     return line.split(None, 5)[5]  # minute hour day month weekday, then the command
 
 
@@ -41,9 +42,10 @@ def _install(home: Path, start_url: str) -> None:
 
 
 def _cron(home: Path) -> subprocess.CompletedProcess:
-    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}  # about what cron gives a job
-    return subprocess.run(["/bin/sh", "-c", cron_command()], cwd="/", env=env, capture_output=True, text=True,
-                          timeout=300)
+    # cron's environment: nothing but HOME, a bare PATH (and SHELL, LOGNAME), started in /
+    return subprocess.run(["/usr/bin/env", "-i", f"HOME={home}", "PATH=/usr/bin:/bin", "SHELL=/bin/sh",
+                           "LOGNAME=govaudit", "/bin/sh", "-c", cron_command()], cwd="/", capture_output=True,
+                          text=True, timeout=300)
 
 
 def test_the_readme_cron_line_runs_as_written(tmp_path):
@@ -55,24 +57,27 @@ def test_the_readme_cron_line_runs_as_written(tmp_path):
         _install(home, site.url)
         first = _cron(home)
         assert first.returncode == 0, (first.stdout, first.stderr, (home / "var/log/govaudit.log").read_text())
-        assert first.stdout == first.stderr == ""  # everything goes to the log
+        assert first.stdout == first.stderr == ""  # a healthy night: nothing for cron to mail
         log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
-        assert re.search(r"^govaudit: run 1 completed: 3 pages", log, re.M), log
+        assert re.search(r"^\S+ govaudit: run 1 completed: 3 pages", log, re.M), log
         assert (home / "var" / "report" / "report.html").exists() and (home / "var" / "audit.sqlite").exists()
 
         routes["/"] = html('<a href="/news.html">最新消息</a><a href="/gone.html">失效</a>', title="首頁")
         second = _cron(home)
         assert second.returncode == 1  # a newly broken link trips the --fail-on rule
+        # one line, which cron mails to MAILTO
+        assert re.fullmatch(r"govaudit: run 2 completed: [^\n]*fail-on: new_broken>0 \(is 1\)[^\n]*\n", second.stdout)
+        assert second.stderr == ""
         log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
-        assert re.search(r"^govaudit: run 2 completed: .*fail-on: new_broken>0", log, re.M), log
+        assert re.search(r"^\S+ govaudit: run 2 completed: .*fail-on: new_broken>0", log, re.M), log
         assert log.index("run 1 completed") < log.index("run 2 completed")  # appended, not replaced
 
         with open(home / "var" / "audit.sqlite.lock", "w") as lock:  # a run still going on
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             third = _cron(home)
         assert third.returncode == 3
-        log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
-        assert "another govaudit run is using var/audit.sqlite" in log
+        assert third.stdout == "" and third.stderr == "govaudit: error: another govaudit run is using " \
+            "var/audit.sqlite\n"  # mailed by cron
         runs = subprocess.run([os.fspath(home / ".venv" / "bin" / "govaudit"), "runs", "--db",
                                os.fspath(home / "var" / "audit.sqlite")], capture_output=True, text=True)
         assert len(runs.stdout.strip().splitlines()) == 3  # header + two runs: the locked-out one wrote nothing
@@ -114,7 +119,7 @@ def test_the_cron_line_from_a_home_with_junk_folders_checks_external_links(tmp_p
             _junk_checkout(home)
             proc = _cron(home)
         assert {path for _, path in partner.hits} >= {"/ok.html", "/moved.html", "/slow.html", "/gone.html"}
-    log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8")
+    log = (home / "var" / "log" / "govaudit.log").read_text(encoding="utf-8") + proc.stdout + proc.stderr
     assert "Traceback" not in log and "junk" not in log, log
     assert proc.returncode == 0, log  # the first night has no baseline: nothing is "new_broken" yet
     doc = json.loads((home / "var" / "report" / "results.json").read_text(encoding="utf-8"))

@@ -502,7 +502,7 @@ def test_stop_is_quick_with_hung_clients():
 
 
 def test_python_m_demo_serves_until_interrupted():
-    command = [sys.executable, "-m", "govaudit.demo", "--today", TODAY.isoformat()]
+    command = [sys.executable, "-m", "govaudit.demo", "--today", TODAY.isoformat(), "--port", "0"]
     with (
         subprocess.Popen(
             command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True

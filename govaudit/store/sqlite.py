@@ -403,6 +403,10 @@ class SQLiteStore:
             self._db.execute("INSERT OR REPLACE INTO acks (fingerprint, note, until, created_at) VALUES (?,?,?,?)",
                             (fingerprint, note, until, now_iso()))
 
+    def remove_ack(self, fingerprint: str) -> bool:
+        with self._db:
+            return self._db.execute("DELETE FROM acks WHERE fingerprint=?", (fingerprint,)).rowcount > 0
+
     def acks(self) -> dict[str, dict]:
         return {r["fingerprint"]: dict(r) for r in self._db.execute("SELECT * FROM acks")}
 

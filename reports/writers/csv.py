@@ -8,13 +8,15 @@ import json
 from pathlib import Path
 
 from govaudit.files import write_atomic
+from govaudit.review import link_fingerprints
 
 COLUMNS = ("status", "http_status", "target", "source_page", "anchor_text", "element", "line", "error_kind",
            "error", "final_url", "redirect_chain", "internal", "checked_at", "first_seen", "nights_failing", "new",
-           "accepted", "suggested_fix")
+           "accepted", "suggested_fix", "fingerprint")
 ORDER = {"broken": 0, "unverified": 1, "redirected": 2}
-# Cells starting with these are formulas to a spreadsheet: crawled text must never run as one.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# Cells starting with these are formulas to a spreadsheet: crawled text must never run as one. The
+# fullwidth forms too: an IME types them, and a spreadsheet may fold them to their ASCII forms.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def _cell(value) -> str:
@@ -37,6 +39,7 @@ class LinksCsvWriter:
 
     def write(self, results: dict, out_dir: Path, *, lang: str = "zh-TW") -> Path:
         rows = []
+        prints = link_fingerprints(results)  # what `govaudit ack` takes, per target and source page
         failing = sorted((lk for lk in results.get("links", []) if lk["status"] in ORDER),
                          key=lambda lk: (ORDER[lk["status"]], lk["url"]))
         for link in failing:
@@ -47,5 +50,6 @@ class LinksCsvWriter:
                     link["error"], link["final_url"], json.dumps(link["redirect_chain"]) if link["redirect_chain"] else "",
                     link["internal"], link["checked_at"], link.get("first_seen") or "", link.get("nights") or "",
                     "yes" if link.get("new") else "", "yes" if link.get("accepted") else "",
-                    (link.get("fix") or {}).get(lang) or (link.get("fix") or {}).get("en", ""))])
+                    (link.get("fix") or {}).get(lang) or (link.get("fix") or {}).get("en", ""),
+                    prints.get((link["url"], src["page"]), ""))])
         return write_csv(Path(out_dir) / self.filename, COLUMNS, rows)
