@@ -23,7 +23,7 @@ import yaml
 
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.checks.sitepages import home_page, is_html_page
-from govaudit.models import CheckResult, CheckStatus, LinkResult, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
 DOCUMENTS = frozenset("odt ods odp odg pdf doc docx xls xlsx ppt pptx rtf csv zip".split())
@@ -52,9 +52,12 @@ class Candidate:
     error: str = ""
     source: str | None = None  # the page that links it (None: found by its title)
 
-    def rank(self, limit: int) -> tuple[int, int, str]:
+    extra: int = 0  # characters of its name beyond the label: 「民意信箱」 names the channel better than 「民意信箱說明」
+
+    def rank(self, limit: int) -> tuple[int, int, int, int, str]:
         usable = 0 if self.status in _ANSWERED else 1 if self.status in _UNKNOWN else 2
-        return (usable, 0 if self.clicks is not None and self.clicks <= limit else 1, self.url)
+        near = 0 if self.clicks is not None and self.clicks <= limit else 1
+        return (usable, near, self.extra, self.clicks if self.clicks is not None else 1 << 30, self.url)
 
 
 class Participation(Check):
@@ -66,7 +69,7 @@ class Participation(Check):
     sections = ("participation",)
     shared_reads = frozenset({"navigation"})
     indicator_tags = ("indicator:e_participation",)
-    default_options: dict[str, Any] = {"max_clicks": 3, "max_extra": None, "channels": None}
+    default_options = {"max_clicks": 3, "max_extra": None, "channels": None}
     codes = {
         "participation.missing": Code(
             Severity.MEDIUM, "A required e-participation or online-service channel (首長信箱/民意信箱, 電子報, "
@@ -101,8 +104,14 @@ class Participation(Check):
         self.max_extra = int(self.options["max_extra"] or vocabulary()["max_extra"])
         self.labels = {key: tuple(ch["labels"]) for key, ch in channels.items()}
 
-    def _names(self, text: str) -> list[str]:
-        return [key for key, labels in self.labels.items() if label_match(text, labels, self.max_extra)]
+    def _names(self, text: str) -> list[tuple[str, int]]:
+        """The channels a link text or title names, with how many characters it has beyond the label. A
+        question (「民意信箱多久會回覆？」 in an FAQ) names none."""
+        text = " ".join(text.split())
+        if text.endswith(("？", "?")):
+            return []
+        return [(key, len(text) - len(label)) for key, labels in self.labels.items()
+                if (label := label_match(text, labels, self.max_extra))]
 
     def run(self, ctx: CheckContext) -> CheckResult:
         pages = {p.url: p for p in ctx.pages() if is_html_page(p)}
@@ -129,22 +138,24 @@ class Participation(Check):
         for link in ctx.links():
             if _is_document(link.target):
                 forms_links.setdefault(link.source, []).append(link.target)
-            if link.tag != "a" or not link.text or link.source not in pages:
-                continue
-            for key in self._names(link.text):
+            if link.tag != "a" or not link.text or link.source not in pages or (
+                    link.fragment and link.target == link.source):
+                continue  # not a link, or one within its page (a question index, a table of contents)
+            for key, extra in self._names(link.text):
                 before = clicks.get(link.source)
                 status, error = status_of(link.target)
                 candidate = Candidate(link.target, None if before is None else before + 1, status,
-                                      f"linked as 「{' '.join(link.text.split())}」 on {link.source}", error, link.source)
+                                      f"linked as 「{' '.join(link.text.split())}」 on {link.source}", error, link.source, extra)
                 known = found[key].get(link.target)
-                if known is None or (candidate.clicks or 1 << 30) < (known.clicks or 1 << 30):
+                if known is None or candidate.rank(limit) < known.rank(limit):
                     found[key][link.target] = candidate
         for url, page in pages.items():
             name = title_parts(page.title or "")[:1]
-            for key in self._names(name[0]) if name else ():
+            for key, extra in self._names(name[0]) if name else ():
                 if url not in found[key]:
-                    found[key][url] = Candidate(url, clicks.get(url), "ok", f"titled 「{name[0]}」")
-        findings, items = [], []
+                    found[key][url] = Candidate(url, clicks.get(url), "ok", f"titled 「{name[0]}」", extra=extra)
+        findings: list[Finding] = []
+        items = []
         for key, channel in self.channels.items():
             item, value = self._item(key, channel, found[key], limit, start, findings)
             if key == "forms" and item["status"] in ("found", "too_deep"):

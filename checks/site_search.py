@@ -30,7 +30,7 @@ class SiteSearch(Check):
     cost = 0.5
     sections = ("site_search",)
     indicator_tags = ("indicator:retrieval_convenience", "component:site_search")
-    default_options: dict[str, Any] = {}
+    default_options = {}
     codes = {
         "site_search.missing": Code(
             Severity.MEDIUM, "No site search: no search form, role=search region or link to a search page "
@@ -116,8 +116,9 @@ class SiteSearch(Check):
         no such result), None (not tried: nothing to submit, or the request was not made)."""
         if tried is None or outcome is None:
             forms = [f for ps in offered.values() for f in ps.forms]
-            why = ("the search forms submit with POST only" if forms else
-                   "the search runs by script or sits on a page that was not crawled")
+            why = ("the search was not submitted (no word of the site to search for)" if any(
+                f.method == "get" for f in forms) else "the search forms submit with POST only" if forms
+                else "the search runs by script or sits on a page that was not crawled")
             findings.append(self.finding("site_search.not-verified", why,
                                          page=forms[0].page if forms else None,
                                          evidence={"forms": [f.as_dict() for f in forms[:3]]}))
@@ -125,7 +126,7 @@ class SiteSearch(Check):
         evidence = {"page": outcome.form_page, "action": outcome.action, "query": outcome.url,
                     "term": outcome.term, "http_status": outcome.http_status, "results": outcome.results,
                     "hits": list(outcome.hits[:5]), "announced": outcome.announced}
-        if tried.status == LinkStatus.BROKEN:
+        if tried.status == LinkStatus.BROKEN or (outcome.http_status or 0) >= 500:  # a search that errors
             findings.append(self.finding("site_search.broken", f"the search answers {outcome.error or tried.error}",
                                          page=outcome.form_page, target=outcome.url, evidence=evidence))
             return 0.0

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 from urllib.robotparser import RobotFileParser
 
 import lxml.html
@@ -22,7 +24,7 @@ from govaudit import ACCEPT_LANGUAGE, urls
 from govaudit.crawler import classify
 from govaudit.crawler.charset import decode
 from govaudit.jobs import CrawlJob
-from govaudit.models import ErrorKind, Link, LinkResult, Page
+from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page
 from govaudit.scope import Kind, Scope
 from govaudit.sitesearch import PageSearch, SearchForm, SearchOutcome, pick_term, read_answer
 from govaudit.store import CrawlSink
@@ -76,75 +78,74 @@ def _submit(store: CrawlSink, form: SearchForm, outcome: SearchOutcome, pages: l
 
     gate = Scope.from_job(job)
     internal = gate.is_site(outcome.url)
-    base = {"url": outcome.url, "internal": internal, "method": "GET", "checked_at": _now()}
+
+    def record(said: SearchOutcome, status: LinkStatus, kind: ErrorKind | None, message: str, *,
+               http_status: int | None = None, final_url: str | None = None,
+               chain: list[list[Any]] | None = None) -> LinkResult:
+        return LinkResult(url=outcome.url, status=status, http_status=http_status, final_url=final_url,
+                          redirect_chain=chain or [], error_kind=kind and kind.value, error=message, method="GET",
+                          checked_at=_now(), internal=internal, details={"search": said.as_dict()})
 
     def refused(kind: ErrorKind, message: str) -> LinkResult:
-        found_status, found_kind, found_message = classify.from_error(kind, message)
-        said = SearchOutcome(**{**outcome.as_dict(), "error": found_message, "hits": (), "samples": ()})
-        return LinkResult(status=found_status, error_kind=found_kind.value, error=found_message,
-                          details={"search": said.as_dict()}, **base)
+        status, found_kind, found_message = classify.from_error(kind, message)
+        return record(replace(outcome, error=found_message), status, found_kind, found_message)
 
     session = requests.Session()
     session.trust_env = not job.offline  # offline, a proxy from the environment is never used
-    session.headers["User-Agent"] = job.crawl.user_agent.format(version=job.tool_version)
-    session.headers["Accept-Language"] = ACCEPT_LANGUAGE
+    agent = job.crawl.user_agent.format(version=job.tool_version)
+    session.headers.update({"User-Agent": agent, "Accept-Language": ACCEPT_LANGUAGE})
     with session:
-        if job.crawl.obey_robots and internal and not _robots_allow(session, gate, outcome.url, job):
+        if job.crawl.obey_robots and internal and not _robots_allow(session, gate, outcome.url, agent,
+                                                                     job.links.timeout):
             return refused(ErrorKind.ROBOTS, "disallowed by robots.txt")
         url, chain = outcome.url, []
         for _ in range(job.links.max_redirects + 1):
-            verdict = gate.allows(url, Kind.SEARCH)
+            verdict = gate.allows(url, Kind.SEARCH)  # every hop: a redirect may leave loopback
             if not verdict:
-                kind = ErrorKind.OFFLINE if verdict.offline else ErrorKind.PROFILE_RULE
-                return refused(kind, verdict.reason)
+                return refused(ErrorKind.OFFLINE if verdict.offline else ErrorKind.PROFILE_RULE, verdict.reason)
             try:
                 with session.get(url, timeout=job.links.timeout, allow_redirects=False, stream=True) as resp:
                     location = resp.headers.get("Location")
                     if resp.status_code in REDIRECTS and location:
-                        nxt = urls.normalize_url(location, url)
-                        chain.append([resp.status_code, nxt])
-                        url = nxt
+                        chain.append((resp.status_code, urls.normalize_url(location, url)))
+                        url = chain[-1][1]
                         continue
                     body = resp.raw.read(MAX_BYTES, decode_content=True)
                     status_code, content_type = resp.status_code, resp.headers.get("Content-Type", "")
             except (requests.RequestException, urls.InvalidURL) as exc:
-                kind = (ErrorKind.TIMEOUT if isinstance(exc, requests.Timeout) else ErrorKind.REFUSED
-                        if isinstance(exc, requests.ConnectionError) else ErrorKind.OTHER)
-                return refused(kind, f"{type(exc).__name__}: {exc}"[:300])
+                failed = (ErrorKind.TIMEOUT if isinstance(exc, requests.Timeout) else ErrorKind.REFUSED
+                          if isinstance(exc, requests.ConnectionError) else ErrorKind.OTHER)
+                return refused(failed, f"{type(exc).__name__}: {exc}"[:300])
             break
         else:
             return refused(ErrorKind.TOO_MANY_REDIRECTS, f"more than {job.links.max_redirects} redirects")
     status, kind, message = classify.from_http(status_code, chain, frozenset(job.links.accepted_status))
-    answered = SearchOutcome(**{**outcome.as_dict(), "http_status": status_code, "hits": (), "samples": ()})
+    answered = replace(outcome, http_status=status_code)
     if 200 <= status_code < 300:
-        text = decode(body, content_type)[0]
         titles = {p.url: p.title or "" for p in pages}
-        answered = read_answer(text, answered, _frame(store, form, pages, offered), titles)
+        answered = read_answer(decode(body, content_type)[0], answered, _frame(store, form, pages, offered), titles)
     else:
-        answered = SearchOutcome(**{**answered.as_dict(), "error": message or f"HTTP {status_code}",
-                                    "hits": (), "samples": ()})
-    return LinkResult(status=status, http_status=status_code, final_url=url, redirect_chain=chain,
-                      error_kind=kind and kind.value, error=message, details={"search": answered.as_dict()},
-                      **base)
+        answered = replace(answered, error=message or f"HTTP {status_code}")
+    return record(answered, status, kind, message, http_status=status_code, final_url=url,
+                  chain=[list(hop) for hop in chain])
 
 
-def _robots_allow(session: object, gate: Scope, url: str, job: CrawlJob) -> bool:
+def _robots_allow(session: Any, gate: Scope, url: str, agent: str, timeout: float) -> bool:
     """robots.txt of the site lets the crawl's user agent fetch url (no robots.txt: yes)."""
     import requests  # noqa: PLC0415
 
-    assert isinstance(session, requests.Session)
     robots = urls.normalize_url("/robots.txt", url)
     if not gate.allows(robots, Kind.ROBOTS):
         return True
     try:
-        resp = session.get(robots, timeout=job.links.timeout)
+        resp = session.get(robots, timeout=timeout)
     except requests.RequestException:
         return True
     if resp.status_code != 200:
         return True
     parser = RobotFileParser()
     parser.parse(resp.text.splitlines())
-    return parser.can_fetch(session.headers.get("User-Agent") or "*", url)
+    return parser.can_fetch(agent, url)
 
 
 def _links_of(store: CrawlSink, page: Page) -> set[str]:

@@ -66,7 +66,7 @@ def _home(b: SiteBuilder) -> None:
         '<li><a href="/services/forms.html">書表下載</a></li>'
         + "".join(f'<li><a href="{href}">{label}</a></li>' for href, label in PARTICIPATION_LINKS
                   if b.variant.participation)
-        + 
+        +
         '<li><a href="/publications/">出版品資訊</a></li>'
         f'<li><a href="/calendar/?month={b.today:%Y-%m}">活動行事曆</a></li>'
         '<li><a href="/mobile/">行動版網站</a></li></ul></section>\n'

@@ -166,7 +166,8 @@ def _search_form(form: Any, page: str) -> SearchForm | None:
 def page_search(doc: Any, url: str) -> PageSearch:
     """The search boxes and search links of a parsed page."""
     forms = tuple(f for form in doc.iter("form") if (f := _search_form(form, url)) is not None)
-    advanced, pages = [], []
+    advanced: list[str] = []
+    pages: list[str] = []
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
@@ -211,7 +212,10 @@ def pick_term(titles: Iterable[tuple[str, str]], home_title: str = "") -> str | 
         for run in _candidates(name):
             if run in home or counts[run] > 3:
                 continue
-            choices.append((counts[run], len(run) > MAX_TERM, -min(len(run), MAX_TERM), url, run[:MAX_TERM]))
+            # Chinese first (an agency's search serves its Chinese pages; English pages may be apart), whole
+            # runs before cut ones, longer before shorter.
+            choices.append((not _CJK_RUN.match(run), counts[run], len(run) > MAX_TERM, -min(len(run), MAX_TERM),
+                            url, run[:MAX_TERM]))
     return min(choices)[-1] if choices else None
 
 
