@@ -27,7 +27,7 @@ from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402
 from twisted.internet.interfaces import IReactorCore  # noqa: E402
 
-from govaudit.crawler import nights, parsepool  # noqa: E402
+from govaudit.crawler import nights, parsepool, sitesearch  # noqa: E402
 from govaudit.crawler.fragments import check_fragments  # noqa: E402
 from govaudit.crawler.progress import emit  # noqa: E402
 from govaudit.crawler.settings import LOG_LEVEL, scrapy_settings  # noqa: E402
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": counts.get("results", 0) + after.fragments,
         "soft404": after.soft404,
         "tls_problems": after.tls,
+        "search_queries": after.searches,
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
         "bytes": stats.get("downloader/response_bytes", 0),
@@ -120,19 +121,21 @@ class LinkStage(NamedTuple):
     fragments: int  # fragment results added
     soft404: int  # results found to be soft 404s
     tls: int  # results with a certificate problem
+    searches: int  # site-search queries submitted (crawler/sitesearch.py)
 
 
 def _link_stage(job: CrawlJob) -> LinkStage:
-    """After the crawl: fragments, soft 404s, TLS, then the decisions across nights."""
+    """After the crawl: fragments, soft 404s, TLS, the site-search query, then the decisions across nights."""
     links, run_id = job.links, job.run_id
     with open_store(job.store) as store:
         fragments = (check_fragments(store, run_id, external=links.check_external_fragments)
                      if links.check_fragments else 0)
         soft404 = nights.soft404(store, run_id) if links.soft404 else 0
         tls = nights.tls(store, run_id, offline=job.offline, timeout=links.connect_timeout) if links.tls_verify else 0
+        searches = sitesearch.search(store, run_id, job)
         nights.history(store, run_id, site=job.site, confirm_runs=links.confirm_runs,
                        cache=links.cache_max_age > 0)
-    return LinkStage(fragments, soft404, tls)
+    return LinkStage(fragments, soft404, tls, searches)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ EN_NAV = [
     ("/en/contact.html", "Contact Us"),
 ]
 
+SEARCH_BOX = (
+    '<form class="search" action="/search/" method="get" role="search">'
+    '<label for="q">搜尋</label><input id="q" name="q" type="search">'
+    '<button type="submit">搜尋</button> <a href="/search/">進階搜尋</a></form>\n'
+)
+
 CSS = """\
 body{margin:0;font-family:"Noto Sans TC","Microsoft JhengHei",sans-serif;color:#1d2733;line-height:1.7}
 a{color:#0b5394}a:focus{outline:3px solid #f5a623}
@@ -130,7 +136,7 @@ def _nav_item(entry: tuple) -> str:
     return f"<li>{head}{sub}</li>"
 
 
-def _zh(page: Page, menu: list[tuple] | None = None) -> str:
+def _zh(page: Page, menu: list[tuple] | None = None, *, search: bool = True, mailbox: bool = True) -> str:
     home = page.path == "/"
     full_title = f"{c.AGENCY}全球資訊網" if home else f"{page.title}｜{c.AGENCY}"
     nav = "".join(_nav_item(entry) for entry in (ZH_NAV if menu is None else menu))
@@ -147,11 +153,9 @@ def _zh(page: Page, menu: list[tuple] | None = None) -> str:
         f'<a class="brand" href="/"><img src="/assets/img/logo.png" width="240" height="48" alt="{c.AGENCY}"></a>\n'
         '<ul class="toplinks"><li><a href="/">回首頁</a></li><li><a href="/sitemap.html">網站導覽</a></li>'
         '<li><a href="/en/" lang="en" hreflang="en">English</a></li>'
-        '<li><a href="/services/mailbox.html">民意信箱</a></li></ul>\n'
-        '<form class="search" action="/search/" method="get" role="search">'
-        '<label for="q">搜尋</label><input id="q" name="q" type="search">'
-        '<button type="submit">搜尋</button> <a href="/search/">進階搜尋</a></form>\n'
-        f'<nav aria-label="主選單"><ul>{nav}</ul></nav>\n</header>\n'
+        + ('<li><a href="/services/mailbox.html">民意信箱</a></li>' if mailbox else "") + "</ul>\n"
+        + (SEARCH_BOX if search else "")
+        +         f'<nav aria-label="主選單"><ul>{nav}</ul></nav>\n</header>\n'
         '<main id="C">\n<a accesskey="C" href="#C" title="中央內容區">:::</a>\n'
         f"{crumbs}<h1>{esc(page.title)}</h1>\n{page.body}\n</main>\n"
         '<footer id="Z">\n<a accesskey="Z" href="#Z" title="下方功能區">:::</a>\n'
@@ -209,9 +213,10 @@ def _en(page: Page) -> str:
     )
 
 
-def render(page: Page, menu: list[tuple] | None = None) -> bytes:
-    """The page's HTML; `menu` replaces the Chinese main menu (demo variants)."""
-    return (_zh(page, menu) if page.lang == "zh" else _en(page)).encode("utf-8")
+def render(page: Page, menu: list[tuple] | None = None, *, search: bool = True, mailbox: bool = True) -> bytes:
+    """The page's HTML; `menu` replaces the Chinese main menu, `search` and `mailbox` drop the header's
+    search box and 民意信箱 link (demo variants)."""
+    return (_zh(page, menu, search=search, mailbox=mailbox) if page.lang == "zh" else _en(page)).encode("utf-8")
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

@@ -159,8 +159,9 @@ def _details(b: SiteBuilder, items: tuple[NewsItem, ...]) -> None:
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
-def _calendar(today: dt.date):
-    """Month pages without end: every page links the next and previous month."""
+def _calendar(today: dt.date, *, search: bool = True, mailbox: bool = True):
+    """Month pages without end: every page links the next and previous month (in the default menu; the
+    header's search box and 民意信箱 link as the variant has them)."""
 
     def respond(query: str) -> Response | None:
         match = _MONTH.fullmatch(parse_qs(query).get("month", [""])[0])
@@ -182,7 +183,7 @@ def _calendar(today: dt.date):
         page = Page(
             "/calendar/", f"活動行事曆 {year}年{month}月", body, today, metadata=False, category=CATEGORY
         )
-        return Response(200, body=layout.render(page))
+        return Response(200, body=layout.render(page, search=search, mailbox=mailbox))
 
     return respond
 
@@ -191,4 +192,4 @@ def build(b: SiteBuilder) -> None:
     items = news_items(b.today)
     _lists(b, items)
     _details(b, items)
-    b.dynamic["/calendar/"] = _calendar(b.today)
+    b.dynamic["/calendar/"] = _calendar(b.today, search=b.variant.search, mailbox=b.variant.participation)

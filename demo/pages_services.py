@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 CAT_SERVICES = ("170", "C31", "E40")
 CAT_PUBLICATIONS = ("140", "C22", "E50")
 LARGE_FILE = "/files/archive-large.zip"
+# The e-participation and online-service pages (demo/pages_participation.py), linked from 為民服務 and the home page.
+PARTICIPATION_LINKS = [
+    ("/services/online.html", "線上服務"),
+    ("/services/epaper.html", "電子報訂閱"),
+    ("/services/survey.html", "民意調查"),
+]
 
 
 def _forms(b: SiteBuilder) -> list[list[str]]:
@@ -41,16 +47,19 @@ def _forms(b: SiteBuilder) -> list[list[str]]:
 
 def _services(b: SiteBuilder) -> None:
     crumbs = (("為民服務", "/services/"),)
-    index = "<p>本署提供下列便民服務：</p>" + link_list(
-        [
-            ("/services/guide.html", "申辦須知"),
-            ("/services/forms.html", "書表下載"),
-            ("/services/faq.html", "常見問答"),
-            ("/services/mailbox.html", "民意信箱"),
-            ("/services/booking.html", "線上預約參訪"),
-            ("/services/e-form.html", "線上表單申辦"),
-        ]
-    )
+    entries = [
+        ("/services/guide.html", "申辦須知"),
+        ("/services/forms.html", "書表下載"),
+        ("/services/faq.html", "常見問答"),
+        ("/services/mailbox.html", "民意信箱"),
+        ("/services/booking.html", "線上預約參訪"),
+        ("/services/e-form.html", "線上表單申辦"),
+    ]
+    if b.variant.participation:
+        entries += PARTICIPATION_LINKS
+    else:  # no channel of e-participation or online service at all (the booking link stays: not one)
+        entries = [e for e in entries if e[0] not in ("/services/mailbox.html", "/services/e-form.html")]
+    index = "<p>本署提供下列便民服務：</p>" + link_list(entries)
     b.page(Page("/services/", "為民服務", index, b.days_ago(25), category=CAT_SERVICES))
 
     forms = {code: name for code, name in c.FORMS}
@@ -124,6 +133,8 @@ def _services(b: SiteBuilder) -> None:
         '<p>來信所提供之個人資料，本署將依<a href="/policy/privacy.html#collection">隱私權政策「個人資料之蒐集及使用」'
         "</a>規定處理。</p>"
     )
+    if not b.variant.participation:
+        return
     b.page(
         Page(
             "/services/mailbox.html",

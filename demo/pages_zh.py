@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from govaudit.demo import content as c
 from govaudit.demo.layout import Page, esc, link_list, roc, roc_year, table
 from govaudit.demo.pages_news import news_items
+from govaudit.demo.pages_services import PARTICIPATION_LINKS
 from govaudit.demo.response import Response
 
 if TYPE_CHECKING:
@@ -39,6 +40,14 @@ SITEMAP_PATHS = [
     "/links.html",
 ]
 LARGE_FILE = "/files/archive-large.zip"
+# The advanced search: a keyword and a section to search in (分類檢索).
+SEARCH_FORM = (
+    '<form action="/search/" method="get"><label for="keyword">關鍵字</label>'
+    '<input id="keyword" name="q" type="search"><label for="section">分類</label>'
+    '<select id="section" name="section"><option value="">全部</option><option value="news">最新消息</option>'
+    '<option value="services">為民服務</option></select><button type="submit">查詢</button></form>\n'
+    "<p>請輸入關鍵字查詢本署網站資料。</p>"
+)
 
 
 def _home(b: SiteBuilder) -> None:
@@ -55,6 +64,9 @@ def _home(b: SiteBuilder) -> None:
            else "")
         + '<li><a href="/services/guide.html">申辦須知</a></li>'
         '<li><a href="/services/forms.html">書表下載</a></li>'
+        + "".join(f'<li><a href="{href}">{label}</a></li>' for href, label in PARTICIPATION_LINKS
+                  if b.variant.participation)
+        +
         '<li><a href="/publications/">出版品資訊</a></li>'
         f'<li><a href="/calendar/?month={b.today:%Y-%m}">活動行事曆</a></li>'
         '<li><a href="/mobile/">行動版網站</a></li></ul></section>\n'
@@ -181,7 +193,7 @@ def _sitemap_page(b: SiteBuilder) -> None:
                 ("/services/guide.html", "申辦須知"),
                 ("/services/forms.html", "書表下載"),
                 ("/services/faq.html", "常見問答"),
-                ("/services/mailbox.html", "民意信箱"),
+                *([("/services/mailbox.html", "民意信箱"), *PARTICIPATION_LINKS] if b.variant.participation else []),
             ],
         ),
         ("/publications/", "出版品資訊", []),
@@ -238,12 +250,9 @@ def _relatedlink_list(b: SiteBuilder) -> None:
 
 
 def _search_and_admin(b: SiteBuilder) -> None:
-    search = (
-        '<form action="/search/" method="get"><label for="keyword">關鍵字</label>'
-        '<input id="keyword" name="q" type="search"><button type="submit">查詢</button></form>\n'
-        "<p>請輸入關鍵字查詢本署網站資料。</p>"
-    )
-    b.page(Page("/search/", "網站搜尋", search, b.days_ago(100), category=CAT_HOME))
+    # The search page (its answers: demo/search.py); the no-search variant has none.
+    if b.variant.search:
+        b.page(Page("/search/", "網站搜尋", SEARCH_FORM, b.days_ago(100), category=CAT_HOME))
     # The CMS login: it answers 200, but robots.txt keeps crawlers out.
     admin = (
         '<!DOCTYPE html>\n<html lang="zh-Hant-TW">\n<head>\n<meta charset="utf-8">\n<title>網站管理後台</title>\n'

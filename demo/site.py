@@ -25,8 +25,10 @@ from govaudit.demo import (
     pages_en,
     pages_govinfo,
     pages_news,
+    pages_participation,
     pages_services,
     pages_zh,
+    search,
     variants,
 )
 from govaudit.demo.layout import Page
@@ -84,6 +86,7 @@ class SiteBuilder:
         self.dynamic: dict[str, Dynamic] = {}
         self.notes: dict[str, Any] = {"pages_without_metadata": []}
         self.variant = variants.VARIANTS[options.variant]
+        self.titles: dict[str, str] = {}  # Chinese page path -> title: what the site search finds (demo/search.py)
 
     def ext(self, key: str, path: str = "") -> str:
         """Absolute URL on one of the external demo hosts."""
@@ -104,7 +107,13 @@ class SiteBuilder:
     def page(self, page: Page) -> None:
         if not page.metadata:
             self.notes["pages_without_metadata"].append(page.path)
-        self.add(page.path, Response(200, body=layout.render(page, self.variant.nav)))
+        if page.lang == "zh":
+            self.titles[page.path] = page.title
+        self.add(page.path, Response(200, body=self.render(page)))
+
+    def render(self, page: Page) -> bytes:
+        """A page in this variant's frame (menu, search box, 民意信箱 link)."""
+        return layout.render(page, self.variant.nav, search=self.variant.search, mailbox=self.variant.participation)
 
     def file(self, path: str, data: bytes) -> None:
         suffix = path[path.rfind(".") :]
@@ -153,10 +162,12 @@ def build_site(options: SiteOptions) -> Site:
     pages_zh.build(b)
     pages_about.build(b)
     pages_services.build(b)
+    pages_participation.build(b)
     pages_news.build(b)
     pages_govinfo.build(b)
     pages_en.build(b)
     oddities.build(b)
+    search.build(b)  # last: it searches every page the sections made
     paths = pages_zh.SITEMAP_PATHS + pages_en.SITEMAP_PATHS
     if options.variant != "default":  # a variant without some pages does not list them
         paths = [path for path in paths if path in b.resources]

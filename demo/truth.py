@@ -242,6 +242,10 @@ def build_truth(site: Site, hosts: tuple[Host, ...]) -> dict[str, Any]:
         },
         "site_elements": {name: absolute(path) for name, path in notes["site_elements"].items()},
         "accessibility_mark": _mark(crawl),
+        # Site search: where the search box is and where it submits (None: the site has no search).
+        "site_search": notes["site_search"] and {k: absolute(v) for k, v in notes["site_search"].items()},
+        # E-participation and online services: the page of each channel (None: the site has none).
+        "participation": {k: v and absolute(v) for k, v in notes["participation"].items()},
     }
 
 

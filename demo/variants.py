@@ -5,6 +5,8 @@
     spread     no hub: the categories sit in submenus of 關於本署, 業務專區 and 財務公開 in the main menu
     synonyms   hub and categories labelled with other words agencies use (domain §1.1)
     na-minutes the agency is not 合議制: no 會議紀錄 page, and its profile marks art7-10 not applicable
+    no-search  no site search: no search box in the header, no search page
+    no-participation  no 民意信箱, 電子報, 民意調查 or 線上服務 page (書表下載 stays: other checks read it)
 
 Labels and paths are data here; the section builders read `b.variant`, and the ground truth follows
 by itself because it is crawled from the served bytes.
@@ -28,6 +30,8 @@ class Variant:
     hub: bool = True
     hub_label: str = "政府資訊公開"
     minutes: bool = True
+    search: bool = True  # the header's search box and the search page (demo/search.py)
+    participation: bool = True  # 民意信箱, 電子報, 民意調查, 線上服務 (demo/pages_participation.py)
     # Profile options the variant's agency would set (tests pass them to the audit).
     profile_checks: dict = field(default_factory=dict)
 
@@ -85,4 +89,6 @@ VARIANTS = {
         minutes=False,
         profile_checks={"disclosure": {"not_applicable": ["art7-10"]}},
     ),
+    "no-search": Variant("no-search", search=False),
+    "no-participation": Variant("no-participation", participation=False),
 }

@@ -38,6 +38,7 @@ class Kind(StrEnum):
     ROBOTS = "robots"
     SITEMAP = "sitemap"
     PROBE = "probe"  # the soft-404 probe
+    SEARCH = "search"  # the site-search query submitted after the crawl (crawler/sitesearch.py)
     REDIRECT = "redirect"  # a hop of a request whose own kind is not known
     BROWSER = "browser"  # a host headless Chromium may resolve
 

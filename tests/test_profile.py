@@ -53,8 +53,9 @@ def test_bad_start_urls(bad):
 
 def test_bundled_rubric_weights():
     rubric = load_rubric("default")
-    assert rubric.ref == "default@1"
-    assert {i.id for i in rubric.indicators} == {"disclosure_adequacy", "content_validity", "retrieval_convenience"}
+    assert rubric.ref == "default@2"
+    assert {i.id for i in rubric.indicators} == {"disclosure_adequacy", "content_validity", "retrieval_convenience",
+                                                 "e_participation"}
     for indicator in rubric.indicators:
         assert sum(c.weight for c in indicator.components) == 100
 

@@ -26,7 +26,7 @@ def _doc(run_status="completed"):
         "schema": "govaudit/results@2",
         "run": {"id": 7, "site": "測試署", "start_url": BASE, "status": run_status, "started_at": "2026-11-14T02:00:00+00:00",
                 "finished_at": "2026-11-14T02:30:00+00:00", "tool_version": "0.1.0", "profile_hash": "abc",
-                "rubric": "default@1"},
+                "rubric": "default@2"},
         "links": [], "checks": [{"id": "disclosure", "status": "failed", "metrics": {"coverage": 0.95, "found": 9},
                                  "findings": []}],
         "indicators": [
