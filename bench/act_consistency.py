@@ -221,18 +221,20 @@ def write_routing(path: Path, tables: dict[str, dict[str, dict]], meta: dict[str
     rules: dict[str, Any] = {}
     for rule in sorted(tables["axe-core"]):
         measured = {e: tables[e][rule] for e in ("axe-core", "qualweb")}
-        speaks = [e for e, r in measured.items() if r["consistency"] in ("complete", "partial")]
+        speaks = [e for e, r in measured.items() if r["false_positives"] == 0]
         rules[rule] = {
             "speaks": speaks, "name": measured["axe-core"]["name"],
             "measured": {e: f"{r['consistency']} {r['failed_flagged']}/{r['failed_total']} failed flagged, "
                             f"{r['false_positives']} false positives" for e, r in measured.items()},
         }
+    previous = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
     doc = {"version": "1", "measured": {k: meta[k] for k in ("commit", "date", "engines", "axe_version", "pages")},
-           "rules": rules}
+           # hand-declared, kept across measurements: engine rule → the ACT rules it implements
+           "procedures": (previous or {}).get("procedures") or {}, "rules": rules}
     header = ("# Which engine's outcome counts for each W3C ACT rule (checks/a11y_routing.py), chosen by measurement:\n"
               "# `python -m bench.act_consistency --repo <w3c/wcag-act-rules> --write-routing config/a11y_routing.yaml`.\n"
-              "# An engine speaks for a rule when it flagged failed examples and no passed or inapplicable one\n"
-              "# (complete or partial); an engine with a false positive does not. A result of an engine that does\n"
+              "# An engine speaks for a rule when it flagged no passed or inapplicable example there; an engine\n"
+              "# with a false positive does not. A result of an engine that does\n"
               "# not speak for any of its ACT rules is shown as needs-review, never counted as a violation.\n"
               "# Engine rules with no ACT rule (most axe-core rules) are not routed.\n")
     path.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")

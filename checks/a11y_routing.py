@@ -2,15 +2,19 @@
 to one page's engine results, then results of different engines for the same ACT rule merged.
 
 Pure: no I/O beyond reading the packaged table once. The table is written by bench/act_consistency.py
-from W3C's ACT test cases; an engine speaks for an ACT rule when it flagged failed examples there and
-never a passed or inapplicable one. So:
+from W3C's ACT test cases; an engine speaks for an ACT rule when it flagged no passed or inapplicable
+example there (an engine with a false positive does not). So:
 - an engine rule with no ACT rule (most axe-core rules) counts as its engine says (axe-core's rules are
   not routed; an added engine's rule always names its ACT rule);
 - an ACT rule the table does not list (not measured) is axe-core's, as before any routing;
 - a violation from an engine that speaks for none of its ACT rules is not counted: it becomes a
   needs-review item that says why (`routed_out`), so a person still sees it;
-- a needs-review item of an added engine is kept only where that engine speaks;
-- violations of different engines sharing an ACT rule become one violation naming every engine.
+- a needs-review item of an added engine is kept only where that engine speaks, and one of an axe-core
+  experimental rule not at all (css-orientation-lock is undecided on nearly every page);
+- violations of different engines sharing an ACT rule become one violation naming every engine;
+- `procedures:` in the table adds the ACT rule an engine's rule implements where the engine's own
+  metadata names none (axe-core 4.10's summary-name has no actIds; it is W3C's 2t702h), measured like
+  every other mapping.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ AXE = "axe-core"
 class Routing:
     speaks: dict[str, frozenset[str]]  # ACT rule id → engines whose outcome counts
     measured: dict[str, dict[str, str]] = field(default_factory=dict)  # ACT rule id → engine → measurement
+    # engine rule id → ACT rules it implements, declared here where the engine's metadata names none
+    procedures: dict[str, list[str]] = field(default_factory=dict)
 
     def counts(self, engine: str, act_rules: list[str]) -> bool:
         if not act_rules:
@@ -48,7 +54,8 @@ def routing() -> Routing:
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
     rules = (doc or {}).get("rules") or {}
     return Routing({act: frozenset(entry.get("speaks") or ()) for act, entry in rules.items()},
-                   {act: dict(entry.get("measured") or {}) for act, entry in rules.items()})
+                   {act: dict(entry.get("measured") or {}) for act, entry in rules.items()},
+                   {rule: list(acts) for rule, acts in ((doc or {}).get("procedures") or {}).items()})
 
 
 def route(violations: list[dict[str, Any]], incomplete: list[dict[str, Any]],
@@ -57,19 +64,30 @@ def route(violations: list[dict[str, Any]], incomplete: list[dict[str, Any]],
     table = table or routing()
     kept: list[dict[str, Any]] = []
     review: list[dict[str, Any]] = []
+    violations = [_declared(item, table) for item in violations]
+    incomplete = [_declared(item, table) for item in incomplete]
     for item in violations:
         engine, acts = item.get("engine") or AXE, list(item.get("act_rules") or [])
         if table.counts(engine, acts):
-            kept.append({**item, "engines": [engine]})
+            # it counts for the ACT rules its engine speaks for, not for the others it also maps to
+            spoken = [act for act in acts if table.counts(engine, [act])]
+            kept.append({**item, "engines": [engine], "act_rules": spoken})
         else:
             measured = "; ".join(f"{act}: {table.measured.get(act, {}).get(engine, 'not measured')}" for act in acts)
             review.append({**item, "engines": [engine],
                            "routed_out": f"{engine} does not speak for ACT rule {', '.join(acts)} ({measured})"})
     for item in incomplete:
         engine, acts = item.get("engine") or AXE, list(item.get("act_rules") or [])
+        if item.get("experimental"):
+            continue  # axe's experimental rules cannot read most stylesheets and say so on every page
         if engine == AXE or table.counts(engine, acts):
             review.append({**item, "engines": [engine]})
     return Routed(_merge(kept), review)
+
+
+def _declared(item: dict[str, Any], table: Routing) -> dict[str, Any]:
+    extra = [act for act in table.procedures.get(item.get("rule", ""), []) if act not in (item.get("act_rules") or [])]
+    return {**item, "act_rules": [*(item.get("act_rules") or []), *extra]} if extra else item
 
 
 def _merge(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -105,8 +105,8 @@ def criteria_in_scope() -> list[str]:
 
 class Accessibility(Check):
     id = "accessibility"
-    title = "Automated accessibility checks (axe-core)"
-    title_zh = "無障礙檢測（axe-core）"
+    title = "Automated accessibility checks (axe-core, QualWeb)"
+    title_zh = "無障礙檢測（axe-core、QualWeb）"
     version = "1"
     requires = frozenset({"browser"})
     cost = 2.0
@@ -133,6 +133,9 @@ class Accessibility(Check):
                            "axe-core 檢出輕微（minor）等級之無障礙問題（WCAG A/AA）。"),
         "a11y.needs-review": Code(Severity.INFO, "axe-core could not decide (incomplete): a person must review it; "
                                   "never counted as passed.", "axe-core 無法自動判定（incomplete），需人工檢視，不視為通過。"),
+        "a11y.aaa": Code(Severity.INFO, "A rule for a WCAG AAA criterion failed: advisory (it matters for an AAA "
+                         "mark), never scored and never fails the check.",
+                         "未符合 WCAG AAA 準則之檢測規則：僅供參考（申請 AAA 標章時適用），不計分亦不判定未通過。"),
         "a11y.page-error": Code(Severity.INFO, "The page could not be tested in the browser (load failure, "
                                 "timeout or crash, after one retry).", "頁面無法於瀏覽器中檢測（載入失敗、逾時或當機，已重試一次）。"),
     }
@@ -230,14 +233,15 @@ class Accessibility(Check):
         findings, pages, page_scores = [], [], []
         impacts: Counter = Counter()
         rules: dict[str, dict] = {}
-        incomplete_total = 0
+        incomplete_total = aaa_total = 0
         tested: set[str] = set()  # criteria some engine established (passed or failed) on some page
         failed: set[str] = set()
         to_review: set[str] = set()
         for row in rows:
             url, result = row["url"], row["result"]
             entry = {"url": url, "template": label.get(row["template"], ""), "reason": row["reason"],
-                     "error": row["error"], "attempts": row["attempts"], "violations": [], "incomplete": []}
+                     "error": row["error"], "attempts": row["attempts"], "violations": [], "incomplete": [],
+                     "advisory": []}
             pages.append(entry)
             if row["error"]:
                 findings.append(self.finding("a11y.page-error", row["error"], page=url, target="page",
@@ -249,8 +253,9 @@ class Accessibility(Check):
             for kind, items in (("violations", routed.violations), ("incomplete", routed.incomplete)):
                 for item in items:
                     view = _view(item)
-                    (failed if kind == "violations" else to_review).update(view["wcag"])
-                    entry[kind].append(view)
+                    if not view.get("aaa"):
+                        (failed if kind == "violations" else to_review).update(view["wcag"])
+                    entry["advisory" if view.get("aaa") and kind == "violations" else kind].append(view)
                     tags = (*self.indicator_tags, *(f"wcag:{sc}" for sc in view["wcag"]),
                             *(f"act:{a}" for a in view["act_rules"]),
                             *sorted({f"tw-a11y:{c}" for cs in view["codes"].values() for c in cs}))
@@ -260,6 +265,10 @@ class Accessibility(Check):
                     if kind == "incomplete":
                         incomplete_total += 1
                         findings.append(self._finding("a11y.needs-review", view, url, evidence, tags))
+                        continue
+                    if view.get("aaa"):  # advisory (an AAA mark's criteria): not scored, not failing
+                        aaa_total += 1
+                        findings.append(self._finding("a11y.aaa", view, url, evidence, tags))
                         continue
                     rule, wcag, codes = view["rule"], view["wcag"], view["codes"]
                     impact = view["impact"] if view["impact"] in IMPACTS else "moderate"
@@ -281,7 +290,7 @@ class Accessibility(Check):
             "pages_sampled": len(rows), "pages_tested": tested_pages, "pages_failed": len(rows) - tested_pages,
             "pages_with_violations": sum(bool(p["violations"]) for p in pages),
             "violations": sum(impacts.values()), **{f"violations_{i}": impacts[i] for i in IMPACTS},
-            "rules_violated": len(rules), "needs_review": incomplete_total,
+            "rules_violated": len(rules), "needs_review": incomplete_total, "aaa_violations": aaa_total,
             "templates": len(templates), "templates_tested": sum(1 for t in templates if t["tested"]),
             "page_score": round(sum(page_scores) / tested_pages, 4) if tested_pages else None,
         }
@@ -360,7 +369,7 @@ def _view(item: dict[str, Any]) -> dict[str, Any]:
             "nodes_total": item.get("nodes_total", len(nodes)), "nodes": nodes}
     if gap := code_gap(codes, wcag):
         view["code_note"] = gap
-    for key in ("experimental", "routed_out", "also"):
+    for key in ("experimental", "aaa", "routed_out", "also"):
         if item.get(key):
             view[key] = item[key]
     return view

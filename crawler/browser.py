@@ -46,6 +46,8 @@ AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships
 HTML_MAX = 400  # characters of a node's HTML snippet kept
 SUMMARY_MAX = 600
 _NET_ERROR = re.compile(r"\b(ERR_[A-Z_]+)\b")
+# Documents the engines test: HTML, XHTML and SVG (as documents, by their own media type)
+DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")
 
 
 def axe_script_path() -> Path:
@@ -170,6 +172,14 @@ class AxeSession:
             # the page loaded, then sent the browser elsewhere (meta refresh or script) where it could not go
             raise PageError(f"page redirected (HTTP, meta refresh or script) to {current}, which did not load: {why}"
                             + (" (offline: hosts outside loopback are not contacted)" if self.config.offline else ""))
+        kind = driver.execute_script(
+            "return [document.contentType, !!document.getElementById('webkit-xml-viewer-source-xml')]")
+        if kind[1] or kind[0] not in DOCUMENT_TYPES:
+            # an XML document Chromium shows in its viewer (or another non-HTML type): the engines would
+            # test the viewer's page, not the document; no HTML rule applies to it
+            return ({"violations": [], "incomplete": [], "passes": 0, "inapplicable": 0, "engine": "",
+                     "final_url": current, "document_type": kind[0], "passed_criteria": [],
+                     "engines": {}}, driver.page_source)
         self._inject(driver)
         raw = driver.execute_async_script(
             "var done = arguments[arguments.length - 1];"
@@ -223,7 +233,8 @@ def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
             tags = item.get("tags") or []
             out.append({
                 "rule": item.get("id", ""), "engine": engines.AXE, "act_rules": list(act_ids.get(item.get("id"), [])),
-                "experimental": "experimental" in tags, "impact": item.get("impact") or "", "tags": tags,
+                "experimental": "experimental" in tags, "aaa": "wcag2aaa" in tags,
+                "impact": item.get("impact") or "", "tags": tags,
                 "help": item.get("help", ""), "help_url": item.get("helpUrl", ""), "nodes_total": len(nodes),
                 "nodes": [{"selector": _selector(n.get("target")), "html": (n.get("html") or "")[:HTML_MAX],
                            "impact": n.get("impact") or item.get("impact") or "",

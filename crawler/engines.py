@@ -33,9 +33,11 @@ QUALWEB_BUNDLES = (
     "@qualweb/locale/dist/locale.bundle.js",
     "@qualweb/act-rules/dist/__webpack/act.bundle.js",
 )
-# QualWeb's own A/AA filter; the source HTML lets it see <meta> elements as served (meta refresh).
+# Every rule: QualWeb's own level filter drops the rules it maps to no criterion (ARIA validity: 674b10,
+# 5c01ea, 5f99a7, …); AAA-only rules are marked in reduce_qualweb instead (advisory, never scored). The source HTML lets it see
+# <meta> elements as served (meta refresh).
 QUALWEB_RUN = """
-var opts = {levels: ['A', 'AA']};
+var opts = {};
 var en = LocaleFetcher.get('en');
 var runner = new ACTRulesRunner(opts, {translate: en, fallback: en}).configure(opts);
 return runner.test({sourceHtml: arguments[0]}).getReport();
@@ -99,9 +101,10 @@ def reduce_qualweb(report: dict[str, Any], max_nodes: int) -> dict[str, list[Any
                  for el in (r.get("elements") or [{}])]
         criteria = meta.get("success-criteria") or []
         levels = {c.get("level") for c in criteria}
+        aaa = levels == {"AAA"}  # advisory, like axe's AAA rules: never scored
         act = assertion.get("mapping") or ""
         out[kind].append({
-            "rule": code, "engine": QUALWEB, "act_rules": [act] if act else [],
+            "rule": code, "engine": QUALWEB, "act_rules": [act] if act else [], "aaa": aaa,
             "wcag": sorted({c["name"] for c in criteria if c.get("name")}),
             "impact": "serious" if "A" in levels else "moderate", "tags": [],
             "help": assertion.get("name", ""), "help_url": meta.get("url", ""), "nodes_total": len(nodes),

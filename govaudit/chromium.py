@@ -42,9 +42,11 @@ class BrowserConfig:
     # ACT engines run after axe-core on the same page (crawler/engines.py); empty runs axe-core alone
     engines: tuple[str, ...] = ("qualweb",)
     # axe-core rules run although outside `tags`: experimental ones for WCAG 2.1 A/AA criteria (1.3.4,
-    # 2.5.3), best-practice ones W3C's ACT test cases show to be correct (bench/act_consistency.py)
+    # 2.5.3), best-practice ones W3C's ACT test cases show to be correct (bench/act_consistency.py), and
+    # AAA ones for an AAA mark (advisory: never scored)
     axe_extra_rules: tuple[str, ...] = ("label-content-name-mismatch", "css-orientation-lock",
-                                        "presentation-role-conflict", "empty-heading")
+                                        "presentation-role-conflict", "empty-heading",
+                                        "color-contrast-enhanced", "meta-refresh-no-exceptions")
 
 
 def probe(config: BrowserConfig) -> tuple[str, str]:

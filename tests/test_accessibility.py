@@ -115,7 +115,13 @@ def test_incomplete_results_need_review_and_never_pass(spot, site, tmp_path):
     proc = _govaudit("a11y", site.url + "review.html", "--out", str(tmp_path), "--offline", "--workers", "1")
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert proc.returncode == 0 and doc["check"]["status"] == "needs_review", doc["check"]
-    assert doc["check"]["metrics"]["needs_review"] >= 1 and doc["check"]["metrics"]["score"] == 1.0
+    m = doc["check"]["metrics"]
+    assert m["needs_review"] >= 1 and m["page_score"] == 1.0
+    # no violation is not full marks: only the criteria automated testing established count
+    criteria = doc["accessibility"]["criteria"]
+    assert sum(len(v) for v in criteria.values()) == 50 and m["criteria_untested"] == len(criteria["untested"]) > 0
+    assert "1.4.3" in criteria["needs_review"] and "1.4.3" not in criteria["automated"]
+    assert 0 < m["score"] == round(len(criteria["automated"]) / 50, 4) < 1
 
 
 def test_templates_are_listed_for_spot_checks(spot):
