@@ -9,8 +9,9 @@ example there (an engine with a false positive does not). So:
 - an ACT rule the table does not list (not measured) is axe-core's, as before any routing;
 - a violation from an engine that speaks for none of its ACT rules is not counted: it becomes a
   needs-review item that says why (`routed_out`), so a person still sees it;
-- a needs-review item of an added engine is kept only where that engine speaks, and one of an axe-core
-  experimental rule not at all (css-orientation-lock is undecided on nearly every page);
+- a needs-review item of an added engine is kept only where that engine speaks and was measured to
+  find failures, and one of an axe-core experimental rule not at all (css-orientation-lock is
+  undecided on nearly every page);
 - violations of different engines sharing an ACT rule become one violation naming every engine;
 - `procedures:` in the table adds the ACT rule an engine's rule implements where the engine's own
   metadata names none (axe-core 4.10's summary-name has no actIds; it is W3C's 2t702h), measured like
@@ -35,6 +36,10 @@ class Routing:
     measured: dict[str, dict[str, str]] = field(default_factory=dict)  # ACT rule id → engine → measurement
     # engine rule id → ACT rules it implements, declared here where the engine's metadata names none
     procedures: dict[str, list[str]] = field(default_factory=dict)
+
+    def detects(self, engine: str, act_rules: list[str]) -> bool:
+        """The engine flagged failed examples of one of these ACT rules (complete or partial there)."""
+        return any(self.measured.get(act, {}).get(engine, "").startswith(("complete", "partial")) for act in act_rules)
 
     def counts(self, engine: str, act_rules: list[str]) -> bool:
         if not act_rules:
@@ -80,7 +85,9 @@ def route(violations: list[dict[str, Any]], incomplete: list[dict[str, Any]],
         engine, acts = item.get("engine") or AXE, list(item.get("act_rules") or [])
         if item.get("experimental"):
             continue  # axe's experimental rules cannot read most stylesheets and say so on every page
-        if engine == AXE or table.counts(engine, acts):
+        # an added engine's "cannot tell" is kept where it is measured to find failures, not where it
+        # only ever says "cannot tell" (QualWeb's focus-visible and bypass-block rules, on every page)
+        if engine == AXE or (table.counts(engine, acts) and table.detects(engine, acts)):
             review.append({**item, "engines": [engine]})
     return Routed(_merge(kept), review)
 

@@ -7,7 +7,9 @@ TABLE = Routing(
     speaks={"23a2a8": frozenset({"axe-core", "qualweb"}), "b5c3f8": frozenset({"qualweb"}),
             "fd3a94": frozenset({"qualweb"}), "674b10": frozenset()},
     measured={"b5c3f8": {"axe-core": "inconsistent 4/4 failed flagged, 1 false positives"},
-              "674b10": {"qualweb": "inconsistent 2/2 failed flagged, 3 false positives"}})
+              "674b10": {"qualweb": "inconsistent 2/2 failed flagged, 3 false positives"},
+              "fd3a94": {"qualweb": "untested 0/8 failed flagged, 0 false positives"},
+              "23a2a8": {"qualweb": "complete 5/5 failed flagged, 0 false positives"}})
 
 
 def _v(rule, engine, acts, **kw):
@@ -33,9 +35,12 @@ def test_unrouted_results_keep_their_engine_say():
     # an axe rule with no ACT rule counts; an ACT rule nobody measured is axe-core's, not an added engine's
     routed = route([_v("region", "axe-core", []), _v("label", "axe-core", ["zzzzzz"]),
                     _v("QW-ACT-R99", "qualweb", ["zzzzzz"]), _v("QW-ACT-R44", "qualweb", ["fd3a94"])],
-                   [_v("color-contrast", "axe-core", ["afw4f7"]), _v("QW-ACT-R37", "qualweb", ["afw4f7"])], TABLE)
+                   [_v("color-contrast", "axe-core", ["afw4f7"]), _v("QW-ACT-R37", "qualweb", ["afw4f7"]),
+                    _v("QW-ACT-R9", "qualweb", ["fd3a94"]), _v("QW-ACT-R17", "qualweb", ["23a2a8"]),
+                    _v("css-orientation-lock", "axe-core", ["b33eff"], experimental=True)], TABLE)
     assert [v["rule"] for v in routed.violations] == ["region", "label", "QW-ACT-R44"]
-    assert {r["rule"] for r in routed.incomplete} == {"QW-ACT-R99", "color-contrast"}
+    # QualWeb's "cannot tell" only where it was measured to find failures; axe's experimental ones never
+    assert {r["rule"] for r in routed.incomplete} == {"QW-ACT-R99", "color-contrast", "QW-ACT-R17"}
 
 
 def test_the_shipped_table_was_measured_and_no_engine_with_false_positives_speaks():
