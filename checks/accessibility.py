@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import yaml
 from lxml import etree
 
+from govaudit.checks.a11y_routing import AXE, route
 from govaudit.models import CheckResult, CheckStatus, Finding, Page, Severity
 from govaudit.plugins import BrowserTarget, Check, CheckContext, Code, NotApplicable
 
@@ -70,15 +71,42 @@ def wcag_criteria(tags: list[str]) -> list[str]:
     return out
 
 
-def codes_for(rule: str) -> dict[str, list[str]]:
-    entry = code_table()["rules"].get(rule) or {}
-    return {edition: list(entry.get(edition) or []) for edition in EDITIONS}
+def rule_criteria(item: dict[str, Any]) -> list[str]:
+    """The WCAG criteria of an engine's result: QualWeb names them, axe tags them; the code table's `sc:`
+    fills in a rule the engine maps to none."""
+    given = item.get("wcag") if "wcag" in item else wcag_criteria(item.get("tags") or [])
+    return list(given or (code_table()["rules"].get(item.get("rule", "")) or {}).get("sc") or [])
+
+
+def codes_for(rule: str, criteria: list[str] | tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """The 網站無障礙規範 codes of a rule per edition: the rule's own row, else its criteria's codes."""
+    table = code_table()
+    entry = table["rules"].get(rule) or {}
+    if any(edition in entry for edition in EDITIONS):
+        return {edition: list(entry.get(edition) or []) for edition in EDITIONS}
+    by_criterion = table.get("criteria") or {}
+    return {edition: sorted({c for sc in criteria for c in (by_criterion.get(sc) or {}).get(edition) or []})
+            for edition in EDITIONS}
+
+
+def code_gap(codes: dict[str, list[str]], criteria: list[str] | tuple[str, ...]) -> str:
+    """Why an edition has no code for this result ("" when both have one); "uncoded" when the table
+    gives no reason (tests/test_accessibility_codes.py fails on that)."""
+    if all(codes.get(edition) for edition in EDITIONS):
+        return ""
+    reasons = (code_table().get("no_code") or {})
+    why = [reasons[sc] for sc in criteria if sc in reasons]
+    return "；".join(dict.fromkeys(why)) or "uncoded"
+
+
+def criteria_in_scope() -> list[str]:
+    return list(code_table()["scope"]["criteria"])
 
 
 class Accessibility(Check):
     id = "accessibility"
-    title = "Automated accessibility checks (axe-core)"
-    title_zh = "無障礙檢測（axe-core）"
+    title = "Automated accessibility checks (axe-core, QualWeb)"
+    title_zh = "無障礙檢測（axe-core、QualWeb）"
     version = "1"
     requires = frozenset({"browser"})
     cost = 2.0
@@ -105,6 +133,9 @@ class Accessibility(Check):
                            "axe-core 檢出輕微（minor）等級之無障礙問題（WCAG A/AA）。"),
         "a11y.needs-review": Code(Severity.INFO, "axe-core could not decide (incomplete): a person must review it; "
                                   "never counted as passed.", "axe-core 無法自動判定（incomplete），需人工檢視，不視為通過。"),
+        "a11y.aaa": Code(Severity.INFO, "A rule for a WCAG AAA criterion failed: advisory (it matters for an AAA "
+                         "mark), never scored and never fails the check.",
+                         "未符合 WCAG AAA 準則之檢測規則：僅供參考（申請 AAA 標章時適用），不計分亦不判定未通過。"),
         "a11y.page-error": Code(Severity.INFO, "The page could not be tested in the browser (load failure, "
                                 "timeout or crash, after one retry).", "頁面無法於瀏覽器中檢測（載入失敗、逾時或當機，已重試一次）。"),
     }
@@ -202,39 +233,49 @@ class Accessibility(Check):
         findings, pages, page_scores = [], [], []
         impacts: Counter = Counter()
         rules: dict[str, dict] = {}
-        incomplete_total = 0
+        incomplete_total = aaa_total = 0
+        tested: set[str] = set()  # criteria some engine established (passed or failed) on some page
+        failed: set[str] = set()
+        to_review: set[str] = set()
         for row in rows:
             url, result = row["url"], row["result"]
             entry = {"url": url, "template": label.get(row["template"], ""), "reason": row["reason"],
-                     "error": row["error"], "attempts": row["attempts"], "violations": [], "incomplete": []}
+                     "error": row["error"], "attempts": row["attempts"], "violations": [], "incomplete": [],
+                     "advisory": []}
             pages.append(entry)
             if row["error"]:
                 findings.append(self.finding("a11y.page-error", row["error"], page=url, target="page",
                                              evidence={"attempts": row["attempts"]}))
                 continue
             penalty = 0.0
-            for kind in ("violations", "incomplete"):
-                for item in result.get(kind) or []:
-                    rule = item["rule"]
-                    wcag, codes = wcag_criteria(item.get("tags") or []), codes_for(rule)
-                    nodes = [{k: n.get(k, "") for k in ("selector", "html", "summary", "in_frame")}
-                             for n in item.get("nodes") or []]
-                    view = {"rule": rule, "impact": item.get("impact") or "", "wcag": wcag, "codes": codes,
-                            "help": item.get("help", ""), "help_url": item.get("help_url", ""),
-                            "nodes_total": item.get("nodes_total", len(nodes)), "nodes": nodes}
-                    entry[kind].append(view)
-                    tags = (*self.indicator_tags, *(f"wcag:{sc}" for sc in wcag),
-                            *sorted({f"tw-a11y:{c}" for cs in codes.values() for c in cs}))
-                    evidence = {k: view[k] for k in ("rule", "impact", "wcag", "codes", "help", "help_url",
-                                                     "nodes_total", "nodes")}
+            routed = route(result.get("violations") or [], result.get("incomplete") or [])
+            tested.update(result.get("passed_criteria") or [])
+            for kind, items in (("violations", routed.violations), ("incomplete", routed.incomplete)):
+                for item in items:
+                    view = _view(item)
+                    if not view.get("aaa"):
+                        (failed if kind == "violations" else to_review).update(view["wcag"])
+                    entry["advisory" if view.get("aaa") and kind == "violations" else kind].append(view)
+                    tags = (*self.indicator_tags, *(f"wcag:{sc}" for sc in view["wcag"]),
+                            *(f"act:{a}" for a in view["act_rules"]),
+                            *sorted({f"tw-a11y:{c}" for cs in view["codes"].values() for c in cs}))
+                    evidence = {k: view[k] for k in ("rule", "engines", "act_rules", "impact", "wcag", "codes",
+                                                     "code_note", "help", "help_url", "nodes_total", "nodes")
+                                if view.get(k) or k in ("codes", "wcag")}
                     if kind == "incomplete":
                         incomplete_total += 1
                         findings.append(self._finding("a11y.needs-review", view, url, evidence, tags))
                         continue
+                    if view.get("aaa"):  # advisory (an AAA mark's criteria): not scored, not failing
+                        aaa_total += 1
+                        findings.append(self._finding("a11y.aaa", view, url, evidence, tags))
+                        continue
+                    rule, wcag, codes = view["rule"], view["wcag"], view["codes"]
                     impact = view["impact"] if view["impact"] in IMPACTS else "moderate"
                     impacts[impact] += 1
                     penalty += PENALTY[impact]
-                    agg = rules.setdefault(rule, {"rule": rule, "impact": impact, "wcag": wcag, "codes": codes,
+                    agg = rules.setdefault(rule, {"rule": rule, "engines": view["engines"], "act_rules": view["act_rules"],
+                                                  "impact": impact, "wcag": wcag, "codes": codes,
                                                   "help": view["help"], "help_url": view["help_url"],
                                                   "pages": 0, "nodes": 0, "templates": set()})
                     agg["pages"] += 1
@@ -242,21 +283,32 @@ class Accessibility(Check):
                     agg["templates"].add(entry["template"])
                     findings.append(self._finding(f"a11y.{impact}", view, url, evidence, tags))
             page_scores.append(max(0.0, 1.0 - penalty))
-        tested = len(page_scores)
+        tested_pages = len(page_scores)
         rule_list = sorted(({**r, "templates": sorted(r["templates"])} for r in rules.values()),
                            key=lambda r: (IMPACTS.index(r["impact"]), -r["pages"], r["rule"]))
         metrics = {
-            "pages_sampled": len(rows), "pages_tested": tested, "pages_failed": len(rows) - tested,
+            "pages_sampled": len(rows), "pages_tested": tested_pages, "pages_failed": len(rows) - tested_pages,
             "pages_with_violations": sum(bool(p["violations"]) for p in pages),
             "violations": sum(impacts.values()), **{f"violations_{i}": impacts[i] for i in IMPACTS},
-            "rules_violated": len(rules), "needs_review": incomplete_total,
+            "rules_violated": len(rules), "needs_review": incomplete_total, "aaa_violations": aaa_total,
             "templates": len(templates), "templates_tested": sum(1 for t in templates if t["tested"]),
-            "score": round(sum(page_scores) / tested, 4) if tested else None,
+            "page_score": round(sum(page_scores) / tested_pages, 4) if tested_pages else None,
         }
+        review = manual_review(tested | failed, to_review - failed)
+        metrics.update({f"criteria_{k}": len(v) for k, v in review.items()})
+        # Honest: full marks need every criterion in scope established; automated testing establishes some
+        # (passed or failed by a rule of some engine), the rest stay for a person and earn nothing here.
+        share = len(review["automated"]) / len(criteria_in_scope())
+        metrics["criteria_automated_share"] = round(share, 4)
+        page_score = metrics["page_score"]
+        metrics["score"] = round(page_score * share, 4) if page_score is not None else None
         data = {"accessibility": {"pages": pages, "templates": templates, "rules": rule_list,
-                                  "editions": list(EDITIONS), "score_method": "mean per tested page of "
-                                  "1 − Σ per violated rule (critical 0.4, serious 0.25, moderate 0.1, minor 0.05)"}}
-        if not tested:
+                                  "editions": list(EDITIONS), "criteria": review,
+                                  "score_method": "mean per tested page of 1 − Σ per violated rule (critical 0.4, "
+                                  "serious 0.25, moderate 0.1, minor 0.05), times the share of WCAG 2.1 A/AA "
+                                  "criteria automated testing established (passed or failed); criteria needing "
+                                  "review or untested are listed for manual review"}}
+        if not tested_pages:
             result = CheckResult(self.id, self.version, CheckStatus.ERROR, metrics, tuple(findings),
                                  error=f"no sampled page could be tested ({len(rows)} failed to load)", data=data)
             return result
@@ -266,9 +318,12 @@ class Accessibility(Check):
 
     def _finding(self, code: str, view: dict, url: str, evidence: dict, tags: tuple) -> Finding:
         where = f" ({view['nodes_total']} element{'s' if view['nodes_total'] != 1 else ''})"
+        by = "" if view["engines"] == [AXE] else f" [{' + '.join(view['engines'])}]"
+        why = f" — {view['routed_out']}" if view.get("routed_out") else ""
         return Finding(check_id=self.id, code=code, severity=self.codes[code].severity,
-                       message=f"{view['rule']}: {view['help']}{where}", page=url, target=view["rule"],
+                       message=f"{view['rule']}: {view['help']}{where}{by}{why}", page=url, target=view["rule"],
                        evidence=evidence, tags=tags)
+
 
     def _templates(self, ctx: CheckContext, rows: list[dict]) -> list[dict]:
         members: dict[str, list[str]] = defaultdict(list)
@@ -300,3 +355,30 @@ def _common_path(page_urls: list[str]) -> str:
         while not p.startswith(prefix):
             prefix = prefix[:-1]
     return prefix[: prefix.rfind("/") + 1] if "/" in prefix else "/"
+
+
+def _view(item: dict[str, Any]) -> dict[str, Any]:
+    """One routed engine result as results.json shows it: the engines that found it, the ACT rules, the
+    WCAG criteria and the 規範 codes (or why there is none)."""
+    wcag = rule_criteria(item)
+    codes = codes_for(item["rule"], wcag)
+    nodes = [{k: n.get(k, "") for k in ("selector", "html", "summary", "in_frame")} for n in item.get("nodes") or []]
+    view = {"rule": item["rule"], "engines": list(item.get("engines") or [item.get("engine") or AXE]),
+            "act_rules": sorted(item.get("act_rules") or []), "impact": item.get("impact") or "", "wcag": wcag,
+            "codes": codes, "help": item.get("help", ""), "help_url": item.get("help_url", ""),
+            "nodes_total": item.get("nodes_total", len(nodes)), "nodes": nodes}
+    if gap := code_gap(codes, wcag):
+        view["code_note"] = gap
+    for key in ("experimental", "aaa", "routed_out", "also"):
+        if item.get(key):
+            view[key] = item[key]
+    return view
+
+
+def manual_review(established: set[str], undecided: set[str]) -> dict[str, list[str]]:
+    """The criteria in scope, split: established by automated testing, needing review (an engine could
+    not decide), untested (no engine has a rule that applied). The last two are for a person."""
+    scope = criteria_in_scope()
+    return {"automated": [sc for sc in scope if sc in established],
+            "needs_review": [sc for sc in scope if sc in undecided and sc not in established],
+            "untested": [sc for sc in scope if sc not in established and sc not in undecided]}

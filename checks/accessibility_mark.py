@@ -42,11 +42,17 @@ _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxy
 # Plain contains() (no translate() over every href: 20× faster); the tails match Accessibility.… and
 # Handicap-free… as well, and the host is checked exactly once the URL is normalised.
 _MARK_LINKS = etree.XPath("//a[contains(@href, 'ccessibility.') or contains(@href, 'andicap-free.')]")
-# Mark images by their alt text (zh and en variants seen on agency sites, domain notes §3.2).
+# Images whose alt text might be the mark's (zh and en variants seen on agency sites, domain notes §3.2);
+# alt text alone never makes a mark: see _MARK_WORDING.
 _MARK_IMAGES = etree.XPath(
     "//img[contains(@alt, '無障礙') or contains({0}, 'conformance level') or contains({0}, 'accessib')"
     " or contains({0}, 'level a')]".format(_LOWER.format("@alt"))
 )
+# The mark's own wording, naming its level: 「通過AA檢測等級無障礙網頁檢測」, 「無障礙A+」, 「無障礙標章…」,
+# "conformance level AA". The W3C/WAI conformance logo ("Level AA Conformance"), a 無障礙專區 banner or
+# any image that merely mentions accessibility is not a mark.
+_MARK_WORDING = re.compile(r"通過\s*A{1,3}\+?.{0,10}檢測|無障礙\s*(?:A{1,3}\+?|標章)|conformance\s+level\s+A{1,3}",
+                           re.IGNORECASE)
 _META = etree.XPath("//meta[{} = 'accessible_website']/@content".format(_LOWER.format("@name")))
 _IN_FOOTER = etree.XPath(
     "boolean(ancestor-or-self::*[self::footer or @role = 'contentinfo' or @id = 'Z'"
@@ -123,6 +129,8 @@ def analyze(doc: Any, url: str) -> dict[str, Any] | None:
         query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
         imgs = a.findall(".//img")
         linked_images.update(imgs)
+        if not imgs:  # a text link to the authority ("無障礙", "Level AA") is not the mark
+            continue
         mark = {"href": target, "host": parts.hostname, "era": era,
                 "detail_path": parts.path.rstrip("/").lower() == "/applications/detail",
                 "certificate_id": query.get("category", "").strip(), "title": _clean(a.get("title")),
@@ -131,7 +139,7 @@ def analyze(doc: Any, url: str) -> dict[str, Any] | None:
         marks.append(mark)
     unlinked = []
     for img in images:
-        if img in linked_images:
+        if img in linked_images or not _MARK_WORDING.search(img.get("alt") or ""):
             continue
         parent = next(img.iterancestors("a"), None)
         unlinked.append({**_img(img), "link": _clean(parent.get("href"), 1000) if parent is not None else "",
@@ -325,8 +333,8 @@ class AccessibilityMark(Check):
         elif badge["likely_expired"] and badge["expires"] is not None:
             findings.append(self.finding(
                 "a11y.mark-expired",
-                f"certificate {cert} dates from {badge['issued']}: likely expired since "
-                f"{badge['expires']} (audit date {audit_date.isoformat()})",
+                f"推估 (estimated from certificate number {cert}, read as the application date {badge['issued']}): "
+                f"likely expired since {badge['expires']} (audit date {audit_date.isoformat()})",
                 page=home_url, target=target,
                 evidence={"certificate_id": cert, "issued": badge["issued"],
                           "expires": badge["expires"], "audit_date": audit_date.isoformat()}))
@@ -381,7 +389,7 @@ def _badge(home_url: str, mark: dict[str, Any] | None, unlinked: list[dict[str, 
         "issued": None, "expires": None, "likely_expired": None, "legacy": None,
         "width": None, "height": None, "size_ok": None, "in_footer": None, "position": None, "at_bottom": None,
         "link_status": "", "meta": meta, "alt": "", "audit_date": audit_date.isoformat(),
-        "valid": False,
+        "dates_estimated": False, "dates_basis": "", "valid": False,
     }
 
 
@@ -400,7 +408,11 @@ def _judged(mark: dict[str, Any], meta_level: str, meta: list[str], results: dic
     status = result.status if result else ""
     link_status = ("ok" if status in (LinkStatus.OK, LinkStatus.REDIRECTED) else
                    "broken" if status == LinkStatus.BROKEN else "not_verified")
+    # Offline nothing but the certificate number dates the mark: the dates are estimates (推估), and say so.
+    basis = (f"推估：認證編號 {cert} 視為申請時間（YYYYMMDDhhmmss），加有效期間與核發寬限期推算；"
+             "以認證頁面所載日期為準" if issued else "")
     return {"level": level, "host": mark["host"], "era": mark["era"], "certificate_id": cert,
+            "dates_estimated": bool(issued), "dates_basis": basis,
             "certificate_url": mark["href"], "alt": alt, "width": img.get("width"), "height": img.get("height"),
             "issued": issued.date().isoformat() if issued else None,
             "expires": expires.isoformat() if expires else None,

@@ -1,4 +1,5 @@
-"""The browser stage: axe-core (axe-selenium-python's bundled 4.10) in Debian's headless Chromium.
+"""The browser stage: axe-core (axe-selenium-python's bundled 4.10) and QualWeb's ACT rules
+(crawler/engines.py) in Debian's headless Chromium, both on the same loaded page.
 
 Network I/O at the edge, like the crawl: the runner calls `run_axe` after the crawl with the pages a
 check sampled; the check later reads the stored results and does no I/O itself. Each worker thread
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from govaudit import chromium
 from govaudit.analyzers import page_analyzers
 from govaudit.chromium import BrowserConfig, probe, start_chrome, stop_chrome
+from govaudit.crawler import engines
 from govaudit.crawler.progress import emit
 from govaudit.jobs import BrowserJob
 from govaudit.plugins import BrowserTarget
@@ -44,6 +46,8 @@ AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships
 HTML_MAX = 400  # characters of a node's HTML snippet kept
 SUMMARY_MAX = 600
 _NET_ERROR = re.compile(r"\b(ERR_[A-Z_]+)\b")
+# Documents the engines test: HTML, XHTML and SVG (as documents, by their own media type)
+DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")
 
 
 def axe_script_path() -> Path:
@@ -58,6 +62,7 @@ class StageResult:
     reason: str = ""  # why the browser could not be used
     browser_version: str = ""
     axe_version: str = ""
+    engines: dict[str, str] = field(default_factory=dict)  # engine → version, or why it did not run
     pages: int = 0
     errors: int = 0
     workers: int = 0
@@ -96,9 +101,19 @@ class AxeSession:
         self.script = axe_script_path().read_text(encoding="utf-8")
         self.options = json.dumps({  # a JSON string: axe-selenium-python style scripts paste it as text
             "runOnly": {"type": "tag", "values": list(config.tags)},
+            # rules outside the tags (experimental ones for criteria in scope, measured best-practice ones)
+            "rules": {rule: {"enabled": True} for rule in config.axe_extra_rules},
             "resultTypes": ["violations", "incomplete"],
             "iframes": True,
         })
+        self.extra: list[engines.Engine] = []
+        self.unavailable: dict[str, str] = {}
+        for name in config.engines:
+            engine = engines.qualweb() if name == engines.QUALWEB else f"unknown engine {name!r}"
+            if isinstance(engine, str):
+                self.unavailable[name] = engine
+            else:
+                self.extra.append(engine)
 
     def start(self) -> Chrome:
         if STOPPING:
@@ -151,15 +166,51 @@ class AxeSession:
             " (document.documentElement.innerText || '') : '']")
         if current.startswith("chrome-error://") or str(location).startswith("chrome-error://"):
             code = _NET_ERROR.search(text)
-            raise PageError(f"page did not load: {code.group(1) if code else 'network error'}")
+            why = code.group(1) if code else "network error"
+            if _same_page(current, url) or current.startswith("chrome-error://"):
+                raise PageError(f"page did not load: {why}")
+            # the page loaded, then sent the browser elsewhere (meta refresh or script) where it could not go
+            raise PageError(f"page redirected (HTTP, meta refresh or script) to {current}, which did not load: {why}"
+                            + (" (offline: hosts outside loopback are not contacted)" if self.config.offline else ""))
+        kind = driver.execute_script(
+            "return [document.contentType, !!document.getElementById('webkit-xml-viewer-source-xml')]")
+        if kind[1] or kind[0] not in DOCUMENT_TYPES:
+            # an XML document Chromium shows in its viewer (or another non-HTML type): the engines would
+            # test the viewer's page, not the document; no HTML rule applies to it
+            return ({"violations": [], "incomplete": [], "passes": 0, "inapplicable": 0, "engine": "",
+                     "final_url": current, "document_type": kind[0], "passed_criteria": [],
+                     "engines": {}}, driver.page_source)
         self._inject(driver)
         raw = driver.execute_async_script(
             "var done = arguments[arguments.length - 1];"
-            f"axe.run(document, {self.options}).then(function (r) {{ done(r); }})"
+            f"axe.run(document, {self.options}).then(function (r) {{"
+            " r.actIds = {}; axe.getRules().forEach(function (x) { r.actIds[x.ruleId] = x.actIds || []; });"
+            " done(r); })"
             ".catch(function (e) { done({error: String(e)}); });")
         if not isinstance(raw, dict) or raw.get("error"):
             raise PageError(f"axe-core failed: {(raw or {}).get('error') if isinstance(raw, dict) else raw}")
-        return reduce_results(raw, self.config.max_nodes, final_url=current), driver.page_source
+        result = reduce_results(raw, self.config.max_nodes, final_url=current)
+        source = driver.page_source
+        result["engines"] = {engines.AXE: result["engine"], **self._run_engines(driver, source, result)}
+        return result, source
+
+    def _run_engines(self, driver: Chrome, source: str, result: dict) -> dict[str, str]:
+        """The added engines on the page axe-core has just tested; an engine's failure is recorded on the
+        page (its name → "error: …") and never loses axe-core's results."""
+        versions = {name: f"unavailable: {why}" for name, why in self.unavailable.items()}
+        for engine in self.extra:
+            try:
+                driver.execute_script(engine.script)
+                report = driver.execute_script(engines.QUALWEB_RUN, source)
+                reduced = engines.reduce_qualweb(report if isinstance(report, dict) else {}, self.config.max_nodes)
+            except Exception as exc:  # noqa: BLE001  (a script error in the page or the engine)
+                versions[engine.name] = f"error: {_describe(exc)}"
+                continue
+            for kind in ("violations", "incomplete"):
+                result[kind].extend(reduced[kind])
+            result["passed_criteria"] = sorted({*result.get("passed_criteria", []), *reduced["passed_criteria"]})
+            versions[engine.name] = engine.version
+        return versions
 
 
 def _selector(target: Any) -> str:
@@ -168,13 +219,22 @@ def _selector(target: Any) -> str:
     return " ➜ ".join(" >> ".join(p) if isinstance(p, list) else str(p) for p in parts)
 
 
+def _same_page(a: str, b: str) -> bool:
+    return a.split("#")[0].rstrip("/") == b.split("#")[0].rstrip("/")
+
+
 def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
+    act_ids = raw.get("actIds") or {}
+
     def rules(items: list[dict] | None) -> list[dict]:
         out = []
         for item in items or []:
             nodes = item.get("nodes") or []
+            tags = item.get("tags") or []
             out.append({
-                "rule": item.get("id", ""), "impact": item.get("impact") or "", "tags": item.get("tags") or [],
+                "rule": item.get("id", ""), "engine": engines.AXE, "act_rules": list(act_ids.get(item.get("id"), [])),
+                "experimental": "experimental" in tags, "aaa": "wcag2aaa" in tags,
+                "impact": item.get("impact") or "", "tags": tags,
                 "help": item.get("help", ""), "help_url": item.get("helpUrl", ""), "nodes_total": len(nodes),
                 "nodes": [{"selector": _selector(n.get("target")), "html": (n.get("html") or "")[:HTML_MAX],
                            "impact": n.get("impact") or item.get("impact") or "",
@@ -187,6 +247,8 @@ def reduce_results(raw: dict, max_nodes: int, *, final_url: str = "") -> dict:
     engine = raw.get("testEngine") or {}
     return {"violations": rules(raw.get("violations")), "incomplete": rules(raw.get("incomplete")),
             "passes": len(raw.get("passes") or []), "inapplicable": len(raw.get("inapplicable") or []),
+            # the criteria a rule passed on: with the violations, what automated testing established here
+            "passed_criteria": sorted({sc for item in raw.get("passes") or [] for sc in engines.criteria(item.get("tags"))}),
             "engine": engine.get("version", ""), "final_url": final_url}
 
 
@@ -263,6 +325,9 @@ def run_axe(targets: list[BrowserTarget], config: BrowserConfig, *, workers: int
         stage.errors += bool(row["error"])
         if not stage.axe_version and row["result"].get("engine"):
             stage.axe_version = row["result"]["engine"]
+        for name, version in (row["result"].get("engines") or {}).items():
+            if not stage.engines.get(name) or not str(version).startswith(("error", "unavailable")):
+                stage.engines[name] = version
         if on_result and on_result(row) is False:
             stop.set()
             break

@@ -115,7 +115,13 @@ def test_incomplete_results_need_review_and_never_pass(spot, site, tmp_path):
     proc = _govaudit("a11y", site.url + "review.html", "--out", str(tmp_path), "--offline", "--workers", "1")
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert proc.returncode == 0 and doc["check"]["status"] == "needs_review", doc["check"]
-    assert doc["check"]["metrics"]["needs_review"] >= 1 and doc["check"]["metrics"]["score"] == 1.0
+    m = doc["check"]["metrics"]
+    assert m["needs_review"] >= 1 and m["page_score"] == 1.0
+    # no violation is not full marks: only the criteria automated testing established count
+    criteria = doc["accessibility"]["criteria"]
+    assert sum(len(v) for v in criteria.values()) == 50 and m["criteria_untested"] == len(criteria["untested"]) > 0
+    assert "1.4.3" not in criteria["untested"]  # the heading's contrast passed, the paragraph's is undecided
+    assert 0 < m["score"] == round(len(criteria["automated"]) / 50, 4) < 1
 
 
 def test_templates_are_listed_for_spot_checks(spot):
@@ -185,7 +191,8 @@ def test_offline_chromium_reaches_only_the_tested_pages_loopback_hosts(tmp_path)
         with SiteServer({"/": page}) as site:
             proc = _govaudit("a11y", site.url, "--out", str(tmp_path), "--offline", "--workers", "1")
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert same_hits == ["/q.png"] and other_hits == []
+        # (QualWeb's image rules may load the image a second time: the host is what matters here)
+        assert set(same_hits) == {"/q.png"} and other_hits == []
     finally:
         for server in (other, same):
             server.shutdown()
@@ -210,8 +217,10 @@ def test_code_table_and_criteria():
     assert wcag_criteria(["cat.text-alternatives", "wcag2a", "wcag111", "wcag1412", "EN-301-549"]) == ["1.1.1", "1.4.12"]
     assert codes_for("not-a-rule") == {"110.07": [], "115.11": []}
     table = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "a11y_codes.yaml").read_text("utf-8"))
-    for rule, editions in table["rules"].items():
+    for rule, editions in [*table["rules"].items(), *table["criteria"].items()]:
         for edition, codes in editions.items():
+            if edition == "sc":  # the criteria a rule's engine does not name
+                continue
             assert edition in table["editions"], rule
             assert all(c in table["codes"] for c in codes), rule
 
@@ -305,4 +314,5 @@ def test_a_crashed_browser_is_recorded_for_its_page_and_the_next_page_is_tested(
     assert stage.available and stage.pages == 2 and stage.errors == 1
     crashed = rows["chrome://crash"]
     assert "crash" in crashed["error"] and crashed["attempts"] == 2
-    assert [v["rule"] for v in rows[site.url + "img.html"]["result"]["violations"]] == ["image-alt"]
+    violations = rows[site.url + "img.html"]["result"]["violations"]
+    assert [v["rule"] for v in violations if v["engine"] == "axe-core"] == ["image-alt"]

@@ -188,3 +188,54 @@ def test_grace_days_and_audit_date_decide_expiry(tmp_path):
         AccessibilityMark({"audit_date": "15/01/2026"})
     with pytest.raises(ValueError):
         AccessibilityMark({"grace_days": -1})
+
+
+# Look-alikes seen on agency sites (issue 17): none of them is the mark, however its alt text reads.
+LOOKALIKES = {
+    "wai_logo": '<a href="https://www.w3.org/WAI/"><img src="/wai.png" width="88" height="31"'
+                ' alt="Web Accessibility Initiative (WAI)"></a>',
+    "wcag_logo": '<a href="https://www.w3.org/WAI/WCAG2AA-Conformance"><img src="/wcag2AA.png" width="88"'
+                 ' height="31" alt="Level AA conformance, W3C WAI Web Content Accessibility Guidelines 2.1"></a>',
+    "zone_banner": '<a href="/accessibility.html"><img src="/banner.png" alt="無障礙專區"></a>',
+    "zone_banner_moda": '<a href="https://accessibility.moda.gov.tw/"><span>無障礙專區</span></a>',
+    "text_link": '<a href="https://accessibility.moda.gov.tw/Applications/Detail?category=20250102103000">'
+                 '無障礙 Level AA</a>',
+    "level_text": '<a href="/a11y.html">Level AA</a>',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LOOKALIKES))
+def test_a_lookalike_is_not_a_mark(tmp_path, kind):
+    facts = _doc(f"<footer>{LOOKALIKES[kind]}</footer>")
+    assert facts is None or (facts["marks"], facts["unlinked"]) == ([], []), facts
+    store, run = _store_with_page(tmp_path, f"<html><body><footer>{LOOKALIKES[kind]}</footer></body></html>")
+    with store:
+        check = AccessibilityMark({"audit_date": AUDIT_DATE})
+        result = check.run(CheckContext(store=store, run_id=run, profile=None, options=check.options))
+    assert {f.code for f in result.findings} == {"a11y.mark-missing"}
+    assert result.metrics["present"] == 0.0 and result.data["accessibility"]["badge"]["present"] is False
+
+
+def test_expiry_is_an_estimate_and_says_from_what(tmp_path):
+    store, run = _store_with_mark(tmp_path, "ok", 200)
+    with store:
+        check = AccessibilityMark({"audit_date": "2028-06-01"})
+        result = check.run(CheckContext(store=store, run_id=run, profile=None, options=check.options))
+    badge = result.data["accessibility"]["badge"]
+    assert badge["dates_estimated"] is True and "推估" in badge["dates_basis"] and "20250102103000" in badge["dates_basis"]
+    (expired,) = [f for f in result.findings if f.code == "a11y.mark-expired"]
+    assert expired.message.startswith("推估")
+
+
+def _store_with_page(tmp_path, page_html):
+    facts = analyze(lxml.html.document_fromstring(page_html), "http://127.0.0.1/")
+    store = open_store(tmp_path / "page.sqlite")
+    run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h", profile={},
+                           rubric="r@1")
+    page = Page(url="http://127.0.0.1/", requested_url="http://127.0.0.1/", http_status=200,
+                content_type="text/html", charset="utf-8", lang="zh-Hant", title="t", size=1,
+                fetched_at="2026-01-01T00:00:00+00:00", body_hash="b" * 64,
+                facts={"accessibility_mark": facts} if facts else {})
+    with store.transaction():
+        store.add_pages(run, [(page, None)])
+    return store, run

@@ -17,11 +17,14 @@ CONTRAST = {"rule": "color-contrast", "impact": "serious", "tags": ["wcag2aa", "
 def test_no_violation(seeded: Callable[..., SeededSite]) -> None:
     site = seeded()
     site.page("/", html("<p>首頁</p>"))
-    site.axe("/", {"violations": [], "incomplete": []})
+    site.axe("/", {"violations": [], "incomplete": [], "passed_criteria": ["1.1.1", "2.4.2", "3.1.1", "4.1.2"]})
     result = site.run(Accessibility())
     assert result.status == CheckStatus.PASSED
     assert codes(result) == []
-    assert (result.metrics["score"], result.metrics["pages_tested"]) == (1.0, 1)
+    assert (result.metrics["page_score"], result.metrics["pages_tested"]) == (1.0, 1)
+    # passing the automated checks is not full marks: 4 of the 50 criteria in scope were established
+    assert result.metrics["score"] == 4 / 50 and result.metrics["criteria_untested"] == 46
+    assert result.data["accessibility"]["criteria"]["automated"] == ["1.1.1", "2.4.2", "3.1.1", "4.1.2"]
 
 
 def test_violations_and_a_page_that_failed_to_load(seeded: Callable[..., SeededSite]) -> None:
@@ -37,8 +40,11 @@ def test_violations_and_a_page_that_failed_to_load(seeded: Callable[..., SeededS
     assert codes(result) == ["a11y.critical", "a11y.needs-review", "a11y.page-error", "a11y.serious"]
     [critical] = [f for f in result.findings if f.code == "a11y.critical"]
     assert (critical.page, critical.target) == (site.url("/"), "image-alt") and "wcag:1.1.1" in critical.tags
-    # mean over the tested pages of 1 − penalty: critical 0.4, serious 0.25
-    assert result.metrics["score"] == round((0.6 + 0.75) / 2, 4)
+    # mean over the tested pages of 1 − penalty: critical 0.4, serious 0.25; times the established share
+    assert result.metrics["page_score"] == round((0.6 + 0.75) / 2, 4)
+    criteria = result.data["accessibility"]["criteria"]
+    assert criteria["automated"] == ["1.1.1", "1.4.3"] and criteria["needs_review"] == []
+    assert result.metrics["score"] == round(0.675 * 2 / 50, 4)
     assert (result.metrics["pages_failed"], result.metrics["needs_review"]) == (1, 1)
 
 
