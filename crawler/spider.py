@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import re
 import secrets
 from dataclasses import replace
@@ -118,6 +119,10 @@ class SiteSpider(scrapy.Spider):
         self.session_free: set[str] = set()  # targets without their session id, crawled once each
         self.bodies: dict[str, str] = {}  # sha256 of a crawled page's body -> its URL (duplicates folded)
         self.cuts = CutLog()  # what the crawl left out (govaudit/cuts.py)
+        # Pages to crawl wait here, best first (see _release): (order, seq, target, depth, referrer, pager, boost)
+        self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
+        self.pages_in_flight = 0  # page requests made and not yet settled (parsed, or failed)
+        self.window = 3 * crawl.concurrency
         self.max_pagination = crawl.max_pagination
         self.max_links = crawl.max_links_per_page
         self.this_year = datetime.now(UTC).year
@@ -172,6 +177,8 @@ class SiteSpider(scrapy.Spider):
         }
         if kind in PAGE_KINDS:
             self.open_pages += 1
+        if kind == "page":
+            self.pages_in_flight += 1
         rule = self._rule(url)
         if rule is not None and rule.timeout:
             meta["download_timeout"] = rule.timeout
@@ -266,10 +273,9 @@ class SiteSpider(scrapy.Spider):
         elif internal and (trap := self._trap(target)):
             self._excluded(target, ErrorKind.CRAWL_LIMIT, trap, internal)
         elif internal and looks_like_page(target) and self._crawlable(target, depth, pager):
-            request = self._request(target, kind="page", depth=depth, referrer=referrer, boost=boost)
-            request.meta["pager"] = pager
-            request.meta["hub"] = boost > 0
-            yield request
+            self.open_pages += 1  # waiting in the frontier: a page still to come
+            heapq.heappush(self.frontier, (depth - boost, len(self.seen), target, depth, referrer, pager, boost))
+            yield from self._release()
         elif internal and self.attachments and attachments.kind_of("", target) and depth <= self.max_depth + 1:
             yield self._request(target, kind="attachment", depth=depth, referrer=referrer)
         elif internal and urlsplit(target).path.lower().endswith(".css"):
@@ -289,6 +295,18 @@ class SiteSpider(scrapy.Spider):
             # asked again with GET); other hosts with HEAD, since a GET there may be a large download.
             yield self._request(target, kind="check", depth=depth, referrer=referrer,
                                 method="GET" if internal else "HEAD")
+
+    def _release(self):
+        """Page requests out of the frontier, best first, while fewer than `window` pages are in flight.
+        Scrapy's scheduler would hand the downloader up to CONCURRENT_REQUESTS requests at once, into a
+        FIFO per host: priorities would decide nothing, and max_pages would go to whatever came first."""
+        while self.frontier and self.pages_in_flight < self.window:
+            _, _, target, depth, referrer, pager, boost = heapq.heappop(self.frontier)
+            self.open_pages -= 1  # (counted again by _request)
+            request = self._request(target, kind="page", depth=depth, referrer=referrer, boost=boost)
+            request.meta["pager"] = pager
+            request.meta["hub"] = boost > 0
+            yield request
 
     def _trap(self, target: str) -> str:
         """Why target is a spider trap not to fetch ("" when it is not); counted as a crawl cut."""
@@ -407,6 +425,11 @@ class SiteSpider(scrapy.Spider):
         if kind not in PAGE_KINDS:
             return
         self.open_pages -= 1
+        if kind == "page":
+            self.pages_in_flight -= 1
+            if self.frontier and self.crawler.engine is not None:
+                for request in self._release():
+                    self.crawler.engine.crawl(request)
         if self.open_pages == 0 and not self.pages_stored:
             self.pages_stored = True
             self.writer.flush()
@@ -542,11 +565,11 @@ class SiteSpider(scrapy.Spider):
         )
         if response.status >= 500:
             self.counts["page_errors"] += 1
+        if 200 <= response.status < 300 and is_html(content_type) and self.counts["pages"] >= self.max_pages:
+            self.cuts.add("max_pages", url, limit=self.max_pages)  # checked above, not crawled
+            return
         if not body or not 200 <= response.status < 300:
             self.writer.page(page, body, [])
-            return
-        if self.counts["pages"] >= self.max_pages:
-            self.cuts.add("max_pages", url, limit=self.max_pages)  # checked above, not crawled
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
