@@ -52,6 +52,10 @@ PAGE_KINDS = frozenset({"page", "attachment", "robots", "sitemap", "css"})
 # Scheduling priority (higher first; a page's is minus its depth): the 政府資訊公開 hub, then its children,
 # before the rest of the site, so the disclosure check gets its pages within max_pages.
 HUB_BOOST, HUB_CHILD_BOOST = 1000, 500
+# A body this small is read to its end rather than cut off after the headers: cutting it aborts the
+# connection, and Twisted then re-sends the next request that pooled connection carried (the server
+# saw a second GET for most targets).
+SMALL_BODY = 64 * 1024
 KEPT_HEADERS = ("content-type", "content-length", "last-modified", "etag", "server", "location",
                 "content-disposition", "x-robots-tag", "retry-after")
 
@@ -210,14 +214,16 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         kind = meta.get("kind")
         if kind == "page":
-            if not is_html(headers.get(b"Content-Type", b"")) or self.counts["pages"] >= self.max_pages:
+            if (not is_html(headers.get(b"Content-Type", b"")) or self.counts["pages"] >= self.max_pages) \
+                    and not 0 <= body_length <= SMALL_BODY:
                 raise StopDownload(fail=False)  # (over max_pages: the page is only checked, see _page)
         elif kind == "attachment":
             if body_length and body_length > self.max_attachment:
                 meta["truncated"] = True
                 raise StopDownload(fail=False)
         elif kind in ("check", "probe"):
-            if not meta.get("scan") or not is_html(headers.get(b"Content-Type", b"")):
+            if (not meta.get("scan") or not is_html(headers.get(b"Content-Type", b""))) \
+                    and not 0 <= body_length <= SMALL_BODY:
                 raise StopDownload(fail=False)
 
     def _bytes_received(self, data, request, spider) -> None:
