@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -22,11 +23,14 @@ _LINK_XPATH = etree.XPath(
     "//a[@href] | //area[@href] | //link[@href] | //img[@src or @srcset] | //script[@src] | //iframe[@src]"
     " | //frame[@src] | //embed[@src] | //source[@src or @srcset] | //video[@src or @poster] | //audio[@src]"
     " | //track[@src] | //object[@data] | //input[@src] | //form[@action] | //style | //meta[@http-equiv]"
-    " | //*[@style] | //*[@background]"
+    " | //*[@style] | //*[@background] | //applet[@src or @archive] | //object[@archive] | //button[@formaction]"
+    " | //input[@formaction] | //html[@manifest]"
 )
 # The elements whose own reference attribute (_ATTR, else src) is read; any element's style and background are.
-_PRIMARY = frozenset("a area link img script iframe frame embed source video audio track object input form".split())
-_ATTR = {"a": "href", "area": "href", "link": "href", "object": "data", "form": "action"}
+_PRIMARY = frozenset("a area link img script iframe frame embed source video audio track object input form applet"
+                     " button html".split())
+_ATTR = {"a": "href", "area": "href", "link": "href", "object": "data", "form": "action", "button": "formaction",
+         "html": "manifest"}
 # <link rel> values that name no resource worth checking.
 _SKIP_REL = frozenset({"preconnect", "dns-prefetch"})
 # A POST form is recorded, never requested: a GET without the form's fields is not what it submits, and
@@ -127,6 +131,9 @@ def _refs(el: etree._Element) -> list[RawLink]:
     rel = (el.get("rel") or "").lower()
     if tag == "form":
         rel = POST if (el.get("method") or "get").strip().lower() == "post" else ""
+    elif tag in ("button", "input") and el.get("formaction"):  # overrides its form's action
+        attr, value = "formaction", el.get("formaction").strip()
+        rel = POST if (el.get("formmethod") or "get").strip().lower() == "post" else ""
     elif tag == "input" and (el.get("type") or "").strip().lower() != "image":
         value = ""
     if value and not (tag == "link" and _SKIP_REL.intersection(rel.split())):
@@ -134,6 +141,10 @@ def _refs(el: etree._Element) -> list[RawLink]:
     if tag in ("img", "source") and el.get("srcset"):
         text = _text(el) if tag == "img" else ""
         out.extend(RawLink(url, text, tag, "srcset", "", line) for url in srcset_urls(el.get("srcset")))
+    if tag in ("applet", "object") and el.get("archive"):  # old agency pages: a list of files, relative to codebase
+        codebase = (el.get("codebase") or "").strip()
+        out.extend(RawLink(urljoin(codebase, a.strip()) if codebase else a.strip(), "", tag, "archive", "", line)
+                   for a in re.split(r"[,\s]+", el.get("archive")) if a.strip())
     if tag == "video" and (poster := (el.get("poster") or "").strip()):
         out.append(RawLink(poster, "", tag, "poster", "", line))
     if (background := (el.get("background") or "").strip()) and tag not in ("style", "meta"):

@@ -119,13 +119,13 @@ def found(parsed: Parsed, max_links: int) -> tuple[Parsed, Found]:
                                  anchored=list(dict.fromkeys(r.target for r in rows if r.fragment)))
     hubs, same_depth, posted = set(), set(), set()
     for row in rows:
-        if row.tag == "form" and row.rel == POST:
+        if row.attribute in ("action", "formaction") and row.rel == POST:
             posted.add(row.target)
         elif row.tag == "meta" or (row.tag == "a" and linkroles.is_pager(row.target, row.text)):
             same_depth.add(row.target)
         if row.tag in ("a", "area") and linkroles.is_hub(row.target, row.text):
             hubs.add(row.target)
-    requested = {r.target for r in rows if not (r.tag == "form" and r.rel == POST)}
+    requested = {r.target for r in rows if not (r.attribute in ("action", "formaction") and r.rel == POST)}
     targets = [t for t in parsed.targets if t not in posted or t in requested]
     return parsed, Found(targets, parsed.anchored, [t for t in targets if t in hubs],
                          [t for t in targets if t in same_depth], dropped)
