@@ -180,3 +180,15 @@ def test_budgets_stop_or_cut_the_crawl_and_say_which(tmp_path):
         assert sum(dead.values()) <= 10  # of the 40 targets, fewer than the budget were requested
         unchecked = [lk for lk in links.values() if lk["error_kind"] == "crawl_limit"]
         assert len(dead) + len(unchecked) <= 40
+
+
+def test_the_time_budget_stops_the_crawl_and_the_run_says_so(tmp_path):
+    slow = (200, {"Content-Type": "text/html", "X-Test-Delay": "20"}, b"<p>slow</p>")
+    routes = {"/": html('<a href="/slow-1.html">1</a><a href="/slow-2.html">2</a>', title="首頁"),
+              "/slow-1.html": slow, "/slow-2.html": slow}
+    with SiteServer(routes) as server:
+        outcome, _, doc = _audit(tmp_path, server.url, max_seconds=3)
+    assert doc["run"]["status"] == "incomplete" and outcome.exit_code == runner.EXIT_INCOMPLETE
+    health = {m["monitor"]: m for m in doc["run"]["health"]}
+    assert health["crawl_cut.time"]["status"] == "fail" and "crawl.max_seconds = 3" in health["crawl_cut.time"]["message"]
+    assert doc["run"]["stats"]["finish_reason"] == "closespider_timeout"
