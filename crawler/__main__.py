@@ -32,6 +32,7 @@ from govaudit.crawler.fragments import check_fragments  # noqa: E402
 from govaudit.crawler.progress import emit  # noqa: E402
 from govaudit.crawler.settings import LOG_LEVEL, scrapy_settings  # noqa: E402
 from govaudit.crawler.spider import SiteSpider  # noqa: E402
+from govaudit.health import BUDGET_REASONS  # noqa: E402
 from govaudit.jobs import CrawlJob  # noqa: E402
 from govaudit.store import open_store  # noqa: E402
 
@@ -65,12 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         # requests the scope gate dropped (crawler/scopegate.py), and the sitemap budgets reached
         "scope_refused": sum(v for k, v in stats.items() if k.startswith("scope/refused/")),
         "sitemap_budget": list(spider.sitemap_budget.values()) if spider else [],
+        # what the crawl left out: depth, max_pages, traps, budgets (govaudit/cuts.py)
+        "cuts": spider.cuts.as_stats() if spider else [],
+        "pages_folded": counts.get("pages_folded", 0),
         "elapsed_s": round(time.monotonic() - started, 2),
     }
     args.stats.write_text(json.dumps(summary), encoding="utf-8")
     emit({"event": "finished", **summary})
     # A crawl that never started (or whose engine died) must not look like a quiet site.
-    return 0 if summary["finish_reason"] in ("finished", "closespider_pagecount") else 4
+    return 0 if summary["finish_reason"] in ("finished", "closespider_pagecount", *BUDGET_REASONS) else 4
 
 
 def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:

@@ -39,7 +39,7 @@ def from_http(status: int, chain: list[tuple[int, str]], accepted: frozenset[int
 
 
 def from_error(kind: ErrorKind, message: str) -> tuple[LinkStatus, ErrorKind, str]:
-    if kind in (ErrorKind.OFFLINE, ErrorKind.ROBOTS, ErrorKind.PROFILE_RULE):
+    if kind in (ErrorKind.OFFLINE, ErrorKind.ROBOTS, ErrorKind.PROFILE_RULE, ErrorKind.CRAWL_LIMIT):
         return LinkStatus.EXCLUDED, kind, message
     if kind is ErrorKind.SCHEME:
         return LinkStatus.UNSUPPORTED, kind, message

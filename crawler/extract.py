@@ -7,23 +7,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
 from govaudit import urls
 from govaudit.analyzers import Analyzers
+from govaudit.crawler.css import css_refs
 from govaudit.rawlink import RawLink
 
-# Elements whose attribute names a resource the page depends on or sends the reader to.
+# Elements whose attribute names a resource the page depends on or sends the reader to. Attributes
+# beyond the first one per element (srcset, poster, style, background) are read by _refs.
 _LINK_XPATH = etree.XPath(
-    "//a[@href] | //area[@href] | //link[@href] | //img[@src] | //script[@src] | //iframe[@src]"
-    " | //frame[@src] | //embed[@src] | //source[@src] | //video[@src] | //audio[@src] | //track[@src]"
-    " | //object[@data]"
+    "//a[@href] | //area[@href] | //link[@href] | //img[@src or @srcset] | //script[@src] | //iframe[@src]"
+    " | //frame[@src] | //embed[@src] | //source[@src or @srcset] | //video[@src or @poster] | //audio[@src]"
+    " | //track[@src] | //object[@data] | //input[@src] | //form[@action] | //style | //meta[@http-equiv]"
+    " | //*[@style] | //*[@background] | //applet[@src or @archive] | //object[@archive] | //button[@formaction]"
+    " | //input[@formaction] | //html[@manifest]"
 )
-_ATTR = {"a": "href", "area": "href", "link": "href", "object": "data"}
+# The elements whose own reference attribute (_ATTR, else src) is read; any element's style and background are.
+_PRIMARY = frozenset("a area link img script iframe frame embed source video audio track object input form applet"
+                     " button html".split())
+_ATTR = {"a": "href", "area": "href", "link": "href", "object": "data", "form": "action", "button": "formaction",
+         "html": "manifest"}
 # <link rel> values that name no resource worth checking.
 _SKIP_REL = frozenset({"preconnect", "dns-prefetch"})
+# A POST form is recorded, never requested: a GET without the form's fields is not what it submits, and
+# a POST may change state on the server. A GET form's action is requested like a link (what a search
+# box submits to must exist).
+POST = "post"
 _SPACE = re.compile(r"\s+")
 _MAX_TEXT = 200
 
@@ -49,13 +62,96 @@ class Extracted:
 
 
 def _text(el: etree._Element) -> str:
-    if el.tag == "img":
+    if el.tag in ("img", "input"):
         return _SPACE.sub(" ", el.get("alt") or "").strip()[:_MAX_TEXT]
     text = _SPACE.sub(" ", el.text_content()).strip()
     if not text:  # an image link: its alt is the link's name
         alts = [img.get("alt") or "" for img in el.iter("img")]
         text = _SPACE.sub(" ", " ".join(alts)).strip() or (el.get("title") or "").strip()
     return text[:_MAX_TEXT]
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The image URLs of a srcset (HTML's "parse a srcset attribute": URL, then descriptors to a comma)."""
+    found, i, n = [], 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace():
+            i += 1
+        url = value[start:i]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # descriptors ("2x", "480w") up to the next comma outside parentheses
+            depth = 0
+            while i < n and (value[i] != "," or depth):
+                depth += {"(": 1, ")": -1}.get(value[i], 0)
+                i += 1
+        if url:
+            found.append(url)
+    return found
+
+
+def refresh_url(content: str) -> str:
+    """The target of <meta http-equiv=refresh content="5; url=…"> ("" when it only reloads the page)."""
+    _, sep, rest = content.partition(";")
+    if not sep:
+        _, sep, rest = content.partition(",")
+    rest = rest.strip()
+    if rest[:3].lower() == "url":
+        rest = rest[3:].lstrip()
+        if rest.startswith("="):
+            rest = rest[1:].lstrip()
+    if rest[:1] in ("'", '"'):
+        rest = rest[1:].split(rest[0], 1)[0]
+    return rest.strip()
+
+
+def _css(text: str, line: int, tag: str, attr: str) -> list[RawLink]:
+    return [RawLink(ref.url.strip(), "", tag, "import" if ref.kind == "import" else attr, "", line + ref.line - 1)
+            for ref in css_refs(text)]
+
+
+def _refs(el: etree._Element) -> list[RawLink]:
+    """The references one element makes, each with its element and attribute."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    line = el.sourceline or 0
+    out: list[RawLink] = []
+    if tag == "style":
+        return _css(el.text or "", line, "style", "css")
+    if tag == "meta":
+        if (el.get("http-equiv") or "").strip().lower() == "refresh":
+            target = refresh_url(el.get("content") or "")
+            if target:
+                out.append(RawLink(target, "", "meta", "content", "refresh", line))
+        return out
+    attr = _ATTR.get(tag, "src")
+    value = (el.get(attr) or "").strip() if tag in _PRIMARY else ""
+    rel = (el.get("rel") or "").lower()
+    if tag == "form":
+        rel = POST if (el.get("method") or "get").strip().lower() == "post" else ""
+    elif tag in ("button", "input") and el.get("formaction"):  # overrides its form's action
+        attr, value = "formaction", el.get("formaction").strip()
+        rel = POST if (el.get("formmethod") or "get").strip().lower() == "post" else ""
+    elif tag == "input" and (el.get("type") or "").strip().lower() != "image":
+        value = ""
+    if value and not (tag == "link" and _SKIP_REL.intersection(rel.split())):
+        out.append(RawLink(value, _text(el) if tag in ("a", "area", "img", "input") else "", tag, attr, rel, line))
+    if tag in ("img", "source") and el.get("srcset"):
+        text = _text(el) if tag == "img" else ""
+        out.extend(RawLink(url, text, tag, "srcset", "", line) for url in srcset_urls(el.get("srcset")))
+    if tag in ("applet", "object") and el.get("archive"):  # old agency pages: a list of files, relative to codebase
+        codebase = (el.get("codebase") or "").strip()
+        out.extend(RawLink(urljoin(codebase, a.strip()) if codebase else a.strip(), "", tag, "archive", "", line)
+                   for a in re.split(r"[,\s]+", el.get("archive")) if a.strip())
+    if tag == "video" and (poster := (el.get("poster") or "").strip()):
+        out.append(RawLink(poster, "", tag, "poster", "", line))
+    if (background := (el.get("background") or "").strip()) and tag not in ("style", "meta"):
+        out.append(RawLink(background, "", tag, "background", "", line))
+    if style := el.get("style"):
+        out.extend(_css(style, line, tag, "style"))
+    return out
 
 
 def parse(text: str, url: str = "", analyzers: Analyzers | None = None) -> Extracted:
@@ -85,14 +181,7 @@ def parse(text: str, url: str = "", analyzers: Analyzers | None = None) -> Extra
                 anchors.add(el.get(key))
     out.anchors = sorted(anchors)
     for el in _LINK_XPATH(doc):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        attr = _ATTR.get(tag, "src")
-        value = (el.get(attr) or "").strip()
-        rel = (el.get("rel") or "").lower()
-        if not value or (tag == "link" and _SKIP_REL.intersection(rel.split())):
-            continue
-        out.links.append(RawLink(value, _text(el) if tag in ("a", "area", "img") else "", tag, attr, rel,
-                                 el.sourceline or 0))
+        out.links.extend(_refs(el))
     for check_id, analyze in (analyzers or {}).items():
         try:
             value = analyze(doc, url)

@@ -26,8 +26,9 @@ from typing import Any, NamedTuple, cast
 
 from govaudit import procs
 from govaudit.analyzers import page_analyzers
+from govaudit.crawler import linkroles
 from govaudit.crawler.charset import decode
-from govaudit.crawler.extract import parse, resolve
+from govaudit.crawler.extract import POST, parse, resolve
 from govaudit.jobs import CrawlJob
 from govaudit.models import Link, Page
 
@@ -56,7 +57,8 @@ def start(job: CrawlJob) -> None:
     ctx = multiprocessing.get_context("fork")
     global _BARRIER, _WORKERS
     _BARRIER, _WORKERS = ctx.Barrier(n), n  # before the fork: the workers share it
-    POOL = ctx.Pool(n, initializer=_init, initargs=(job.store, job.run_id, job.analyzers, os.getpid()))
+    POOL = ctx.Pool(n, initializer=_init, initargs=(job.store, job.run_id, job.analyzers, os.getpid(),
+                                                    job.crawl.max_links_per_page))
 
 
 def retire() -> None:
@@ -78,13 +80,13 @@ def stop(*, clean: bool = True) -> None:
         POOL = None
 
 
-def _init(store_url: str, run_id: int, check_ids: tuple[str, ...], crawler: int) -> None:
+def _init(store_url: str, run_id: int, check_ids: tuple[str, ...], crawler: int, max_links: int) -> None:
     # A worker ends with the crawl process however it ends (SIGKILL included), and SIGTERM ends it:
     # the handler Twisted installs in the crawl process would be inherited by a worker the pool forks
     # again later, and would swallow the signal there.
     procs.default_signals()
     procs.die_with_parent(crawler)
-    _worker["store_url"], _worker["run_id"] = store_url, run_id
+    _worker["store_url"], _worker["run_id"], _worker["max_links"] = store_url, run_id, max_links
     _worker["analyzers"] = page_analyzers(check_ids)
     # Run when the worker exits (the pool's close and join at the end of the crawl): what waits is written.
     Finalize(None, _flush, exitpriority=10)
@@ -95,6 +97,38 @@ class Parsed(NamedTuple):
     links: list[Link]
     targets: list[str]  # distinct, in document order
     anchored: list[str]  # distinct targets linked with a #fragment: external ones are read for anchors if asked
+
+
+class Found(NamedTuple):
+    """What the spider needs of a parsed page to schedule what it links to."""
+
+    targets: list[str]  # distinct, in document order (a POST form's action is recorded, not requested)
+    anchored: list[str]
+    hubs: list[str]  # targets linked as the 政府資訊公開 hub (crawler/linkroles.py)
+    same_depth: list[str]  # pagers and meta refresh: they do not cost a level of depth
+    dropped: int  # links past crawl.max_links_per_page, neither stored nor checked
+
+
+def found(parsed: Parsed, max_links: int) -> tuple[Parsed, Found]:
+    """Cap the page's links at max_links and name the role of each target for the scheduler."""
+    rows = parsed.links
+    dropped = max(0, len(rows) - max_links)
+    if dropped:
+        rows = rows[:max_links]
+        parsed = parsed._replace(links=rows, targets=list(dict.fromkeys(r.target for r in rows)),
+                                 anchored=list(dict.fromkeys(r.target for r in rows if r.fragment)))
+    hubs, same_depth, posted = set(), set(), set()
+    for row in rows:
+        if row.attribute in ("action", "formaction") and row.rel == POST:
+            posted.add(row.target)
+        elif row.tag == "meta" or (row.tag == "a" and linkroles.is_pager(row.target, row.text)):
+            same_depth.add(row.target)
+        if row.tag in ("a", "area") and linkroles.is_hub(row.target, row.text):
+            hubs.add(row.target)
+    requested = {r.target for r in rows if not (r.attribute in ("action", "formaction") and r.rel == POST)}
+    targets = [t for t in parsed.targets if t not in posted or t in requested]
+    return parsed, Found(targets, parsed.anchored, [t for t in targets if t in hubs],
+                         [t for t in targets if t in same_depth], dropped)
 
 
 def extract_page(page: Page, body: bytes, content_type: str, analyzers: dict[str, Any]) -> Parsed:
@@ -112,16 +146,16 @@ def extract_page(page: Page, body: bytes, content_type: str, analyzers: dict[str
                   list(dict.fromkeys(row.target for row in rows if row.fragment)))
 
 
-def _work(page: Page, body: bytes, content_type: str) -> tuple[list[str], list[str]]:
-    """In a worker: extract and store one page; its distinct targets (and those with a fragment) for the spider."""
-    parsed = extract_page(page, body, content_type, _worker["analyzers"])
+def _work(page: Page, body: bytes, content_type: str) -> Found:
+    """In a worker: extract and store one page; what the spider schedules from it."""
+    parsed, out = found(extract_page(page, body, content_type, _worker["analyzers"]), _worker["max_links"])
     pending = _worker.setdefault("pending", ([], []))
     pending[0].append((parsed.page, body))
     pending[1].extend(parsed.links)
     now = time.monotonic()
     if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
         _flush()
-    return parsed.targets, parsed.anchored
+    return out
 
 
 def _flush() -> None:
@@ -177,9 +211,11 @@ class ParseItem:
     body: bytes
     content_type: str
     depth: int  # of the pages it links to
+    pager: int = 0  # pager links followed to reach the page (crawl.max_pagination)
+    hub: bool = False  # the page is the 政府資訊公開 hub or one of its children: its links go first
 
 
-def submit(item: ParseItem, done: Callable[[tuple[list[str], list[str]]], None],
+def submit(item: ParseItem, done: Callable[[Found], None],
            failed: Callable[[BaseException], None]) -> None:
-    """Parse in a worker; `done((targets, anchored))` / `failed(exc)` are called from the pool's result thread."""
+    """Parse in a worker; `done(found)` / `failed(exc)` are called from the pool's result thread."""
     POOL.apply_async(_work, (item.page, item.body, item.content_type), callback=done, error_callback=failed)

@@ -128,16 +128,10 @@ class ParsePipeline:
     def _settle(self, _result) -> None:
         self.crawler.spider.settle("page")
 
-    def _collect(self, found: tuple[list[str], list[str]], item: parsepool.ParseItem) -> None:
+    def _collect(self, found: parsepool.Found, item: parsepool.ParseItem) -> None:
         spider = self.crawler.spider
-        targets, anchored = found
-        spider.note_anchored(anchored)
-        seen, referrer, depth = spider.seen, item.page.url, item.depth
-        for target in targets:
-            if target in seen:
-                continue
-            for request in spider.collect(target, depth=depth, referrer=referrer):
-                self.crawler.engine.crawl(request)
+        for request in spider.schedule(found, item):
+            self.crawler.engine.crawl(request)
 
     def _parse_failed(self, failure, item: parsepool.ParseItem) -> None:
         if disk_full(failure.value):  # the worker could not store the page: neither will the next ones

@@ -69,6 +69,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
             "govaudit.crawler.defaults.RequestDefaultsMiddleware": 850,
             # Every request passes the scope gate first (crawler/scopegate.py, govaudit/scope.py).
             "govaudit.crawler.scopegate.ScopeGateMiddleware": 50,
+            # Then the request budgets (crawler/budget.py); the time budget is CLOSESPIDER_TIMEOUT.
+            "govaudit.crawler.budget.BudgetMiddleware": 60,
             # A proxy from the environment is honoured, except offline: no request may leave loopback.
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": (
                 None if job.offline or not _proxy_in_environment() else 750),
@@ -93,5 +95,6 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "LOG_FORMAT": "crawler %(levelname)s %(name)s: %(message)s",
         "STATS_DUMP": False,
         "MEMUSAGE_ENABLED": False,
+        "CLOSESPIDER_TIMEOUT": crawl.max_seconds,
         "DNS_TIMEOUT": min(links.connect_timeout, links.timeout, 30),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import re
 import secrets
 from dataclasses import replace
@@ -23,13 +24,16 @@ from scrapy.http import Request, Response
 
 from govaudit import attachments, urls
 from govaudit.analyzers import page_analyzers
-from govaudit.crawler import classify, pageprobe, parsepool
+from govaudit.crawler import classify, pageprobe, parsepool, traps
+from govaudit.crawler.budget import OverBudget
 from govaudit.crawler.charset import decode
+from govaudit.crawler.css import css_refs
 from govaudit.crawler.extract import Extracted, parse, resolve
 from govaudit.crawler.pipelines import StoreWriter
 from govaudit.crawler.progress import emit
 from govaudit.crawler.scopegate import OutOfScope
 from govaudit.crawler.sitemap import parse_sitemap
+from govaudit.cuts import CutLog
 from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page, is_html
 from govaudit.profile import HostRule
@@ -44,7 +48,14 @@ NOT_PAGES = frozenset(
     " wmv webm ogg flv swf woff woff2 ttf eot otf epub kml kmz shp".split()
 )
 # Requests whose answer may store a page row or links (or lead to more such requests).
-PAGE_KINDS = frozenset({"page", "attachment", "robots", "sitemap"})
+PAGE_KINDS = frozenset({"page", "attachment", "robots", "sitemap", "css"})
+# Scheduling priority (higher first; a page's is minus its depth): the 政府資訊公開 hub, then its children,
+# before the rest of the site, so the disclosure check gets its pages within max_pages.
+HUB_BOOST, HUB_CHILD_BOOST = 1000, 500
+# A body this small is read to its end rather than cut off after the headers: cutting it aborts the
+# connection, and Twisted then re-sends the next request that pooled connection carried (the server
+# saw a second GET for most targets).
+SMALL_BODY = 64 * 1024
 KEPT_HEADERS = ("content-type", "content-length", "last-modified", "etag", "server", "location",
                 "content-disposition", "x-robots-tag", "retry-after")
 
@@ -109,12 +120,21 @@ class SiteSpider(scrapy.Spider):
         # pipeline: a Deferred chain and a signal per item cost more than the result itself.
         self.writer = StoreWriter(job.store, job.run_id)
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
-        self.pages_scheduled = 0
+        self.session_free: set[str] = set()  # targets without their session id, crawled once each
+        self.bodies: dict[str, str] = {}  # sha256 of a crawled page's body -> its URL (duplicates folded)
+        self.cuts = CutLog()  # what the crawl left out (govaudit/cuts.py)
+        # Pages to crawl wait here, best first (see _release): (order, seq, target, depth, referrer, pager, boost)
+        self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
+        self.pages_in_flight = 0  # page requests made and not yet settled (parsed, or failed)
+        self.window = 3 * crawl.concurrency
+        self.max_pagination = crawl.max_pagination
+        self.max_links = crawl.max_links_per_page
+        self.this_year = datetime.now(UTC).year
         # Requests of PAGE_KINDS not yet settled (answered, and their page parsed and its targets
         # collected): at zero every page and its links are in the store (see settle).
         self.open_pages = 0
         self.pages_stored = False
-        self.counts = {"pages": 0, "results": 0, "page_errors": 0}
+        self.counts = {"pages": 0, "results": 0, "page_errors": 0, "pages_folded": 0}
 
     @functools.cached_property
     def analyzers(self) -> dict[str, Any]:
@@ -150,7 +170,7 @@ class SiteSpider(scrapy.Spider):
 
     # -- requests ----------------------------------------------------------------------------------
     def _request(self, url: str, *, kind: str, depth: int, referrer: str, method: str = "GET",
-                 origin: str | None = None, chain: tuple = (), callback=None) -> Request:
+                 origin: str | None = None, chain: tuple = (), callback=None, boost: int = 0) -> Request:
         internal = self.gate.is_site(url)
         meta = {
             "kind": kind, "depth": depth, "referrer": referrer, "origin": origin or url, "chain": chain,
@@ -161,6 +181,8 @@ class SiteSpider(scrapy.Spider):
         }
         if kind in PAGE_KINDS:
             self.open_pages += 1
+        if kind == "page":
+            self.pages_in_flight += 1
         rule = self._rule(url)
         if rule is not None and rule.timeout:
             meta["download_timeout"] = rule.timeout
@@ -172,7 +194,7 @@ class SiteSpider(scrapy.Spider):
         # plus one, and max_depth counts clicks from the start page. Scrapy's default order is depth-first,
         # which can reach a page through a long chain (pagination) before its short path, and then treat
         # it as too deep to crawl; which one comes first would depend on timing.
-        priority = -depth if kind in ("page", "attachment") else 0
+        priority = -depth + boost if kind in ("page", "attachment") else 0
         return Request(url, method=method, meta=meta, dont_filter=True, callback=callback or self.on_response,
                        errback=self.on_error, headers={"Referer": referrer} if referrer else None, priority=priority)
 
@@ -183,7 +205,6 @@ class SiteSpider(scrapy.Spider):
                     yield request
             return
         self.seen.add(self.start_url)
-        self.pages_scheduled += 1
         yield self._request(self.start_url, kind="page", depth=0, referrer="")
         if self.soft404:
             for probe in self._probe(self.start_url):
@@ -198,14 +219,16 @@ class SiteSpider(scrapy.Spider):
         meta = request.meta
         kind = meta.get("kind")
         if kind == "page":
-            if not is_html(headers.get(b"Content-Type", b"")):
-                raise StopDownload(fail=False)
+            if (not is_html(headers.get(b"Content-Type", b"")) or self.counts["pages"] >= self.max_pages) \
+                    and not 0 <= body_length <= SMALL_BODY:
+                raise StopDownload(fail=False)  # (over max_pages: the page is only checked, see _page)
         elif kind == "attachment":
             if body_length and body_length > self.max_attachment:
                 meta["truncated"] = True
                 raise StopDownload(fail=False)
         elif kind in ("check", "probe"):
-            if not meta.get("scan") or not is_html(headers.get(b"Content-Type", b"")):
+            if (not meta.get("scan") or not is_html(headers.get(b"Content-Type", b""))) \
+                    and not 0 <= body_length <= SMALL_BODY:
                 raise StopDownload(fail=False)
 
     def _bytes_received(self, data, request, spider) -> None:
@@ -222,7 +245,21 @@ class SiteSpider(scrapy.Spider):
                 raise StopDownload(fail=False)
 
     # -- collect: one decision per unique target ---------------------------------------------------
-    def collect(self, target: str, *, depth: int, referrer: str):
+    def schedule(self, found: parsepool.Found, item: parsepool.ParseItem):
+        """The requests for what a parsed page links to (in-process or from a parse worker)."""
+        if found.dropped:
+            self.cuts.add("links_per_page", item.page.url, limit=self.max_links, count=found.dropped)
+        self.note_anchored(found.anchored)
+        same_depth, hubs = set(found.same_depth), set(found.hubs)
+        for target in found.targets:
+            if target in self.seen:
+                continue
+            pager = target in same_depth
+            boost = HUB_BOOST if target in hubs else HUB_CHILD_BOOST if item.hub else 0
+            yield from self.collect(target, depth=item.depth - 1 if pager else item.depth, referrer=item.page.url,
+                                    pager=item.pager + 1 if pager else 0, boost=boost)
+
+    def collect(self, target: str, *, depth: int, referrer: str, pager: int = 0, boost: int = 0):
         """Decide what to do with a target seen for the first time: yields the requests to make, and
         records the result of a target decided without one (excluded, cached, not HTTP)."""
         if target in self.seen:
@@ -244,12 +281,17 @@ class SiteSpider(scrapy.Spider):
         elif not internal and target in self.cache and target not in self.want_anchors:
             self.counts["results"] += 1
             self.writer.result(replace(self.cache[target], url=target, cached=True))
-        elif (internal and depth <= self.max_depth and self.pages_scheduled < self.max_pages
-              and looks_like_page(target)):
-            self.pages_scheduled += 1
-            yield self._request(target, kind="page", depth=depth, referrer=referrer)
+        elif internal and (trap := self._trap(target)):
+            self._excluded(target, ErrorKind.CRAWL_LIMIT, trap, internal)
+        elif internal and looks_like_page(target) and self._crawlable(target, depth, pager):
+            self.open_pages += 1  # waiting in the frontier: a page still to come
+            heapq.heappush(self.frontier, (depth - boost, len(self.seen), target, depth, referrer, pager, boost))
+            yield from self._release()
         elif internal and self.attachments and attachments.kind_of("", target) and depth <= self.max_depth + 1:
             yield self._request(target, kind="attachment", depth=depth, referrer=referrer)
+        elif internal and urlsplit(target).path.lower().endswith(".css"):
+            # the site's own stylesheet: read for the url()s it references (their source is the CSS file)
+            yield self._request(target, kind="css", depth=depth, referrer=referrer, callback=self.on_css)
         elif not internal and looks_like_page(target) and (self.scan_bytes or self.soft404
                                                              or target in self.want_anchors):
             # GET a bounded prefix: the hijack scan and the soft-404 comparison read the body.
@@ -260,7 +302,46 @@ class SiteSpider(scrapy.Spider):
             if self.soft404:
                 yield from self._probe(target)
         else:
-            yield self._request(target, kind="check", depth=depth, referrer=referrer, method="HEAD")
+            # The site's own targets with one GET whose body is not read (no HEAD first: a 404 would be
+            # asked again with GET); other hosts with HEAD, since a GET there may be a large download.
+            yield self._request(target, kind="check", depth=depth, referrer=referrer,
+                                method="GET" if internal else "HEAD")
+
+    def _release(self):
+        """Page requests out of the frontier, best first, while fewer than `window` pages are in flight.
+        Scrapy's scheduler would hand the downloader up to CONCURRENT_REQUESTS requests at once, into a
+        FIFO per host: priorities would decide nothing, and max_pages would go to whatever came first."""
+        while self.frontier and self.pages_in_flight < self.window:
+            _, _, target, depth, referrer, pager, boost = heapq.heappop(self.frontier)
+            self.open_pages -= 1  # (counted again by _request)
+            request = self._request(target, kind="page", depth=depth, referrer=referrer, boost=boost)
+            request.meta["pager"] = pager
+            request.meta["hub"] = boost > 0
+            yield request
+
+    def _trap(self, target: str) -> str:
+        """Why target is a spider trap not to fetch ("" when it is not); counted as a crawl cut."""
+        key = traps.session_free(target)
+        if key != target:
+            if key in self.session_free or key in self.seen:
+                self.cuts.add("session_id", target)
+                return "crawl trap: the same address with another session id"
+            self.session_free.add(key)
+        kind = traps.trap_kind(target, self.this_year)
+        if kind:
+            self.cuts.add(kind, target)
+            return f"crawl trap: {kind.replace('_', ' ')}"
+        return ""
+
+    def _crawlable(self, target: str, depth: int, pager: int) -> bool:
+        """A page of the site within the depth and pagination limits (beyond them it is only checked)."""
+        if depth > self.max_depth:
+            self.cuts.add("max_depth", target, limit=self.max_depth)
+            return False
+        if pager > self.max_pagination:
+            self.cuts.add("pagination", target, limit=self.max_pagination)
+            return False
+        return True
 
     def _probe(self, url: str):
         """Once per host: a path that cannot exist. A host answering it 200 serves soft 404s."""
@@ -324,6 +405,12 @@ class SiteSpider(scrapy.Spider):
             if not response.meta.get("settled_by_parse"):
                 self.settle(response.meta["kind"])
 
+    def on_css(self, response: Response):
+        try:
+            yield from self._on_css(response)
+        finally:
+            self.settle(response.meta["kind"])
+
     def on_robots(self, response: Response):
         try:
             yield from self._on_robots(response)
@@ -349,6 +436,11 @@ class SiteSpider(scrapy.Spider):
         if kind not in PAGE_KINDS:
             return
         self.open_pages -= 1
+        if kind == "page":
+            self.pages_in_flight -= 1
+            if self.frontier and self.crawler.engine is not None:
+                for request in self._release():
+                    self.crawler.engine.crawl(request)
         if self.open_pages == 0 and not self.pages_stored:
             self.pages_stored = True
             self.writer.flush()
@@ -388,6 +480,9 @@ class SiteSpider(scrapy.Spider):
                 details["hijack"] = {"kind": hijacked[0], "terms": hijacked[1]}
             if meta.get("anchors"):
                 details["anchors"] = parse(decode(response.body, content_type)[0], final).anchors
+        alias_of = self._alias_of(response, final)
+        if alias_of:
+            details["alias_of"] = alias_of  # the same page under another address: folded into that one
         self._result(meta["origin"], status, http_status=response.status, final_url=final,
                      redirect_chain=[list(h) for h in chain], error_kind=kind and kind.value,
                      error=message, method=method, elapsed=elapsed, internal=meta["internal"],
@@ -395,10 +490,12 @@ class SiteSpider(scrapy.Spider):
         if meta["kind"] == "attachment" and 200 <= response.status < 300:
             yield from self._attachment(response, final)
             return
-        if meta["kind"] == "page" and meta["internal"]:
+        if meta["kind"] == "page" and meta["internal"] and not alias_of:
             if final != meta["origin"]:
                 if final in self.seen and chain:
                     return  # reached by redirect, and crawled on its own already
+                if chain and not 200 <= response.status < 300:
+                    return  # a redirect to an error: one failure, on the link that points to it
                 self.seen.add(final)
                 if chain:  # the landing page is a target in its own right, reached without redirects
                     own, own_kind, own_message = classify.from_http(response.status, [], self.accepted)
@@ -406,6 +503,21 @@ class SiteSpider(scrapy.Spider):
                                  error_kind=own_kind and own_kind.value, error=own_message, method=method,
                                  elapsed=elapsed, internal=True)
             yield from self._page(response, final)
+
+    def _alias_of(self, response: Response, final: str) -> str:
+        """The page already crawled with the same body as this one ("" if none): `/` and `/index.html`
+        are one page. Only pages of the site answering 2xx HTML are compared."""
+        meta = response.meta
+        if meta["kind"] != "page" or not meta["internal"] or not 200 <= response.status < 300 or not response.body:
+            return ""
+        if not is_html(_header(response, b"Content-Type")) or self.counts["pages"] >= self.max_pages:
+            return ""
+        digest = hashlib.sha256(response.body).hexdigest()
+        first = self.bodies.setdefault(digest, final)
+        if first == final:
+            return ""
+        self.counts["pages_folded"] += 1
+        return first
 
     def _follow_redirect(self, response: Response):
         meta = response.meta
@@ -464,18 +576,22 @@ class SiteSpider(scrapy.Spider):
         )
         if response.status >= 500:
             self.counts["page_errors"] += 1
+        if 200 <= response.status < 300 and is_html(content_type) and self.counts["pages"] >= self.max_pages:
+            self.cuts.add("max_pages", url, limit=self.max_pages)  # checked above, not crawled
+            return
         if not body or not 200 <= response.status < 300:
             self.writer.page(page, body, [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
-        depth = meta["depth"] + 1
+        item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
+                                   bool(meta.get("hub")))
         if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
             meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
-            yield parsepool.ParseItem(page, body, content_type, depth)
+            yield item
             return
-        parsed = parsepool.extract_page(page, body, content_type, self.analyzers)
-        self.note_anchored(parsed.anchored)
-        requests = [r for target in parsed.targets for r in self.collect(target, depth=depth, referrer=url)]
+        parsed, found = parsepool.found(parsepool.extract_page(page, body, content_type, self.analyzers),
+                                        self.max_links)
+        requests = list(self.schedule(found, item))
         # the page (and its links) before the results that point at them
         self.writer.page(parsed.page, body, parsed.links)
         yield from requests
@@ -503,6 +619,37 @@ class SiteSpider(scrapy.Spider):
             requests.extend(self.collect(target, depth=meta["depth"] + 1, referrer=url))
         self.writer.page(page, body, links)
         yield from requests
+
+    def _on_css(self, response: Response):
+        """The site's own stylesheet: checked like any target, then the url()s and @imports it names."""
+        meta = response.meta
+        if response.status in REDIRECTS and b"Location" in response.headers:
+            yield from self._follow_redirect(response)
+            return
+        chain = meta["chain"]
+        status, kind, message = classify.from_http(response.status, list(chain), self._accepted(response.url))
+        self._result(meta["origin"], status, http_status=response.status, final_url=urls.normalize_url(response.url),
+                     redirect_chain=[list(h) for h in chain], error_kind=kind and kind.value, error=message,
+                     method="GET", elapsed=meta.get("download_latency", 0.0), internal=meta["internal"])
+        if not 200 <= response.status < 300 or not response.body:
+            return
+        source = urls.normalize_url(response.url)
+        text = decode(response.body, _header(response, b"Content-Type") or "text/css")[0]
+        links, requests = [], []
+        for position, ref in enumerate(css_refs(text)):
+            try:
+                target, fragment = urls.normalize(ref.url, source)
+            except urls.InvalidURL:
+                target, fragment = "invalid:" + ref.url[:500], ""
+            links.append(Link(source, target, fragment, "", "css", "import" if ref.kind == "import" else "url", "",
+                              ref.line, position))
+            requests.extend(self.collect(target, depth=meta["depth"], referrer=source))
+        self.writer.links(links)
+        yield from requests
+
+    def closed(self, reason: str) -> None:
+        if reason == "closespider_timeout":
+            self.cuts.add("time", limit=int(self.job.crawl.max_seconds))
 
     def _on_robots(self, response: Response):
         if response.status != 200:
@@ -606,6 +753,8 @@ class SiteSpider(scrapy.Spider):
             return  # our own probes: their absence is not a finding
         if isinstance(exc, OutOfScope):  # the scope gate dropped it (crawler/scopegate.py)
             kind, message = self._refusal(exc.verdict, exc.verdict.reason)
+        elif isinstance(exc, OverBudget):  # a request budget refused it (crawler/budget.py)
+            kind, message = ErrorKind.CRAWL_LIMIT, str(exc)
         elif isinstance(exc, IgnoreRequest) and "robots" in str(exc).lower():
             kind, message = ErrorKind.ROBOTS, "disallowed by robots.txt"
         else:

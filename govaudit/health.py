@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from govaudit import cuts
+
 OK, WARN, FAIL = "ok", "warn", "fail"
+# Scrapy's finish reasons when the run's own budgets closed the crawl (reported as crawl cuts instead).
+BUDGET_REASONS = ("closespider_timeout", "request_budget")  # crawler/budget.py
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ def evaluate(stats: dict[str, Any], previous: dict[str, Any] | None, *, exit_cod
              start_status: str | None, max_error_ratio: float = 0.5, min_pages_ratio: float = 0.5) -> list[Monitor]:
     out = []
     reason = stats.get("finish_reason", "unknown")
-    if exit_code != 0 or reason not in ("finished", "closespider_pagecount"):
+    if exit_code != 0 or reason not in ("finished", "closespider_pagecount", *BUDGET_REASONS):
         out.append(Monitor("crawl_finished", FAIL, f"crawl ended abnormally ({reason}, exit code {exit_code})"))
     else:
         out.append(Monitor("crawl_finished", OK, "crawl finished"))
@@ -39,6 +43,9 @@ def evaluate(stats: dict[str, Any], previous: dict[str, Any] | None, *, exit_cod
     for message in stats.get("sitemap_budget") or ():
         # the crawl read only part of the sitemaps: pages listed only there may be missing
         out.append(Monitor("sitemap_budget", WARN, message))
+    for cut in cuts.from_stats(stats):
+        # the crawl left part of the site out: said, never a silent `completed`; a run budget stops it short
+        out.append(Monitor(f"crawl_cut.{cut.kind}", FAIL if cut.stops_run else WARN, cut.message))
     if previous and previous.get("pages_fetched"):
         before = previous["pages_fetched"]
         if fetched < before * min_pages_ratio:

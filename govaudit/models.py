@@ -63,6 +63,7 @@ class ErrorKind(StrEnum):
     OFFLINE = "offline"
     ROBOTS = "robots"
     PROFILE_RULE = "profile_rule"
+    CRAWL_LIMIT = "crawl_limit"  # left out by a crawl budget or as a spider trap (govaudit/cuts.py)
     SCHEME = "scheme"
     OTHER = "other"
 

@@ -65,6 +65,13 @@ class Crawl(_Strict):
     sitemap_max_files: Annotated[int, Field(ge=1)] = 50  # sitemap files fetched (robots.txt lines read too)
     sitemap_max_entries: Annotated[int, Field(ge=1)] = 10000  # <loc> entries taken, over all sitemaps
     sitemap_max_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024  # per sitemap, decompressed
+    # Crawl budgets (govaudit/cuts.py): what a hit one left out is reported; the run-wide two stop the crawl
+    # and leave the run `incomplete` with its reports written.
+    max_pagination: Annotated[int, Field(ge=0)] = 500  # pager links followed in a row (they cost no depth)
+    max_links_per_page: Annotated[int, Field(ge=1)] = 5000  # links of one page stored and checked
+    max_requests: Annotated[int, Field(ge=1)] = 200_000  # requests of the whole crawl
+    max_requests_per_host: Annotated[int, Field(ge=1)] = 5000  # to any one host outside the site
+    max_seconds: Annotated[float, Field(ge=0)] = 6 * 3600  # the crawl's wall-clock time; 0: no limit
 
     @field_validator("exclude")
     @classmethod

@@ -14,6 +14,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 HTTP_SCHEMES = frozenset(DEFAULT_PORTS)
 # Browsers strip these from href values before resolving (WHATWG URL: tab, LF, CR).
 _STRIP_INNER = re.compile(r"[\t\n\r]")
+# An absolute or scheme-relative URL whose authority is empty ("http://", "https:///x", "//").
+_NO_AUTHORITY = re.compile(r"^(?:https?:)?//(?:[/?#]|$)", re.IGNORECASE)
+_BAD_HOST = re.compile(r"[\s<>\"{}|\\^`%]")  # (after IDNA a host has none of these)
 
 
 class InvalidURL(ValueError):
@@ -53,6 +56,9 @@ def normalize(url: str, base: str | None = None) -> tuple[str, str]:
     on the ASP.NET / JSP handlers agency sites run on.
     """
     raw = _STRIP_INNER.sub("", url).strip()
+    if _NO_AUTHORITY.match(raw):
+        # "http://" or "//": urljoin would silently give back the base page, a link that is not there
+        raise InvalidURL(f"no host in {url!r}")
     if base is not None:
         try:
             raw = urljoin(base, raw)
@@ -74,6 +80,8 @@ def normalize(url: str, base: str | None = None) -> tuple[str, str]:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise InvalidURL(f"no host in {url!r}")
+    if _BAD_HOST.search(host):
+        raise InvalidURL(f"invalid host in {url!r}")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"

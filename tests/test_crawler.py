@@ -90,21 +90,32 @@ def test_full_crawl_statuses(tmp_path):
 
 def test_depth_zero_crawls_only_the_start_page_but_checks_its_links(tmp_path):
     with _serve() as server:
-        outcome, links, _ = _audit(tmp_path, server, max_depth=0)
+        outcome, links, doc = _audit(tmp_path, server, max_depth=0)
         with open_store(tmp_path / "a.sqlite") as store:
             assert [p.url for p in store.pages(outcome.run_id)] == [server.url]
         assert links[server.url + "a.html"]["status"] == "ok"
         assert links[server.url + "missing.html"]["status"] == "broken"
         assert server.url + "deep.html" not in links  # only reachable through a.html
-        assert ("HEAD", "/a.html") in server.hits
+        # checked with one GET whose body is not read (not crawled: no page row), never HEAD first
+        assert ("GET", "/a.html") in server.hits and ("HEAD", "/a.html") not in server.hits
+        cut = {c["kind"]: c for c in doc["run"]["stats"]["cuts"]}["max_depth"]
+        assert cut["limit"] == 0 and cut["count"] >= 5  # a.html, b.html, legacy.html, bad.html, old, tmp ...
+        (warning,) = [m for m in doc["run"]["health"] if m["monitor"] == "crawl_cut.max_depth"]
+        assert warning["status"] == "warn" and "crawl.max_depth = 0" in warning["message"]
 
 
 def test_page_cap_still_checks_the_links(tmp_path):
     with _serve() as server:
-        outcome, links, _ = _audit(tmp_path, server, max_pages=2, sitemap=False)
+        outcome, links, doc = _audit(tmp_path, server, max_pages=2, sitemap=False)
         with open_store(tmp_path / "a.sqlite") as store:
-            assert store.count("pages", outcome.run_id) <= 2
+            crawled = [p.url for p in store.pages(outcome.run_id) if p.http_status == 200]
+        # max_pages counts pages crawled (2xx HTML): a 404 does not spend it
+        assert len(crawled) == 2
         assert links[server.url + "missing.html"]["status"] == "broken"
+        cut = {c["kind"]: c for c in doc["run"]["stats"]["cuts"]}["max_pages"]
+        assert cut["limit"] == 2 and cut["count"] >= 3
+        assert doc["run"]["status"] == "completed"  # said, as a warning: the audit is over the pages it has
+        assert any(m["monitor"] == "crawl_cut.max_pages" and m["status"] == "warn" for m in doc["run"]["health"])
 
 
 def test_robots_can_be_switched_off_for_an_agencys_own_site(tmp_path):

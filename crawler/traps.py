@@ -1,0 +1,59 @@
+"""Spider traps, decided from a URL alone (pure): session ids that make every visit a new URL, calendars
+that page on forever, and paths that repeat a segment ever deeper.
+
+The spider does not crawl what these name and records each as a crawl cut (govaudit/cuts.py).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that carry a session, whatever their value; and names that do when the value looks
+# like a token (agency CMSs use `sid` / `s` for a section id: short numbers, not sessions).
+_SESSION_ALWAYS = frozenset({"jsessionid", "phpsessid", "aspsessionid", "cfid", "cftoken", "sessionid",
+                             "session_id", "sessid", "zenid", "osCsid".lower()})
+_SESSION_IF_TOKEN = frozenset({"sid", "session", "sess", "token", "s"})
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,}$")
+_PATH_SESSION = re.compile(r";jsessionid=[^/?#]*|/\([A-Za-z]\([^)]*\)\)", re.IGNORECASE)  # Java; ASP.NET cookieless
+_YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?:[-/]?(?:0[1-9]|1[0-2]))?(?:[-/]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
+_CALENDAR_WORDS = re.compile(r"calendar|cal\b|event|schedule|date|month|year|\bym\b|\bd\b", re.IGNORECASE)
+REPEATS = 3  # a path segment this many times is an ever-deeper path
+PAST_YEARS = 30  # a calendar year further back than this, or more than FUTURE_YEARS ahead, is a trap
+FUTURE_YEARS = 1
+
+
+def session_free(url: str) -> str:
+    """url without its session id (query parameter or path parameter); url itself when it has none."""
+    parts = urlsplit(url)
+    path = _PATH_SESSION.sub("", parts.path)
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _is_session(k, v)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    if path == parts.path and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, path or "/", query, ""))
+
+
+def _is_session(name: str, value: str) -> bool:
+    name = name.lower()
+    return name in _SESSION_ALWAYS or name.startswith("aspsessionid") or (
+        name in _SESSION_IF_TOKEN and bool(_TOKEN.match(value)) and any(c.isalpha() for c in value)
+        and any(c.isdigit() for c in value))
+
+
+def trap_kind(url: str, this_year: int) -> str | None:
+    """'repeating_path' or 'calendar' when url is one, else None."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and max(segments.count(s) for s in set(segments)) >= REPEATS:
+        return "repeating_path"
+    if _CALENDAR_WORDS.search(parts.path) or _CALENDAR_WORDS.search(parts.query):
+        for match in _YEAR.finditer(f"{parts.path}?{parts.query}"):
+            year = int(match.group(1))
+            if year > this_year + FUTURE_YEARS or year < this_year - PAST_YEARS:
+                return "calendar"
+    return None
