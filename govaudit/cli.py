@@ -179,7 +179,9 @@ def demo(db, out, lang, formats, offline, fail_on) -> None:
 @cli.command()
 @click.option("--run", "run_id", type=int, help="Run id (default: the latest).")
 @common
-@click.option("--pdf", is_flag=True, help="Also print report.pdf (A4) through headless Chromium.")
+@click.option("--pdf", type=click.Choice(["attachable", "full"]), is_flag=False, flag_value="attachable", default=None,
+              help="Also print report.pdf (A4) through headless Chromium: `--pdf` the attachable part (cover, "
+                   "summary, indicators), `--pdf full` with the appendices.")
 def report(run_id, db, out, lang, formats, pdf) -> None:
     """Rebuild the reports of a recorded run from the database alone."""
     files, doc = runner.rebuild_report(db, run_id, out, lang=lang, formats=formats)
@@ -189,7 +191,7 @@ def report(run_id, db, out, lang, formats, pdf) -> None:
         html = next((f for f in files if f.name == "report.html"), None)
         if html is None:
             raise ConfigError("--pdf prints report.html: choose its writer in --format too")
-        files.append(print_pdf(html))
+        files.append(print_pdf(html, mode=pdf))
     click.echo(f"govaudit: report for run {doc['run']['id']} ({doc['run']['status']})")
     for path in files:
         click.echo(f"  {path}")

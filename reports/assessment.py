@@ -261,7 +261,8 @@ def _mini(points: list[_TrendPoint], iid: str, label: str) -> dict | None:
     def y(v: float) -> float:
         return round(MINI_T + height * (1 - (v - lo) / (hi - lo)), 1)
 
-    segments, current = [], []
+    segments: list[list[str]] = []
+    current: list[str] = []
     for x, v in zip(xs, values, strict=True):
         if v is None:
             segments.append(current)

@@ -83,7 +83,8 @@ def finding_message(finding: dict[str, Any], lang: str, description: str = "") -
         return str(finding.get("message") or description)
     template = _entry(str(finding.get("code") or ""), lang).get("message")
     text = _fill(template, _params(finding, lang)) if isinstance(template, str) else None
-    return text or description
+    # a code no catalogue knows (an outside plug-in's) keeps its check's own words rather than none
+    return text or description or str(finding.get("message") or "")
 
 
 def action(code: str, n: int, lang: str, description: str = "") -> str:
@@ -117,3 +118,9 @@ def health(monitor: str, status: str, message: str, lang: str) -> tuple[str, str
 def rubric_description(rubric_id: str, lang: str) -> str:
     value = (catalogue(lang).get("rubrics") or {}).get(rubric_id)
     return value if isinstance(value, str) else ""
+
+
+def rubric_notes(rubric_id: str, lang: str) -> dict[str, str]:
+    """"indicator/component" → the note on how a component is scored, in lang (rubric files are English)."""
+    value = (catalogue(lang).get("rubric_notes") or {}).get(rubric_id)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}

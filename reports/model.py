@@ -7,10 +7,11 @@ Strings that came from crawled pages are passed through untouched; escaping is t
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from govaudit import localtime
+from govaudit import localtime, registry
 from govaudit.models import LinkStatus
 from govaudit.reports import assessment, messages, summary
 from govaudit.reports.i18n import labels, normalize_lang
@@ -371,6 +372,9 @@ def indicators_view(results: dict) -> list[dict]:
 # -- everything ----------------------------------------------------------------------------------
 
 
+_GLOSS = re.compile(r"（[A-Za-z][A-Za-z ]*）")
+
+
 def _localise(view: dict, results: dict, lang: str) -> None:
     """Texts a person reads, in lang through the catalogue: finding messages, the code legend,
     crawl health. The checks' own English messages stay in results.json and in --lang en."""
@@ -393,8 +397,17 @@ def _localise(view: dict, results: dict, lang: str) -> None:
             row["message"] = messages.finding_message(raw, lang, description(row["code"]))
     for row in view["codes"]:
         row["description"] = description(row["code"]) or row["description"]
+        if lang != "en":  # an English gloss in brackets (「（serious）」) repeats what the Chinese says
+            row["description"] = _GLOSS.sub("", row["description"])
     for h in view["run"]["health"]:
         h["label"], h["text"] = messages.health(h["monitor"], h["status"], h["message"], lang)
+    titles = {cid: (cls.title if lang == "en" else cls.title_zh) or cls.title for cid, cls in registry.checks().items()}
+    for row in (*view["checks"], *view["findings"]):
+        row["title"] = titles.get(row["id"]) or row["title"]
+    notes = messages.rubric_notes(view["method"]["id"], lang)
+    for ind in view["method"]["indicators"]:
+        for comp in ind["components"]:
+            comp["note"] = notes.get(f"{ind['id']}/{comp['id']}", comp["note"] if lang == "en" else "")
 
 
 def build(results: Any, *, rubric: Any = None, lang: str = "zh-TW") -> dict:

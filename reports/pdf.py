@@ -64,9 +64,11 @@ def anchor_pages(data: bytes) -> dict[str, int]:
     out = {}
     for name, dest in reader.named_destinations.items():
         try:
-            out[str(name).lstrip("/")] = reader.get_destination_page_number(dest) + 1
+            page = reader.get_destination_page_number(dest)
         except Exception:  # noqa: BLE001, S112  (a destination without a page: no number for it)
             continue
+        if page is not None:
+            out[str(name).lstrip("/")] = page + 1
     return out
 
 

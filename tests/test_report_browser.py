@@ -194,8 +194,8 @@ def test_changes_and_trend_in_browser(audit, browser, tmp_path):
     browser.get_log("performance")
     _open(browser, page)
     assert browser.execute_script("return window.__pwned === undefined") and "pwned" not in browser.title
-    lines = browser.find_elements(By.CSS_SELECTOR, "#trend-scores polyline")
-    assert len(lines) >= 3  # one line per indicator, the one with a gap in two pieces
+    lines = browser.find_elements(By.CSS_SELECTOR, "svg.mini polyline")
+    assert len(lines) >= 3  # one small chart per indicator, the one with a gap in two pieces
     assert len(browser.find_elements(By.CSS_SELECTOR, "#trend-broken .dot")) == 6
     rows = "#changes table.changes-findings tbody tr"
     total = _visible(browser, rows)
