@@ -375,7 +375,7 @@ _ZH["a"] = {
     "no_baseline": "沒有可比較的前次完整檢測", "incomplete_note": "本次檢測未完整完成：列出新發現的問題，"
     "但不宣告任何問題已修正，且本次不作為下次比較的基準。",
     "legacy_note": "此結果檔為舊版格式，僅能比較連結狀態。",
-    "new": "新增問題", "resolved": "已修正問題", "persisting": "持續存在問題",
+    "new": "新增問題", "resolved": "已修正問題", "persisting": "持續存在問題", "first_found": "本次（首次檢測）發現之問題",
     "count_summary": "新增 {new}、已修正 {resolved}、持續 {persisting}",
     "nights": "持續次數", "first_seen": "首次發現", "message": "說明", "target": "目標／頁面",
     "none_listed": "無。", "omitted": "另有 {n} 筆未列出，完整內容請見 results.json。",
@@ -418,6 +418,7 @@ _EN["a"] = {
                        "is not used as a baseline.",
     "legacy_note": "This results file has the older format: only link statuses can be compared.",
     "new": "New problems", "resolved": "Resolved problems", "persisting": "Persisting problems",
+    "first_found": "Found in this first run",
     "count_summary": "{new} new, {resolved} resolved, {persisting} persisting",
     "nights": "Runs", "first_seen": "First seen", "message": "Message", "target": "Target / page",
     "none_listed": "None.", "omitted": "{n} more not listed; see results.json for all of them.",
