@@ -359,7 +359,7 @@ _ZH["a"] = {
                    "評估涵蓋率為已評估項目之權重占比。佐證連結指向本報告內之詳細資料。",
     "run": "檢測編號", "profile": "設定檔", "rubric": "評分規準", "rubric_version": "版本",
     "indicators_head": "指標總覽", "indicator": "指標", "max": "滿分", "coverage": "評估涵蓋率",
-    "metric": "量測值", "evidence_in": "佐證", "see_section": "詳見本報告", "key_figures": "主要數據",
+    "metric": "量測值", "evidence_in": "佐證", "see_section": "詳見本報告", "key_figures": "主要資料",
     "method": "評分方法", "method_intro": "分數依評分規準 {rubric} 計算，變更規準不需修改程式。",
     "method_formula": "指標分數 ＝ 滿分 × Σ（權重 × 項目得分）÷ Σ（已評估項目之權重）；項目得分為 0 至 1 之比例。",
     "method_not_assessed": "檢查未執行、執行錯誤、略過或無量測值之項目為「未評估」：不計入分母，亦不以零分計。",
@@ -369,8 +369,8 @@ _ZH["a"] = {
     "share": "占比", "check": "檢查", "note": "說明",
     "trend": "歷次檢測趨勢", "trend_scores": "指標分數（滿分之百分比）", "trend_broken": "失效連結數",
     "trend_none": "尚無歷次檢測資料。", "trend_one": "目前僅有一次檢測，累積更多次檢測後即可看出趨勢。",
-    "trend_table": "趨勢數據表", "finished_at": "完成時間", "broken": "失效連結", "findings": "發現",
-    "trend_desc": "折線圖：橫軸為檢測（由舊至新），縱軸為 {what}；數據同下表。",
+    "trend_table": "趨勢資料表", "finished_at": "完成時間", "broken": "失效連結", "findings": "發現",
+    "trend_desc": "折線圖：橫軸為檢測（由舊至新），縱軸為 {what}；資料同下表。",
     "changes": "與前次檢測比較", "baseline": "比較基準", "baseline_run": "前次完整檢測 #{n}",
     "no_baseline": "沒有可比較的前次完整檢測", "incomplete_note": "本次檢測未完整完成：列出新發現的問題，"
     "但不宣告任何問題已修正，且本次不作為下次比較的基準。",
@@ -462,11 +462,11 @@ _ZH["d"] = {
     "check_error": "對應之檢查執行錯誤，此項未評估。",
     "see_details": "明細：{title}",
     "appendices": "附錄：完整明細",
-    "appendix_intro": "以下為完整明細表，供承辦人逐項修正；「可附加版」PDF（--pdf）不含附錄，完整版（--pdf full）含附錄。",
+    "appendix_intro": "以下為完整明細表，供承辦人逐項修正；可附加於評估資料之 PDF 不含附錄，完整版 PDF 含附錄。",
     "signoff": "簽核", "preparer": "承辦人", "supervisor": "單位主管", "date": "日期",
     "page_of": "第 {n} 頁，共 {m} 頁",
     "toc_page": "頁",
-    "mini_caption": "歷次檢測分數（縱軸依分數範圍調整；數據表見附錄「歷次檢測趨勢」）",
+    "mini_caption": "歷次檢測分數（縱軸依分數範圍調整；資料表見附錄「歷次檢測趨勢」）",
 }
 _EN["d"] = {
     "kicker": "Service quality assessment: website evidence",
