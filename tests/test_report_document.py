@@ -98,7 +98,7 @@ _NARROW = """
 var canvas = document.createElement('canvas').getContext('2d'), out = [];
 document.querySelectorAll('main td, main th').forEach(function (cell) {
   var box = cell.getBoundingClientRect();
-  if (!box.width || !cell.offsetParent) { return; }
+  if (!box.width || !cell.offsetParent || box.right <= 0) { return; }  // hidden, or a visually hidden heading
   var style = getComputedStyle(cell);
   canvas.font = style.fontSize + ' ' + style.fontFamily;
   if (box.width < 8 * canvas.measureText('0').width) { out.push([cell.tagName, Math.round(box.width), cell.textContent.slice(0, 30)]); }
