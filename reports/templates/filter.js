@@ -114,10 +114,17 @@
     Array.prototype.forEach.call(heads, function (th, index) {
       if (th.hasAttribute("data-nosort")) { return; }
       var button = document.createElement("button");
+      var copy = document.createElement("span");
       button.type = "button";
       button.className = "sort";
+      // Chromium paints no form control in a table heading it repeats on a new printed page: print
+      // shows this copy of the label instead of the button (hidden from screen readers: the button names it)
+      copy.className = "print-label";
+      copy.setAttribute("aria-hidden", "true");
+      copy.textContent = text(th);
       while (th.firstChild) { button.appendChild(th.firstChild); }
       th.appendChild(button);
+      th.appendChild(copy);
       button.addEventListener("click", function () { sortBy(th, index); });
     });
     table.classList.add("sort-ready");
