@@ -188,12 +188,20 @@ def test_links_are_http_or_in_page_only(rendered):
     assert JS_TARGET in text and DATA_PAGE in text
 
 
-@pytest.mark.parametrize("hostile", [XSS_SCRIPT, XSS_ATTR, XSS_IMG, BIG5ISH, "<b>找不到網頁</b>"])
+@pytest.mark.parametrize("hostile", [XSS_SCRIPT, XSS_ATTR, XSS_IMG, BIG5ISH])
 def test_crawled_strings_render_as_text(rendered, hostile):
     _, raw, doc = rendered
     assert hostile in doc.text_content()
     if "<" in hostile:
         assert hostile not in raw
+
+
+def test_link_checker_reason_as_text_in_english_only(results, rendered, tmp_path):
+    # the link checker's reason is English: the zh-TW report shows the kind and the status help instead
+    hostile = "<b>找不到網頁</b>"
+    assert hostile not in rendered[2].text_content()
+    raw = HtmlWriter().write(results, tmp_path, lang="en").read_text(encoding="utf-8")
+    assert hostile in lxml.html.document_fromstring(raw).text_content() and hostile not in raw
 
 
 def test_hostile_url_stays_inside_its_href(rendered):
