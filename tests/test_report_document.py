@@ -11,6 +11,7 @@ path is printed."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 from govaudit.chromium import start_chrome
 from govaudit.crawler.browser import axe_script_path
@@ -78,12 +80,16 @@ def _load(driver, html: Path, width: int) -> int:
 
 
 def _axe(driver) -> list:
+    """axe-core's violations on the loaded page. Started in the page and polled: one long WebDriver
+    call would hit the HTTP client's own timeout on a loaded machine."""
     driver.execute_script(axe_script_path().read_text(encoding="utf-8"))
-    return driver.execute_async_script(
-        "var done = arguments[arguments.length - 1];"
-        "axe.run(document).then(function (r) { done(r.violations.map(function (v) {"
+    driver.execute_script(
+        "window.__axe = null;"
+        "axe.run(document).then(function (r) { window.__axe = JSON.stringify(r.violations.map(function (v) {"
         "  return [v.id, v.impact, v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); })]; })); })"
-        ".catch(function (e) { done([['axe-error', String(e), []]]); });")
+        ".catch(function (e) { window.__axe = JSON.stringify([['axe-error', String(e), []]]); });")
+    found = WebDriverWait(driver, 1000, poll_frequency=2).until(lambda d: d.execute_script("return window.__axe"))
+    return json.loads(found)
 
 
 def _screenshot(driver, path: Path, width: int, height: int) -> None:
