@@ -466,6 +466,7 @@ _ZH["d"] = {
     "signoff": "簽核", "preparer": "承辦人", "supervisor": "單位主管", "date": "日期",
     "page_of": "第 {n} 頁，共 {m} 頁",
     "toc_page": "頁",
+    "open": "（", "close": "）", "sep": "、",
     "mini_caption": "歷次檢測分數（縱軸依分數範圍調整；資料表見附錄「歷次檢測趨勢」）",
 }
 _EN["d"] = {
@@ -504,6 +505,7 @@ _EN["d"] = {
     "signoff": "Sign-off", "preparer": "Prepared by", "supervisor": "Head of unit", "date": "Date",
     "page_of": "Page {n} of {m}",
     "toc_page": "Page",
+    "open": " (", "close": ")", "sep": ", ",
     "mini_caption": "Score over runs (the axis fits the scores; the table is in the appendix, Trend over runs)",
 }
 

@@ -40,6 +40,7 @@ class Priority:
 class Shortfall:
     """The component that costs an indicator most: the one-line reason of the summary."""
 
+    component: str  # its id
     label: str
     score_pct: float
     points: float
@@ -69,7 +70,7 @@ def shortfalls(results: dict) -> dict[str, Shortfall]:
         comps = [(lost.get((iid, _str(c.get("id"))), 0.0), c) for c in _dicts(ind.get("components"))]
         points, worst = max(comps, key=lambda pc: pc[0], default=(0.0, {}))
         if points >= 0.05:
-            out[iid] = Shortfall(label=_str(worst.get("label")) or _str(worst.get("id")),
+            out[iid] = Shortfall(component=_str(worst.get("id")), label=_str(worst.get("label")) or _str(worst.get("id")),
                                  score_pct=round(100 * (_num(worst.get("score")) or 0), 1), points=round(points, 1))
     return out
 
@@ -81,9 +82,11 @@ def _component_of(finding: dict) -> tuple[str, str] | None:
     return (ind, comp) if ind and comp else None
 
 
-def priorities(results: dict, lang: str, top: int = TOP) -> list[Priority]:
+def priorities(results: dict, lang: str, top: int = TOP, labels: dict[str, str] | None = None) -> list[Priority]:
+    """The top actions; `labels`: indicator id → the name to show (default: the results' zh-TW labels)."""
     lost = lost_points(results)
-    labels = {_str(i.get("id")): _str(i.get("label")) or _str(i.get("id")) for i in _dicts(results.get("indicators"))}
+    labels = labels or {_str(i.get("id")): _str(i.get("label")) or _str(i.get("id"))
+                        for i in _dicts(results.get("indicators"))}
     codes = _dict(results.get("codes"))
     by_code: dict[str, list[dict]] = defaultdict(list)
     for check in _dicts(results.get("checks")):

@@ -5,6 +5,7 @@ Also the words under each component of the indicator sections. Pure functions of
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from govaudit.reports import messages, priorities
@@ -45,6 +46,16 @@ def since_view(results: dict, indicators: list[dict], D: dict) -> dict:
 
 def summary_view(results: dict, indicators: list[dict], lang: str, D: dict) -> dict:
     short = priorities.shortfalls(results)
+    english = lang == "en"
+
+    def name(item: dict) -> str:
+        return (item.get("label_en") if english else "") or item["label"]
+
+    for iid, shortfall in list(short.items()):  # the component named in the report's language
+        ind = next((i for i in indicators if i["id"] == iid), {"components": []})
+        comp = next((c for c in ind["components"] if c["id"] == shortfall.component), None)
+        if comp is not None:
+            short[iid] = dataclasses.replace(shortfall, label=name(comp))
     rows = []
     for ind in indicators:
         templates = {"full": D["reason_full"], "shortfall": D["reason_shortfall"],
@@ -53,7 +64,7 @@ def summary_view(results: dict, indicators: list[dict], lang: str, D: dict) -> d
                      "score": ind["score"], "max": ind["max"], "status": ind["status"],
                      "plain": D["status_plain"].get(ind["status"], ""),
                      "reason": priorities.summary_reason(short.get(ind["id"]), ind["status"], templates)})
-    return {"rows": rows, "priorities": priorities.priorities(results, lang),
+    return {"rows": rows, "priorities": priorities.priorities(results, lang, labels={i["id"]: name(i) for i in indicators}),
             "since": since_view(results, indicators, D)}
 
 
