@@ -52,8 +52,8 @@ def summary_view(results: dict, indicators: list[dict], lang: str, D: dict) -> d
         return (item.get("label_en") if english else "") or item["label"]
 
     for iid, shortfall in list(short.items()):  # the component named in the report's language
-        ind = next((i for i in indicators if i["id"] == iid), {"components": []})
-        comp = next((c for c in ind["components"] if c["id"] == shortfall.component), None)
+        comps: list[dict] = next((i["components"] for i in indicators if i["id"] == iid), [])
+        comp = next((c for c in comps if c["id"] == shortfall.component), None)
         if comp is not None:
             short[iid] = dataclasses.replace(shortfall, label=name(comp))
     rows = []
