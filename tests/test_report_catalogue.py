@@ -132,3 +132,11 @@ def test_signoff_block_from_the_profile():
     block = page.cssselect("#cover table.signoff")[0].text_content()
     assert "承辦人" in block and "單位主管" in block and "王小明<script>" in block
     assert not lxml.html.fromstring(render(_results([]))).cssselect("table.signoff")
+
+
+def test_english_summary_is_english():
+    doc = _results([_finding("link.broken", "high", ("cv", "links"))])
+    doc["indicators"][0]["components"][0]["label_en"] = "Links"
+    text = lxml.html.fromstring(render(doc, lang="en")).get_element_by_id("summary").text_content()
+    assert "Fix or remove broken links (1)" in text and "Most points lost on" in text
+    assert not re.search(r"[（）、：]", text)  # no Chinese punctuation around English words
