@@ -32,15 +32,16 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # Debian's headless Chromium + chromedriver for the accessibility checks (a browser download at run
-# time cannot work here), and a CJK font so that it renders Chinese pages and reports. Installed when
+# time cannot work here), a CJK font so that it renders Chinese pages and reports, and poppler-utils
+# (pdftotext, pdftoppm: the report tests read the PDF's page numbers and contents back). Installed when
 # missing and we are root. Strict: the tests run real Chromium, so a missing browser stops the build.
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh-tw | grep -q .; then :; \
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftotext >/dev/null && fc-list :lang=zh-tw | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "make: installing chromium, chromium-driver and fonts-noto-cjk from Debian"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null \
-		|| { echo "make: error: could not install chromium chromium-driver fonts-noto-cjk" >&2; exit 4; }; \
-	else echo "make: error: chromium/chromedriver missing: apt-get install chromium chromium-driver fonts-noto-cjk (as root)" >&2; exit 4; fi
+		echo "make: installing chromium, chromium-driver, fonts-noto-cjk and poppler-utils from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk poppler-utils >/dev/null \
+		|| { echo "make: error: could not install chromium chromium-driver fonts-noto-cjk poppler-utils" >&2; exit 4; }; \
+	else echo "make: error: chromium/chromedriver/pdftotext missing: apt-get install chromium chromium-driver fonts-noto-cjk poppler-utils (as root)" >&2; exit 4; fi
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| { echo "make: error: chromium or chromedriver still not on PATH" >&2; exit 4; }
 

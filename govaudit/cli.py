@@ -254,7 +254,9 @@ def _pick_run(store: Store, run_ref: str, site: str | None, db: Path | str) -> i
 @cli.command()
 @_run_choice
 @common
-@click.option("--pdf", is_flag=True, help="Also print report.pdf (A4) through headless Chromium.")
+@click.option("--pdf", type=click.Choice(["attachable", "full"]), is_flag=False, flag_value="attachable", default=None,
+              help="Also print report.pdf (A4) through headless Chromium: `--pdf` the attachable part (cover, "
+                   "summary, indicators), `--pdf full` with the appendices.")
 def report(run_ref, site, db, out, lang, formats, pdf) -> None:
     """Rebuild the reports of a recorded run from the database alone."""
     with _open_store(db, readonly=True) as store:  # a missing database is a usage error, never a new empty one
@@ -266,7 +268,7 @@ def report(run_ref, site, db, out, lang, formats, pdf) -> None:
         html = next((f for f in files if f.name == "report.html"), None)
         if html is None:
             raise ConfigError("--pdf prints report.html: choose its writer in --format too")
-        files.append(print_pdf(html))
+        files.append(print_pdf(html, mode=pdf))
     click.echo(f"govaudit: report for run {doc['run']['id']} ({doc['run']['status']})")
     for path in files:
         click.echo(f"  {path}")

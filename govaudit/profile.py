@@ -255,6 +255,18 @@ class Notify(_Strict):
     max_items: Annotated[int, Field(ge=0, le=1000)] = 50  # new / resolved findings listed per message
 
 
+class SignOff(_Strict):
+    """The sign-off block on the report's cover; a blank field is a line to sign on paper."""
+
+    preparer: str = ""  # 承辦人
+    supervisor: str = ""  # 單位主管
+    date: str = ""  # 日期
+
+
+class Report(_Strict):
+    signoff: SignOff | None = None  # null: no sign-off block
+
+
 class Profile(_Strict):
     site: Site = Site()
     crawl: Crawl = Crawl()
@@ -264,6 +276,7 @@ class Profile(_Strict):
     rubric: str = "default"
     retention: Retention = Retention()
     notify: Notify = Notify()
+    report: Report = Report()
     # Where the profile came from, for messages.
     source: str = Field(default="<defaults>", exclude=True)
 
@@ -287,7 +300,7 @@ class Profile(_Strict):
         return redact(self.model_dump(mode="json", by_alias=True))
 
 
-OPERATIONAL = {"retention", "notify"}
+OPERATIONAL = {"retention", "notify", "report"}
 REDACTED = "***"
 _SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api[_-]?key|authori[sz]ation|cookie|credential", re.I)
 

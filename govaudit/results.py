@@ -128,6 +128,8 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
             "retention": retention_info(run),
             # the zone the report and notifications show times in (times here stay ISO 8601 with offset)
             "timezone": ((run.profile or {}).get("site") or {}).get("timezone") or localtime.DEFAULT_TIMEZONE,
+            # the profile's sign-off block for the report's cover, only when it has one
+            **({"signoff": signoff} if (signoff := ((run.profile or {}).get("report") or {}).get("signoff")) else {}),
         },
         "links": links,
         "checks": checks,

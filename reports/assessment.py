@@ -8,6 +8,7 @@ degrades to an empty value. Crawled strings pass through untouched; the template
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -228,6 +229,57 @@ def _chart(points: list[_TrendPoint], series: list[dict], top: float, ticks: lis
     }
 
 
+MINI_W, MINI_H = 360, 150
+MINI_L, MINI_R, MINI_T, MINI_B = 46, 14, 12, 40
+
+
+def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
+    """Ticks at a 1, 2 or 5 × 10^k step covering lo..hi: an axis fitted to the data, so that 90.6 → 90.3
+    shows as a change instead of a flat line on 0–100."""
+    if hi - lo < 1e-9:
+        lo, hi = lo - 0.5, hi + 0.5
+    raw = (hi - lo) / max(1, count - 1)
+    scale = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * scale for m in (1, 2, 5, 10) if m * scale >= raw)
+    first, last = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    n = round((last - first) / step)
+    return [round(first + i * step, 6) for i in range(n + 1)]
+
+
+def _mini(points: list[_TrendPoint], iid: str, label: str) -> dict | None:
+    """One small chart of one indicator's score over the runs, its y-axis fitted to the values."""
+    values = [_num(p.indicators.get(iid)) for p in points]
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return None
+    ticks = nice_ticks(min(known), max(known))
+    lo, hi = ticks[0], ticks[-1]
+    width, height = MINI_W - MINI_L - MINI_R, MINI_H - MINI_T - MINI_B
+    xs = [MINI_L + width / 2] if len(points) == 1 else [round(MINI_L + i * width / (len(points) - 1), 1)
+                                                         for i in range(len(points))]
+
+    def y(v: float) -> float:
+        return round(MINI_T + height * (1 - (v - lo) / (hi - lo)), 1)
+
+    segments: list[list[str]] = []
+    current: list[str] = []
+    for x, v in zip(xs, values, strict=True):
+        if v is None:
+            segments.append(current)
+            current = []
+        else:
+            current.append(f"{x},{y(v)}")
+    segments.append(current)
+    first, last = 0, len(points) - 1
+    return {"id": iid, "label": label, "width": MINI_W, "height": MINI_H, "left": MINI_L, "right": MINI_W - MINI_R,
+            "top": MINI_T, "bottom": MINI_H - MINI_B,
+            "ticks": [{"y": y(t), "value": round(t, 2)} for t in ticks],
+            "lines": [" ".join(seg) for seg in segments if len(seg) > 1],
+            "dots": [{"x": x, "y": y(v), "value": v, "run": p.run, "date": p.date}
+                     for x, v, p in zip(xs, values, points, strict=True) if v is not None],
+            "x_labels": [{"x": xs[i], "run": points[i].run, "date": points[i].date} for i in sorted({first, last})]}
+
+
 def trend_view(results: dict, indicators: list[dict]) -> dict:
     """Trend over runs from results["trend"] (oldest first): an indicator chart (percent of each
     indicator's maximum), a broken-links chart, and the same figures as a table."""
@@ -250,8 +302,10 @@ def trend_view(results: dict, indicators: list[dict]) -> dict:
     rows = [{"run": p.run, "finished_at": p.finished_at, "status": p.status,
              "scores": [_num(p.indicators.get(s["id"])) for s in series],
              "broken": p.broken, "findings": p.findings} for p in points]
+    minis = {i["id"]: m for i in indicators if (m := _mini(points, i["id"], i["label"])) is not None}
     return {
         "count": len(points),
+        "minis": minis,
         "series": series,
         "scores": _chart(points, series, 100, [0, 25, 50, 75, 100]),
         "broken": _chart(points, broken, broken_top, sorted({0, broken_top // 2, broken_top})),

@@ -7,12 +7,14 @@ Strings that came from crawled pages are passed through untouched; escaping is t
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from govaudit import localtime
+from govaudit import localtime, registry
 from govaudit.models import LinkStatus
-from govaudit.reports import assessment
+from govaudit.reports import assessment, messages, summary
+from govaudit.reports.i18n import labels, normalize_lang
 from govaudit.reports.sections import sections
 from govaudit.reports.values import (
     _dict,
@@ -52,6 +54,7 @@ def run_view(results: dict) -> dict:
         "finished_at": format_time(run.get("finished_at"), tz),
         # the assessment's date in the 民國 calendar, in the site's zone (115年12月7日)
         "date_roc": localtime.roc_date(run.get("finished_at") or run.get("started_at"), tz),
+        "window_roc": _window_roc(run.get("started_at"), run.get("finished_at"), tz),
         "timezone": tz,
         "pages_crawled": _num(run.get("pages_crawled")),
         "pages_failed": _num(stats.get("pages_failed")),
@@ -66,6 +69,18 @@ def run_view(results: dict) -> dict:
             for h in _dicts(run.get("health"))
         ],
     }
+
+
+def _window_roc(start: Any, end: Any, tz: str) -> str:
+    """民國115年12月7日 06:36 至 06:37 (the end's date too when it is another day), in tz."""
+    begin, until = localtime.local(start, tz), localtime.local(end, tz)
+    if begin is None:
+        return ""
+    text = f"民國{localtime.roc_date(start, tz)} {begin:%H:%M}"
+    if until is not None:
+        same = until.date() == begin.date()
+        text += f" 至 {'' if same else '民國' + localtime.roc_date(end, tz) + ' '}{until:%H:%M}"
+    return text
 
 
 # -- links ---------------------------------------------------------------------------------------
@@ -275,6 +290,7 @@ def other_findings(results: dict, links: list[dict]) -> list[dict]:
                         "page": url_view(f.get("page")),
                         "target": url_view(f.get("target")),
                         "message": _str(f.get("message")),
+                        "raw": f,
                     }
                     for f in findings[:FINDINGS_PER_CHECK_MAX]
                 ],
@@ -356,15 +372,59 @@ def indicators_view(results: dict) -> list[dict]:
 # -- everything ----------------------------------------------------------------------------------
 
 
-def build(results: Any, *, rubric: Any = None) -> dict:
+_GLOSS = re.compile(r"（[A-Za-z][A-Za-z ]*）")
+
+
+def _localise(view: dict, results: dict, lang: str) -> None:
+    """Texts a person reads, in lang through the catalogue: finding messages, the code legend,
+    crawl health. The checks' own English messages stay in results.json and in --lang en."""
+    codes = _dict(results.get("codes"))
+    desc_key = "description" if lang == "en" else "description_zh"
+
+    def description(code: str) -> str:
+        entry = _dict(codes.get(code))
+        return _str(entry.get(desc_key)) or _str(entry.get("description"))
+
+    by_fingerprint = {_str(f.get("fingerprint")): f for c in _dicts(results.get("checks"))
+                      for f in _dicts(c.get("findings")) if f.get("fingerprint")}
+    for group in view["findings"]:
+        for f in group["findings"]:
+            f["message"] = messages.finding_message(f.pop("raw"), lang, description(f["code"]))
+    changes = view.get("changes") or {}
+    for key in ("new", "resolved", "persisting"):
+        for row in changes.get(key) or []:
+            raw = by_fingerprint.get(row["fingerprint"]) or {"code": row["code"], "message": row["message"]}
+            row["message"] = messages.finding_message(raw, lang, description(row["code"]))
+    for row in view["codes"]:
+        row["description"] = description(row["code"]) or row["description"]
+        if lang != "en":  # an English gloss in brackets (「（serious）」) repeats what the Chinese says
+            row["description"] = _GLOSS.sub("", row["description"])
+    for h in view["run"]["health"]:
+        h["label"], h["text"] = messages.health(h["monitor"], h["status"], h["message"], lang)
+    titles = {cid: (cls.title if lang == "en" else cls.title_zh) or cls.title for cid, cls in registry.checks().items()}
+    for row in (*view["checks"], *view["findings"]):
+        row["title"] = titles.get(row["id"]) or row["title"]
+    notes = messages.rubric_notes(view["method"]["id"], lang)
+    for ind in view["method"]["indicators"]:
+        for comp in ind["components"]:
+            comp["note"] = notes.get(f"{ind['id']}/{comp['id']}", comp["note"] if lang == "en" else "")
+
+
+def build(results: Any, *, rubric: Any = None, lang: str = "zh-TW") -> dict:
     """The whole view model of report.html. `rubric`: the rubric the run was scored with (a dict of its
     YAML) for the method part, when the caller could find it; results.json alone is enough otherwise."""
+    lang = normalize_lang(lang)
+    D = labels(lang)["d"]
     results = _dict(results)
     links = _links(results)
     indicators = indicators_view(results)
     found = sections(results)
     evidence = assessment.component_evidence(results, {s["name"] for s in found})
     method = assessment.method_view(results, rubric)
+    checks_by_id = {_str(c.get("id")): c for c in _dicts(results.get("checks"))}
+    L = labels(lang)
+    titles = {s["name"]: s["labels"][lang]["title"] for s in found} | {"failures": L["h"]["failures_by_page"]}
+    titles |= {f"check-{row['id']}": row["title"] for row in checks_table(results)}
     english = {m["id"]: m for m in method["indicators"]}
     for ind in indicators:
         spec = english.get(ind["id"], {})
@@ -374,7 +434,9 @@ def build(results: Any, *, rubric: Any = None) -> dict:
             comp["label_en"] = comp_en.get(comp["id"], "")
             comp["evidence_in"] = evidence.get(f"{ind['id']}/{comp['id']}", {"anchor": "", "check_status": "",
                                                                             "figures": []})
-    return {
+            comp["evidence_in"]["title"] = titles.get(comp["evidence_in"]["anchor"], "")
+            comp["words"] = summary.component_words(comp, ind, checks_by_id.get(comp["check"], {}), D)
+    view = {
         "schema": _str(results.get("schema")),
         "run": run_view(results),
         "cover": assessment.cover_view(results, indicators),
@@ -394,4 +456,16 @@ def build(results: Any, *, rubric: Any = None) -> dict:
         "failure_statuses": FAILURE_STATUSES,
         "sections": found,
         "page_titles": {_str(k): _str(v) for k, v in _dict(results.get("page_titles")).items()},
+        "summary": summary.summary_view(results, indicators, lang, D),
+        "rubric_description": summary.rubric_description(assessment.rubric_ref(results)[0], lang, method["label"]),
+        "signoff": _signoff(_dict(results.get("run")).get("signoff")),
     }
+    _localise(view, results, lang)
+    return view
+
+
+def _signoff(value: Any) -> dict | None:
+    """The profile's sign-off block (report.signoff): names may be blank lines to sign on paper."""
+    if not isinstance(value, dict):
+        return None
+    return {k: _str(value.get(k)) for k in ("preparer", "supervisor", "date")}

@@ -56,7 +56,7 @@ def test_trend_any_number_of_points(runs):
     dots = page.cssselect("#trend-broken .dot")
     assert len(dots) == runs
     assert len(page.cssselect("#trend table.trend-table tbody tr")) == runs
-    lines = page.cssselect("#trend-scores polyline")
+    lines = page.cssselect("svg.mini polyline")  # one small chart per indicator, in its section
     if runs == 1:
         assert lines == [] and labels()["a"]["trend_one"] in page.get_element_by_id("trend").text_content()
     else:
@@ -138,16 +138,20 @@ def test_cover_and_method_from_the_bundled_rubric():
     with open("config/rubrics/default.yaml", encoding="utf-8") as fh:
         assert rubric["version"] == str(yaml.safe_load(fh)["version"])
     page = _page(doc)
-    cover = page.get_element_by_id("summary").text_content()
-    for text in ("測試署", BASE, "default", "abc", "0.1.0", "資訊公開適切性", "資訊內容有效性", labels()["a"]["how_to_read"]):
+    cover = page.get_element_by_id("cover").text_content() + page.get_element_by_id("summary").text_content()
+    for text in ("測試署", BASE, "default", "0.1.0", "資訊公開適切性", "資訊內容有效性", "提升服務品質", "民國"):
         assert text in cover
+    assert "§" not in cover  # an internal reference an assessor cannot follow
+    assert labels()["a"]["how_to_read"] in page.get_element_by_id("crawl").text_content()
     method = page.get_element_by_id("method").text_content()
     assert "90%" in method and "60%" in method  # thresholds of the rubric
     assert labels()["a"]["method_not_assessed"] in method
     # a component links to where its evidence is, with the check's key figures
     link = page.cssselect('#ind-disclosure_adequacy tr[data-component="a"] a.evidence')[0]
     assert link.get("href") == "#check-disclosure" and page.cssselect("#check-disclosure")
-    assert "found" in page.cssselect('#ind-disclosure_adequacy tr[data-component="a"] .figures')[0].text_content()
+    # evidence in words with numbers, not raw metric identifiers
+    words = page.cssselect('#ind-disclosure_adequacy tr[data-component="a"] td.reason')[0].text_content()
+    assert "權重" in words and "分" in words and "=" not in words
 
 
 def test_method_never_describes_another_rubric_version():

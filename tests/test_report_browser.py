@@ -194,8 +194,8 @@ def test_changes_and_trend_in_browser(audit, browser, tmp_path):
     browser.get_log("performance")
     _open(browser, page)
     assert browser.execute_script("return window.__pwned === undefined") and "pwned" not in browser.title
-    lines = browser.find_elements(By.CSS_SELECTOR, "#trend-scores polyline")
-    assert len(lines) >= 3  # one line per indicator, the one with a gap in two pieces
+    lines = browser.find_elements(By.CSS_SELECTOR, "svg.mini polyline")
+    assert len(lines) >= 3  # one small chart per indicator, the one with a gap in two pieces
     assert len(browser.find_elements(By.CSS_SELECTOR, "#trend-broken .dot")) == 6
     rows = "#changes table.changes-findings tbody tr"
     total = _visible(browser, rows)
@@ -220,13 +220,13 @@ def _pdf_text(path: Path) -> str:
 
 def test_report_pdf_from_the_cli(audit):
     out = audit["work"] / "pdf"
-    proc = _govaudit("report", "--db", str(audit["db"]), "--out", str(out), "--pdf")
+    proc = _govaudit("report", "--db", str(audit["db"]), "--out", str(out), "--pdf", "full")
     assert proc.returncode == 0, proc.stderr
     pdf = out / "report.pdf"
     assert str(pdf) in proc.stdout
     text = _pdf_text(pdf)
-    cover = text[: text.index("指標評分")] if "指標評分" in text else text
-    for label in ("網站檢測報告", "網站資訊公開及內容有效性評估報告", "檢測期間", "評分規則"):
+    cover = text[: text.index("附錄：完整明細")] if "附錄：完整明細" in text else text
+    for label in ("網站資訊公開及內容有效性評估報告", "提升服務品質", "檢測期間", "評分規準", "摘要", "優先改善事項"):
         assert label in cover
     for indicator in ("資訊公開適切性", "資訊內容有效性"):
         assert indicator in cover  # at a glance on the cover

@@ -188,12 +188,20 @@ def test_links_are_http_or_in_page_only(rendered):
     assert JS_TARGET in text and DATA_PAGE in text
 
 
-@pytest.mark.parametrize("hostile", [XSS_SCRIPT, XSS_ATTR, XSS_IMG, BIG5ISH, "<b>找不到網頁</b>"])
+@pytest.mark.parametrize("hostile", [XSS_SCRIPT, XSS_ATTR, XSS_IMG, BIG5ISH])
 def test_crawled_strings_render_as_text(rendered, hostile):
     _, raw, doc = rendered
     assert hostile in doc.text_content()
     if "<" in hostile:
         assert hostile not in raw
+
+
+def test_link_checker_reason_as_text_in_english_only(results, rendered, tmp_path):
+    # the link checker's reason is English: the zh-TW report shows the kind and the status help instead
+    hostile = "<b>找不到網頁</b>"
+    assert hostile not in rendered[2].text_content()
+    raw = HtmlWriter().write(results, tmp_path, lang="en").read_text(encoding="utf-8")
+    assert hostile in lxml.html.document_fromstring(raw).text_content() and hostile not in raw
 
 
 def test_hostile_url_stays_inside_its_href(rendered):
@@ -284,7 +292,7 @@ def test_not_assessed_component_shows_reason_not_score(rendered):
     assert "未評估" in row.text_content()
     assessed = doc.xpath("//tr[@data-component='link_correctness']/td[contains(@class, 'score-cell')]")[0]
     assert assessed.text_content() == "97.5%"
-    card = doc.xpath("//section[contains(@class, 'card')][.//h3[text()='開放資料']]")[0]
+    card = doc.xpath("//section[contains(@class, 'indicator')][.//h2[contains(text(), '開放資料')]]")[0]
     assert "未評分" in card.text_content() and "0 /" not in card.text_content()
 
 
@@ -302,7 +310,7 @@ def test_checks_table(rendered):
     _, _, doc = rendered
     rows = doc.xpath("//section[@id='checks']//tbody/tr")
     assert len(rows) == 3
-    assert "未通過" in rows[0].text_content() and "0.975" in rows[0].text_content()
+    assert "有待改善事項" in rows[0].text_content() and "0.975" in rows[0].text_content()
     assert "nested" not in rows[0].text_content()
     assert "no browser " + XSS_SCRIPT in rows[2].text_content()
 
@@ -327,7 +335,7 @@ def test_zh_is_default(rendered):
     _, _, doc = rendered
     assert doc.get("lang") == "zh-Hant-TW"
     h2 = [h.text_content() for h in doc.iter("h2")]
-    assert "檢測摘要" in h2 and "問題連結（依所在頁面）" in h2 and "指標評分" in h2
+    assert "摘要" in h2 and "問題連結（依所在頁面）" in h2 and "附錄：完整明細" in h2
 
 
 def test_english(results, tmp_path):
@@ -336,7 +344,7 @@ def test_english(results, tmp_path):
     )
     assert doc.get("lang") == "en"
     h2 = [h.text_content() for h in doc.iter("h2")]
-    assert "Summary" in h2 and "Problem links by source page" in h2
+    assert "Executive summary" in h2 and "Problem links by source page" in h2
     assert "Not assessed" in doc.text_content()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from govaudit.reports import messages
 from govaudit.reports.values import url_view
 
 NAME = "accessibility"
@@ -81,6 +82,8 @@ def _rule(item: dict) -> dict:
         "impact_rank": IMPACTS.index(impact) if impact in IMPACTS else IMPACTS.index("moderate"),
         "wcag": _strs(item.get("wcag")), "codes_110": _strs(codes.get("110.07")),
         "codes_115": _strs(codes.get("115.11")), "help": str(item.get("help") or ""),
+        # axe-core's own zh_TW text of the rule (its locale file of the same version)
+        "help_zh": messages.axe_help(str(item.get("rule") or ""), "zh-TW", str(item.get("help") or "")),
         "help_url": url_view(item.get("help_url")),
         "pages": _int(item.get("pages")), "nodes_total": _int(item.get("nodes_total") or item.get("nodes")),
         "node_list": [{"selector": str(n.get("selector") or ""), "html": str(n.get("html") or "")}

@@ -114,14 +114,44 @@
     Array.prototype.forEach.call(heads, function (th, index) {
       if (th.hasAttribute("data-nosort")) { return; }
       var button = document.createElement("button");
+      var copy = document.createElement("span");
       button.type = "button";
       button.className = "sort";
+      // Chromium paints no form control in a table heading it repeats on a new printed page: print
+      // shows this copy of the label instead of the button (hidden from screen readers: the button names it)
+      copy.className = "print-label";
+      copy.setAttribute("aria-hidden", "true");
+      copy.textContent = text(th);
       while (th.firstChild) { button.appendChild(th.firstChild); }
       th.appendChild(button);
+      th.appendChild(copy);
       button.addEventListener("click", function () { sortBy(th, index); });
     });
     table.classList.add("sort-ready");
   }
+
+  // -- narrow screens: each table scrolls inside its own box (focusable, named by its caption) instead
+  // of squeezing its columns to a character each.
+  // Landmark names must be unique: a repeated caption gets a number.
+  var named = {};
+  Array.prototype.forEach.call(document.querySelectorAll("[aria-labelledby]"), function (el) {
+    var head = document.getElementById(el.getAttribute("aria-labelledby"));
+    if (head) { named[text(head)] = true; }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+    var box = document.createElement("div");
+    var caption = table.querySelector("caption");
+    var label = caption ? text(caption) : (document.title || "table");
+    var name = label, n = 1;
+    while (named[name]) { n += 1; name = label + " (" + n + ")"; }
+    named[name] = true;
+    box.className = "table-scroll";
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", name);
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
 
   Array.prototype.forEach.call(document.querySelectorAll("form.filters[data-filter-for]"), setUpFilter);
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), setUpSort);

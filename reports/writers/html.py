@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import pathlib
+import re
 from functools import cache
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from govaudit.files import write_atomic
 from govaudit.profile import ConfigError, load_rubric
@@ -33,6 +34,14 @@ def _subst(text: str, **values: object) -> str:
     return text
 
 
+_BREAK_AFTER = re.compile(r"(?<=[/?&=])")
+
+
+def _wbr(text: object) -> Markup:
+    """A URL escaped, with a break opportunity after each / ? & = so it wraps where it reads."""
+    return Markup("<wbr>").join(escape(part) for part in _BREAK_AFTER.split(str(text)))
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -44,6 +53,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = _num
     env.filters["subst"] = _subst
+    env.filters["wbr"] = _wbr
     return env
 
 
@@ -86,7 +96,7 @@ def render(results: dict, *, lang: str = "zh-TW") -> str:
         "img-src 'none'; base-uri 'none'; form-action 'none'"
     )
     return env.get_template(TEMPLATE).render(
-        v=model.build(results, rubric=rubric_of(results if isinstance(results, dict) else {})),
+        v=model.build(results, rubric=rubric_of(results if isinstance(results, dict) else {}), lang=lang),
         L=labels(lang),
         css=Markup(css),  # our packaged assets, never crawled data
         js=Markup(js),
