@@ -188,23 +188,24 @@ class Participation(Check):
             status = "missing"
             if required:
                 findings.append(self.finding("participation.missing", f"{label}: no link or page names it",
-                                             page=start, target=key))
+                                             page=start, target=key, evidence={"label": label}))
         elif best.status in _ANSWERED:
             status = "found" if best.clicks is not None and best.clicks <= limit else "too_deep"
             if status == "too_deep":
                 clicks = "not reachable over the crawled links" if best.clicks is None else f"{best.clicks} clicks"
                 findings.append(self.finding("participation.too-deep", f"{label}: {clicks} from the home page "
-                                             f"(limit {limit})", page=best.url, target=key))
+                                             f"(limit {limit})", page=best.url, target=key,
+                                             evidence={"label": label, "clicks": best.clicks}))
         elif best.status == LinkStatus.BROKEN:
             status = "broken"
             findings.append(self.finding("participation.broken", f"{label}: {best.error or 'does not answer'}",
                                          page=_source(best), target=best.url,
-                                         evidence={"channel": key, "reason": best.reason}))
+                                         evidence={"channel": key, "label": label, "reason": best.reason}))
         else:
             status = "not_verified"
             findings.append(self.finding("participation.not-verified", f"{label}: {best.error or best.status}",
                                          page=_source(best), target=best.url,
-                                         evidence={"channel": key, "reason": best.reason}))
+                                         evidence={"channel": key, "label": label, "reason": best.reason}))
         item = {"id": key, "label": label, "required": required, "status": status,
                 "url": best.url if best else None, "clicks": best.clicks if best else None,
                 "reason": best.reason if best else "no link or title names it",
