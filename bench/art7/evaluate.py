@@ -156,9 +156,9 @@ def report(outcomes: list[Outcome]) -> dict:
             "misses": [o.__dict__ for o in outcomes if o.truth != o.got]}
 
 
-def evaluate(indices: list[int], work: Path, jobs: int, govaudit: str) -> list[Outcome]:
+def evaluate(indices: list[int], work: Path, jobs: int, govaudit: str, heldout: bool = False) -> list[Outcome]:
     today = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Taipei")).date()  # the run's audit date
-    sites = [generate(i, today) for i in indices]
+    sites = [generate(i, today, heldout) for i in indices]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         per_site = list(pool.map(lambda s: audit(s, work, govaudit), sites))
     return [o for outs in per_site for o in outs]
@@ -169,14 +169,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sites", type=int, default=28)
     ap.add_argument("--first", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--vocab", choices=["main", "heldout"], default="main",
+                    help="heldout: sites titled with labels never used to tune the taxonomy")
     ap.add_argument("--out", type=Path, default=Path("var/bench/art7"))
     ap.add_argument("--govaudit", default=str(Path(sys.executable).with_name("govaudit")))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="art7-") as tmp:
-        outcomes = evaluate(list(range(args.first, args.first + args.sites)), Path(tmp), args.jobs, args.govaudit)
+        outcomes = evaluate(list(range(args.first, args.first + args.sites)), Path(tmp), args.jobs, args.govaudit,
+                            args.vocab == "heldout")
     summary = report(outcomes)
-    (args.out / "art7-eval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    (args.out / f"art7-eval-{args.vocab}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -211,7 +211,8 @@ def _decorate(label: str, rng: random.Random, short: str) -> str:
 
 
 class _Builder:
-    def __init__(self, index: int, today: dt.date):
+    def __init__(self, index: int, today: dt.date, heldout: bool = False):
+        self.heldout = heldout
         self.rng = random.Random(f"art7-{index}")
         self.today = today
         self.layout = LAYOUTS[index % len(LAYOUTS)]
@@ -357,7 +358,8 @@ class _Builder:
                 states[cat] = "current" if r < 0.5 else "stale" if r < 0.78 else "weak" if r < 0.86 else "missing"
             else:
                 states[cat] = "found" if r < 0.62 else "weak" if r < 0.74 else "missing"
-        labels = {cat: _decorate(rng.choice(vocab.SECTION_LABELS[cat]), rng, self.short) for cat in CATEGORIES}
+        words = vocab.HELDOUT_LABELS if self.heldout else vocab.SECTION_LABELS
+        labels = {cat: _decorate(rng.choice(words[cat]), rng, self.short) for cat in CATEGORIES}
 
         # news: distractors for categories the site lacks first, then a few for present ones
         lacking = [c for c, s in states.items() if s in ("missing", "weak") and c in vocab.NEWS_DISTRACTORS]
@@ -474,5 +476,6 @@ class _Builder:
             self.href = saved  # type: ignore[method-assign]
 
 
-def generate(index: int, today: dt.date) -> Site:
-    return _Builder(index, today).build()
+def generate(index: int, today: dt.date, heldout: bool = False) -> Site:
+    """Site number `index` as of `today`; heldout: titled with vocab.HELDOUT_LABELS."""
+    return _Builder(index, today, heldout).build()
