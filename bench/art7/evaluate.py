@@ -115,8 +115,8 @@ def audit(site: Site, work: Path, govaudit: str) -> list[Outcome]:
     for cat in CATEGORIES:
         got = cats.get(cat, {})
         t = site.truth[cat]
-        out.append(Outcome(site.index, site.layout, cat, t.status, got.get("status", "absent"), t.why,
-                           got.get("reason", "")))
+        out.append(Outcome(site.index, site.layout, cat, t.status, got.get("status", "absent"),
+                           f"{t.why}; titled 「{site.labels[cat]}」", got.get("reason", "")))
     return out
 
 

@@ -53,6 +53,7 @@ class Site:
     agency: str
     pages: dict[str, str] = field(default_factory=dict)
     truth: dict[str, Truth] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # the title each category was given
 
 
 def roc(year: int) -> int:
@@ -360,6 +361,7 @@ class _Builder:
                 states[cat] = "found" if r < 0.62 else "weak" if r < 0.74 else "missing"
         words = vocab.HELDOUT_LABELS if self.heldout else vocab.SECTION_LABELS
         labels = {cat: _decorate(rng.choice(words[cat]), rng, self.short) for cat in CATEGORIES}
+        self.site.labels = labels
 
         # news: distractors for categories the site lacks first, then a few for present ones
         lacking = [c for c, s in states.items() if s in ("missing", "weak") and c in vocab.NEWS_DISTRACTORS]
