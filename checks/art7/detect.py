@@ -135,13 +135,6 @@ def _candidates(cat: Category, pages: dict[str, Page], taxonomy: Taxonomy, hub_u
             found.setdefault(url, Candidate(url)).signals["docs"] = T(
                 f"頁面所列 {count} 份文件屬此項（如「{example}」）", f"the {count} documents it lists belong to this "
                 f"category (e.g. 「{example}」)")
-    strong = cat.strong_evidence
-    if strong.content_keywords and strong.min_content_keywords >= 2:
-        for page in pages.values():
-            hits = [k for k in page.facts.get("ck", ()) if k in strong.content_keywords]
-            if len(hits) >= MIN_CONTENT_SECTION and page.url not in news:
-                found.setdefault(page.url, Candidate(page.url)).signals["content"] = T(
-                    "頁面內容載有" + "、".join(hits), "its content shows " + "、".join(hits))
 
     def names(text: str) -> str | None:
         return taxonomy.names(text, cat) if text else None
@@ -203,6 +196,14 @@ def _candidates(cat: Category, pages: dict[str, Page], taxonomy: Taxonomy, hub_u
             hint = next((h for h in cat.url_hints if f"/{h}" in path), None)
             if hint:
                 add(page.url, "url_hint", T(f"網址含「{hint}」", f"its address contains 「{hint}」"))
+    strong = cat.strong_evidence
+    if strong.content_keywords and strong.min_content_keywords >= 2 and not any(
+            c.labelled for c in found.values()):
+        # No page is named for it: a page whose content is the category's (address, phone, fax, duties …)
+        for page in pages.values():
+            hits = [k for k in page.facts.get("ck", ()) if k in strong.content_keywords]
+            if len(hits) >= MIN_CONTENT_SECTION and page.url not in news:
+                add(page.url, "content", T("頁面內容載有" + "、".join(hits), "its content shows " + "、".join(hits)))
     return found
 
 
