@@ -1,5 +1,5 @@
-"""依政府資訊公開法第7條主動公開: each Art. 7 category found, weak, missing or not applicable, with the pages
-that prove it, the reason in words, and whether the time-bound ones are current.
+"""依政府資訊公開法第7條主動公開: each Art. 7 category found, stale, weak, missing or not applicable, with
+the pages that prove it and the reason in words (a time-bound one shown but not current is stale).
 
 Categories, labels and freshness rules are data (config/disclosure/art7.yaml). Page facts come from
 the crawler's single parse (checks.art7.pagefacts); detection is pure (checks.art7.detect).
@@ -86,7 +86,7 @@ class Disclosure(Check):
             elif cat["status"] == detect.WEAK:
                 findings.append(self.finding("disclosure.weak", f"{cat['id']} {cat['label']}: {cat['reason']}",
                                              page=page, target=cat["id"], evidence=evidence))
-            if cat["stale"]:
+            if cat["status"] == detect.STALE:
                 findings.append(self.finding("disclosure.stale", f"{cat['id']} {cat['label']}: "
                                              f"{cat['freshness']['reason']}", page=page, target=cat["id"],
                                              evidence={**evidence, "freshness": cat["freshness"]}))

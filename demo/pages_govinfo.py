@@ -309,7 +309,7 @@ def build(b: SiteBuilder) -> None:
         "art7-5a": found("art7-5a", current_plan, latest_roc_year=roc_year(b.today)),
         "art7-5b": found("art7-5b"),
         "art7-5c": found("art7-5c"),
-        "art7-6": {**found("art7-6", latest_roc_year=stale_year), "stale": True},
+        "art7-6": {**found("art7-6", latest_roc_year=stale_year), "status": "stale", "stale": True},
         "art7-7": {
             "label": "請願之處理結果及訴願之決定",
             "status": "missing",

@@ -106,10 +106,14 @@ def test_freshness_is_judged_as_of_the_audit_date_given():
 
     def stale(audit):
         result = detect.detect(pages, "http://127.0.0.1/", taxonomy, audit)
-        return {c["id"]: c["stale"] for c in result["categories"] if c["id"] in ("art7-5a", "art7-5b", "art7-6")}
+        return {c["id"]: (c["status"], c["stale"]) for c in result["categories"]
+                if c["id"] in ("art7-5a", "art7-5b", "art7-6")}
 
-    assert stale(dt.date(2024, 9, 10)) == {"art7-5a": False, "art7-5b": False, "art7-6": False}
-    assert stale(dt.date(2025, 2, 1)) == {"art7-5a": True, "art7-5b": True, "art7-6": True}
+    assert stale(dt.date(2024, 9, 10)) == {k: ("found", False) for k in ("art7-5a", "art7-5b", "art7-6")}
+    # a page naming no statistic period: its newest date within 6 months (2024-08-05 → 2025-02-05)
+    assert stale(dt.date(2025, 2, 1)) == {"art7-5a": ("stale", True), "art7-5b": ("found", False),
+                                          "art7-6": ("stale", True)}
+    assert stale(dt.date(2025, 3, 1)) == {k: ("stale", True) for k in ("art7-5a", "art7-5b", "art7-6")}
 
 
 def test_coverage_counts_weak_as_half_and_leaves_not_applicable_out():

@@ -83,6 +83,45 @@ def year_keyword_pattern(keywords: list[str]) -> re.Pattern:
                                                                                             reverse=True))))
 
 
+def year_range_pattern(keywords: list[str]) -> re.Pattern:
+    """Matches 「中程施政計畫(115-118年)」, 「施政計畫（113至116年）」 → the range's end year as y."""
+    kw = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
+    return re.compile(rf"(?P<k>{kw})[^\d，。；]{{0,3}}?(?<!\d)(?:民國\s*)?(?:19|20)?\d{{2,3}}\s*[-~～－至到]\s*"
+                      rf"(?P<y>(?:19|20)\d{{2}}|\d{{2,3}})\s*年")
+
+
+# Statistics name the period they cover: 115年10月 (not 115年10月2日, a date), 115年第3季, 114年…統計年報.
+_MONTH = re.compile(r"(?<!\d)(?:民國\s*)?(?P<y>(?:19|20)\d{2}|\d{2,3})\s*年\s*(?P<m>\d{1,2})\s*月(?!\s*\d{1,2}\s*日)(?!份?\d)")
+_QUARTER = re.compile(r"(?<!\d)(?:民國\s*)?(?P<y>(?:19|20)\d{2}|\d{2,3})\s*年(?:度)?\s*第\s*(?P<q>[1-4一二三四])\s*季")
+_YEAR = re.compile(r"(?<!\d)(?:民國\s*)?(?P<y>(?:19|20)\d{2}|\d{2,3})\s*年(?:度)?[^\d，。；、\s]{0,12}?(?:統計|年報)")
+_Q = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def _month_end(year: int, month: int) -> dt.date | None:
+    if not 1 <= month <= 12:
+        return None
+    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def statistic_periods(text: str) -> dict[str, str]:
+    """The end (ISO) of the newest monthly, quarterly and yearly period the text names."""
+    found: dict[str, dt.date] = {}
+
+    def keep(kind: str, day: dt.date | None) -> None:
+        if day is not None and 1912 <= day.year <= 2100 and (kind not in found or day > found[kind]):
+            found[kind] = day
+
+    for m in _MONTH.finditer(text):
+        keep("monthly", _month_end(year_of(m["y"]) + ROC_OFFSET, int(m["m"])))
+    for m in _QUARTER.finditer(text):
+        q = _Q.get(m["q"]) or int(m["q"])
+        keep("quarterly", _month_end(year_of(m["y"]) + ROC_OFFSET, q * 3))
+    for m in _YEAR.finditer(text):
+        keep("yearly", dt.date(year_of(m["y"]) + ROC_OFFSET, 12, 31))
+    return {k: v.isoformat() for k, v in found.items()}
+
+
 def year_of(value: str) -> int:
     """ROC year of a matched year string (4-digit Gregorian years are converted)."""
     year = int(value)

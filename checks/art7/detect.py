@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 from govaudit.checks.art7 import dates
 from govaudit.checks.art7.taxonomy import Category, Taxonomy, label_match, title_parts
 
-FOUND, WEAK, MISSING, NOT_APPLICABLE = "found", "weak", "missing", "not_applicable"
+FOUND, STALE, WEAK, MISSING, NOT_APPLICABLE = "found", "stale", "weak", "missing", "not_applicable"
 MAX_EVIDENCE = 5
 MIN_DATED_ENTRIES = 3  # a list of documents shows a date per entry; an article shows two (建立/更新)
+MIN_DATED_LINKS = 2  # links that carry their own date are list entries: two make a list
 SITEMAP_LABELS = ("網站導覽", "網站地圖", "Sitemap", "Site map")
 
 
@@ -51,7 +52,7 @@ class Candidate:
 
     @property
     def labelled(self) -> bool:
-        return any(k in self.signals for k in ("link", "title", "crumb", "official_link"))
+        return any(k in self.signals for k in ("link", "title", "crumb", "official_link", "docs", "content"))
 
 
 def _text_labels(page: Page) -> list[str]:
@@ -86,10 +87,60 @@ def find_hub(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy) -> dict
     return {"url": url, "found_from": sorted(set(votes[url]), key=lambda w: -rank[w])}
 
 
-def _candidates(cat: Category, pages: dict[str, Page], taxonomy: Taxonomy, hub_url: str | None) -> dict[str, Candidate]:
-    extra = taxonomy.max_extra_chars
-    neg = cat.negative_keywords
+def news_pages(pages: dict[str, Page], taxonomy: Taxonomy) -> frozenset[str]:
+    """Pages filed under a news section in their breadcrumb: never a category's page."""
+    return frozenset(u for u, p in pages.items() if taxonomy.is_news(p.facts.get("bc", [])[:-1]))
+
+
+MIN_SECTION_DOCUMENTS = 2  # documents of one category a page must list to be that category's section
+MIN_SECTION_SHARE = 0.6  # …and their share of the page's category-named documents (an index mixes them)
+MIN_CONTENT_SECTION = 4  # content keywords that make a page the category's page without a label (art7-3)
+
+
+def section_documents(pages: dict[str, Page], taxonomy: Taxonomy, hub_url: str | None,
+                      news: frozenset[str]) -> dict[str, tuple[str, int, str]]:
+    """Pages that are a category's section by what they list, whatever their own title: page → (category,
+    documents of it, one of their titles). Only the main content's links to documents or to item pages
+    count (never news items, never the hub, never a sitemap); a page listing several categories is an
+    index, not a section."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for page in pages.values():
+        if page.url in news or page.url == hub_url or any(
+                label_match(p, SITEMAP_LABELS, 2) for p in _text_labels(page)):
+            continue
+        per: dict[str, list[str]] = defaultdict(list)
+        total = 0
+        for text, href, region, title in page.facts.get("l", ()):
+            if region != "c" or href == page.url or href in news:
+                continue
+            cats = taxonomy.document_categories(text) | taxonomy.document_categories(title)
+            if cats:
+                total += 1
+                for cid in cats:
+                    per[cid].append(title or text)
+        if not per:
+            continue
+        cid, titles = max(per.items(), key=lambda kv: (len(kv[1]), kv[0]))
+        if len(titles) >= MIN_SECTION_DOCUMENTS and len(titles) >= MIN_SECTION_SHARE * total:
+            out[page.url] = (cid, len(titles), titles[0])
+    return out
+
+
+def _candidates(cat: Category, pages: dict[str, Page], taxonomy: Taxonomy, hub_url: str | None,
+                news: frozenset[str] = frozenset(),
+                sections: dict[str, tuple[str, int, str]] | None = None) -> dict[str, Candidate]:
     found: dict[str, Candidate] = {}
+    for url, (cid, count, example) in (sections or {}).items():
+        if cid == cat.id:
+            found.setdefault(url, Candidate(url)).signals["docs"] = T(
+                f"頁面所列 {count} 份文件屬此項（如「{example}」）", f"the {count} documents it lists belong to this "
+                f"category (e.g. 「{example}」)")
+
+    def names(text: str) -> str | None:
+        return taxonomy.names(text, cat) if text else None
+
+    def names_item(text: str) -> str | None:
+        return taxonomy.names(text, cat, items=True) if text else None
 
     def add(url: str, signal: str, why: T) -> Candidate:
         cand = found.setdefault(url, Candidate(url))
@@ -98,10 +149,9 @@ def _candidates(cat: Category, pages: dict[str, Page], taxonomy: Taxonomy, hub_u
 
     for page in pages.values():
         for text, href, region, title in page.facts.get("l", ()):
-            if href == page.url:
+            if href == page.url or href in news:
                 continue
-            label = label_match(text, cat.section_labels, extra, neg) or label_match(title, cat.section_labels,
-                                                                                     extra, neg)
+            label = names(text) or names(title)
             if label:
                 if href in pages:
                     on_hub = page.url == hub_url and region == "c"  # the hub's own list, not its menus
@@ -118,26 +168,27 @@ def _candidates(cat: Category, pages: dict[str, Page], taxonomy: Taxonomy, hub_u
                         cand.external = True
                 continue
             if "item_keywords" in cat.weak_evidence and href in pages:
-                item = (label_match(text, cat.item_keywords, extra, neg)
-                        or label_match(title, cat.item_keywords, extra, neg))
+                item = names_item(text) or names_item(title)
                 if item:
                     add(href, "link_item", T(f"連結名稱「{text or title}」", f"linked as 「{text or title}」"))
     for page in pages.values():
+        if page.url in news:
+            continue
         parts = _text_labels(page)
         for part in parts:
-            label = label_match(part, cat.section_labels, extra, neg)
+            label = names(part)
             if label:
                 add(page.url, "title", T(f"頁面標題「{part}」", f"titled 「{part}」"))
                 break
         else:
             crumbs = page.facts.get("bc", [])[1:-1]
             for crumb in crumbs:
-                if label_match(crumb, cat.section_labels, extra, neg):
+                if names(crumb):
                     add(page.url, "crumb", T(f"導覽路徑位於「{crumb}」之下", f"under 「{crumb}」 in its breadcrumb"))
                     break
             if "item_keywords" in cat.weak_evidence:
                 for part in parts[:2]:
-                    if label_match(part, cat.item_keywords, extra, neg):
+                    if names_item(part):
                         add(page.url, "title_item", T(f"頁面標題「{part}」", f"titled 「{part}」"))
                         break
         if "url_hints" in cat.weak_evidence and page.url not in found:
@@ -145,6 +196,14 @@ def _candidates(cat: Category, pages: dict[str, Page], taxonomy: Taxonomy, hub_u
             hint = next((h for h in cat.url_hints if f"/{h}" in path), None)
             if hint:
                 add(page.url, "url_hint", T(f"網址含「{hint}」", f"its address contains 「{hint}」"))
+    strong = cat.strong_evidence
+    if strong.content_keywords and strong.min_content_keywords >= 2 and not any(
+            c.labelled for c in found.values()):
+        # No page is named for it: a page whose content is the category's (address, phone, fax, duties …)
+        for page in pages.values():
+            hits = [k for k in page.facts.get("ck", ()) if k in strong.content_keywords]
+            if len(hits) >= MIN_CONTENT_SECTION and page.url not in news:
+                add(page.url, "content", T("頁面內容載有" + "、".join(hits), "its content shows " + "、".join(hits)))
     return found
 
 
@@ -158,6 +217,9 @@ def confirm(cat: Category, facts: dict[str, Any], taxonomy: Taxonomy) -> T | Non
     attachments = facts.get("a", 0)
     if strong.min_documents and attachments >= strong.min_documents:
         return T(f"頁面列有 {attachments} 個附件", f"lists {attachments} attached document(s)")
+    entries = facts.get("dl", 0)
+    if strong.min_documents and entries >= max(MIN_DATED_LINKS, strong.min_documents):
+        return T(f"頁面列有 {entries} 筆附日期之項目", f"lists {entries} dated entries")
     dated = facts.get("nd", 0)
     if strong.min_documents and dated >= max(MIN_DATED_ENTRIES, strong.min_documents):
         return T(f"頁面列有 {dated} 筆附日期之資料", f"lists {dated} dated entries")
@@ -167,7 +229,8 @@ def confirm(cat: Category, facts: dict[str, Any], taxonomy: Taxonomy) -> T | Non
     return None
 
 
-_WEIGHT = {"official_link": 5, "link": 4, "title": 4, "hub": 2, "crumb": 2, "link_item": 1, "title_item": 1,
+_WEIGHT = {"official_link": 5, "link": 4, "title": 4, "docs": 3, "content": 3, "hub": 2, "crumb": 2, "link_item": 1,
+           "title_item": 1,
            "url_hint": 0.5}
 
 
@@ -180,6 +243,8 @@ def _freshness(cat: Category, evidence: list[Page], audit: dt.date) -> dict[str,
     for page in evidence:
         for key, year in page.facts.get("yk", {}).items():
             years[key] = max(year, years.get(key, 0))
+    if rule.rule == "period":
+        return _period_freshness(cat, evidence, audit)
     if rule.rule == "current_year":
         latest = max((years.get(k, 0) for k in rule.year_keywords), default=0)
         ok = latest >= current
@@ -192,12 +257,18 @@ def _freshness(cat: Category, evidence: list[Page], audit: dt.date) -> dict[str,
     if rule.rule == "budget":
         budget = max((y for k, y in years.items() if "預算" in k), default=0)
         final = max((y for k, y in years.items() if "決算" in k), default=0)
-        ok = budget >= current and final >= current - 1
-        reason = T(f"最新預算為{budget or '—'}年度、決算為{final or '—'}年度；應有{current}年度預算及{current - 1}年度決算",
+        oldest_final = current - rule.final_lag
+        ok = budget >= current and (not final or final >= oldest_final)
+        reason = T(f"最新預算為{budget or '—'}年度、決算為{final or '—'}年度；應有{current}年度預算"
+                   f"（決算不早於{oldest_final}年度）",
                    f"latest 預算 {budget or '—'}, latest 決算 {final or '—'} (ROC years); expected 預算 {current} "
-                   f"and 決算 {current - 1}")
+                   f"(決算 {oldest_final} or later)")
         return {"rule": rule.rule, "current": ok, "latest_year": budget or None, "latest_final_year": final or None,
                 "reason": reason}
+    return _months_freshness(rule.rule, rule.months, evidence, audit)
+
+
+def _months_freshness(rule: str, months: int, evidence: list[Page], audit: dt.date) -> dict[str, Any]:
     newest = None
     for page in evidence:
         for iso in [page.facts.get("u"), *page.facts.get("d", ())]:
@@ -205,12 +276,43 @@ def _freshness(cat: Category, evidence: list[Page], audit: dt.date) -> dict[str,
                 day = dt.date.fromisoformat(iso)
                 if day <= audit and (newest is None or day > newest):
                     newest = day
-    ok = newest is not None and dates.months_between(newest, audit) <= rule.months
-    reason = (T(f"最新日期{newest.isoformat()}，應在{audit.isoformat()}前{rule.months}個月內",
-                f"newest date {newest.isoformat()}, limit {rule.months} months before {audit.isoformat()}") if newest
+    ok = newest is not None and dates.months_between(newest, audit) <= months
+    reason = (T(f"最新日期{newest.isoformat()}，應在{audit.isoformat()}前{months}個月內",
+                f"newest date {newest.isoformat()}, limit {months} months before {audit.isoformat()}") if newest
               else T("頁面未見日期", "no date found on the page"))
-    return {"rule": rule.rule, "current": ok, "latest_date": newest.isoformat() if newest else None,
+    return {"rule": rule, "current": ok, "latest_date": newest.isoformat() if newest else None,
             "reason": reason}
+
+
+_PERIOD_ZH = {"monthly": "月", "quarterly": "季", "yearly": "年"}
+
+
+def _period_freshness(cat: Category, evidence: list[Page], audit: dt.date) -> dict[str, Any]:
+    """Statistics by their own period: current when the newest month, quarter or year named ended within
+    that period's allowance (config periods); a page naming no period falls back to its newest date."""
+    rule = cat.freshness
+    allowance = {"monthly": rule.periods.monthly, "quarterly": rule.periods.quarterly, "yearly": rule.periods.yearly}
+    best: tuple[str, dt.date] | None = None
+    for page in evidence:
+        for kind, iso in page.facts.get("sp", {}).items():
+            end = dt.date.fromisoformat(iso)
+            if kind in allowance and end <= audit + dt.timedelta(days=31) and (
+                    best is None or _due(end, allowance[kind]) > _due(best[1], allowance[best[0]])):
+                best = (kind, end)
+    if best is None:
+        return _months_freshness("period", rule.months, evidence, audit)
+    kind, end = best
+    months = allowance[kind]
+    ok = _due(end, months) >= audit
+    reason = T(f"最新統計期間至{end.isoformat()}（{_PERIOD_ZH[kind]}資料），應於期間結束後{months}個月內更新",
+               f"newest {kind} period ends {end.isoformat()}; due within {months} months of a period's end")
+    return {"rule": "period", "current": ok, "period": kind, "latest_period_end": end.isoformat(), "reason": reason}
+
+
+def _due(end: dt.date, months: int) -> dt.date:
+    total = end.year * 12 + end.month - 1 + months
+    return dt.date(total // 12, total % 12 + 1, 1) - dt.timedelta(days=1) if end.day > 27 else dt.date(
+        total // 12, total % 12 + 1, end.day)
 
 
 def _updated(page: Page | None, audit: dt.date) -> str | None:
@@ -226,6 +328,8 @@ def detect(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy, audit: dt
            not_applicable: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
     hub = find_hub(pages, start_url, taxonomy)
     hub_url = hub["url"] if hub else None
+    news = news_pages(pages, taxonomy)
+    sections = section_documents(pages, taxonomy, hub_url, news)
     out: list[dict[str, Any]] = []
     for cat in taxonomy.categories:
         base = {"id": cat.id, "label": cat.label, "short": cat.short}
@@ -234,13 +338,16 @@ def detect(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy, audit: dt
                         "freshness": None, "reason": "網站設定檔標示為不適用",
                         "reason_en": "marked not applicable in the site profile"})
             continue
-        cands = _candidates(cat, pages, taxonomy, hub_url)
+        cands = _candidates(cat, pages, taxonomy, hub_url, news, sections)
         confirmed: list[tuple[float, Candidate, T]] = []
         unconfirmed: list[tuple[float, Candidate]] = []
         for cand in cands.values():
             score = sum(_WEIGHT[s] for s in cand.signals)
+            section = sections.get(cand.url)
             proof = (T("為官方系統", "it is the official system") if cand.external
-                     else confirm(cat, pages[cand.url].facts, taxonomy))
+                     else confirm(cat, pages[cand.url].facts, taxonomy)
+                     or (T(f"頁面列有 {section[1]} 份此項文件", f"lists {section[1]} document(s) of it")
+                         if section and section[0] == cat.id else None))
             if proof:
                 confirmed.append((score, cand, proof))
             else:
@@ -274,9 +381,13 @@ def detect(pages: dict[str, Page], start_url: str, taxonomy: Taxonomy, audit: dt
         fresh = _freshness(cat, evidence_pages, audit) if status != MISSING else None
         if status == MISSING and cat.freshness.rule != "none":
             fresh = {"rule": cat.freshness.rule, "current": False, "reason": T("未公開", "missing")}
-        stale = bool(fresh and status != MISSING and not fresh["current"])
+        # A category shown with documents that are out of date is stale: present, but not current.
+        stale = bool(fresh and status == FOUND and not fresh["current"])
         if stale and fresh:
+            status = STALE
             reason = reason + T("；未更新：", "; not current: ") + fresh["reason"]
+        elif fresh and status == WEAK and not fresh["current"]:
+            reason = reason + T("；", "; ") + fresh["reason"]
         out.append({**base, "status": status, "evidence": evidence,
                     "updated": _updated(evidence_pages[0] if evidence_pages else None, audit),
                     "stale": stale, "freshness": _plain(fresh), "reason": reason[0], "reason_en": reason[1]})
@@ -299,14 +410,15 @@ def _plain(fresh: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def metrics(categories: list[dict[str, Any]]) -> dict[str, Any]:
-    """coverage: found = 1, weak = 0.5, not applicable out of the denominator (domain §6).
-    freshness: share of the applicable time-bound categories that are present and current."""
+    """coverage: found = 1, stale = 1 (published; its age costs in freshness), weak = 0.5, not applicable
+    out of the denominator (domain §6). freshness: share of the applicable time-bound categories that are
+    present and current."""
     applicable = [c for c in categories if c["status"] != NOT_APPLICABLE]
-    value = {FOUND: 1.0, WEAK: 0.5}
+    value = {FOUND: 1.0, STALE: 1.0, WEAK: 0.5}
     coverage = (round(sum(value.get(c["status"], 0.0) for c in applicable) / len(applicable), 4)
                 if applicable else None)
     timed = [c for c in applicable if c["freshness"] is not None]
-    current = [c for c in timed if c["status"] != MISSING and c["freshness"]["current"]]
+    current = [c for c in timed if c["status"] in (FOUND, WEAK) and c["freshness"]["current"]]
     counts = {s: sum(c["status"] == s for c in categories) for s in (FOUND, WEAK, MISSING, NOT_APPLICABLE)}
     return {"coverage": coverage, "freshness": round(len(current) / len(timed), 4) if timed else None,
             "time_bound": len(timed), "time_bound_current": len(current),

@@ -9,9 +9,11 @@ compact because it is stored for every page.
      "d":  the three newest dates in the main content, ISO, newest first,
      "nd": number of dates in the main content (a dated list of documents has one per entry),
      "a":  attachment links in the main content (PDF, ODF, Office, archives, download handlers),
+     "dl": links in the main content that are entries of a dated list (a date in the link or its row),
      "o":  official systems linked from the main content (keys of the taxonomy's official_systems),
      "ck": content keywords of the taxonomy found in the main content,
-     "yk": {year keyword: latest ROC year named with it}, e.g. {"預算": 113}}
+     "yk": {year keyword: latest ROC year named with it (a range's end year)}, e.g. {"預算": 113},
+     "sp": {monthly|quarterly|yearly: ISO end of the newest such period named (統計 periods)}}
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from lxml import etree
 from govaudit import urls
 from govaudit.checks.anchors import anchors
 from govaudit.checks.art7 import dates
+from govaudit.checks.art7.labels import normalize
 from govaudit.checks.art7.taxonomy import Taxonomy, clean
 from govaudit.checks.art7.taxonomy import default as default_taxonomy
 
@@ -49,14 +52,14 @@ _MAX = 40
 _COMPILED: dict[int, tuple] = {}
 
 
-def _matchers(taxonomy: Taxonomy) -> tuple[re.Pattern, re.Pattern | None, re.Pattern | None]:
+def _matchers(taxonomy: Taxonomy) -> tuple[re.Pattern, re.Pattern | None, tuple[re.Pattern, ...] | None]:
     if id(taxonomy) in _COMPILED:
         return _COMPILED[id(taxonomy)][1]
     terms = re.compile("|".join(re.escape(t) for t in taxonomy.all_terms()))
     content = taxonomy.content_terms()
     years = taxonomy.year_keywords()
     compiled = (terms, re.compile("|".join(re.escape(t) for t in content)) if content else None,
-                dates.year_keyword_pattern(years) if years else None)
+                (dates.year_keyword_pattern(years), dates.year_range_pattern(years)) if years else None)
     _COMPILED[id(taxonomy)] = (taxonomy, compiled)  # keeps the taxonomy alive, so its id stays unique
     return compiled
 
@@ -70,6 +73,26 @@ def _named(terms: re.Pattern) -> dict[str, tuple[str, bool]]:
     if len(known) > 10_000:
         known.clear()
     return known
+
+
+_ENTRY_TAGS = frozenset({"li", "tr", "dd", "dt", "article"})
+_MAX_DATED = 50
+
+
+def _dated_entry(a: Any) -> bool:
+    """A link that is an entry of a dated list: a date in the link itself or in its list item / table
+    row / card (「<li><a>公務預算 2023-04-21</a></li>」): a list of documents, unlike an article's two dates."""
+    element, hops = a, 0
+    while element is not None and hops < 3:
+        text = element.text_content()
+        if len(text) > 400:
+            return False
+        if dates.find_dates(text):
+            return True
+        if element.tag in _ENTRY_TAGS:
+            return False
+        element, hops = element.getparent(), hops + 1
+    return False
 
 
 def _main(doc: Any) -> Any:
@@ -110,7 +133,7 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
     in_nav = set(_NAV_LINKS(doc))
     in_main = set(main.iter("a"))
     links, seen = [], set()
-    attachments, systems = 0, set()
+    attachments, systems, dated_links = 0, set(), 0
     hosts: dict[str, str | None] = {}
     for a, href, content in anchors(doc):
         if not href or href.lower().startswith(_SKIP_HREF):
@@ -118,6 +141,8 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
         if a in in_main and a not in in_nav:
             if _ATTACHMENT.search(href):
                 attachments += 1
+            if dated_links < _MAX_DATED and _dated_entry(a):
+                dated_links += 1
             absolute = _HOST.match(href)  # a relative link stays on the site: never an official system
             if absolute:
                 host = absolute[1].lower()
@@ -130,12 +155,12 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
         known = named.get(raw)
         if known is None:
             text = clean(raw)[:_MAX]
-            known = named[raw] = (text, bool(text and terms.search(text)))
+            known = named[raw] = (text, bool(text and terms.search(normalize(text))))
         text, hit = known
         if not text:
             text = clean(" ".join(img.get("alt") or "" for img in a.iter("img")))[:_MAX]
-            hit = bool(terms.search(text))
-        if not (hit or (title and terms.search(title))):
+            hit = bool(terms.search(normalize(text)))
+        if not (hit or (title and terms.search(normalize(title)))):
             continue
         try:
             target, _ = urls.normalize(href, url)
@@ -157,6 +182,8 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
         facts["u"] = updated
     if attachments:
         facts["a"] = attachments
+    if dated_links:
+        facts["dl"] = dated_links
     if systems:
         facts["o"] = sorted(systems)
     if content_terms is not None:
@@ -165,12 +192,16 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
             facts["ck"] = hits
     if year_kw is not None:
         years: dict[str, int] = {}
-        for match in year_kw.finditer(text):
-            year = dates.year_of(match["y"])
-            if 1 <= year <= 200:
-                years[match["k"]] = max(year, years.get(match["k"], 0))
+        for pattern in year_kw:
+            for match in pattern.finditer(text):
+                year = dates.year_of(match["y"])
+                if 1 <= year <= 200:
+                    years[match["k"]] = max(year, years.get(match["k"], 0))
         if years:
             facts["yk"] = years
+    periods = dates.statistic_periods(text) if "年" in text else {}
+    if periods:
+        facts["sp"] = periods
     return facts
 
 

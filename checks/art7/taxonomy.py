@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from govaudit.checks.art7.labels import normalize, section_match
+
 CATEGORY_IDS = ("art7-1", "art7-2", "art7-3", "art7-4", "art7-5a", "art7-5b", "art7-5c", "art7-6", "art7-7",
                 "art7-8", "art7-9", "art7-10")
 _SPACE = re.compile(r"\s+")
@@ -32,10 +34,19 @@ class Strong(_Strict):
     min_content_keywords: Annotated[int, Field(ge=1)] = 1
 
 
+class Periods(_Strict):
+    """How long after its period ends a statistic is still the latest one may expect (months)."""
+    monthly: Annotated[int, Field(ge=1)] = 6
+    quarterly: Annotated[int, Field(ge=1)] = 9
+    yearly: Annotated[int, Field(ge=1)] = 18
+
+
 class Freshness(_Strict):
-    rule: Literal["none", "current_year", "budget", "months"] = "none"
+    rule: Literal["none", "current_year", "budget", "months", "period"] = "none"
     year_keywords: tuple[str, ...] = ()
     months: Annotated[int, Field(ge=1)] = 12
+    periods: Periods = Periods()
+    final_lag: Annotated[int, Field(ge=0)] = 2  # budget: 決算 of at least the audit year minus this
 
 
 class Category(_Strict):
@@ -61,13 +72,16 @@ class Hub(_Strict):
 class System(_Strict):
     hosts: tuple[str, ...]
     label: str
+    host_patterns: tuple[str, ...] = ()  # regexes matched against the whole host name
 
 
 class Taxonomy(_Strict):
     version: str
     hub: Hub
     official_systems: dict[str, System]
-    max_extra_chars: Annotated[int, Field(ge=0)] = 14
+    max_other_chars: Annotated[int, Field(ge=0)] = 4
+    label_decorations: tuple[str, ...] = ()
+    news_labels: tuple[str, ...] = ()
     categories: tuple[Category, ...]
 
     @model_validator(mode="after")
@@ -83,22 +97,62 @@ class Taxonomy(_Strict):
                 raise ValueError(f"{cat.id}: freshness rule {cat.freshness.rule} needs year_keywords")
         return self
 
+    def names(self, text: str, cat: Category, *, items: bool = False) -> str | None:
+        """The section label (or, with items, the item keyword) of `cat` that a short text names."""
+        labels, negative = self._vocab(cat.id, items)
+        return section_match(text, labels, self._decorations(), self.max_other_chars, negative)
+
+    def document_categories(self, text: str) -> set[str]:
+        """The categories a document's title belongs to: it names one of their section labels or item
+        keywords anywhere (a document title is long; 「115年度單位預算」, 「XX案件作業要點」), and none of
+        their negative keywords."""
+        norm = normalize(text)
+        out = set()
+        if norm:
+            for cat in self.categories:
+                labels, negative = self._vocab(cat.id, False)
+                items, _ = self._vocab(cat.id, True)
+                if any(t in norm for t in labels + items) and not any(n in norm for n in negative):
+                    out.add(cat.id)
+        return out
+
+    def is_news(self, crumbs: list[str]) -> bool:
+        """A page filed under 最新消息 / 新聞稿 … is a news item: never a category's page."""
+        news = tuple(normalize(n) for n in self.news_labels)
+        return any(n and n in normalize(c) for c in crumbs for n in news)
+
+    def _vocab(self, cid: str, items: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        memo = _memo(self)
+        if (cid, items) not in memo:
+            cat = self.category(cid)
+            memo[cid, items] = (_norm_terms(cat.item_keywords if items else cat.section_labels),
+                                _norm_terms(cat.negative_keywords))
+        return memo[cid, items]
+
+    def _decorations(self) -> tuple[str, ...]:
+        memo = _memo(self)
+        if "decorations" not in memo:
+            memo["decorations"] = _norm_terms(self.label_decorations)
+        return memo["decorations"]
+
     def category(self, cid: str) -> Category:
         return next(c for c in self.categories if c.id == cid)
 
     def system_of(self, host: str) -> str | None:
         host = host.lower()
         for key, system in self.official_systems.items():
-            if any(host == h or host.endswith("." + h) for h in system.hosts):
+            if any(host == h or host.endswith("." + h) for h in system.hosts) or any(
+                    re.fullmatch(p, host) for p in system.host_patterns):
                 return key
         return None
 
     def all_terms(self) -> list[str]:
-        """Every label and keyword a link text or title may carry (the page analyzer keeps those links)."""
+        """Every label and keyword a link text or title may carry (the page analyzer keeps those links),
+        normalised as labels.normalize leaves a text."""
         terms = set(self.hub.labels)
         for cat in self.categories:
             terms.update(cat.section_labels, cat.item_keywords)
-        return sorted(terms, key=len, reverse=True)
+        return sorted({normalize(t) for t in terms} - {""}, key=len, reverse=True)
 
     def content_terms(self) -> list[str]:
         terms: set[str] = set()
@@ -136,6 +190,21 @@ def load(path: str | Path | None = None) -> Taxonomy:
 @cache
 def default() -> Taxonomy:
     return load()
+
+
+_MEMO: dict[int, tuple[Taxonomy, dict]] = {}
+
+
+def _memo(taxonomy: Taxonomy) -> dict:
+    """Normalised vocabularies per taxonomy (a frozen model holding a dict is not hashable)."""
+    entry = _MEMO.get(id(taxonomy))
+    if entry is None or entry[0] is not taxonomy:
+        entry = _MEMO[id(taxonomy)] = (taxonomy, {})  # keeps the taxonomy alive, so its id stays unique
+    return entry[1]
+
+
+def _norm_terms(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({normalize(w) for w in words} - {""}, key=len, reverse=True))
 
 
 def clean(text: str) -> str:

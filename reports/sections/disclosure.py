@@ -9,7 +9,7 @@ from govaudit.reports.values import url_view
 
 NAME = "disclosure"
 ORDER = 20
-STATUS_ORDER = ("missing", "weak", "found", "not_applicable")
+STATUS_ORDER = ("missing", "weak", "stale", "found", "not_applicable")
 LABELS = {
     "zh-TW": {
         "title": "政府資訊公開（政府資訊公開法第7條）",
@@ -27,7 +27,8 @@ LABELS = {
         "updated": "更新日期",
         "reason": "判定理由",
         "stale": "未更新",
-        "statuses": {"found": "已公開", "weak": "證據薄弱", "missing": "未公開", "not_applicable": "不適用"},
+        "statuses": {"found": "已公開", "stale": "未更新", "weak": "證據薄弱", "missing": "未公開",
+                     "not_applicable": "不適用"},
         "score": "資訊公開適切性評分",
         "component": "評分項目",
         "weight": "權重",
@@ -61,7 +62,7 @@ LABELS = {
         "updated": "Updated",
         "reason": "Reason",
         "stale": "stale",
-        "statuses": {"found": "Found", "weak": "Weak evidence", "missing": "Missing",
+        "statuses": {"found": "Found", "stale": "Stale", "weak": "Weak evidence", "missing": "Missing",
                      "not_applicable": "Not applicable"},
         "score": "Adequacy of information disclosure",
         "component": "Component",
