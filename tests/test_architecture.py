@@ -31,6 +31,9 @@ APP_MODULES = {
     "govaudit.notify": "mail and webhooks after a run: only the runner sends them",
     "govaudit.parallel": "runs checks in processes for the runner",
     "govaudit.retention": "prunes old runs after an audit (runner) or on demand (cli)",
+    "govaudit.fleet.cli": "the fleet and worker commands: enqueue, run a worker, write the summary",
+    "govaudit.fleet.worker": "the Celery app and task: runs an audit per site",
+    "govaudit.fleet.audit": "the process one fleet task starts: calls the runner",
 }
 # Modules of a stage folder that belong to the core. The Check base is the plug-in API every layer may
 # name (govaudit.analyzers finds page analyzers by it); it moves to govaudit/plugins.py, and this entry goes.
