@@ -358,7 +358,7 @@ def prune(db, profile_path, dry_run, vacuum) -> None:
     profile = load_profile(profile_path) if profile_path else None
     if not db.exists():
         raise ConfigError(f"no database at {db}")
-    with _open_store(db) as store, store.run_lock():
+    with _open_store(db) as store, store.run_lock(None):  # store-wide: no audit meanwhile
         done = retention.prune(store, retention.policies(store, profile), dry_run=dry_run)
         if vacuum and not dry_run:
             store.vacuum()

@@ -283,10 +283,10 @@ def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offli
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
     checks = build_checks(profile)
     preflight(start, profile, offline=offline)
-    with procs.interruptible(), open_store(db) as store, store.run_lock():
-        store.fail_stale_runs()  # runs left `running` by a dead process: interrupted
+    site = profile.site.name or urls.host_of(start)
+    with procs.interruptible(), open_store(db) as store, store.run_lock(site):
+        store.fail_stale_runs(site)  # this site's runs left `running` by a dead process: interrupted
         procs.sweep_temp()  # and the temporary directories such a process left
-        site = profile.site.name or urls.host_of(start)
         run_id = store.create_run(site=site, start_url=start,
                                   tool_version=__version__, profile_hash=profile.fingerprint(),
                                   profile=profile.public_dump(),  # secrets redacted: the store never holds them

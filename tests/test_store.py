@@ -80,12 +80,35 @@ def test_the_run_lock_is_refused_to_a_second_run_even_through_a_symlink(tmp_path
     link = tmp_path / "link.sqlite"
     open_store(path).close()
     os.symlink(path, link)
-    with open_store(path) as first, first.run_lock():
-        with open_store(link) as second, pytest.raises(ConfigError, match="another govaudit run is using"):
-            with second.run_lock():
+    with open_store(path) as first, first.run_lock("s"):
+        with open_store(link) as second, pytest.raises(ConfigError, match="another govaudit run is using .* for s"):
+            with second.run_lock("s"):
                 pass
-    with open_store(link) as again, again.run_lock():  # released when the holder is done
+    with open_store(link) as again, again.run_lock("s"):  # released when the holder is done
         pass
+
+
+def test_audits_of_different_sites_share_the_store_and_store_wide_work_excludes_them(tmp_path):
+    path = tmp_path / "a.sqlite"
+    with open_store(path) as a, open_store(path) as b, open_store(path) as c:
+        with a.run_lock("機關甲"), b.run_lock("機關乙"):  # two sites at once
+            with pytest.raises(ConfigError, match="another govaudit run is using"), c.run_lock(None):
+                pass
+            with pytest.raises(ConfigError, match="for 機關甲"), c.run_lock("機關甲"):
+                pass
+        with c.run_lock(None):  # prune, vacuum: alone
+            with pytest.raises(ConfigError, match="another govaudit run is using"), a.run_lock("機關甲"):
+                pass
+        with a.run_lock("機關甲"):  # everything released
+            pass
+
+
+def test_stale_runs_of_a_site_are_interrupted_without_touching_another_sites_live_run(tmp_path):
+    with open_store(tmp_path / "a.sqlite") as store:
+        crashed, live = _run(store, "甲"), _run(store, "乙")
+        assert store.fail_stale_runs("甲") == [crashed]
+        assert store.run(crashed).status == RunStatus.INTERRUPTED and store.run(live).status == RunStatus.RUNNING
+        assert store.fail_stale_runs(None) == [live]  # store-wide (under run_lock(None)): every site
 
 
 def test_runs_persist_across_connections_and_link_previous(tmp_path):
@@ -116,13 +139,6 @@ def test_incomplete_runs_are_never_a_baseline(tmp_path):
         second = _run(store)
         store.finish_run(second, RunStatus.INCOMPLETE)
         assert store.run(_run(store)).previous_run == first
-
-
-def test_stale_running_runs_are_marked_interrupted(tmp_path):
-    with open_store(tmp_path / "a.sqlite") as store:
-        crashed = _run(store)
-        assert store.fail_stale_runs() == [crashed]
-        assert store.run(crashed).status == RunStatus.INTERRUPTED
 
 
 def test_pages_links_results_round_trip_as_records_with_compressed_bodies(tmp_path):

@@ -4,6 +4,7 @@ what each process asks of it."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -19,6 +20,11 @@ class StoreError(RuntimeError):
 def now_iso() -> str:
     """The store's timestamps: local time with its offset, to the second."""
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def site_lock_name(site: str) -> str:
+    """A file name (and a lock key) for a site's run lock: any site name, fixed length."""
+    return hashlib.sha256(site.encode()).hexdigest()[:32]
 
 
 class Connection(Protocol):
@@ -85,15 +91,17 @@ class RunReader(Connection, Protocol):
 class RunLedger(Connection, Protocol):
     """The runs themselves, retention, pins and acks: the runner and the CLI."""
 
-    def run_lock(self) -> AbstractContextManager[None]:
-        """One audit at a time per store; raises ConfigError("another govaudit run is using …")."""
+    def run_lock(self, site: str | None) -> AbstractContextManager[None]:
+        """One audit at a time per site (audits of different sites share the store); site=None: the whole
+        store, while no audit runs (prune, vacuum). Raises ConfigError("another govaudit run is using …")
+        when taken."""
         ...
 
     def create_run(self, *, site: str, start_url: str, tool_version: str, profile_hash: str,
                    profile: dict[str, Any], rubric: str) -> int: ...
     def finish_run(self, run_id: int, status: RunStatus, *, stats: dict[str, Any] | None = None,
                    health: list[Any] | None = None, error: str = "") -> None: ...
-    def fail_stale_runs(self) -> list[int]: ...
+    def fail_stale_runs(self, site: str | None) -> list[int]: ...
     def last_completed_run(self, site: str, before: int | None = None) -> int | None: ...
     def run_overview(self) -> list[dict[str, Any]]: ...
     def set_pinned(self, run_id: int, pinned: bool, note: str = "") -> Run: ...

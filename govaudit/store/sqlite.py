@@ -14,7 +14,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from govaudit.models import CheckResult, IndicatorScore, Link, LinkResult, LinkStatus, Page, Run, RunStatus
 from govaudit.profile import ConfigError
-from govaudit.store.interface import StoreError, now_iso
+from govaudit.store.interface import StoreError, now_iso, site_lock_name
 from govaudit.store.sqlite_schema import MIGRATIONS
 
 # runs.pruned: what retention removed from a run (findings, scores, link results and the run are always kept)
@@ -39,6 +39,13 @@ _CACHED_FIELDS = ("status", "http_status", "final_url", "redirect_chain", "error
                   "checked_at", "internal", "details")
 _LINK_COLUMNS = ("SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line,"
                  " l.position FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id")
+
+
+def _flock(fh: Any, how: int, busy: str) -> None:
+    try:
+        fcntl.flock(fh, how | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ConfigError(busy) from None
 
 
 def _link_result(row: sqlite3.Row) -> LinkResult:
@@ -106,16 +113,21 @@ class SQLiteStore:
             yield
 
     @contextmanager
-    def run_lock(self) -> Iterator[None]:
-        """One audit at a time per database; a crashed holder's lock dies with its process. The lock file
-        is named from the real path, so a symlink to the database takes the same lock (flock on Linux is
-        independent of the POSIX locks SQLite takes on the database file itself)."""
+    def run_lock(self, site: str | None) -> Iterator[None]:
+        """The lock of one site's audit (audits of other sites run at the same time), or with site=None of
+        the whole store (prune, vacuum: no audit runs meanwhile). flock: a shared lock on `<db>.lock` plus an
+        exclusive one on the site's own file under `<db>.lock.d/`, or an exclusive lock on `<db>.lock`; a
+        crashed holder's locks die with its process. The files are named from the real path, so a symlink to
+        the database takes the same locks (flock on Linux is independent of SQLite's own POSIX locks)."""
         real = os.path.realpath(self.path)
-        with open(f"{real}.lock", "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise ConfigError(f"another govaudit run is using {self.path}") from None
+        with ExitStack() as held:
+            store_lock = held.enter_context(open(f"{real}.lock", "w"))
+            _flock(store_lock, fcntl.LOCK_EX if site is None else fcntl.LOCK_SH,
+                   f"another govaudit run is using {self.path}")
+            if site is not None:
+                os.makedirs(f"{real}.lock.d", exist_ok=True)
+                site_lock = held.enter_context(open(f"{real}.lock.d/{site_lock_name(site)}", "w"))
+                _flock(site_lock, fcntl.LOCK_EX, f"another govaudit run is using {self.path} for {site}")
             yield
 
     # -- urls -------------------------------------------------------------------------------
@@ -158,14 +170,17 @@ class SQLiteStore:
                  _dumps(health) if health is not None else None, error, run_id),
             )
 
-    def fail_stale_runs(self) -> list[int]:
-        """Runs left `running` by a process that died (SIGKILL, power loss): marked `interrupted`. Only call
-        while holding the run lock, so that no live audit holds one of them."""
+    def fail_stale_runs(self, site: str | None) -> list[int]:
+        """Runs of `site` (every site's with None) left `running` by a process that died (SIGKILL, power
+        loss): marked `interrupted`. Only call while holding run_lock(site), so that no live audit holds one
+        of them (the runs of other sites may belong to audits going on now)."""
+        which, params = ("status=?", (RunStatus.RUNNING,)) if site is None else \
+            ("status=? AND site=?", (RunStatus.RUNNING, site))
         with self._db:
-            ids = [r[0] for r in self._db.execute("SELECT id FROM runs WHERE status=?", (RunStatus.RUNNING,))]
+            ids = [r[0] for r in self._db.execute(f"SELECT id FROM runs WHERE {which} ORDER BY id", params)]
             self._db.execute(
-                "UPDATE runs SET status=?, finished_at=?, error='interrupted before it finished' WHERE status=?",
-                (RunStatus.INTERRUPTED, now_iso(), RunStatus.RUNNING),
+                f"UPDATE runs SET status=?, finished_at=?, error='interrupted before it finished' WHERE {which}",
+                (RunStatus.INTERRUPTED, now_iso(), *params),
             )
         return ids
 
