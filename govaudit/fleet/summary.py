@@ -59,7 +59,7 @@ class SharedDefect:
 @dataclass(frozen=True)
 class FleetSummary:
     indicators: tuple[Indicator, ...]
-    groups: tuple[tuple[str, tuple[AgencyRow, ...]], ...]  # 主管機關 → its agencies, best first
+    groups: tuple[tuple[str, tuple[AgencyRow, ...]], ...]  # 主管機關 (list order) → its agencies, best first
     distribution: dict[str, tuple[int, ...]]  # indicator → count per BINS bin
     shared: tuple[SharedDefect, ...]
     not_audited: tuple[AgencyRecord, ...]
@@ -112,7 +112,7 @@ def summarise(agencies: Sequence[AgencyRecord], indicators: Sequence[Indicator],
         by_group[agency.group].append(agency)
     first = indicators[0].id if indicators else ""
     groups = []
-    for group in sorted(by_group):
+    for group in by_group:  # in the order of the site list
         members = by_group[group]
         group_ranks = {i.id: ranks({a.name: a.scores.get(i.id) if a.audited else None for a in members})
                        for i in indicators}
@@ -126,7 +126,7 @@ def summarise(agencies: Sequence[AgencyRecord], indicators: Sequence[Indicator],
         groups=tuple(groups),
         distribution={i.id: distribution(a.scores.get(i.id) for a in audited) for i in indicators},
         shared=shared_defects(agencies, at_least=at_least),
-        not_audited=tuple(sorted((a for a in agencies if not a.audited), key=lambda a: (a.group, a.name))),
+        not_audited=tuple(a for _, rows in groups for a in (r.agency for r in rows) if not a.audited),
         counts={"agencies": len(agencies), "audited": len(audited),
                 "completed": sum(a.status == "completed" for a in agencies),
                 "incomplete": sum(a.status == "incomplete" for a in agencies),

@@ -87,7 +87,9 @@ def make_app() -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": SETTINGS.visibility_timeout},
+        # unacked_restore_throttle 1: every 10 s (not every 100 s, kombu's default) a worker looks for messages
+        # whose worker died more than visibility_timeout ago and puts them back on the queue
+        broker_transport_options={"visibility_timeout": SETTINGS.visibility_timeout, "unacked_restore_throttle": 1},
         result_backend_transport_options={"visibility_timeout": SETTINGS.visibility_timeout},
         task_time_limit=SETTINGS.time_limit,
         worker_send_task_events=True,
