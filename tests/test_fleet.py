@@ -231,25 +231,25 @@ def test_kill_9_of_a_worker_mid_audit(tmp_path: Path) -> None:
 def test_redis_restart_mid_fleet_loses_no_site(tmp_path: Path) -> None:
     """Redis restarts while audits are queued and one is running: every site is still audited."""
     db = tmp_path / "fleet.sqlite"
-    with RedisServer(tmp_path / "redis") as redis, loopback_fleet(4, slow={0: 2.0}) as agencies:
+    with RedisServer(tmp_path / "redis") as redis, loopback_fleet(4) as agencies:
         site_list = write_site_list(agencies, tmp_path)
         result = govaudit("fleet", "run", str(site_list), "--broker", redis.url, "--offline")  # no --wait
         assert result.returncode == 0, result.stderr
         workers = start_workers(1, tmp_path, redis.url, db)
         try:
             deadline = time.monotonic() + 180
-            while not agencies[0].hits and not any(a.hits for a in agencies):
+            while not any(a.hits for a in agencies):  # an audit is running, the others are queued
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
             redis.restart()
             deadline = time.monotonic() + 300
             while True:
                 runs = runs_by_site(db) if db.exists() else {}
-                done = {s for s, rs in runs.items() if any(r.status == "completed" for r in rs)}
+                done = {s for s, rs in runs.items() if any(r.status in ("completed", "incomplete") for r in rs)}
                 if done == {a.name for a in agencies}:
                     break
                 assert time.monotonic() < deadline, f"audited: {sorted(done)}"
                 time.sleep(1)
         finally:
             workers.stop()
-    assert all(any(r.status == "completed" for r in runs[a.name]) for a in agencies)
+    assert all(any(r.status == "completed" for r in runs[a.name]) for a in agencies), runs
