@@ -32,6 +32,7 @@ from celery.signals import worker_process_init
 
 from govaudit import procs
 from govaudit.fleet.jobs import AuditJob, AuditOutcome
+from govaudit.profile import ConfigError
 
 TASK = "govaudit.audit_site"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
@@ -42,7 +43,7 @@ HOST_LOCK = "govaudit:host:{host}"
 
 @dataclass(frozen=True)
 class FleetSettings:
-    """Timing of the queue, from GOVAUDIT_FLEET_* variables (seconds)."""
+    """Timing of the queue, from GOVAUDIT_FLEET_* variables (seconds; retries a count)."""
 
     # Longer than the longest audit: Redis hands an unacknowledged message to another worker after it.
     visibility_timeout: int = 6 * 3600
@@ -64,12 +65,11 @@ class FleetSettings:
                 try:
                     values[field] = int(raw)
                 except ValueError:
-                    raise SystemExit(f"govaudit: error: GOVAUDIT_FLEET_{name}={raw!r} is not a whole number"
-                                     " of seconds") from None
+                    raise ConfigError(f"GOVAUDIT_FLEET_{name}={raw!r} is not a whole number") from None
         settings = cls(**values)
         if settings.time_limit >= settings.visibility_timeout:
-            raise SystemExit("govaudit: error: GOVAUDIT_FLEET_TIME_LIMIT must be shorter than"
-                             " GOVAUDIT_FLEET_VISIBILITY_TIMEOUT (or a running audit is delivered twice)")
+            raise ConfigError("GOVAUDIT_FLEET_TIME_LIMIT must be shorter than GOVAUDIT_FLEET_VISIBILITY_TIMEOUT"
+                              " (or a running audit is delivered twice)")
         return settings
 
 
