@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from govaudit import localtime
 from govaudit.files import write_atomic
@@ -45,10 +46,13 @@ def render(summary: FleetSummary, *, generated: str | None = None) -> str:
     assert env.loader is not None
     css, _, _ = env.loader.get_source(env, "fleet.css")
     generated = generated or datetime.now(UTC).isoformat(timespec="seconds")
-    csp = ("default-src 'none'; img-src data:; style-src 'sha256-"
-           + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'")
+    # only our own style (by hash) applies and nothing is fetched, as in the agency report
+    csp = ("default-src 'none'; style-src 'sha256-"
+           + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'; "
+           "img-src 'none'; base-uri 'none'; form-action 'none'")
     most = max((n for counts in summary.distribution.values() for n in counts), default=0) or 1
-    return env.get_template(TEMPLATE).render(s=summary, css=css, csp=csp, generated=generated, bins=BINS,
+    return env.get_template(TEMPLATE).render(s=summary, css=Markup(css),  # our packaged asset
+                                             csp=csp, generated=generated, bins=BINS,
                                              most=most)
 
 

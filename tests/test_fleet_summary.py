@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import html
 import io
 from pathlib import Path
 
@@ -78,6 +81,10 @@ def test_html_escapes_and_uses_taipei_and_roc(tmp_path: Path) -> None:
     assert "115年12月7日" in page  # 18:30 UTC is the next day in Taipei
     assert "2026-12-07 02:30:00 UTC+08:00" in page
     assert "資訊公開適切性" in page and "無法稽核之機關" in page and 'lang="zh-Hant-TW"' in page
+    # the style applies: the CSP names the hash of the very text inside <style> (an escaped copy would not match)
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode("ascii")
+    assert f"style-src 'sha256-{digest}'" in html.unescape(page) and "default-src &#39;none&#39;" in page
     rows = list(csv.DictReader(io.StringIO(files[1].read_bytes().decode("utf-8-sig"))))
     assert [r["agency"] for r in rows] == ["乙", hostile, "戊"]
     assert rows[0]["disclosure_adequacy_rank_in_group"] == "1" and rows[2]["status"] == "failed"
