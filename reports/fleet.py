@@ -22,6 +22,17 @@ STATUS_ZH = {"completed": "完成", "incomplete": "未完整", "failed": "失敗
              "running": "進行中", "unreachable": "無法連線", "": "未稽核"}
 
 
+# The runner's reasons are English; the summary leads with the zh-TW gist of the common ones.
+REASON_ZH = (("start page unreachable", "首頁無法連線"), ("start page answered HTTP", "首頁回應錯誤"),
+             ("start page redirects", "首頁轉址過多"), ("interrupted", "稽核中斷"),
+             ("no run recorded", "沒有稽核紀錄"))
+
+
+def _reason(error: str) -> str:
+    gist = next((zh for en, zh in REASON_ZH if error.startswith(en)), "")
+    return f"{gist}：{error}" if gist else error
+
+
 def _score(value: object) -> str:
     return "—" if not isinstance(value, int | float) else f"{value:.1f}"
 
@@ -36,7 +47,7 @@ def _delta(value: object) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("govaudit.reports", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(score=_score, delta=_delta, status_zh=lambda s: STATUS_ZH.get(s, s),
+    env.filters.update(score=_score, delta=_delta, reason=_reason, status_zh=lambda s: STATUS_ZH.get(s, s),
                        roc=localtime.roc_date, shown=localtime.shown)
     return env
 

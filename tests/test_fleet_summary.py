@@ -79,6 +79,7 @@ def test_html_escapes_and_uses_taipei_and_roc(tmp_path: Path) -> None:
     page = (tmp_path / "fleet.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "115年12月7日" in page  # 18:30 UTC is the next day in Taipei
+    assert "首頁無法連線：start page unreachable: &lt;script&gt;" in page
     assert "2026-12-07 02:30:00 UTC+08:00" in page
     assert "資訊公開適切性" in page and "無法稽核之機關" in page and 'lang="zh-Hant-TW"' in page
     # the style applies: the CSP names the hash of the very text inside <style> (an escaped copy would not match)

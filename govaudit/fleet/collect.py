@@ -29,7 +29,7 @@ def collect(store: RunReader, sites: Sequence[FleetSite] | None = None, *,
         rows = by_site.get(name, [])
         if not rows:
             agencies.append(AgencyRecord(name=name, group=group, start_url=start_url,
-                                         error="沒有任何稽核紀錄 (no run recorded)"))
+                                         error="no run recorded"))
             continue
         latest = rows[-1]
         run_id, status = latest["id"], str(latest["status"])
