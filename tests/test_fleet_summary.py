@@ -9,7 +9,10 @@ import html
 import io
 from pathlib import Path
 
+from govaudit.fleet.collect import collect
+from govaudit.fleet.sites import FleetSite
 from govaudit.fleet.summary import AgencyRecord, Indicator, distribution, ranks, shared_defects, summarise
+from govaudit.models import IndicatorScore, IndicatorStatus, RunStatus
 from govaudit.reports import fleet as writer
 
 IND = [Indicator("disclosure_adequacy", "資訊公開適切性"), Indicator("content_validity", "資訊內容有效性")]
@@ -90,3 +93,36 @@ def test_html_escapes_and_uses_taipei_and_roc(tmp_path: Path) -> None:
     assert [r["agency"] for r in rows] == ["乙", hostile, "戊"]
     assert rows[0]["disclosure_adequacy_rank_in_group"] == "1" and rows[2]["status"] == "failed"
     assert rows[0]["audited_at_roc"] == "115年12月7日"
+
+
+def _scored_run(store, site: str, scores: dict[str, float], status: RunStatus = RunStatus.COMPLETED) -> int:
+    run_id = store.create_run(site=site, start_url=f"http://{site}.example/", tool_version="t", profile_hash="h",
+                              profile={}, rubric="default@1")
+    store.save_scores(run_id, [IndicatorScore(i.id, i.label, scores[i.id], 100, IndicatorStatus.PARTIAL, 1.0, ())
+                               for i in IND if i.id in scores])
+    store.finish_run(run_id, status)
+    return run_id
+
+
+def test_collect_reads_latest_runs_trend_and_failures(store) -> None:
+    _scored_run(store, "甲", {"disclosure_adequacy": 40.0, "content_validity": 80.0})
+    _scored_run(store, "乙", {"disclosure_adequacy": 10.0, "content_validity": 10.0}, RunStatus.INTERRUPTED)
+    latest = _scored_run(store, "甲", {"disclosure_adequacy": 55.0, "content_validity": 70.0})
+    failed = store.create_run(site="乙", start_url="http://乙.example/", tool_version="t", profile_hash="h",
+                              profile={}, rubric="default@1")
+    store.finish_run(failed, RunStatus.FAILED, error="start page unreachable: http://乙.example/")
+    sites = [FleetSite(name="甲", group="文化部", start_url="http://甲.example/"),
+             FleetSite(name="乙", group="文化部", start_url="http://乙.example/"),
+             FleetSite(name="丙", group="教育部", start_url="http://丙.example/")]
+    agencies, indicators = collect(store, sites, report_link=lambda name, url: f"{name}/report.html")
+    assert [i.id for i in indicators] == ["disclosure_adequacy", "content_validity"]
+    jia, yi, bing = agencies
+    assert (jia.run_id, jia.status, jia.scores["disclosure_adequacy"]) == (latest, "completed", 55.0)
+    assert jia.history == ({"disclosure_adequacy": 40.0, "content_validity": 80.0},)  # the interrupted run is not
+    assert jia.report == "甲/report.html"
+    assert (yi.status, yi.audited, yi.error) == ("failed", False, "start page unreachable: http://乙.example/")
+    assert (bing.run_id, bing.status, bing.error) == (None, "", "no run recorded")
+    row = dict(summarise(agencies, indicators).groups)["文化部"][0]
+    assert row.agency.name == "甲" and row.deltas["disclosure_adequacy"] == 15.0
+    everything, _ = collect(store)  # no site list: every site in the store, ungrouped
+    assert sorted(a.name for a in everything) == ["乙", "甲"]
