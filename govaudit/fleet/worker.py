@@ -39,6 +39,10 @@ DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 DEFAULT_DB = "var/audit.sqlite"
 DEFAULT_REPORTS = "var/fleet/sites"
 HOST_LOCK = "govaudit:host:{host}"
+# Set when a site's audit of a night is over: a message delivered again after that (its worker lost the
+# broker before acknowledging, or was killed between the end of the audit and the ack) is not re-audited.
+DONE = "govaudit:done:{night}:{site}"
+DONE_TTL = 3 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -179,13 +183,18 @@ def audit_site(self: Task, job_data: dict[str, Any]) -> dict[str, Any]:
     out = Path(conf.govaudit_reports) / job.site.key
     retries = self.request.retries or 0
     final = retries >= (self.max_retries or 0)
+    done_key = DONE.format(night=job.night, site=job.site.key)
     client = redis.Redis.from_url(conf.broker_url)
     try:
+        earlier = client.get(done_key)
+        if earlier is not None:  # delivered again after its audit was over: the night has it already
+            return json.loads(earlier)
         with host_lock(client, job.site.host, SETTINGS.lock_ttl):
             outcome = run_audit_process(job, db=db, out=out, final=final)
+        if outcome.kind in ("unreachable", "busy") and not final:
+            raise TryAgain(outcome.error)
+        result = outcome.model_copy(update={"worker": self.request.hostname or "", "attempts": retries + 1})
+        client.set(done_key, result.model_dump_json(), ex=DONE_TTL)
     finally:
         client.close()
-    if outcome.kind in ("unreachable", "busy") and not final:
-        raise TryAgain(outcome.error)
-    done = outcome.model_copy(update={"worker": self.request.hostname or "", "attempts": retries + 1})
-    return json.loads(done.model_dump_json())
+    return json.loads(result.model_dump_json())
