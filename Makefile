@@ -9,13 +9,13 @@ STAMP  := $(VENV)/.installed-stamp
 # tests sharing one demo audit on one worker. PYTEST_ARGS= runs serially.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: demo test lint browser clean bench bench-quick bench-tools
+.PHONY: demo test lint browser services clean bench bench-quick bench-tools
 
 demo: $(STAMP) browser
 	$(BIN)/govaudit demo --db var/demo.sqlite --out var/demo-report
 
 # Lint and types first: they take seconds, the suite takes minutes.
-test: $(STAMP) browser
+test: $(STAMP) browser services
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -43,6 +43,19 @@ browser:
 	else echo "make: error: chromium/chromedriver missing: apt-get install chromium chromium-driver fonts-noto-cjk (as root)" >&2; exit 4; fi
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 		|| { echo "make: error: chromium or chromedriver still not on PATH" >&2; exit 4; }
+
+# Debian's PostgreSQL and Redis for the fleet's tests (a central store, Celery's broker). Installed when
+# missing and we are root, like `browser`; the system services are not started: the tests start their
+# own servers on loopback ports in temporary directories (tests/pgserver.py, as an unprivileged user).
+services:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "make: installing postgresql and redis-server from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server >/dev/null \
+		|| { echo "make: error: could not install postgresql redis-server" >&2; exit 4; }; \
+	else echo "make: error: postgresql/redis-server missing: apt-get install postgresql redis-server (as root)" >&2; exit 4; fi
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null \
+		|| { echo "make: error: initdb or redis-server still missing" >&2; exit 4; }
 
 # The link-checker benchmark (bench/README section in README.md): govaudit against LinkChecker and lychee
 # on generated sites served on loopback. `make bench` takes medians of 3 runs (long: LinkChecker needs

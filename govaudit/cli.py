@@ -18,12 +18,27 @@ from rich.console import Console
 from govaudit import __version__, procs, runner
 from govaudit.fleet.cli import fleet, worker
 from govaudit.profile import ConfigError, Profile, load_profile
+from govaudit.store.interface import StoreError
 
 if TYPE_CHECKING:
     from govaudit.models import Run
     from govaudit.store import Store
 
 DEFAULT_DB = Path("var/audit.sqlite")
+
+
+class _StoreLocation(click.ParamType):
+    """--db: a SQLite file's path, or a store URL kept as written (sqlite:///…, postgresql://…: a Path would
+    fold its //)."""
+
+    name = "PATH|URL"
+
+    def convert(self, value, param, ctx):
+        return value if isinstance(value, Path) or "://" in value else Path(value)
+
+
+STORE = _StoreLocation()
+DB_HELP = "The store of every run: a SQLite file (path or sqlite:///…) or postgresql://user@host/database."
 DEFAULT_OUT = Path("var/report")
 err = Console(stderr=True)
 
@@ -77,7 +92,7 @@ def _summary_line(outcome: runner.Outcome) -> str:
     return line
 
 
-def _execute(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool, fail_on: str,
+def _execute(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool, fail_on: str,
              lang: str, formats: tuple[str, ...] | None, verbose: bool = False) -> int:
     bar, update = _progress_display()
     if bar:
@@ -95,8 +110,7 @@ def _execute(start_url: str | None, profile: Profile, *, db: Path, out: Path, of
 
 
 _common = [
-    click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
-                 help="SQLite file holding every run."),
+    click.option("--db", type=STORE, default=DEFAULT_DB, show_default=True, help=DB_HELP),
     click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
                  help="Directory for report.html, results.json, links.csv."),
     click.option("--lang", type=click.Choice(["zh-TW", "en"]), default="zh-TW", show_default=True,
@@ -198,8 +212,7 @@ def report(run_id, db, out, lang, formats, pdf) -> None:
 
 
 def _db_option(func):
-    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                        show_default=True, help="SQLite file holding every run.")(func)
+    return click.option("--db", type=STORE, default=DEFAULT_DB, show_default=True, help=DB_HELP)(func)
 
 
 @cli.command()
@@ -264,15 +277,16 @@ def links_cmd(db, run_ref, statuses, only_new) -> None:
     _rows_out(header, rows, f"run {run_id}: {len(rows)} link failures")
 
 
-def _open_store(db: Path, *, readonly: bool = False) -> Store:
-    from govaudit.store import open_store  # noqa: PLC0415
+def _open_store(db: Path | str, *, readonly: bool = False) -> Store:
+    from govaudit.store import open_store, sqlite_path  # noqa: PLC0415
 
-    if not db.exists():
+    path = sqlite_path(db)
+    if path is not None and not path.exists():
         raise ConfigError(f"no database at {db}")
     return open_store(db, readonly=readonly)
 
 
-def _existing_run(store: Store, run_id: int, db: Path) -> Run:
+def _existing_run(store: Store, run_id: int, db: Path | str) -> Run:
     try:
         return store.run(run_id)
     except Exception:
@@ -356,8 +370,6 @@ def prune(db, profile_path, dry_run, vacuum) -> None:
     from govaudit import retention  # noqa: PLC0415
 
     profile = load_profile(profile_path) if profile_path else None
-    if not db.exists():
-        raise ConfigError(f"no database at {db}")
     with _open_store(db) as store, store.run_lock(None):  # store-wide: no audit meanwhile
         done = retention.prune(store, retention.policies(store, profile), dry_run=dry_run)
         if vacuum and not dry_run:
@@ -420,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(runner.EXIT_USAGE)
     except click.exceptions.Abort:
         sys.exit(130)
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:  # StoreError: a store that cannot be opened (down, newer, absent)
         err.print(f"govaudit: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(runner.EXIT_USAGE)
     except click.exceptions.Exit as exc:

@@ -275,7 +275,7 @@ def _crawl(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], in
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
 
-def audit(start_url: str | None, profile: Profile, *, db: Path, out: Path, offline: bool = False,
+def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool = False,
           fail_on: str = "", progress: Progress | None = None, lang: str = "zh-TW",
           formats: Collection[str] | None = None) -> Outcome:
     start = check_start_url(start_url or profile.site.start_url)
@@ -365,7 +365,7 @@ def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW",
 STAGING = ".govaudit-staging-"  # write_reports' staging directories in the output directory
 
 
-def rebuild_report(db: Path, run_id: int | None, out: Path, *, lang: str = "zh-TW",
+def rebuild_report(db: Path | str, run_id: int | None, out: Path, *, lang: str = "zh-TW",
                    formats: Collection[str] | None = None) -> tuple[list[Path], dict]:
     with open_store(db, readonly=True) as store:
         run_id = run_id or store.latest_run_id()

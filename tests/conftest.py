@@ -1,4 +1,5 @@
-"""Shared fixtures: real servers on 127.0.0.1, a real SQLite store, and one demo audit per session."""
+"""Shared fixtures: real servers on 127.0.0.1, a real store (a SQLite file, and a PostgreSQL server of the
+session), and one demo audit per session."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from govaudit.demo.server import DemoServer
 from govaudit.profile import Profile, load_profile
 from govaudit.store import Store, open_store
 from tests.demoaudit import DemoAudit, run_demo
+from tests.pgserver import PgServer
 from tests.siteserver import Route, SiteServer
 
 
@@ -30,10 +32,29 @@ def demo_server() -> Iterator[DemoServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for the session (per xdist worker), started when a test first needs it."""
+    with PgServer() as server:
+        yield server
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty store on each backend: a SQLite file under tmp_path, a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.create_database()
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """An empty store in a real SQLite file under tmp_path."""
-    with open_store(tmp_path / "store.sqlite") as opened:
+def store(store_url: str) -> Iterator[Store]:
+    """An empty store, on each backend."""
+    with open_store(store_url) as opened:
         yield opened
 
 

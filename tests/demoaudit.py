@@ -23,8 +23,9 @@ class DemoAudit:
     truth: dict[str, Any]
 
 
-def run_demo(db: Path, out: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], dict[str, Any]]:
-    """`govaudit demo` through the real CLI: (process, results.json, demo-ground-truth.json)."""
+def run_demo(db: Path | str, out: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], dict[str, Any]]:
+    """`govaudit demo` through the real CLI into `db` (a path or a store URL): (process, results.json,
+    demo-ground-truth.json)."""
     proc = subprocess.run([sys.executable, "-m", "govaudit", "demo", "--db", str(db), "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

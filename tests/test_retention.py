@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 import yaml
 
@@ -24,7 +25,7 @@ from govaudit.models import (
     Severity,
 )
 from govaudit.profile import Retention
-from govaudit.store import PRUNED_BODIES, PRUNED_DETAIL, open_store
+from govaudit.store import PRUNED_BODIES, PRUNED_DETAIL, open_store, sqlite_path
 from tests.siteserver import SiteServer, html
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
@@ -101,44 +102,52 @@ def _counts(store, run):
         "scores": len(store.scores(run)), "axe": len(list(store.axe_pages(run)))}
 
 
-def test_prune_removes_detail_and_unshared_bodies_in_one_transaction(tmp_path):
-    with open_store(tmp_path / "a.sqlite") as store:
-        r1 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "old": b"<p>only in run 1</p>"})
-        r2 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "mid": b"<p>only in run 2</p>"})
-        r3 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "new": b"<p>only in run 3</p>"})
-        r4 = _recorded_run(store, "s", {"pin": b"<p>only in the pinned run</p>"})
-        store.set_pinned(r4, True, "年度評核")
-        before = {r: _counts(store, r) for r in (r1, r2, r3, r4)}
+def test_prune_removes_detail_and_unshared_bodies_in_one_transaction(store):  # on each backend
+    r1 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "old": b"<p>only in run 1</p>"})
+    r2 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "mid": b"<p>only in run 2</p>"})
+    r3 = _recorded_run(store, "s", {"shared": b"<p>same</p>", "new": b"<p>only in run 3</p>"})
+    r4 = _recorded_run(store, "s", {"pin": b"<p>only in the pinned run</p>"})
+    store.set_pinned(r4, True, "年度評核")
+    before = {r: _counts(store, r) for r in (r1, r2, r3, r4)}
 
-        dry = store.prune([r2], [r1, r4], dry_run=True)
-        assert {r: _counts(store, r) for r in (r1, r2, r3, r4)} == before  # a dry run changes nothing
-        assert all(store.body(h) for h in ("shared", "old", "mid", "new", "pin"))
+    dry = store.prune([r2], [r1, r4], dry_run=True)
+    assert {r: _counts(store, r) for r in (r1, r2, r3, r4)} == before  # a dry run changes nothing
+    assert all(store.body(h) for h in ("shared", "old", "mid", "new", "pin"))
 
-        done = store.prune([r2], [r1, r4])
-        assert done == dry
-        assert done["runs_detail"] == 1 and done["runs_bodies"] == 1  # the pinned run was not touched
-        assert done["bodies"] == 2 and done["body_bytes"] > 0
-        assert store.body("old") is None and store.body("mid") is None  # no unpruned run references them
-        assert store.body("shared") and store.body("new") and store.body("pin")
-        after = {r: _counts(store, r) for r in (r1, r2, r3, r4)}
-        assert after[r1] == {**before[r1], "pages": 0, "links": 0, "axe": 0}  # detail gone
-        assert after[r1]["findings"] == after[r1]["link_results"] == after[r1]["scores"] == 1  # kept
-        assert after[r2] == before[r2]  # rows kept; only its body went
-        assert after[r3] == before[r3] and after[r4] == before[r4]
-        assert store.run(r1).pruned == PRUNED_DETAIL and store.run(r2).pruned == PRUNED_BODIES
-        assert store.run(r4).pruned == 0 and store.run(r4).pin_note == "年度評核"
+    done = store.prune([r2], [r1, r4])
+    assert done == dry
+    assert done["runs_detail"] == 1 and done["runs_bodies"] == 1  # the pinned run was not touched
+    assert done["bodies"] == 2 and done["body_bytes"] > 0
+    assert store.body("old") is None and store.body("mid") is None  # no unpruned run references them
+    assert store.body("shared") and store.body("new") and store.body("pin")
+    after = {r: _counts(store, r) for r in (r1, r2, r3, r4)}
+    assert after[r1] == {**before[r1], "pages": 0, "links": 0, "axe": 0}  # detail gone
+    assert after[r1]["findings"] == after[r1]["link_results"] == after[r1]["scores"] == 1  # kept
+    assert after[r2] == before[r2]  # rows kept; only its body went
+    assert after[r3] == before[r3] and after[r4] == before[r4]
+    assert store.run(r1).pruned == PRUNED_DETAIL and store.run(r2).pruned == PRUNED_BODIES
+    assert store.run(r4).pruned == 0 and store.run(r4).pin_note == "年度評核"
 
 
-def test_a_prune_that_fails_midway_leaves_everything_as_it_was(tmp_path):
-    path = tmp_path / "a.sqlite"
-    with open_store(path) as store:
+def test_a_prune_that_fails_midway_leaves_everything_as_it_was(store_url):
+    with open_store(store_url) as store:
         r1 = _recorded_run(store, "s", {"old": b"<p>1</p>"})
         _recorded_run(store, "s", {"new": b"<p>2</p>"})
         before = _counts(store, r1)
-    with sqlite3.connect(path) as db:  # a real failure inside the transaction, after the page rows went
-        db.execute("CREATE TRIGGER no_body_delete BEFORE DELETE ON bodies BEGIN SELECT RAISE(ABORT, 'disk'); END")
-    with open_store(path) as store:
-        with pytest.raises(sqlite3.DatabaseError, match="disk"):
+    # a real failure inside the transaction, after the page rows went
+    path = sqlite_path(store_url)
+    if path is not None:
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TRIGGER no_body_delete BEFORE DELETE ON bodies BEGIN SELECT RAISE(ABORT, 'disk'); END")
+        failure: type[Exception] = sqlite3.DatabaseError
+    else:
+        with psycopg.connect(store_url, autocommit=True) as db:
+            db.execute("CREATE FUNCTION disk() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk'; END $$"
+                       " LANGUAGE plpgsql")
+            db.execute("CREATE TRIGGER no_body_delete BEFORE DELETE ON bodies FOR EACH ROW EXECUTE FUNCTION disk()")
+        failure = psycopg.errors.RaiseException
+    with open_store(store_url) as store:
+        with pytest.raises(failure, match="disk"):
             store.prune([], [r1])
         assert _counts(store, r1) == before and store.body("old") and store.run(r1).pruned == 0
 

@@ -24,9 +24,14 @@ def sqlite_path(url: str | Path) -> Path | None:
 
 
 def open_store(url: str | Path, *, readonly: bool = False) -> Store:
-    """Open the store at `url`: `sqlite:///relative.sqlite`, `sqlite:////absolute.sqlite` or a plain file path."""
+    """Open the store at `url`: `sqlite:///relative.sqlite`, `sqlite:////absolute.sqlite`, a plain file path,
+    or `postgresql://user@host:port/database` (libpq's URL; PG* environment variables and ~/.pgpass apply)."""
     path = sqlite_path(url)
-    if path is None:
-        scheme = urlsplit(str(url)).scheme
-        raise StoreError(f"store URL {url!r}: the {scheme}:// store is not supported yet (use sqlite:/// or a path)")
-    return SQLiteStore(path, readonly=readonly)
+    if path is not None:
+        return SQLiteStore(path, readonly=readonly)
+    scheme = urlsplit(str(url)).scheme
+    if scheme in ("postgresql", "postgres"):
+        from govaudit.store.postgres import PostgresStore  # noqa: PLC0415  (psycopg only when used)
+
+        return PostgresStore(str(url), readonly=readonly)
+    raise StoreError(f"store URL {url!r}: no {scheme}:// store (use a path, sqlite:///… or postgresql://…)")

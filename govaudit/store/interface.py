@@ -5,7 +5,8 @@ what each process asks of it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -20,6 +21,21 @@ class StoreError(RuntimeError):
 def now_iso() -> str:
     """The store's timestamps: local time with its offset, to the second."""
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+# Seconds an audit retries its site's lock before it refuses: another audit's fail_stale_runs may be holding
+# it for a moment to check that no audit of the site is alive.
+LOCK_PATIENCE = 2.0
+
+
+def retry(attempt: Callable[[], bool], patience: float, pause: float = 0.05) -> bool:
+    """attempt() until it succeeds or `patience` seconds have passed (once at least); whether it succeeded."""
+    deadline = time.monotonic() + patience
+    while not attempt():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+    return True
 
 
 def site_lock_name(site: str) -> str:
@@ -101,7 +117,10 @@ class RunLedger(Connection, Protocol):
                    profile: dict[str, Any], rubric: str) -> int: ...
     def finish_run(self, run_id: int, status: RunStatus, *, stats: dict[str, Any] | None = None,
                    health: list[Any] | None = None, error: str = "") -> None: ...
-    def fail_stale_runs(self, site: str | None) -> list[int]: ...
+    def fail_stale_runs(self, site: str | None) -> list[int]:
+        """Under run_lock(site): runs left `running` by dead processes (of `site`, and of other sites with no
+        live audit) marked interrupted."""
+        ...
     def last_completed_run(self, site: str, before: int | None = None) -> int | None: ...
     def run_overview(self) -> list[dict[str, Any]]: ...
     def set_pinned(self, run_id: int, pinned: bool, note: str = "") -> Run: ...

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from govaudit.models import CheckResult, IndicatorScore, Link, LinkResult, LinkStatus, Page, Run, RunStatus
 from govaudit.profile import ConfigError
-from govaudit.store.interface import StoreError, now_iso, site_lock_name
+from govaudit.store.interface import LOCK_PATIENCE, StoreError, now_iso, retry, site_lock_name
 from govaudit.store.sqlite_schema import MIGRATIONS
 
 # runs.pruned: what retention removed from a run (findings, scores, link results and the run are always kept)
@@ -41,11 +41,12 @@ _LINK_COLUMNS = ("SELECT s.url AS source, t.url AS target, l.fragment, l.text, l
                  " l.position FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id")
 
 
-def _flock(fh: Any, how: int, busy: str) -> None:
+def _flock(fh: Any, how: int) -> bool:
     try:
         fcntl.flock(fh, how | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise ConfigError(busy) from None
+        return False
+    return True
 
 
 def _link_result(row: sqlite3.Row) -> LinkResult:
@@ -87,6 +88,11 @@ class SQLiteStore:
         """The URL open_store takes to open this database again (child processes get it in their job)."""
         return f"sqlite:///{self.path.resolve()}"
 
+    @property
+    def where(self) -> str:
+        """The store in messages."""
+        return str(self.path)
+
     def __enter__(self) -> SQLiteStore:
         return self
 
@@ -119,16 +125,21 @@ class SQLiteStore:
         exclusive one on the site's own file under `<db>.lock.d/`, or an exclusive lock on `<db>.lock`; a
         crashed holder's locks die with its process. The files are named from the real path, so a symlink to
         the database takes the same locks (flock on Linux is independent of SQLite's own POSIX locks)."""
+        with open(f"{os.path.realpath(self.path)}.lock", "w") as store_lock:
+            if not _flock(store_lock, fcntl.LOCK_EX if site is None else fcntl.LOCK_SH):
+                raise ConfigError(f"another govaudit run is using {self.where}")
+            with self._site_lock(site, patience=LOCK_PATIENCE) if site is not None else nullcontext(True) as mine:
+                if not mine:
+                    raise ConfigError(f"another govaudit run is using {self.where} for {site}")
+                yield
+
+    @contextmanager
+    def _site_lock(self, site: str, *, patience: float) -> Iterator[bool]:
+        """Try the exclusive lock of `site`'s audits for up to `patience` seconds; yields whether it is held."""
         real = os.path.realpath(self.path)
-        with ExitStack() as held:
-            store_lock = held.enter_context(open(f"{real}.lock", "w"))
-            _flock(store_lock, fcntl.LOCK_EX if site is None else fcntl.LOCK_SH,
-                   f"another govaudit run is using {self.path}")
-            if site is not None:
-                os.makedirs(f"{real}.lock.d", exist_ok=True)
-                site_lock = held.enter_context(open(f"{real}.lock.d/{site_lock_name(site)}", "w"))
-                _flock(site_lock, fcntl.LOCK_EX, f"another govaudit run is using {self.path} for {site}")
-            yield
+        os.makedirs(f"{real}.lock.d", exist_ok=True)
+        with open(f"{real}.lock.d/{site_lock_name(site)}", "w") as fh:
+            yield retry(lambda: _flock(fh, fcntl.LOCK_EX), patience)
 
     # -- urls -------------------------------------------------------------------------------
     def url_ids(self, urls: Iterable[str]) -> dict[str, int]:
@@ -171,23 +182,35 @@ class SQLiteStore:
             )
 
     def fail_stale_runs(self, site: str | None) -> list[int]:
-        """Runs of `site` (every site's with None) left `running` by a process that died (SIGKILL, power
-        loss): marked `interrupted`. Only call while holding run_lock(site), so that no live audit holds one
-        of them (the runs of other sites may belong to audits going on now)."""
-        which, params = ("status=?", (RunStatus.RUNNING,)) if site is None else \
-            ("status=? AND site=?", (RunStatus.RUNNING, site))
+        """Runs left `running` by a process that died (SIGKILL, power loss), marked `interrupted`: those of
+        `site` (call it holding run_lock(site)) and of every other site whose lock is free, i.e. no audit of
+        it is alive (held while they are marked, so none starts meanwhile). site=None (under run_lock(None)):
+        every running run."""
+        running = [r[0] for r in self._db.execute("SELECT DISTINCT site FROM runs WHERE status=?",
+                                                 (RunStatus.RUNNING,))]
+        stale: list[int] = []
+        for other in running:
+            if site is None or other == site:
+                stale += self._interrupt_running(other)
+                continue
+            with self._site_lock(other, patience=0) as free:
+                if free:
+                    stale += self._interrupt_running(other)
+        return sorted(stale)
+
+    def _interrupt_running(self, site: str) -> list[int]:
         with self._db:
-            ids = [r[0] for r in self._db.execute(f"SELECT id FROM runs WHERE {which} ORDER BY id", params)]
+            ids = [r[0] for r in self._db.execute("SELECT id FROM runs WHERE status=? AND site=?",
+                                                 (RunStatus.RUNNING, site))]
             self._db.execute(
-                f"UPDATE runs SET status=?, finished_at=?, error='interrupted before it finished' WHERE {which}",
-                (RunStatus.INTERRUPTED, now_iso(), *params),
-            )
+                "UPDATE runs SET status=?, finished_at=?, error='interrupted before it finished'"
+                " WHERE status=? AND site=?", (RunStatus.INTERRUPTED, now_iso(), RunStatus.RUNNING, site))
         return ids
 
     def run(self, run_id: int) -> Run:
         row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
-            raise StoreError(f"no run {run_id} in {self.path}")
+            raise StoreError(f"no run {run_id} in {self.where}")
         out = {k: row[k] for k in row.keys() if k in _RUN_FIELDS}  # an older schema lacks the newer columns
         for key in ("stats", "health", "profile"):
             out[key] = json.loads(out[key])
