@@ -57,7 +57,7 @@ class Workers:
             p.wait()
 
 
-def start_workers(n: int, tmp: Path, redis_url: str, db: Path) -> Workers:
+def start_workers(n: int, tmp: Path, redis_url: str, db: Path | str) -> Workers:
     """`n` workers, each `govaudit worker --concurrency 1` in a session of its own, ready when they say so."""
     started, logs = [], []
     for i in range(n):
@@ -75,7 +75,7 @@ def start_workers(n: int, tmp: Path, redis_url: str, db: Path) -> Workers:
     return Workers(started, logs)
 
 
-def runs_by_site(db: Path) -> dict[str, list]:
+def runs_by_site(db: Path | str) -> dict[str, list]:
     with open_store(db, readonly=True) as store:
         found: dict[str, list] = {}
         for row in store.runs():
@@ -263,3 +263,21 @@ def test_redis_restart_mid_fleet_loses_no_site(tmp_path: Path) -> None:
         runs = runs_by_site(db)
     assert {a.name: [r.status for r in runs[a.name]] for a in agencies} == \
         {a.name: ["completed"] for a in agencies}
+
+
+def test_workers_share_a_postgresql_store(tmp_path: Path, pg_server) -> None:
+    """The ministry shape: two workers write their runs to one PostgreSQL store at once; the summary reads it."""
+    db = pg_server.create_database()
+    with RedisServer(tmp_path / "redis") as redis, loopback_fleet(4) as agencies:
+        site_list = write_site_list(agencies, tmp_path)
+        workers = start_workers(2, tmp_path, redis.url, db)
+        try:
+            run = govaudit("fleet", "run", str(site_list), "--wait", "--broker", redis.url, "--db", db, "--offline")
+        finally:
+            workers.stop()
+    assert run.returncode == 0, run.stdout + run.stderr
+    runs = runs_by_site(db)
+    assert {a.name: [r.status for r in runs[a.name]] for a in agencies} == {a.name: ["completed"] for a in agencies}
+    report = govaudit("fleet", "report", "--db", db, "--out", str(tmp_path / "summary"), "--site-list", str(site_list),
+                      "--reports", str(tmp_path / "sites"))
+    assert report.returncode == 0 and "4 agencies, 4 completed" in report.stdout, report.stderr
