@@ -62,7 +62,7 @@ def test_celery_settings() -> None:
     assert conf["broker_transport_options"]["visibility_timeout"] > conf["task_time_limit"]
     assert conf["worker_send_task_events"] and conf["task_send_sent_event"]
     assert conf["broker_url"] == "redis://127.0.0.1:1/3"
-    assert conf["autoretry"] == ["TryAgain"] and conf["max_retries"] == 5
+    assert conf["autoretry"] == ["TryAgain", "ConnectionError"] and conf["max_retries"] == 5
 
 
 def test_bad_timing_settings_are_refused() -> None:

@@ -13,6 +13,7 @@ GOVAUDIT_BROKER, GOVAUDIT_DB, GOVAUDIT_REPORTS, and the timing knobs of `FleetSe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -172,7 +173,8 @@ def run_audit_process(job: AuditJob, *, db: str, out: Path, final: bool) -> Audi
                         error=f"the audit process exited with code {code} without an outcome")
 
 
-@app.task(bind=True, name=TASK, acks_late=True, reject_on_worker_lost=True, autoretry_for=(TryAgain,),
+@app.task(bind=True, name=TASK, acks_late=True, reject_on_worker_lost=True,
+          autoretry_for=(TryAgain, redis.ConnectionError),
           max_retries=SETTINGS.retries, retry_backoff=SETTINGS.backoff, retry_backoff_max=SETTINGS.backoff_max,
           retry_jitter=True)
 def audit_site(self: Task, job_data: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +188,7 @@ def audit_site(self: Task, job_data: dict[str, Any]) -> dict[str, Any]:
     done_key = DONE.format(night=job.night, site=job.site.key)
     client = redis.Redis.from_url(conf.broker_url)
     try:
-        earlier = client.get(done_key)
+        earlier = client.get(done_key)  # a Redis that is down raises: Celery retries the task (autoretry_for)
         if earlier is not None:  # delivered again after its audit was over: the night has it already
             return json.loads(earlier)
         with host_lock(client, job.site.host, SETTINGS.lock_ttl):
@@ -194,7 +196,8 @@ def audit_site(self: Task, job_data: dict[str, Any]) -> dict[str, Any]:
         if outcome.kind in ("unreachable", "busy") and not final:
             raise TryAgain(outcome.error)
         result = outcome.model_copy(update={"worker": self.request.hostname or "", "attempts": retries + 1})
-        client.set(done_key, result.model_dump_json(), ex=DONE_TTL)
+        with contextlib.suppress(redis.RedisError):  # the run is recorded; the key only spares a repeat
+            client.set(done_key, result.model_dump_json(), ex=DONE_TTL)
     finally:
         client.close()
     return json.loads(result.model_dump_json())
