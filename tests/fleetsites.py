@@ -13,13 +13,13 @@ from pathlib import Path
 
 from tests.siteserver import DELAY, Route, SiteServer, html
 
-# Fast audits: no browser, short timeouts, no sitemap.
+# Fast audits: no browser, no sitemap, no retries (a 10 s timeout: a loaded machine answers slowly).
 PROFILE = """\
 crawl:
   concurrency: 2
   sitemap: false
 links:
-  timeout: 2
+  timeout: 10
   retries: 0
 checks:
   accessibility: null

@@ -29,10 +29,12 @@ from tests.redisserver import BINARY, RedisServer
 
 pytestmark = pytest.mark.skipif(not os.path.exists(BINARY), reason="redis-server is not installed")
 
-# Short queue timings for the tests: a killed worker's task comes back within ~70 s (an audit of a tiny
-# site takes 15-20 s on a loaded 2-core machine; the time limit also covers waiting for the host lock).
+# Retries and lock expiry short for the tests; the time limit long (an audit of a tiny site takes 15-60 s
+# on a loaded 2-core machine, and the limit also covers waiting for the host lock). The kill -9 test
+# shortens the visibility timeout (KILL_ENV) so that the killed worker's task comes back within ~70 s.
 ENV = {"GOVAUDIT_FLEET_RETRIES": "1", "GOVAUDIT_FLEET_BACKOFF": "1", "GOVAUDIT_FLEET_LOCK_TTL": "20",
-       "GOVAUDIT_FLEET_VISIBILITY_TIMEOUT": "60", "GOVAUDIT_FLEET_TIME_LIMIT": "55"}
+       "GOVAUDIT_FLEET_VISIBILITY_TIMEOUT": "3600", "GOVAUDIT_FLEET_TIME_LIMIT": "3000"}
+KILL_ENV = {"GOVAUDIT_FLEET_VISIBILITY_TIMEOUT": "60", "GOVAUDIT_FLEET_TIME_LIMIT": "55"}
 
 
 def govaudit(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -57,7 +59,7 @@ class Workers:
             p.wait()
 
 
-def start_workers(n: int, tmp: Path, redis_url: str, db: Path | str) -> Workers:
+def start_workers(n: int, tmp: Path, redis_url: str, db: Path | str, env: dict[str, str] | None = None) -> Workers:
     """`n` workers, each `govaudit worker --concurrency 1` in a session of its own, ready when they say so."""
     started, logs = [], []
     for i in range(n):
@@ -66,7 +68,8 @@ def start_workers(n: int, tmp: Path, redis_url: str, db: Path | str) -> Workers:
         started.append(subprocess.Popen(
             [sys.executable, "-m", "govaudit", "worker", "--concurrency", "1", "--db", str(db), "--broker", redis_url,
              "--reports", str(tmp / "sites"), "--offline", "--loglevel", "INFO"],
-            stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **ENV}, start_new_session=True))
+            stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **ENV, **(env or {})},
+            start_new_session=True))
     deadline = time.monotonic() + 120
     while not all(" ready." in log.read_text() for log in logs):
         assert time.monotonic() < deadline, "workers did not start: " + logs[0].read_text()[-2000:]
@@ -113,7 +116,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
 def test_every_site_audited_exactly_once(night: Night) -> None:
     assert night.run.returncode == 2, night.run.stderr  # two agencies are down: not every audit completed
     runs = runs_by_site(night.db)
-    assert set(runs) == {a.name for a in night.agencies}
+    assert set(runs) == {a.name for a in night.agencies}, night.run.stdout + "".join(
+        log.read_text()[-3000:] for log in sorted(night.tmp.glob("worker*.log")))
     for agency in night.agencies:
         (run,) = runs[agency.name]  # one run per agency: no audit twice, none lost
         assert run.start_url == agency.start_url
@@ -202,11 +206,11 @@ def test_kill_9_of_a_worker_mid_audit(tmp_path: Path) -> None:
     with RedisServer(tmp_path / "redis") as redis, loopback_fleet(3, gates={0: gate}) as agencies:
         slow = agencies[0]
         site_list = write_site_list(agencies, tmp_path, overrides={slow.name: "{links: {timeout: 60}}"})
-        workers = start_workers(2, tmp_path, redis.url, db)
+        workers = start_workers(2, tmp_path, redis.url, db, KILL_ENV)
         try:
             enqueue = subprocess.Popen([sys.executable, "-m", "govaudit", "fleet", "run", str(site_list), "--wait",
                                         "--broker", redis.url, "--offline"], stdout=subprocess.PIPE, text=True,
-                                       env={**os.environ, **ENV})
+                                       env={**os.environ, **ENV, **KILL_ENV})
             key = load_site_list(site_list).sites[0].key
             deadline = time.monotonic() + 180
             audit = None
