@@ -1,5 +1,5 @@
 """Command line: govaudit run | demo | a11y | report | links | recheck | ack | acks | unack | runs | pin | unpin |
-prune | checks.
+prune | checks | fleet | worker.
 
 Exit codes: 0 ok · 1 a --fail-on rule tripped · 2 run incomplete or failed · 3 usage or configuration error ·
 4 the site was unreachable.
@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 
 from govaudit import __version__, procs, runner
+from govaudit.fleet.cli import fleet, worker
 from govaudit.profile import ConfigError, Profile, load_profile
 from govaudit.store.interface import StoreError
 
@@ -557,6 +558,10 @@ def list_checks() -> None:
         click.echo(f"{check_id}  v{cls.version}  {cls.title} / {cls.title_zh}")
         for code, c in cls.codes.items():
             click.echo(f"    {code:<24} {c.severity.value:<8} {c.description}")
+
+
+cli.add_command(fleet)  # govaudit fleet validate | run | report
+cli.add_command(worker)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,6 +32,9 @@ APP_MODULES = {
     "govaudit.parallel": "runs checks in processes for the runner",
     "govaudit.retention": "prunes old runs after an audit (runner) or on demand (cli)",
     "govaudit.recheck": "re-checks a run's failing links now: starts the crawl stage, re-runs the checks (cli)",
+    "govaudit.fleet.cli": "the fleet and worker commands: enqueue, run a worker, write the summary",
+    "govaudit.fleet.worker": "the Celery app and task: runs an audit per site",
+    "govaudit.fleet.audit": "the process one fleet task starts: calls the runner",
 }
 # Modules of a stage folder that belong to the core. The Check base is the plug-in API every layer may
 # name (govaudit.analyzers finds page analyzers by it); it moves to govaudit/plugins.py, and this entry goes.
