@@ -12,7 +12,6 @@ downloads (ODF, PDF, DOC, XLS...) must answer too.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from govaudit.checks._graph import click_distances
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.checks.sitepages import home_page, is_html_page
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Severity
@@ -123,7 +123,7 @@ class Participation(Check):
         graph: dict[str, set[str]] = {}
         for source, target in edges:
             graph.setdefault(source, set()).add(target)
-        clicks = _distances(graph, start)
+        clicks = click_distances(graph, start)
         results = {r.url: r for r in ctx.link_results()}
         limit = self.options["max_clicks"]
         found: dict[str, dict[str, Candidate]] = {key: {} for key in self.channels}
@@ -251,13 +251,3 @@ def _mean(values: list[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
-def _distances(graph: dict[str, set[str]], start: str) -> dict[str, int]:
-    seen = {start: 0}
-    queue = deque([start])
-    while queue:
-        url = queue.popleft()
-        for target in graph.get(url, ()):
-            if target not in seen:
-                seen[target] = seen[url] + 1
-                queue.append(target)
-    return seen

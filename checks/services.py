@@ -3,9 +3,9 @@ reachable within the configured clicks from the home page (shortest path over th
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, NamedTuple
 
+from govaudit.checks._graph import click_distances
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
@@ -78,7 +78,7 @@ class Services(Check):
                 if url not in named[key] and any(label_match(p, item["labels"], MAX_EXTRA)
                                                  for p in title_parts(page.title or "")[:1]):
                     named[key][url] = f"titled 「{title_parts(page.title)[0]}」"
-        clicks = _distances(graph, start if start in pages else min(pages, key=lambda u: pages[u].depth))
+        clicks = click_distances(graph, start if start in pages else min(pages, key=lambda u: pages[u].depth))
         limit = self.options["max_clicks"]
         items, findings, score = [], [], 0.0
         for key, item in self.options["items"].items():
@@ -107,13 +107,3 @@ class Services(Check):
         return CheckResult(out.check_id, out.version, out.status, out.metrics, out.findings, data=data)
 
 
-def _distances(graph: dict[str, set[str]], start: str) -> dict[str, int]:
-    seen = {start: 0}
-    queue = deque([start])
-    while queue:
-        url = queue.popleft()
-        for target in graph.get(url, ()):
-            if target not in seen:
-                seen[target] = seen[url] + 1
-                queue.append(target)
-    return seen
