@@ -120,7 +120,7 @@ class SiteSearch(Check):
                 f.method == "get" for f in forms) else "the search forms submit with POST only" if forms
                 else "the search runs by script or sits on a page that was not crawled")
             findings.append(self.finding("site_search.not-verified", why,
-                                         page=forms[0].page if forms else None,
+                                         page=forms[0].page if forms else next(iter(offered), ""),
                                          evidence={"forms": [f.as_dict() for f in forms[:3]]}))
             return None
         evidence = {"page": outcome.form_page, "action": outcome.action, "query": outcome.url,

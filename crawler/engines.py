@@ -24,6 +24,16 @@ from typing import Any
 QUALWEB = "qualweb"
 AXE = "axe-core"
 HTML_MAX = 400
+
+
+def _snippet(code: str) -> str:
+    """The element as axe-core shows one: a long element (QualWeb gives the whole outerHTML, for <html> the
+    page's text) is cut to its opening tag, so page text (personal data among it) is never stored."""
+    code = code.strip()
+    if len(code) <= 200:
+        return code
+    end = code.find(">")
+    return (code[: end + 1] if 0 <= end < HTML_MAX else code[:HTML_MAX]) + "…"
 _WCAG_TAG = re.compile(r"^wcag(\d)(\d)(\d+)$")
 # The bundles, in load order: the page model sets window.qwPage, the utilities window.DomUtils /
 # AccessibilityUtils, the locale LocaleFetcher, the rules ACTRulesRunner.
@@ -108,7 +118,7 @@ def reduce_qualweb(report: dict[str, Any], max_nodes: int) -> dict[str, list[Any
             "wcag": sorted({c["name"] for c in criteria if c.get("name")}),
             "impact": "serious" if "A" in levels else "moderate", "tags": [],
             "help": assertion.get("name", ""), "help_url": meta.get("url", ""), "nodes_total": len(nodes),
-            "nodes": [{"selector": el.get("pointer") or "", "html": (el.get("htmlCode") or "")[:HTML_MAX],
+            "nodes": [{"selector": el.get("pointer") or "", "html": _snippet(el.get("htmlCode") or ""),
                        "impact": "", "summary": (r.get("description") or "")[:600], "in_frame": False}
                       for r, el in nodes[:max_nodes]],
         })

@@ -103,7 +103,9 @@ def health(monitor: str, status: str, message: str, lang: str) -> tuple[str, str
     """(label, text) of a crawl-health monitor in lang; English keeps the monitor's own message."""
     if normalize_lang(lang) == "en":
         return monitor, message
-    entry = (catalogue(lang).get("health") or {}).get(monitor)
+    monitors = catalogue(lang).get("health") or {}
+    # a family of monitors (crawl_cut.<kind>) shares one entry
+    entry = monitors.get(monitor) or monitors.get(monitor.split(".", 1)[0])
     if not isinstance(entry, dict):
         return monitor, ""
     text = entry.get(status) if isinstance(entry.get(status), str) else None

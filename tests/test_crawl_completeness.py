@@ -123,7 +123,7 @@ def test_every_reference_is_checked_and_every_cut_reported(tmp_path):
         assert health["crawl_cut.calendar"]["status"] == "warn"
         assert doc["run"]["status"] == "completed" and outcome.exit_code == 0
         report = (tmp_path / "a" / "report.html").read_text(encoding="utf-8")
-        assert "crawl_cut.session_id" in report and "工作階段代碼" in report
+        assert "爬取範圍截斷" in report and "工作階段代碼" in report  # the zh-TW label and the cut's own words
 
 
 def test_the_disclosure_hub_and_its_children_are_crawled_first(tmp_path, monkeypatch):

@@ -165,7 +165,7 @@ def test_disclosure_truth(truth, http):
         "art7-10",
     }
     assert set(disclosure) == keys
-    assert disclosure["art7-6"]["status"] == "found" and disclosure["art7-6"]["stale"] is True
+    assert disclosure["art7-6"]["status"] == "stale" and disclosure["art7-6"]["stale"] is True
     assert disclosure["art7-6"]["latest_roc_year"] == TODAY.year - 1911 - 3
     assert disclosure["art7-7"] == {**disclosure["art7-7"], "status": "missing", "evidence": []}
     for key in keys - {"art7-6", "art7-7"}:

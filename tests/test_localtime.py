@@ -57,7 +57,7 @@ def test_the_report_shows_taipei_time_and_the_roc_date(tmp_path):
     text = lxml.html.document_fromstring(
         HtmlWriter().write(_doc(), tmp_path, lang="zh-TW").read_text(encoding="utf-8")).text_content()
     assert "2026-12-07 02:30:00 UTC+08:00 – 2026-12-07 02:38:49 UTC+08:00" in text
-    assert "民國115年12月7日（Asia/Taipei）" in text
+    assert "檢測期間（Asia/Taipei）民國115年12月7日 02:30 至 02:38" in text  # the cover's 民國 period
     assert "UTC+00:00" not in text and "2026-12-06" not in text  # the trend and the first-seen date too
     # another zone from the profile; the English report gives no 民國 date
     text = lxml.html.document_fromstring(

@@ -46,7 +46,9 @@ class _Flood(BaseHTTPRequestHandler):
             links += f'<a href="{LONG_PATH}">很長</a><a href="/gone.html">＝HYPERLINK("http://evil.example")</a>'
             body, status = f'<html lang="zh-Hant-TW"><title>首頁</title><body>{links}</body></html>'.encode(), 200
         elif self.path.startswith("/p"):
-            body, status = b'<html lang="zh-Hant-TW"><title>p</title><body><p>page</p></body></html>', 200
+            # each page its own body: the crawl folds pages with the same body into one
+            body, status = (f'<html lang="zh-Hant-TW"><title>p</title><body><p>page {self.path}</p></body></html>'
+                            .encode()), 200
         else:
             body, status = b"<h1>404</h1>", 404
         self.send_response(status)

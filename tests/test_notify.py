@@ -154,7 +154,7 @@ def test_email_and_webhook_carry_the_run_and_no_secret_is_written_anywhere(tmp_p
     assert rebuilt.returncode == 0
     written = [tmp_path / "out" / n for n in ("report.html", "results.json", "links.csv")]
     written += [tmp_path / "r" / n for n in ("report.html", "results.json", "links.csv")]
-    written += [p for p in tmp_path.iterdir() if p.name.startswith("a.sqlite")]  # the db, its WAL
+    written += [p for p in tmp_path.iterdir() if p.name.startswith("a.sqlite") and p.is_file()]  # the db, its WAL
     blobs = {str(p): p.read_bytes() for p in written} | {"stdout": proc.stdout.encode(), "stderr": proc.stderr.encode(),
                                                          "rebuild": (rebuilt.stdout + rebuilt.stderr).encode()}
     for secret in SECRETS:
