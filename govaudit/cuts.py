@@ -48,7 +48,8 @@ class Cut:
 
 
 class CutLog:
-    """What the crawl left out, counted per kind (the first example kept)."""
+    """What the crawl left out, counted per kind, with one example: the smallest URL, so that two crawls of
+    the same site name the same one whatever order their concurrent requests finished in."""
 
     def __init__(self) -> None:
         self._cuts: dict[str, Cut] = {}
@@ -60,7 +61,8 @@ class CutLog:
         if cut is None:
             self._cuts[kind] = Cut(kind, count, limit, example[:300])
         else:
-            self._cuts[kind] = Cut(kind, cut.count + count, cut.limit, cut.example)
+            examples = [e for e in (cut.example, example[:300]) if e]
+            self._cuts[kind] = Cut(kind, cut.count + count, cut.limit, min(examples) if examples else "")
 
     def __contains__(self, kind: str) -> bool:
         return kind in self._cuts
