@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import shutil
 import subprocess
 import sys
 
@@ -112,8 +113,10 @@ def test_scores_and_findings(demo):
     assert validity["status"] == ("not_assessed" if validity["coverage"] < 0.6 else validity["status"])
 
 
-def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo):
-    base, _, first, _, _ = demo
+def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo, tmp_path):
+    shared, _, first, _, _ = demo
+    base = tmp_path  # a copy: the shared audit's database keeps its one run for the other tests
+    shutil.copy(shared / "demo.sqlite", base / "demo.sqlite")
     _, second, _ = run_demo(base / "demo.sqlite", base / "out2")
     assert second["run"]["id"] == first["run"]["id"] + 1
     assert second["run"]["previous_run"] == first["run"]["id"]

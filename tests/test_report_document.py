@@ -58,7 +58,7 @@ def document(demo_audit, tmp_path_factory):
     for mode, args in (("attachable", ["--pdf"]), ("full", ["--pdf", "full"])):
         target = out / mode
         proc = subprocess.run([sys.executable, "-m", "govaudit", "report", "--db", str(demo_audit.db),
-                               "--out", str(target), *args], capture_output=True, text=True, timeout=300)
+                               "--run", str(demo_audit.results["run"]["id"]), "--out", str(target), *args], capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         pdfs[mode] = target / "report.pdf"
     return {"html": out / "attachable" / "report.html", "pdf": pdfs, "artefacts": out}
