@@ -6,31 +6,16 @@ new) in results.json, the summary line, --fail-on, the webhook and the report; a
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
 
+from tests.receivers import WebhookReceiver
 from tests.siteserver import SiteServer, html
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 BUSY = (503, {"Content-Type": "text/html"}, b"busy")
 GONE = (404, {"Content-Type": "text/html"}, b"not here")
-
-
-class _Hook(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        length = int(self.headers.get("Content-Length") or 0)
-        self.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(204)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 def _run(tmp_path, url, night, fail_on):
@@ -50,32 +35,26 @@ def _targets(items):
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("transitions")
-    receiver = type("Hook", (_Hook,), {"received": []})
-    hook = ThreadingHTTPServer(("127.0.0.1", 0), receiver)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook = WebhookReceiver()
     (tmp / "p.yaml").write_text(yaml.safe_dump({
         "site": {"name": "轉變測試機關"}, "checks": {"accessibility": None},
         "links": {"timeout": 3, "retry_backoff": 0},  # the default two nights to confirm a transient failure
-        "notify": {"webhook": {"url": f"http://127.0.0.1:{hook.server_port}/hook", "on": "always"}},
+        "notify": {"webhook": {"url": hook.url, "on": "always"}},
     }, allow_unicode=True), encoding="utf-8")
     routes = {"/": html('<a href="/flaky.html">flaky</a> <a href="/fixme.html">fixme</a> '
                         '<a href="/flap.html">flap</a> <a href="/ok.html">ok</a>'),
               "/flaky.html": BUSY, "/fixme.html": GONE, "/flap.html": html("<p>up</p>"), "/ok.html": html("<p>ok</p>")}
     rule = "new_broken>1,confirmed_broken>0,flapping>0"
-    try:
-        with SiteServer(routes) as site:
-            runs = [_run(tmp, site.url, 1, rule)]
-            routes["/fixme.html"] = html("<p>fixed</p>")  # day 2: an editor fixes a page; /flap breaks
-            routes["/flap.html"] = GONE
-            runs.append(_run(tmp, site.url, 2, rule))
-            routes["/flap.html"] = html("<p>up again</p>")  # day 3: /flap works again
-            runs.append(_run(tmp, site.url, 3, rule))
-            routes["/flap.html"] = GONE  # day 4: and fails again: ok, broken, ok, broken
-            runs.append(_run(tmp, site.url, 4, rule))
-    finally:
-        hook.shutdown()
-        hook.server_close()
-    return site.url, runs, receiver.received
+    with hook, SiteServer(routes) as site:
+        runs = [_run(tmp, site.url, 1, rule)]
+        routes["/fixme.html"] = html("<p>fixed</p>")  # day 2: an editor fixes a page; /flap breaks
+        routes["/flap.html"] = GONE
+        runs.append(_run(tmp, site.url, 2, rule))
+        routes["/flap.html"] = html("<p>up again</p>")  # day 3: /flap works again
+        runs.append(_run(tmp, site.url, 3, rule))
+        routes["/flap.html"] = GONE  # day 4: and fails again: ok, broken, ok, broken
+        runs.append(_run(tmp, site.url, 4, rule))
+    return site.url, runs, hook.received
 
 
 def test_night_one_has_no_baseline(nights):
