@@ -2,7 +2,7 @@
 
 Every process an audit starts (the crawl, its parse workers, the forked check workers, the browser stage,
 chromedriver and Chromium) must end when the process that started it ends, however it ends: SIGTERM,
-SIGINT, SIGKILL or an exception. Two tools, both Linux's:
+SIGINT, SIGHUP (its terminal closed), SIGKILL or an exception. Two tools, both Linux's:
 
 - `die_with_parent(parent)`: `prctl(PR_SET_PDEATHSIG, sig)` in the child, right after fork (or in a
   Popen's preexec_fn, which runs between fork and exec; the setting survives exec). The kernel sends
@@ -64,10 +64,15 @@ def preexec(sig: int = signal.SIGKILL, *, parent: int | None = None) -> Callable
     return arm
 
 
+# The signals that stop an audit: `kill`/`timeout`/systemd, Ctrl-C, and the terminal closing (the shell
+# sends SIGHUP to its jobs; a run left going with nobody to see it would hold the site's run lock).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
 def default_signals() -> None:
-    """In a forked child: SIGTERM and SIGINT do what they do by default (end the process), whatever
+    """In a forked child: the STOP_SIGNALS do what they do by default (end the process), whatever
     handler the parent had installed (a runner's or Twisted's handler in a fork would swallow them)."""
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, signal.SIG_DFL)
 
 
@@ -144,29 +149,41 @@ def temp_prefix() -> str:
 
 
 class Interrupted(BaseException):  # noqa: N818  (like KeyboardInterrupt: not an error of the audit)
-    """SIGTERM (or SIGINT) arrived: the run is marked interrupted and the process exits 128 + signal."""
+    """SIGTERM (or SIGINT, SIGHUP) arrived: the run is marked interrupted and the process exits 128 + signal."""
 
     def __init__(self, signum: int):
         super().__init__(f"interrupted by {signal.Signals(signum).name}")
         self.signum = signum
 
 
+def _leave_terminal(fds: list[int]) -> None:
+    """After a hang-up: what is still written to the terminal (a progress bar's last frame, the closing
+    line) goes to /dev/null, where it cannot fail with EIO and turn the stop into an error exit."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    for fd in fds:
+        os.dup2(null, fd)
+    os.close(null)
+
+
 @contextlib.contextmanager
 def interruptible() -> Iterator[None]:
-    """Within: SIGTERM and SIGINT raise Interrupted in the main thread (the previous handlers come back
+    """Within: the STOP_SIGNALS raise Interrupted in the main thread (the previous handlers come back
     after). Outside the main thread, where handlers cannot be set, nothing changes."""
     fired: list[int] = []
+    terminals = [fd for fd in (1, 2) if os.isatty(fd)]  # asked now: a hung-up terminal is no tty any more
 
     def handler(signum: int, _frame: object) -> None:
         if fired:  # one is enough: a second must not break off the recording of the first
             return
         fired.append(signum)
+        if signum == signal.SIGHUP:
+            _leave_terminal(terminals)
         raise Interrupted(signum)
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    old = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
     try:
         yield
     finally:

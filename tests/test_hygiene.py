@@ -1,6 +1,7 @@
 """Process hygiene: a runner stopped by SIGTERM or killed by SIGKILL in the crawl or in the browser stage
 leaves no process of its run behind (crawl, parse workers, browser stage, chromedriver, Chromium) and no
-temporary directory; SIGTERM marks the run `interrupted` and exits 143.
+temporary directory; SIGTERM marks the run `interrupted` and exits 143, and so does the hang-up of the
+terminal it runs on (SIGHUP, exit 129).
 
 Real processes on a real loopback site: every process of the run inherits a unique tag in its
 environment, and /proc is read for it (other sessions on the machine are not ours to count).
@@ -8,13 +9,16 @@ environment, and /proc is read for it (other sessions on the machine are not our
 
 from __future__ import annotations
 
+import fcntl
 import os
+import select
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import uuid
@@ -129,6 +133,59 @@ def _stop_runner(tmp_path: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, pha
         monkeypatch.setattr(tempfile, "tempdir", str(tmp))
         procs.sweep_temp()
         assert sorted(p.name for p in tmp.iterdir()) == []
+
+
+def _take_terminal() -> None:
+    """Popen preexec_fn, after setsid: stdin (a pseudo-terminal) becomes the session's controlling terminal,
+    as a login shell's is, so that its hang-up signals the session."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _drain(fd: int, stop: threading.Event, seen: bytearray) -> None:
+    """Read the terminal as its window would (a full terminal buffer would block the runner's writes)."""
+    while not stop.is_set():
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                seen.extend(os.read(fd, 65536))
+            except OSError:
+                return
+
+
+def test_closing_the_terminal_stops_the_run_like_sigterm(tmp_path):
+    """`govaudit run` on a terminal that is closed mid-crawl: the kernel hangs it up (SIGHUP to the session,
+    the runner's forked processes included), and the run ends as under SIGTERM."""
+    tmp = Path(tempfile.mkdtemp(prefix="gah-", dir="/tmp"))
+    db, tag = tmp_path / "a.sqlite", uuid.uuid4().hex
+    env = {**os.environ, "GOVAUDIT_TEST_TAG": tag, "TMPDIR": str(tmp), "TERM": "xterm"}
+    master, slave = os.openpty()
+    stop, seen = threading.Event(), bytearray()
+    reader = threading.Thread(target=_drain, args=(master, stop, seen), daemon=True)
+    try:
+        site, _ = _site()
+        with site:
+            runner = subprocess.Popen([*GOVAUDIT, "run", site.url, "--db", str(db), "--out", str(tmp_path / "out"),
+                                       "--offline", "--concurrency", "2"], stdin=slave, stdout=slave, stderr=slave,
+                                      env=env, start_new_session=True, preexec_fn=_take_terminal)
+            os.close(slave)
+            reader.start()
+            try:
+                _wait_for_count(tag, "govaudit.crawler --job", 3)
+                stop.set()
+                reader.join()
+                os.close(master)  # the terminal window closes
+                runner.wait(timeout=60)
+            finally:
+                if runner.poll() is None:
+                    runner.kill()
+                    runner.wait()
+            left = _gone(tag)
+        assert not left, f"processes of the run survived: {left}"
+        assert runner.returncode == 128 + signal.SIGHUP, seen.decode(errors="replace")[-2000:]
+        assert _status(db) == "interrupted"
+        assert sorted(p.name for p in tmp.iterdir()) == []
+    finally:
+        stop.set()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _wait_for_count(tag: str, what: str, n: int, limit: float = 30) -> None:
