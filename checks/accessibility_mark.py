@@ -220,8 +220,7 @@ class AccessibilityMark(Check):
     def _audit_date(self, ctx: CheckContext) -> dt.date:
         if self.options["audit_date"]:
             return dt.date.fromisoformat(str(self.options["audit_date"]))
-        started = ctx.store.run(ctx.run_id).started_at
-        return dt.datetime.fromisoformat(started).date()
+        return ctx.audit_date()
 
     def _expiry(self, certificate_id: str) -> dt.date | None:
         issued = certificate_date(certificate_id)

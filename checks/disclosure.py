@@ -7,19 +7,12 @@ the crawler's single parse (checks.art7.pagefacts); detection is pure (checks.ar
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from govaudit.checks.art7 import detect, pagefacts
 from govaudit.checks.art7 import taxonomy as tx
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
-
-
-def audit_date(ctx: CheckContext) -> dt.date:
-    """The audit's date: the run's start (so a re-run of the checks on an old crawl judges it as of then)."""
-    started = ctx.store.run(ctx.run_id).started_at
-    return dt.datetime.fromisoformat(started).date()
 
 
 def html_pages(ctx: CheckContext, check_id: str) -> dict[str, detect.Page]:
@@ -72,7 +65,7 @@ class Disclosure(Check):
         if not pages:
             raise NotApplicable("no HTML page was parsed")
         start = ctx.store.run(ctx.run_id).start_url
-        result = detect.detect(pages, start, self.taxonomy, audit_date(ctx), self.not_applicable)
+        result = detect.detect(pages, start, self.taxonomy, ctx.audit_date(), self.not_applicable)
         categories = result["categories"]
         figures = detect.metrics(categories)
         findings = []
@@ -96,7 +89,7 @@ class Disclosure(Check):
                   CheckStatus.NEEDS_REVIEW if figures["weak"] or figures["stale"] or result["hub"] is None
                   else CheckStatus.PASSED)
         data = {"disclosure": {
-            "audit_date": audit_date(ctx).isoformat(),
+            "audit_date": ctx.audit_date().isoformat(),
             "taxonomy_version": self.taxonomy.version,
             "hub": result["hub"],
             "categories": [{k: c[k] for k in ("id", "label", "short", "status", "evidence", "updated", "stale",

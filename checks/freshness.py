@@ -9,7 +9,6 @@ from typing import Any
 
 from govaudit.checks.art7 import dates, pagefacts
 from govaudit.checks.art7.taxonomy import label_match, title_parts
-from govaudit.checks.disclosure import audit_date
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
@@ -53,7 +52,7 @@ class Freshness(Check):
             raise ValueError("rule_labels must be a non-empty list of page labels")
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        today = audit_date(ctx)
+        today = ctx.audit_date()
         months = self.options["months"]
         labels = self.options["rule_labels"]
         total, recent, undated, outdated = 0, 0, 0, []

@@ -23,6 +23,8 @@ from govaudit.profile import ConfigError, Profile, load_profile
 from govaudit.store.interface import StoreError
 
 if TYPE_CHECKING:
+    from datetime import date, datetime
+
     from govaudit.models import Run
     from govaudit.store import Store
 
@@ -154,6 +156,17 @@ def common(func):
     return func
 
 
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+# The judging date pinned (profile audit.as_of): the same site audited on any later day finds the same.
+_as_of_option = click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), callback=_as_of,
+                             metavar="YYYY-MM-DD",
+                             help="Judge the site as of this date (freshness, expiry, stale items; overrides "
+                                  "the profile's audit.as_of); run times stay real.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govaudit")
 def cli() -> None:
@@ -176,14 +189,16 @@ def cli() -> None:
               help="Print nothing on a healthy night (exit 0), the summary line otherwise: for cron's MAILTO.")
 @click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path),
               help="Append the summary line, with its time, to this file every night (also with --quiet).")
+@_as_of_option
 def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurrency, offline, fail_on,
-        verbose, quiet, log) -> None:
+        verbose, quiet, log, as_of) -> None:
     """Crawl URL (or the profile's start URL), check it, score it and write the reports.
 
     Quiet: one summary line on stdout (the report paths too with -v)."""
     profile = load_profile(profile_path).with_overrides(
         crawl={"max_depth": max_depth, "max_pages": max_pages, "concurrency": concurrency},
         links={"external_concurrency": concurrency},
+        audit={"as_of": as_of},
     )
     sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang, formats=formats,
                       verbose=verbose, quiet=quiet, log=log))
@@ -201,8 +216,9 @@ DEMO_OUT = Path("var/demo-report")
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help="Port of the demo's hosts (127.0.0.1-9), the same every run so that runs compare; "
                    "default 8470; 0: ephemeral.")
+@_as_of_option
 @click.pass_context
-def demo(ctx, db, out, lang, formats, offline, fail_on, port) -> None:
+def demo(ctx, db, out, lang, formats, offline, fail_on, port, as_of) -> None:
     """Serve the bundled demo agency site on loopback and audit it (its own database: var/demo.sqlite)."""
     from importlib import resources
 
@@ -214,9 +230,9 @@ def demo(ctx, db, out, lang, formats, offline, fail_on, port) -> None:
     if ctx.get_parameter_source("out") == click.core.ParameterSource.DEFAULT:
         out = DEMO_OUT
     with resources.as_file(resources.files("govaudit.config") / "profiles" / "demo.yaml") as path:
-        profile = load_profile(path)
-    try:
-        server = DemoServer(port=DEFAULT_PORT if port is None else port).start()
+        profile = load_profile(path).with_overrides(audit={"as_of": as_of})
+    try:  # --as-of: the site is built for that day too (its news, plans and certificate dates)
+        server = DemoServer(today=as_of, port=DEFAULT_PORT if port is None else port).start()
     except PortInUse as exc:
         raise ConfigError(str(exc)) from None
     with server as site:
@@ -577,7 +593,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(runner.EXIT_USAGE)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except procs.Interrupted as exc:  # SIGTERM/SIGINT during a run: recorded as interrupted
+    except procs.Interrupted as exc:  # SIGTERM/SIGINT/SIGHUP during a run: recorded as interrupted
         err.print(f"govaudit: {exc}: the run is marked interrupted", markup=False, highlight=False)
         sys.exit(128 + exc.signum)
     except KeyboardInterrupt:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from govaudit import asof
 from govaudit.models import CheckResult, Link, LinkResult, Page
 from govaudit.store import RunReader
 
@@ -28,6 +30,10 @@ class CheckContext:
     pages_only: bool = False
     # The results of the checks this one declares in Check.depends_on (the runner ran them first).
     results: dict[str, CheckResult] = field(default_factory=dict)
+
+    def audit_date(self) -> dt.date:
+        """The date the run judges the site as of ("today" for freshness, expiry, stale items): govaudit.asof."""
+        return asof.audit_date(self.store.run(self.run_id))
 
     def pages(self) -> Iterator[Page]:
         return self.store.pages(self.run_id)

@@ -7,6 +7,7 @@ to a default.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -267,6 +268,12 @@ class Report(_Strict):
     signoff: SignOff | None = None  # null: no sign-off block
 
 
+class Audit(_Strict):
+    # The date the checks judge the site as of (freshness, certificate expiry, stale Art. 7 items, acks):
+    # pinned, an audit reproduces on any later day; null: the day the run starts. Run times stay real.
+    as_of: dt.date | None = None
+
+
 class Profile(_Strict):
     site: Site = Site()
     crawl: Crawl = Crawl()
@@ -277,6 +284,7 @@ class Profile(_Strict):
     retention: Retention = Retention()
     notify: Notify = Notify()
     report: Report = Report()
+    audit: Audit = Audit()
     # Where the profile came from, for messages.
     source: str = Field(default="<defaults>", exclude=True)
 
@@ -291,6 +299,8 @@ class Profile(_Strict):
         data = self.model_dump(mode="json", exclude=OPERATIONAL)
         for key in ("timezone", "start_attempts", "start_backoff"):  # how times are shown, how hard we knock
             data["site"].pop(key, None)
+        if data["audit"]["as_of"] is None:  # unpinned: the hash a profile had before audit.as_of existed
+            del data["audit"]
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -370,6 +380,8 @@ def load_profile(path: str | Path | None) -> Profile:
         mark = getattr(exc, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}:{at} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    except ValueError as exc:  # YAML reads 2026-02-30 as a date, and fails on it
+        raise ConfigError(f"{path}: invalid YAML value: {exc}") from None
     return _validate(data, str(path))
 
 

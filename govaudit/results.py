@@ -11,7 +11,7 @@ from collections.abc import Container
 from datetime import date
 from typing import Any
 
-from govaudit import __version__, diff, localtime, registry
+from govaudit import __version__, asof, diff, localtime, registry
 from govaudit import transitions as tr
 from govaudit.linkrules import matching_rule, suggest_fix
 from govaudit.models import Run, RunStatus
@@ -86,7 +86,9 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
          "duration": c["duration"], "error": c["error"], "findings": c["findings"]}
         for c in stored
     ]
-    accept_findings(checks, store.acks())
+    # Acks are judged as of the audit's date, like its findings: a rebuilt report shows what the run did.
+    today = asof.audit_date(run).isoformat()
+    accept_findings(checks, store.acks(), today)
     accepted_findings: dict[str, list[bool]] = defaultdict(list)
     link_checks = registry.link_finding_checks()
     for check in checks:
@@ -100,7 +102,7 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
          "coverage": s["coverage"], "rubric": s["rubric"], "components": s["components"]}
         for s in store.scores(run_id)
     ]
-    changes = build_changes(store, run, checks, indicators, {url: r.status for url, r in results.items()})
+    changes = build_changes(store, run, checks, indicators, {url: r.status for url, r in results.items()}, today)
     new = set(changes["links"]["new"])
     links = []
     for url, r in results.items():
@@ -121,6 +123,8 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
         "run": {
             "id": run.id, "site": run.site, "start_url": run.start_url, "status": run.status,
             "started_at": run.started_at, "finished_at": run.finished_at,
+            # the date the checks judged the site as of when it was pinned (audit.as_of); null: the start's day
+            "as_of": pinned.isoformat() if (pinned := asof.pinned(run)) else None,
             "pages_crawled": stats.get("pages_fetched", store.count("pages", run_id)),
             "links_checked": len(links), "tool_version": run.tool_version,
             "report_tool_version": __version__, "profile_hash": run.profile_hash, "rubric": run.rubric,
@@ -136,7 +140,7 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
         "indicators": indicators,
         "codes": codes or {},
         "changes": changes,
-        "trend": build_trend(store, run),
+        "trend": build_trend(store, run, today),
     }
     # Titles of the pages that hold a failing link: the report names each page beside its URL.
     doc["page_titles"] = store.page_titles(

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The day the demo site is built for and the audit judges as of (`govaudit demo --as-of`): the demo's outputs,
+# and so tests/golden/demo-results.json, are the same whatever day the tests run.
+AS_OF = "2026-12-07"
+
 
 @dataclass(frozen=True)
 class DemoAudit:
@@ -31,11 +35,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_demo(db: Path | str, out: Path, port: int | None = None) -> tuple[subprocess.CompletedProcess[str], dict[str, Any],
-                                                                     dict[str, Any]]:
-    """`govaudit demo` through the real CLI into `db` (a path or a store URL): (process, results.json, demo-ground-truth.json)."""
+def run_demo(db: Path | str, out: Path, port: int | None = None, as_of: str = AS_OF) -> tuple[
+        subprocess.CompletedProcess[str], dict[str, Any], dict[str, Any]]:
+    """`govaudit demo --as-of AS_OF` through the real CLI into `db` (a path or a store URL): (process,
+    results.json, demo-ground-truth.json)."""
     proc = subprocess.run([sys.executable, "-m", "govaudit", "demo", "--db", str(db), "--out", str(out),
-                           "--port", str(port or free_port())], capture_output=True, text=True, timeout=300)
+                           "--port", str(port or free_port()), "--as-of", as_of], capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return (proc, json.loads((out / "results.json").read_text(encoding="utf-8")),
             json.loads((out / "demo-ground-truth.json").read_text(encoding="utf-8")))

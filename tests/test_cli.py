@@ -1,5 +1,6 @@
 """The real `govaudit` command: exit codes, one-line errors, the database left as it was."""
 
+import datetime as dt
 import json
 import os
 import socket
@@ -97,6 +98,8 @@ def test_usage_errors_exit_3_and_leave_the_database_as_it_was(tmp_path):
         (["run", server.url, "--fail-on", "brokn>0"], "unknown name 'brokn'"),
         (["run", server.url, "--max-depth", "-1"], "--max-depth"),
         (["report", "--run", "99"], "no run 99"),
+        (["run", server.url, "--as-of", "2026-13-01"], "'--as-of'"),
+        (["demo", "--as-of", "tomorrow"], "'--as-of'"),
     ]
     for args, message in cases:
         proc = _cli(*args, "--db", str(db), "--out", str(tmp_path / "o"))
@@ -104,6 +107,32 @@ def test_usage_errors_exit_3_and_leave_the_database_as_it_was(tmp_path):
         assert message in proc.stderr, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
     assert db.read_bytes() == before
+
+
+def test_as_of_pins_the_judging_date_and_a_rebuilt_report_keeps_it(tmp_path):
+    # Judged as of 2099: a page updated today is years old then, and an ack until next month has lapsed.
+    today = dt.date.today()
+    db, profile = tmp_path / "a.sqlite", tmp_path / "p.yaml"
+    profile.write_text("checks: {accessibility: null}\n", encoding="utf-8")  # no browser: this is about dates
+    routes = {"/": html(f'<a href="/gone.html">gone</a><p>更新日期：{today.isoformat()}</p>', title="首頁")}
+    with SiteServer(routes) as server:
+        proc = _cli("run", server.url, "--profile", str(profile), "--db", str(db), "--out", str(tmp_path / "o"),
+                    "--offline", "--as-of", "2099-01-01")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
+    assert doc["run"]["as_of"] == "2099-01-01" and doc["run"]["started_at"] < "2099"  # run times stay real
+    assert doc["disclosure"]["freshness"]["audit_date"] == "2099-01-01"
+    freshness = next(c for c in doc["checks"] if c["id"] == "freshness")
+    assert [f["code"] for f in freshness["findings"] if f["code"] == "freshness.outdated"] == ["freshness.outdated"]
+    broken = next(c for c in doc["checks"] if c["id"] == "broken_links")["findings"][0]
+    until = (today + dt.timedelta(days=30)).isoformat()
+    assert _cli("ack", broken["fingerprint"], "--note", "改版中", "--until", until, "--db", str(db)).returncode == 0
+    assert _cli("report", "--run", "1", "--db", str(db), "--out", str(tmp_path / "r")).returncode == 0
+    again = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    assert again["run"]["as_of"] == "2099-01-01" and again["checks"] == doc["checks"]
+    assert next(c for c in again["checks"] if c["id"] == "broken_links")["findings"][0]["accepted"] is None
+    acks = _cli("acks", "--db", str(db)).stdout.splitlines()
+    assert acks[1].split("\t")[:2] == [broken["fingerprint"], until] and acks[1].split("\t")[3] == ""  # not expired now
 
 
 def test_bad_start_url_creates_no_database(tmp_path):

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from govaudit.profile import ConfigError, check_start_url, load_profile, load_rubric
@@ -22,6 +24,8 @@ def test_defaults_and_example_profile_load():
     ("crawl: {exclude: ['(']}", r"bad regular expression"),
     ("- just\n- a list", r"a profile is a mapping"),
     ("site: {name: [unclosed", r"line 1 invalid YAML"),
+    ("audit: {as_of: 2026/12/07}", r"audit\.as_of: .*date"),
+    ("audit: {as_of: 2026-02-30}", r"invalid YAML value: day is out of range for month"),
 ])
 def test_broken_profiles_give_one_clear_line(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as info:
@@ -43,6 +47,14 @@ def test_overrides_ignore_unset_values_and_are_validated():
 
 def test_fingerprint_changes_with_settings():
     assert load_profile(None).fingerprint() != load_profile(None).with_overrides(crawl={"max_depth": 2}).fingerprint()
+
+
+def test_audit_as_of_is_a_date_kept_with_the_run_and_hashed(tmp_path):
+    pinned = load_profile(_write(tmp_path, "audit: {as_of: 2026-12-07}"))
+    assert pinned.audit.as_of == dt.date(2026, 12, 7) and load_profile(None).audit.as_of is None
+    assert pinned.public_dump()["audit"] == {"as_of": "2026-12-07"}  # what the run stores and the checks read
+    assert pinned.fingerprint() != load_profile(None).fingerprint()  # a pinned date decides results
+    assert load_profile(None).with_overrides(audit={"as_of": None}).audit == load_profile(None).audit
 
 
 @pytest.mark.parametrize("bad", ["", "ftp://h.tw/", "www.gov.tw", "http://"])

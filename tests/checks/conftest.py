@@ -19,6 +19,6 @@ def seeded(tmp_path: Path) -> Iterator[Callable[..., SeededSite]]:
         def make(start_url: str = SITE, profile: Profile | None = None) -> SeededSite:
             chosen = profile or load_profile(None)
             run_id = store.create_run(site=start_url, start_url=start_url, tool_version="test", profile_hash="",
-                                      profile={}, rubric="default@1")
+                                      profile=chosen.public_dump(), rubric="default@1")
             return SeededSite(store, run_id, start_url, chosen)
         yield make
