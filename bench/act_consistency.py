@@ -29,16 +29,16 @@ import mimetypes
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bench.loopback import serving
 from govaudit.checks import a11y_routing
 from govaudit.chromium import BrowserConfig
 from govaudit.crawler.browser import run_axe
@@ -53,13 +53,6 @@ TYPES = {".html": "text/html; charset=utf-8", ".xhtml": "application/xhtml+xml; 
 # axe-tags: axe-core with its WCAG A/AA tags only (no experimental or best-practice rule), the baseline
 ENGINES = ("axe-tags", "axe-core", "qualweb", "govaudit")
 EXTRA_RULES = frozenset(BrowserConfig().axe_extra_rules)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a browser that closed the connection early (a media file it stopped reading)
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -177,17 +170,13 @@ def measure(repo: str, only: str, workers: int) -> tuple[list[dict], dict[str, d
         wanted = {r for r in only.split(",") if r}
         cases = [c for c in data["testcases"] if not wanted or c["ruleId"] in wanted]
         root = Path(tmp) / "content-assets/wcag-act-rules"
-        httpd = _Server(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{httpd.server_port}{PREFIX}"
-        try:
+        with serving(partial(_Handler, directory=str(root))) as httpd:
+            base = f"http://127.0.0.1:{httpd.server_port}{PREFIX}"
             config = BrowserConfig(offline=True, allow_hosts=("127.0.0.1", "localhost"), page_timeout=20)
             paths = sorted({c["relativePath"] for c in cases})
             began = time.monotonic()
             stage = run_axe([BrowserTarget(base + p, "act", "") for p in paths], config, workers=workers)
             elapsed = time.monotonic() - began
-        finally:
-            httpd.shutdown()
     if not stage.available:
         raise SystemExit(f"act_consistency: the browser is not available: {stage.reason}")
     rows = {r["url"][len(base):]: {"error": r["error"], "result": r["result"]} for r in stage.rows}

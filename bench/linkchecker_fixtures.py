@@ -18,10 +18,10 @@ import html
 import json
 import mimetypes
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 
+from bench.loopback import Answer, answering, serving
 from govaudit import runner, urls
 from govaudit.profile import load_profile
 
@@ -31,53 +31,30 @@ TYPES = {".xhtml": "application/xhtml+xml", ".html": "text/html", ".css": "text/
          ".asc": "text/plain", ".xml": "application/xml"}
 
 
-def _handler(data: Path) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _answers(data: Path) -> Callable[[str, str], Answer]:
+    """LinkChecker's test server (the query ignored, /status/N answering N, redirects, a dummy listing)."""
 
-        def _answer(self, with_body: bool) -> None:
-            path = self.path.split("?", 1)[0]  # LinkChecker's NoQueryHttpRequestHandler ignores the query
-            status, ctype, body = 404, "text/html", b"<h1>404</h1>"
-            extra: dict[str, str] = {}
-            if "redirect_newhost" in path:  # LinkChecker's CookieRedirectHttpRequestHandler
-                status, body = 302, b""
-                extra = {"Location": "http://www.example.com/"}
-            elif "redirect" in path:
-                status, body = 302, b""
-                extra = {"Location": path.replace("redirect", "newurl")}
-            elif "status/" in path:
-                code = int(path.rsplit("/", 1)[1]) if path.rsplit("/", 1)[1].isdigit() else 500
-                status, body = code, b"testcontent" if code >= 200 and code not in (204, 304) else b""
-            else:
-                rel = path.lstrip("/")
-                file = data / rel[len(DATADIR) + 1:] if rel.startswith(DATADIR + "/") else None
-                if file is not None and file.is_file():
-                    status, body = 200, file.read_bytes()
-                    ctype = TYPES.get(file.suffix, mimetypes.guess_type(file.name)[0] or "application/octet-stream")
-                elif (file is not None and file.is_dir()) or path.endswith("/") or rel in ("", DATADIR):
-                    status, ctype = 200, "text/html; charset=utf-8"  # their dummy directory listing
-                    items = "".join(f'<li><a href="{html.escape(n)}">{n}</a>'
-                                    for n in ("example1.txt", "example2.html", "example3"))
-                    body = f"<html><title>Dummy directory listing</title><body><ul>{items}</ul></body></html>".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if with_body:
-                self.wfile.write(body)
+    def respond(_method: str, path: str) -> Answer:
+        path = path.split("?", 1)[0]  # LinkChecker's NoQueryHttpRequestHandler ignores the query
+        if "redirect_newhost" in path:  # LinkChecker's CookieRedirectHttpRequestHandler
+            return Answer(302, b"", "text/html", {"Location": "http://www.example.com/"})
+        if "redirect" in path:
+            return Answer(302, b"", "text/html", {"Location": path.replace("redirect", "newurl")})
+        if "status/" in path:
+            code = int(path.rsplit("/", 1)[1]) if path.rsplit("/", 1)[1].isdigit() else 500
+            return Answer(code, b"testcontent" if code >= 200 and code not in (204, 304) else b"", "text/html")
+        rel = path.lstrip("/")
+        file = data / rel[len(DATADIR) + 1:] if rel.startswith(DATADIR + "/") else None
+        if file is not None and file.is_file():
+            ctype = TYPES.get(file.suffix, mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+            return Answer(200, file.read_bytes(), ctype)
+        if (file is not None and file.is_dir()) or path.endswith("/") or rel in ("", DATADIR):
+            items = "".join(f'<li><a href="{html.escape(n)}">{n}</a>' for n in ("example1.txt", "example2.html", "example3"))
+            listing = f"<html><title>Dummy directory listing</title><body><ul>{items}</ul></body></html>"
+            return Answer(200, listing.encode())  # their dummy directory listing
+        return Answer(404, b"<h1>404</h1>", "text/html")
 
-        def do_GET(self) -> None:  # noqa: N802
-            self._answer(True)
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            self._answer(False)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return Handler
+    return respond
 
 
 def expected(result_file: Path, port: int) -> list[tuple[str, str, str]]:
@@ -150,20 +127,13 @@ def main() -> None:
         return args.file_fixtures and name.endswith((".html", ".xhtml")) and "file://%(curdir)s" in text
 
     fixtures = sorted(f.name.removesuffix(".result") for f in data.glob("*.result") if wanted(f))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(data))
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     rows: list[dict] = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for name in fixtures:
-                # LinkChecker's HTTP tests check with recursionlevel 1 (the page and its links: our max_depth
-                # 0); its file tests recurse without a limit
-                http = "localhost:%(port)d" in (data / f"{name}.result").read_text(encoding="utf-8")
-                rows += compare(data, name, httpd.server_port, Path(tmp), 0 if http else 10)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(answering(_answers(data))) as httpd, tempfile.TemporaryDirectory() as tmp:
+        for name in fixtures:
+            # LinkChecker's HTTP tests check with recursionlevel 1 (the page and its links: our max_depth
+            # 0); its file tests recurse without a limit
+            http = "localhost:%(port)d" in (data / f"{name}.result").read_text(encoding="utf-8")
+            rows += compare(data, name, httpd.server_port, Path(tmp), 0 if http else 10)
     agree = sum(r["agree"] for r in rows)
     print(f"{'fixture':28} agree/links")
     for name in fixtures:

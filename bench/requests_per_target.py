@@ -13,60 +13,37 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 
+from bench.loopback import Answer, answering, serving
 from govaudit import runner
 from govaudit.profile import load_profile
 
 
-def _server(targets: int, ext: str) -> tuple[ThreadingHTTPServer, Counter]:
+def _site(targets: int, ext: str) -> tuple[Callable[[str, str], Answer], Counter]:
+    """The site's answers (a home page linking `targets` missing files) and the count of what reached it."""
     hits: Counter = Counter()
     links = "".join(f'<a href="/dead-{i}.{ext}">{i}</a> ' for i in range(targets))
     home = f'<!DOCTYPE html><html lang="zh-Hant-TW"><head><meta charset="utf-8"><title>首頁</title></head>' \
            f"<body>{links}</body></html>".encode()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def respond(method: str, path: str) -> Answer:
+        hits[(method, path)] += 1
+        return Answer(200, home) if path == "/" else Answer(404, b"<h1>404 not found</h1>")
 
-        def _answer(self, body: bool) -> None:
-            hits[(self.command, self.path)] += 1
-            status, payload = (200, home) if self.path == "/" else (404, b"<h1>404 not found</h1>")
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if body:
-                self.wfile.write(payload)
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._answer(True)
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            self._answer(False)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    return httpd, hits
+    return respond, hits
 
 
 def measure(targets: int, ext: str, max_pages: int) -> dict:
-    httpd, hits = _server(targets, ext)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
+    respond, hits = _site(targets, ext)
+    with serving(answering(respond)) as httpd:
         url = f"http://127.0.0.1:{httpd.server_port}/"
         profile = load_profile(None).with_overrides(crawl={"sitemap": False, "max_pages": max_pages}, links={"soft404": False},
                                                     checks={"accessibility": None})
         with tempfile.TemporaryDirectory() as tmp:
             runner.audit(url, profile, db=Path(tmp, "a.sqlite"), out=Path(tmp, "out"), offline=True)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     dead = {k: v for k, v in hits.items() if k[1].startswith("/dead-")}
     by_method = Counter()
     for (method, _), n in dead.items():

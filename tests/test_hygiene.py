@@ -117,9 +117,7 @@ def _stop_runner(tmp_path: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, pha
             runner.wait(timeout=60)
             err = log.read_text(errors="replace")
         finally:
-            if runner.poll() is None:
-                runner.kill()
-                runner.wait()
+            _reap(runner)
         left = _gone(tag)
     assert not left, f"processes of the run survived: {left}"
     if sig == signal.SIGTERM:
@@ -133,6 +131,13 @@ def _stop_runner(tmp_path: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, pha
         monkeypatch.setattr(tempfile, "tempdir", str(tmp))
         procs.sweep_temp()
         assert sorted(p.name for p in tmp.iterdir()) == []
+
+
+def _reap(runner: subprocess.Popen) -> None:
+    """The runner killed and waited for if it is still there (a test that failed before it ended)."""
+    if runner.poll() is None:
+        runner.kill()
+        runner.wait()
 
 
 def _take_terminal() -> None:
@@ -175,9 +180,7 @@ def test_closing_the_terminal_stops_the_run_like_sigterm(tmp_path):
                 os.close(master)  # the terminal window closes
                 runner.wait(timeout=60)
             finally:
-                if runner.poll() is None:
-                    runner.kill()
-                    runner.wait()
+                _reap(runner)
             left = _gone(tag)
         assert not left, f"processes of the run survived: {left}"
         assert runner.returncode == 128 + signal.SIGHUP, seen.decode(errors="replace")[-2000:]

@@ -16,15 +16,15 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.art7.sitegen import CATEGORIES, Site, generate
+from bench.loopback import Answer, answering, serving
 
 STATUSES = ["found", "stale", "weak", "missing"]
 OTHER_CHECKS = ["accessibility", "accessibility_mark", "bilingual", "broken_links", "content", "freshness",
@@ -34,46 +34,19 @@ FILE_TYPES = {"pdf": "application/pdf", "odt": "application/vnd.oasis.opendocume
               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def serve(site: Site) -> ThreadingHTTPServer:
+def answers(site: Site) -> Callable[[str, str], Answer]:
+    """The generated site's pages, its files (a stub PDF whatever the type) and 404 for the rest."""
     pages = site.pages
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def respond(_method: str, path: str) -> Answer:
+        ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+        if path in pages and ext in FILE_TYPES or path.startswith("/files/"):
+            return Answer(200, b"%PDF-1.4\n%%EOF\n", FILE_TYPES.get(ext, "application/octet-stream"))
+        if path in pages:
+            return Answer(200, pages[path].encode())
+        return Answer(404, "<h1>找不到網頁</h1>".encode())
 
-        def _answer(self, body: bool) -> None:
-            path = self.path
-            ext = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-            if path in pages and ext in FILE_TYPES or path.startswith("/files/"):
-                status, ctype, data = 200, FILE_TYPES.get(ext, "application/octet-stream"), b"%PDF-1.4\n%%EOF\n"
-            elif path in pages:
-                status, ctype, data = 200, "text/html; charset=utf-8", pages[path].encode()
-            else:
-                status, ctype, data = 404, "text/html; charset=utf-8", "<h1>找不到網頁</h1>".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if body:
-                self.wfile.write(data)
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._answer(True)
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            self._answer(False)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request, client_address) -> None:
-            pass  # a crawler closing a kept-alive connection is not an error worth a traceback
-
-    httpd = Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd
+    return respond
 
 
 def profile_text(name: str) -> str:
@@ -98,15 +71,11 @@ def audit(site: Site, work: Path, govaudit: str) -> list[Outcome]:
     d = work / f"site{site.index:02d}"
     d.mkdir(parents=True, exist_ok=True)
     (d / "profile.yaml").write_text(profile_text(site.agency), encoding="utf-8")
-    httpd = serve(site)
-    try:
+    with serving(answering(answers(site))) as httpd:
         url = f"http://127.0.0.1:{httpd.server_port}/"
         proc = subprocess.run([govaudit, "run", url, "--offline", "--profile", str(d / "profile.yaml"),
                                "--db", str(d / "audit.sqlite"), "--out", str(d / "out"), "--format", "json"],
                               capture_output=True, text=True, timeout=600)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     results = d / "out" / "results.json"
     if not results.exists():
         raise SystemExit(f"site {site.index}: no results.json (exit {proc.returncode}): {proc.stderr[-2000:]}")

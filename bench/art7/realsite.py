@@ -15,11 +15,11 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 from bench.art7.evaluate import OTHER_CHECKS
+from bench.loopback import serving
 
 # moda-acs MANIFEST.md, "Article 7 coverage": items 1, 3, 5, 6, 9, 10 shown; no 採購 entry in the site tree.
 # 行政規則 (2) is linked from the hub but its page is not in the set; 4 and 7 appear nowhere.
@@ -33,29 +33,17 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # a crawler closing a connection mid-answer is not worth a traceback
-
-
 def run(root: Path, name: str, work: Path, govaudit: str) -> dict[str, dict]:
     start, _ = SITES[name]
-    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / name)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     checks = "\n".join(f"  {c}: null" for c in OTHER_CHECKS)
     profile = work / f"{name}.yaml"
     profile.write_text(f"site:\n  name: {name}\ncrawl:\n  sitemap: false\nlinks:\n  timeout: 5\n  retries: 0\n"
                        f"  check_external: false\n  attachments: false\n  soft404: false\nchecks:\n{checks}\n",
                        encoding="utf-8")
-    try:
+    with serving(functools.partial(_Quiet, directory=str(root / name))) as server:
         subprocess.run([govaudit, "run", f"http://127.0.0.1:{server.server_port}/{start}", "--offline",
                         "--profile", str(profile), "--db", str(work / f"{name}.sqlite"), "--out",
                         str(work / name), "--format", "json"], capture_output=True, text=True, timeout=900)
-    finally:
-        server.shutdown()
-        server.server_close()
     results = json.loads((work / name / "results.json").read_text(encoding="utf-8"))
     return {c["id"]: c for c in results["disclosure"]["categories"]}
 
