@@ -8,7 +8,7 @@ returned as it is (or "" for a date), so a report never fails on an odd stored v
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Asia/Taipei"
@@ -54,6 +54,9 @@ def day(value: object, tz: str = DEFAULT_TIMEZONE) -> str:
 def roc_date(value: object, tz: str = DEFAULT_TIMEZONE) -> str:
     """`115年12月7日`: the date in `tz` in the ROC calendar ("" when not a time or before 民國元年)."""
     moment = local(value, tz)
-    if moment is None or moment.year <= ROC_EPOCH:
-        return ""
-    return f"{moment.year - ROC_EPOCH}年{moment.month}月{moment.day}日"
+    return roc_day(moment.date()) if moment is not None else ""
+
+
+def roc_day(day: date) -> str:
+    """`115年12月7日`: a calendar date (no zone to convert: an audit's `as_of`) in the ROC calendar."""
+    return f"{day.year - ROC_EPOCH}年{day.month}月{day.day}日" if day.year > ROC_EPOCH else ""

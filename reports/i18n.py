@@ -446,6 +446,7 @@ _ZH["d"] = {
     "kicker": "「提升服務品質」評估　網站服務佐證資料",
     "assessment": "本報告為機關辦理「提升服務品質」評估（網站服務面向）之檢測佐證資料，可直接附於評估資料。",
     "window": "檢測期間（{tz}）", "roc": "民國{date}", "rubric_desc": "評分規準說明",
+    "as_of": "判定基準日", "as_of_note": "各項日期（更新時效、標章效期、公開項目時效）依此日判定",
     "summary": "摘要", "indicator": "指標", "score": "分數", "status": "判定", "reason": "說明",
     "status_plain": {"met": "已達「符合」標準", "partial": "部分符合，尚有改善空間", "unmet": "未達標準，請優先改善",
                      "not_assessed": "評估資料不足，本次未判定"},
@@ -479,6 +480,7 @@ _EN["d"] = {
     "assessment": "This report is the website evidence of the agency's service quality assessment and may be "
                   "attached to it as it is.",
     "window": "Run window ({tz})", "roc": "{date}", "rubric_desc": "About the rubric",
+    "as_of": "Judged as of", "as_of_note": "Dates (updates, the mark's term, disclosure periods) are judged as of this day",
     "summary": "Executive summary", "indicator": "Indicator", "score": "Score", "status": "Status",
     "reason": "Why",
     "status_plain": {"met": "Meets the standard", "partial": "Partly meets it: room to improve",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from datetime import date
 from typing import Any
 
 from govaudit import localtime, registry
@@ -44,6 +45,7 @@ def run_view(results: dict) -> dict:
     stats = _dict(run.get("stats"))
     status = _str(run.get("status"))
     tz = timezone_of(results)
+    as_of = _day(run.get("as_of"))
     return {
         "id": run.get("id"),
         "agency": _str(run.get("agency") or run.get("site")),
@@ -55,6 +57,9 @@ def run_view(results: dict) -> dict:
         # the assessment's date in the 民國 calendar, in the site's zone (115年12月7日)
         "date_roc": localtime.roc_date(run.get("finished_at") or run.get("started_at"), tz),
         "window_roc": _window_roc(run.get("started_at"), run.get("finished_at"), tz),
+        # the date the audit judged the site as of, when pinned (audit.as_of): said on the cover
+        "as_of": as_of.isoformat() if as_of else "",
+        "as_of_roc": localtime.roc_day(as_of) if as_of else "",
         "timezone": tz,
         "pages_crawled": _num(run.get("pages_crawled")),
         "pages_failed": _num(stats.get("pages_failed")),
@@ -69,6 +74,13 @@ def run_view(results: dict) -> dict:
             for h in _dicts(run.get("health"))
         ],
     }
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _window_roc(start: Any, end: Any, tz: str) -> str:

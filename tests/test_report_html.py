@@ -360,6 +360,16 @@ def test_completed_run_has_no_banner(rendered):
     assert not rendered[2].xpath("//*[contains(@class, 'banner')]")
 
 
+def test_cover_names_the_pinned_audit_date_only_when_pinned(rendered, tmp_path):
+    pinned = make_results()
+    pinned["run"]["as_of"] = "2026-12-07"
+    for lang, shown in (("zh-TW", "判定基準日民國115年12月7日 2026-12-07"), ("en", "Judged as of2026-12-07")):
+        doc = lxml.html.document_fromstring(HtmlWriter().write(pinned, tmp_path, lang=lang).read_text(encoding="utf-8"))
+        facts = " ".join(doc.xpath("//header[@id='cover']//dl")[0].text_content().split())
+        assert shown in facts, facts
+    assert "判定基準日" not in rendered[2].xpath("//header[@id='cover']")[0].text_content()
+
+
 # -- thin input -----------------------------------------------------------------------------------
 
 
