@@ -1,5 +1,6 @@
 """The demo audit's results.json, normalised (tests/normalise.py), against tests/golden/demo-results.json:
-any change in what an audit finds or how it is written shows here as a diff.
+any change in what an audit finds or how it is written shows here as a diff. The demo site is built for,
+and the audit judges as of, tests.demoaudit.AS_OF (`govaudit demo --as-of`): the file holds on any day.
 GOVAUDIT_UPDATE_GOLDEN=1 rewrites the golden file from this run (review the diff before committing it)."""
 
 from __future__ import annotations
