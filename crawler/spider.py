@@ -129,7 +129,7 @@ class SiteSpider(scrapy.Spider):
         self.window = 3 * crawl.concurrency
         self.max_pagination = crawl.max_pagination
         self.max_links = crawl.max_links_per_page
-        self.this_year = datetime.now(UTC).year
+        self.this_year = max(datetime.now(UTC).year, job.audit.as_of.year if job.audit.as_of else 0)
         # Requests of PAGE_KINDS not yet settled (answered, and their page parsed and its targets
         # collected): at zero every page and its links are in the store (see settle).
         self.open_pages = 0

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from govaudit import __version__
 from govaudit.chromium import BrowserConfig
 from govaudit.plugins import BrowserTarget
-from govaudit.profile import Crawl, Links, Profile
+from govaudit.profile import Audit, Crawl, Links, Profile
 
 # A stage process that cannot write to the store because the disk is full exits with this code, after one
 # line on stderr, at its first failed write (going on would only fail every later write too).
@@ -43,6 +43,7 @@ class CrawlJob(_Job):
     offline: bool = False  # no request leaves loopback
     crawl: Crawl
     links: Links
+    audit: Audit = Audit()  # audit.as_of: the calendar-trap window reaches a pinned day's year (crawler/traps.py)
     tool_version: str = __version__
     analyzers: tuple[str, ...] = ()  # ids of the checks whose page analyzers run on every parsed page
     # `govaudit recheck`: check only these targets, each as a link (no page crawled, no sitemap)
@@ -53,7 +54,7 @@ class CrawlJob(_Job):
                      offline: bool, analyzers: tuple[str, ...]) -> CrawlJob:
         return cls(store=store, run_id=run_id, site=site, start_url=start_url,
                    scope_hosts=profile.site.scope_hosts, offline=offline, crawl=profile.crawl,
-                   links=profile.links, analyzers=analyzers)
+                   links=profile.links, audit=profile.audit, analyzers=analyzers)
 
     @property
     def user_agent(self) -> str:

@@ -110,11 +110,14 @@ def test_usage_errors_exit_3_and_leave_the_database_as_it_was(tmp_path):
 
 
 def test_as_of_pins_the_judging_date_and_a_rebuilt_report_keeps_it(tmp_path):
-    # Judged as of 2099: a page updated today is years old then, and an ack until next month has lapsed.
+    # Judged as of 2099: a page updated today is years old then, an ack until next month has lapsed, and a
+    # calendar of 2098 is no crawler trap (it would be, seen from now).
     today = dt.date.today()
     db, profile = tmp_path / "a.sqlite", tmp_path / "p.yaml"
     profile.write_text("checks: {accessibility: null}\n", encoding="utf-8")  # no browser: this is about dates
-    routes = {"/": html(f'<a href="/gone.html">gone</a><p>更新日期：{today.isoformat()}</p>', title="首頁")}
+    routes = {"/": html(f'<a href="/gone.html">gone</a><a href="/calendar?ym=209812">行事曆</a>'
+                        f"<p>更新日期：{today.isoformat()}</p>", title="首頁"),
+              "/calendar?ym=209812": html("<p>活動</p>", title="行事曆")}
     with SiteServer(routes) as server:
         proc = _cli("run", server.url, "--profile", str(profile), "--db", str(db), "--out", str(tmp_path / "o"),
                     "--offline", "--as-of", "2099-01-01")
@@ -122,6 +125,8 @@ def test_as_of_pins_the_judging_date_and_a_rebuilt_report_keeps_it(tmp_path):
     doc = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
     assert doc["run"]["as_of"] == "2099-01-01" and doc["run"]["started_at"] < "2099"  # run times stay real
     assert doc["disclosure"]["freshness"]["audit_date"] == "2099-01-01"
+    assert [lk["status"] for lk in doc["links"] if lk["url"].endswith("/calendar?ym=209812")] == ["ok"]
+    assert not [c for c in doc["run"]["stats"]["cuts"] if c["kind"] == "calendar"]
     freshness = next(c for c in doc["checks"] if c["id"] == "freshness")
     assert [f["code"] for f in freshness["findings"] if f["code"] == "freshness.outdated"] == ["freshness.outdated"]
     broken = next(c for c in doc["checks"] if c["id"] == "broken_links")["findings"][0]

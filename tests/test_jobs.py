@@ -3,6 +3,7 @@ carrying the profile's own settings (no default written down twice)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -39,6 +40,12 @@ def test_a_crawl_job_carries_the_profile_settings_it_was_built_from() -> None:
     assert job.crawl.max_pages == 40 and job.links.confirm_runs == 4 and job.links.hosts["x.com"].check is False
     assert job.scope_hosts == ("moda.gov.tw",) and job.tool_version == __version__
     assert job.user_agent == f"audit/{__version__}"
+
+
+def test_a_crawl_job_carries_the_pinned_audit_date() -> None:
+    job = _job(Profile().with_overrides(audit={"as_of": "2030-01-02"}))
+    assert job.audit.as_of == dt.date(2030, 1, 2) and CrawlJob.from_json(job.to_json()) == job
+    assert _job(Profile()).audit.as_of is None
 
 
 def test_a_crawl_job_of_the_default_profile_has_the_profile_defaults() -> None:
