@@ -29,6 +29,7 @@ from lxml import etree
 from govaudit import urls
 from govaudit.certificate import CERTIFICATE_HOSTS, CURRENT_ERA, DETAIL_PATH, CertificatePage
 from govaudit.checks.sitepages import home_page, is_html_page
+from govaudit.markart import art_view
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
@@ -193,6 +194,10 @@ class AccessibilityMark(Check):
             Severity.MEDIUM, "Pages show different levels or certificate numbers (mark, alt text or "
             "Accessible_website meta disagree).",
             "各頁標章等級或認證編號不一致（標章、替代文字或 Accessible_website 中繼資料互相矛盾）。"),
+        "a11y.mark-not-artwork": Code(
+            Severity.LOW, "The image linked to the certificate page does not look like the official mark artwork "
+            "(perceptual hash far from every reference in config/mark_art.yaml).",
+            "連結至認證頁面之圖片與官方標章圖樣不符（感知雜湊與 config/mark_art.yaml 所列圖樣差異過大）。"),
         "a11y.mark-size": Code(
             Severity.LOW, "The mark image is not 88×31 pixels (the mark must not be resized).",
             "標章圖片尺寸非 88×31 像素（標章不得縮放變形）。"),
@@ -244,9 +249,13 @@ class AccessibilityMark(Check):
                  if isinstance(f := p.facts.get(self.id), dict) and "_error" not in f}
         home_facts = facts.get(home.url) or {"marks": [], "unlinked": [], "meta": []}
         mark = _first_mark(home_facts["marks"])
+        art = _artwork(results, home.url, home_facts)
         unlinked = home_facts["unlinked"]
+        if mark is None and not unlinked:  # no mark by its link or words: an image that looks like it is one
+            unlinked = art["lookalikes"][:1]
         badge = _badge(home.url, mark, unlinked, home_facts["meta"], audit_date)
         findings = self._home_mark(mark, unlinked, home.url, home_facts["meta"], badge, results, audit_date)
+        findings += self._artwork(mark, art, badge, home.url)
         findings += self._size(badge, home.url)
         findings += self._placement(mark or (unlinked[0] if unlinked else None), badge, home.url)
         # Every page: which carry a mark, and do they agree on level and certificate?
@@ -275,11 +284,28 @@ class AccessibilityMark(Check):
             img = unlinked[0]
             badge.update(alt=img["alt"], width=img["width"], height=img["height"],
                          level=parse_level(img["alt"], img["title"]) or meta_level)
+            looks = img.get("artwork")
+            what = (f"an image that looks like the official mark ({looks['reference']}, {looks['distance']} of 64 "
+                    f"bits off)" if looks else f"mark image {img['alt']!r}")
             return [self.finding(
-                "a11y.mark-not-linked", f"mark image {img['alt']!r} is not linked to a certificate page",
-                page=home_url, target=img["link"], evidence=img)]
+                "a11y.mark-not-linked", f"{what} is not linked to a certificate page (核發辦法 §6)",
+                page=home_url, target=img["link"] or img["src"], evidence=img)]
         badge.update(_judged(mark, meta_level, badge["meta"], results, audit_date, self._expiry))
         return self._judge(mark, home_url, meta_level, badge, results.get(mark["href"]), audit_date)
+
+    def _artwork(self, mark: dict[str, Any] | None, art: dict[str, Any], badge: dict[str, Any],
+                 home_url: str) -> list[Finding]:
+        """Is the linked mark's image the official artwork? (Only said when its image could be compared.)"""
+        badge["artwork"] = art["mark"] or (art["lookalikes"][0]["artwork"] if mark is None and art["lookalikes"]
+                                           else None)
+        view = art["mark"]
+        if mark is None or not view or not view.get("checked") or view.get("matches"):
+            return []
+        return [self.finding(
+            "a11y.mark-not-artwork",
+            f"the image linked to the certificate page does not look like the official mark artwork (nearest "
+            f"reference {view['reference']}: {view['distance']} of 64 bits off)",
+            page=home_url, target=view["image"], evidence=view)]
 
     def _size(self, badge: dict[str, Any], home_url: str) -> list[Finding]:
         """The mark image must be 88×31 (when its size is declared)."""
@@ -295,7 +321,7 @@ class AccessibilityMark(Check):
 
     def _placement(self, placed: dict[str, Any] | None, badge: dict[str, Any], home_url: str) -> list[Finding]:
         """The mark must be in the footer or near the bottom of the home page."""
-        if placed is None:
+        if placed is None or placed.get("position") is None:  # an image found by its artwork: place unknown
             return []
         at_bottom = placed["in_footer"] or placed["position"] >= self.options["bottom_share"]
         badge.update(in_footer=placed["in_footer"], position=placed["position"], at_bottom=at_bottom)
@@ -379,6 +405,29 @@ class AccessibilityMark(Check):
         return findings
 
 
+def _artwork(results: dict[str, LinkResult], home_url: str, home_facts: dict[str, Any]) -> dict[str, Any]:
+    """The home page's images the crawler hashed (crawler/markart.py), judged against the official artwork:
+    the first mark's image, and the images that look like the mark but are in no certificate link."""
+    def resolve(src: str) -> str:
+        try:
+            return urls.normalize_url(src, home_url)
+        except urls.InvalidURL:
+            return src
+
+    views = {url: view for url, r in results.items()
+             if (view := art_view((r.details or {}).get("art"))) is not None}
+    marks = [m for m in home_facts["marks"] if m.get("image")]
+    first = _first_mark(marks)
+    in_links = {resolve(m["image"]["src"]) for m in marks}
+    mark_view = None
+    if first is not None and (src := resolve(first["image"]["src"])) in views:
+        mark_view = {"image": src, **views[src]}
+    lookalikes = [{"alt": "", "src": url, "title": "", "width": None, "height": None, "link": "",
+                   "in_footer": None, "position": None, "artwork": {"image": url, **view}}
+                  for url, view in views.items() if view.get("matches") and url not in in_links]
+    return {"mark": mark_view, "lookalikes": lookalikes}
+
+
 def _certificate_hosts(ctx: CheckContext) -> dict[str, str]:
     """host[:port] → era of the certificate pages (profile links.certificate_hosts)."""
     links = getattr(ctx.profile, "links", None)
@@ -430,7 +479,8 @@ def _badge(home_url: str, mark: dict[str, Any] | None, unlinked: list[dict[str, 
         "issued": None, "expires": None, "likely_expired": None, "legacy": None,
         "width": None, "height": None, "size_ok": None, "in_footer": None, "position": None, "at_bottom": None,
         "link_status": "", "meta": meta, "alt": "", "audit_date": audit_date.isoformat(),
-        "dates_estimated": False, "dates_basis": "", "revoked": None, "certificate_page": None, "valid": False,
+        "dates_estimated": False, "dates_basis": "", "revoked": None, "certificate_page": None, "artwork": None,
+        "valid": False,
     }
 
 

@@ -39,3 +39,14 @@ def test_an_estimate_says_so():
                           "dates_basis": "推估：認證編號 20240305131929 視為申請時間"}, "zh-TW")
     assert "推估到期日（三年＋寬限期）" in text and "推估：認證編號 20240305131929" in text
     assert "有效期限（認證頁面）" not in text and "已廢止" not in text
+
+
+@pytest.mark.parametrize(("art", "zh"), [
+    ({"checked": True, "matches": True, "reference": "moda-aa-2.1", "distance": 0},
+     "標章圖樣符合官方圖樣（moda-aa-2.1，感知雜湊差 0／64 位元）"),
+    ({"checked": True, "matches": False, "reference": "moda-aa-2.1", "distance": 30},
+     "標章圖樣與官方圖樣不符（最接近 moda-aa-2.1，差 30／64 位元）"),
+    ({"checked": False, "error": "not a raster image"}, "標章圖樣未比對：not a raster image"),
+])
+def test_the_artwork_verdict_is_shown(art, zh):
+    assert zh in _mark_section({**BADGE, "artwork": art}, "zh-TW")
