@@ -11,6 +11,7 @@ result as details["art"]; the crawl's own verdict on the link is kept. A refused
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 import lxml.html
@@ -26,6 +27,8 @@ from govaudit.store import CrawlSink
 FACTS = "accessibility_mark"  # only when the mark check runs
 MAX_IMAGES = 40
 MAX_BYTES = 512 * 1024
+MAX_SECONDS = 60.0  # for all the images: a slow image host never holds the night's run for long
+TIMEOUT = 10.0  # per image (or links.timeout when shorter)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,8 @@ def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
     body = store.body(home.body_hash) if home and home.body_hash else None
     if home is None or not body:
         return 0
-    targets = [u for u in image_urls(decode(body, home.content_type)[0], home.url) if gate.allows(u, Kind.CHECK)]
+    targets = [u for u in image_urls(decode(body, home.content_type)[0], home.url)
+               if gate.allows(u, Kind.CHECK) and _checked(u, gate, job)]
     if not targets:
         return 0
     earlier = {r.url: r for r in store.link_results(run_id) if r.url in targets}
@@ -76,8 +80,11 @@ def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
     session.trust_env = not job.offline  # offline, a proxy from the environment is never used
     session.headers.update({"User-Agent": job.user_agent, "Accept-Language": ACCEPT_LANGUAGE})
     results = []
+    deadline = time.monotonic() + MAX_SECONDS
     with session:
         for url in targets:
+            if time.monotonic() > deadline:
+                break
             art = _art(session, url, gate, job)
             if art is None:
                 continue
@@ -90,6 +97,14 @@ def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
     return len(results)
 
 
+def _checked(url: str, gate: Scope, job: CrawlJob) -> bool:
+    """The profile lets the crawl check this image (links.check_external, a host rule's `check`)."""
+    rule = job.links.hosts.get(urls.host_of(url))
+    if rule is not None and not rule.check:
+        return False
+    return gate.is_site(url) or job.links.check_external
+
+
 def _art(session, url: str, gate: Scope, job: CrawlJob) -> dict[str, str] | None:
     """{"phash": …} for a raster image, {"error": …} for anything else; None when the gate refused."""
     import requests  # noqa: PLC0415
@@ -99,7 +114,8 @@ def _art(session, url: str, gate: Scope, job: CrawlJob) -> dict[str, str] | None
         if not gate.allows(target, Kind.CHECK):
             return None
         try:
-            with session.get(target, timeout=job.links.timeout, allow_redirects=False, stream=True) as resp:
+            with session.get(target, timeout=min(job.links.timeout, TIMEOUT), allow_redirects=False,
+                             stream=True) as resp:
                 location = resp.headers.get("Location")
                 if resp.status_code in REDIRECTS and location:
                     target = urls.normalize_url(location, target)

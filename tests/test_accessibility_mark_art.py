@@ -16,7 +16,7 @@ from govaudit.context import CheckContext
 from govaudit.crawler import markart as crawl_art
 from govaudit.jobs import CrawlJob
 from govaudit.models import Page
-from govaudit.profile import Profile
+from govaudit.profile import HostRule, Links, Profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer
 
@@ -73,7 +73,7 @@ def test_the_stored_reference_is_the_artwork_file():
     assert markart.image_hash(ART) == ref.phash and "moda-gov-tw/moda-official-website-frontend" in ref.source
 
 
-def _judge(tmp_path, footer: str):
+def _judge(tmp_path, footer: str, links=None):
     """A stored home page with `footer`, its images on a loopback server, the crawler's hashing, the check."""
     with SiteServer({path: (200, {"Content-Type": "image/png"}, data) for path, data in IMAGES.items()}) as server:
         start = server.url
@@ -87,7 +87,7 @@ def _judge(tmp_path, footer: str):
                     body_hash=hashlib.sha256(body).hexdigest(), facts={"accessibility_mark": facts} if facts else {})
         with store.transaction():
             store.add_pages(run, [(page, body)])
-        profile = Profile()
+        profile = Profile(links=links(server.url.split("/")[2]) if links else Links())
         job = CrawlJob.from_profile(profile, store=store.url, run_id=run, site="s", start_url=start, offline=True,
                                     analyzers=("accessibility_mark",))
         hashed = crawl_art.hash_images(store, run, job)
@@ -126,3 +126,9 @@ def test_an_svg_mark_is_not_compared(tmp_path):
     _, result, badge = _judge(tmp_path, f'<a href="{CERT}"><img src="/logo.svg" width="88" height="31"'
                                         ' alt="通過AA檢測等級無障礙網頁檢測"></a>')
     assert badge["artwork"]["checked"] is False and "a11y.mark-not-artwork" not in {f.code for f in result.findings}
+
+
+def test_a_host_the_profile_does_not_check_is_not_fetched(tmp_path):
+    hashed, result, badge = _judge(tmp_path, '<img src="/art.png" alt="">',
+                                   links=lambda host: Links(hosts={host: HostRule(check=False)}))
+    assert hashed == 0 and badge["artwork"] is None and {f.code for f in result.findings} == {"a11y.mark-missing"}
