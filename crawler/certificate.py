@@ -52,7 +52,8 @@ def certificate_urls(pages_facts: list[tuple[str, Any]], start_url: str, hosts: 
     ordered = sorted(pages_facts, key=lambda pf: pf[0] != start_url)
     found: list[str] = []
     for _, facts in ordered:
-        for mark in (facts or {}).get("marks") or [] if isinstance(facts, dict) else []:
+        marks = facts.get("marks") if isinstance(facts, dict) else None
+        for mark in marks if isinstance(marks, list) else []:
             href = mark.get("href") if isinstance(mark, dict) else None
             if href and urls.host_of(href) in hosts and href not in found:
                 found.append(href)
