@@ -2,9 +2,10 @@
 whatever else a site shows (a mark image not linked to its certificate page is still the mark; an image
 linked there but not the artwork is not).
 
-Every <img> of the stored home page (at most MAX_IMAGES) is fetched with a GET through the run's one
-scope decision (Kind.CHECK: offline only loopback; every redirect hop asked again), at most MAX_BYTES,
-and hashed (govaudit.markart.image_hash). The hash, or why there is none, is stored on the image's link
+Every <img> of the stored home page (at most MAX_IMAGES) that the crawl's link check reached (status ok
+or redirected: its exclusions and request budgets stand) is fetched again with a GET through the run's
+one scope decision (Kind.CHECK: offline only loopback; every redirect hop asked again), at most
+MAX_BYTES, within MAX_SECONDS for all, and hashed (govaudit.markart.image_hash). The hash, or why there is none, is stored on the image's link
 result as details["art"]; the crawl's own verdict on the link is kept. A refused request records nothing.
 """
 
@@ -20,7 +21,7 @@ from govaudit import ACCEPT_LANGUAGE, urls
 from govaudit.crawler.charset import decode
 from govaudit.jobs import CrawlJob
 from govaudit.markart import image_hash
-from govaudit.models import LinkResult, LinkStatus
+from govaudit.models import LinkStatus
 from govaudit.scope import Kind, Scope
 from govaudit.store import CrawlSink
 
@@ -69,11 +70,14 @@ def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
     body = store.body(home.body_hash) if home and home.body_hash else None
     if home is None or not body:
         return 0
-    targets = [u for u in image_urls(decode(body, home.content_type)[0], home.url)
-               if gate.allows(u, Kind.CHECK) and _checked(u, gate, job)]
+    found = image_urls(decode(body, home.content_type)[0], home.url)
+    # Only images the crawl itself fetched and got an answer from: its exclusions (offline, robots.txt,
+    # check_external, host rules) and request budgets stand.
+    earlier = {r.url: r for r in store.link_results(run_id)
+               if r.url in found and r.status in (LinkStatus.OK, LinkStatus.REDIRECTED)}
+    targets = [u for u in found if u in earlier and gate.allows(u, Kind.CHECK) and _checked(u, gate, job)]
     if not targets:
         return 0
-    earlier = {r.url: r for r in store.link_results(run_id) if r.url in targets}
     import requests  # noqa: PLC0415  (only this step of the crawl process uses it)
 
     session = requests.Session()
@@ -88,8 +92,7 @@ def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
             art = _art(session, url, gate, job)
             if art is None:
                 continue
-            base = earlier.get(url) or LinkResult(url=url, status=LinkStatus.OK if "phash" in art else
-                                                  LinkStatus.UNVERIFIED, internal=gate.is_site(url))
+            base = earlier[url]
             results.append(replace(base, details={**(base.details or {}), "art": art}))
     if results:
         with store.transaction():

@@ -15,7 +15,7 @@ from govaudit.checks.accessibility_mark import AccessibilityMark, analyze
 from govaudit.context import CheckContext
 from govaudit.crawler import markart as crawl_art
 from govaudit.jobs import CrawlJob
-from govaudit.models import Page
+from govaudit.models import LinkResult, LinkStatus, Page
 from govaudit.profile import HostRule, Links, Profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer
@@ -73,7 +73,7 @@ def test_the_stored_reference_is_the_artwork_file():
     assert markart.image_hash(ART) == ref.phash and "moda-gov-tw/moda-official-website-frontend" in ref.source
 
 
-def _judge(tmp_path, footer: str, links=None):
+def _judge(tmp_path, footer: str, links=None, status=LinkStatus.OK):
     """A stored home page with `footer`, its images on a loopback server, the crawler's hashing, the check."""
     with SiteServer({path: (200, {"Content-Type": "image/png"}, data) for path, data in IMAGES.items()}) as server:
         start = server.url
@@ -85,8 +85,12 @@ def _judge(tmp_path, footer: str, links=None):
         page = Page(url=start, requested_url=start, http_status=200, content_type="text/html; charset=utf-8",
                     charset="utf-8", lang="zh-Hant", title="t", size=len(body), fetched_at="2026-01-01T00:00:00+00:00",
                     body_hash=hashlib.sha256(body).hexdigest(), facts={"accessibility_mark": facts} if facts else {})
+        images = crawl_art.image_urls(body.decode(), start)
         with store.transaction():
             store.add_pages(run, [(page, body)])
+            # the crawl's link check of each image (the step re-reads only what the crawl reached)
+            store.add_link_results(run, [LinkResult(url=u, status=status, http_status=200, method="GET",
+                                                    internal=True) for u in images])
         profile = Profile(links=links(server.url.split("/")[2]) if links else Links())
         job = CrawlJob.from_profile(profile, store=store.url, run_id=run, site="s", start_url=start, offline=True,
                                     analyzers=("accessibility_mark",))
@@ -132,3 +136,9 @@ def test_a_host_the_profile_does_not_check_is_not_fetched(tmp_path):
     hashed, result, badge = _judge(tmp_path, '<img src="/art.png" alt="">',
                                    links=lambda host: Links(hosts={host: HostRule(check=False)}))
     assert hashed == 0 and badge["artwork"] is None and {f.code for f in result.findings} == {"a11y.mark-missing"}
+
+
+def test_an_image_the_crawl_did_not_reach_is_not_fetched(tmp_path):
+    # excluded by the crawl (a budget, robots.txt, offline): the step does not go around it
+    hashed, _, badge = _judge(tmp_path, '<img src="/art.png" alt="">', status=LinkStatus.EXCLUDED)
+    assert hashed == 0 and badge["artwork"] is None
