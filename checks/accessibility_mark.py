@@ -289,7 +289,7 @@ class AccessibilityMark(Check):
                     f"bits off)" if looks else f"mark image {img['alt']!r}")
             return [self.finding(
                 "a11y.mark-not-linked", f"{what} is not linked to a certificate page (核發辦法 §6)",
-                page=home_url, target=img["link"] or img["src"], evidence=img)]
+                page=home_url, target=img["link"] or (img["src"] if looks else ""), evidence=img)]
         badge.update(_judged(mark, meta_level, badge["meta"], results, audit_date, self._expiry))
         return self._judge(mark, home_url, meta_level, badge, results.get(mark["href"]), audit_date)
 
