@@ -6,10 +6,12 @@ in earlier eras) at /Applications/Detail?category=<14-digit certificate number>,
 and the `Accessible_website` meta element. run() judges the home page's mark (the law asks for it at the
 bottom of the home page, 88×31, linked to the certificate page) and counts the pages that carry one.
 
-The certificate number reads as a timestamp (YYYYMMDDhhmmss, the application's creation time): a mark
-whose number is more than `validity_years` (+ `grace_days` for the issuing delay) before the audit
-date is flagged as likely expired. This is a heuristic (domain notes §3.2): the certificate page is the
-authority's record, and its link is reported as checked, dead or not verified (offline).
+Online, the crawler reads the certificate page after the crawl (crawler/certificate.py) and stores what
+it says on the mark link's result: the level, issue and expiry dates come from there, and a page that
+says the mark was revoked (廢止/註銷) or has expired gives a finding. Offline (or when the page could not
+be read) the certificate number, read as a timestamp (YYYYMMDDhhmmss, the application's creation time),
+is all there is: a mark whose number is more than `validity_years` (+ `grace_days` for the issuing
+delay) before the audit date is flagged as likely expired, and the dates say 推估 and from what.
 """
 
 from __future__ import annotations
@@ -25,23 +27,19 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from govaudit import urls
+from govaudit.certificate import CERTIFICATE_HOSTS, CURRENT_ERA, DETAIL_PATH, CertificatePage
 from govaudit.checks.sitepages import home_page, is_html_page
+from govaudit.markart import art_view
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
 
-# Host of the certificate page → era of the mark. Only the current authority's marks count.
-MARK_HOSTS = {
-    "accessibility.moda.gov.tw": "moda",
-    "accessibility.ncc.gov.tw": "ncc",
-    "www.handicap-free.nat.gov.tw": "handicap-free",
-    "handicap-free.nat.gov.tw": "handicap-free",
-}
-CURRENT_ERA = "moda"
 SIZE = (88, 31)
 _LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 # Plain contains() (no translate() over every href: 20× faster); the tails match Accessibility.… and
-# Handicap-free… as well, and the host is checked exactly once the URL is normalised.
-_MARK_LINKS = etree.XPath("//a[contains(@href, 'ccessibility.') or contains(@href, 'andicap-free.')]")
+# Handicap-free… as well, and any …/Applications/Detail link (a certificate host the profile adds, such
+# as a test's loopback stand-in); run() keeps the links to a certificate host (links.certificate_hosts).
+_MARK_LINKS = etree.XPath("//a[contains(@href, 'ccessibility.') or contains(@href, 'andicap-free.')"
+                          " or contains(@href, 'pplications/')]")
 # Images whose alt text might be the mark's (zh and en variants seen on agency sites, domain notes §3.2);
 # alt text alone never makes a mark: see _MARK_WORDING.
 _MARK_IMAGES = etree.XPath(
@@ -123,16 +121,17 @@ def analyze(doc: Any, url: str) -> dict[str, Any] | None:
         except urls.InvalidURL:
             continue
         parts = urlsplit(target)
-        era = MARK_HOSTS.get((parts.hostname or "").lower())
-        if era is None:
+        host = urls.host_of(target)
+        detail_path = parts.path.rstrip("/").lower() == DETAIL_PATH
+        era = CERTIFICATE_HOSTS.get(host, "")
+        if not (era or detail_path):
             continue
         query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
         imgs = a.findall(".//img")
         linked_images.update(imgs)
         if not imgs:  # a text link to the authority ("無障礙", "Level AA") is not the mark
             continue
-        mark = {"href": target, "host": parts.hostname, "era": era,
-                "detail_path": parts.path.rstrip("/").lower() == "/applications/detail",
+        mark = {"href": target, "host": host, "era": era, "detail_path": detail_path,
                 "certificate_id": query.get("category", "").strip(), "title": _clean(a.get("title")),
                 "text": _clean(a.text_content()), **_placement(a, total)}
         mark["image"] = _img(imgs[0]) if imgs else None
@@ -170,9 +169,9 @@ class AccessibilityMark(Check):
             "levels): it no longer counts as a current mark.",
             "標章屬舊制（研考會／國家通訊傳播委員會網域、A+／AA+ 優先等級），已不屬現行有效標章。"),
         "a11y.mark-expired": Code(
-            Severity.HIGH, "The certificate number dates the mark more than 3 years (plus grace) before the "
-            "audit: the mark has likely expired.",
-            "依認證編號日期推算，標章已逾三年有效期間（含寬限期），可能已失效。"),
+            Severity.HIGH, "The certificate page says the mark has expired, or (offline) the certificate number "
+            "dates it more than 3 years (plus grace) before the audit: the mark has likely expired.",
+            "認證頁面所載有效期限已過；或（離線時）依認證編號日期推算，標章已逾三年有效期間（含寬限期），可能已失效。"),
         "a11y.mark-not-linked": Code(
             Severity.HIGH, "A mark image is shown but not linked to the certificate page "
             "(/Applications/Detail?category=…).",
@@ -181,6 +180,9 @@ class AccessibilityMark(Check):
             Severity.MEDIUM, "The mark's link has no valid 14-digit certificate number "
             "(category=YYYYMMDDhhmmss) or does not point to /Applications/Detail.",
             "標章連結缺少有效的 14 位數認證編號（category=YYYYMMDDhhmmss）或未指向 /Applications/Detail。"),
+        "a11y.mark-revoked": Code(
+            Severity.HIGH, "The certificate page says the mark was revoked (廢止 / 註銷): it no longer counts.",
+            "認證頁面顯示標章已廢止或註銷，已非有效標章。"),
         "a11y.mark-link-dead": Code(
             Severity.HIGH, "The certificate page the mark links to does not answer (broken link).",
             "標章連結的認證頁面無法開啟（失效連結）。"),
@@ -192,6 +194,10 @@ class AccessibilityMark(Check):
             Severity.MEDIUM, "Pages show different levels or certificate numbers (mark, alt text or "
             "Accessible_website meta disagree).",
             "各頁標章等級或認證編號不一致（標章、替代文字或 Accessible_website 中繼資料互相矛盾）。"),
+        "a11y.mark-not-artwork": Code(
+            Severity.LOW, "The image linked to the certificate page does not look like the official mark artwork "
+            "(perceptual hash far from every reference in config/mark_art.yaml).",
+            "連結至認證頁面之圖片與官方標章圖樣不符（感知雜湊與 config/mark_art.yaml 所列圖樣差異過大）。"),
         "a11y.mark-size": Code(
             Severity.LOW, "The mark image is not 88×31 pixels (the mark must not be resized).",
             "標章圖片尺寸非 88×31 像素（標章不得縮放變形）。"),
@@ -237,12 +243,18 @@ class AccessibilityMark(Check):
         pages, home = _pages(ctx)
         results = {r.url: r for r in ctx.link_results()}
         audit_date = self._audit_date(ctx)
-        facts = {p.url: f for p in pages if isinstance(f := p.facts.get(self.id), dict) and "_error" not in f}
+        hosts = _certificate_hosts(ctx)
+        facts = {p.url: _on_hosts(f, hosts) for p in pages
+                 if isinstance(f := p.facts.get(self.id), dict) and "_error" not in f}
         home_facts = facts.get(home.url) or {"marks": [], "unlinked": [], "meta": []}
         mark = _first_mark(home_facts["marks"])
+        art = _artwork(results, home.url, home_facts)
         unlinked = home_facts["unlinked"]
+        if mark is None and not unlinked:  # no mark by its link or words: an image that looks like it is one
+            unlinked = art["lookalikes"][:1]
         badge = _badge(home.url, mark, unlinked, home_facts["meta"], audit_date)
         findings = self._home_mark(mark, unlinked, home.url, home_facts["meta"], badge, results, audit_date)
+        findings += self._artwork(mark, art, badge, home.url)
         findings += self._size(badge, home.url)
         findings += self._placement(mark or (unlinked[0] if unlinked else None), badge, home.url)
         # Every page: which carry a mark, and do they agree on level and certificate?
@@ -271,11 +283,28 @@ class AccessibilityMark(Check):
             img = unlinked[0]
             badge.update(alt=img["alt"], width=img["width"], height=img["height"],
                          level=parse_level(img["alt"], img["title"]) or meta_level)
+            looks = img.get("artwork")
+            what = (f"an image that looks like the official mark ({looks['reference']}, {looks['distance']} of 64 "
+                    f"bits off)" if looks else f"mark image {img['alt']!r}")
             return [self.finding(
-                "a11y.mark-not-linked", f"mark image {img['alt']!r} is not linked to a certificate page",
-                page=home_url, target=img["link"], evidence=img)]
+                "a11y.mark-not-linked", f"{what} is not linked to a certificate page (核發辦法 §6)",
+                page=home_url, target=img["link"] or (img["src"] if looks else ""), evidence=img)]
         badge.update(_judged(mark, meta_level, badge["meta"], results, audit_date, self._expiry))
         return self._judge(mark, home_url, meta_level, badge, results.get(mark["href"]), audit_date)
+
+    def _artwork(self, mark: dict[str, Any] | None, art: dict[str, Any], badge: dict[str, Any],
+                 home_url: str) -> list[Finding]:
+        """Is the linked mark's image the official artwork? (Only said when its image could be compared.)"""
+        badge["artwork"] = art["mark"] or (art["lookalikes"][0]["artwork"] if mark is None and art["lookalikes"]
+                                           else None)
+        view = art["mark"]
+        if mark is None or not view or not view.get("checked") or view.get("matches"):
+            return []
+        return [self.finding(
+            "a11y.mark-not-artwork",
+            f"the image linked to the certificate page does not look like the official mark artwork (nearest "
+            f"reference {view['reference']}: {view['distance']} of 64 bits off)",
+            page=home_url, target=view["image"], evidence=view)]
 
     def _size(self, badge: dict[str, Any], home_url: str) -> list[Finding]:
         """The mark image must be 88×31 (when its size is declared)."""
@@ -291,7 +320,7 @@ class AccessibilityMark(Check):
 
     def _placement(self, placed: dict[str, Any] | None, badge: dict[str, Any], home_url: str) -> list[Finding]:
         """The mark must be in the footer or near the bottom of the home page."""
-        if placed is None:
+        if placed is None or placed.get("position") is None:  # an image found by its artwork: place unknown
             return []
         at_bottom = placed["in_footer"] or placed["position"] >= self.options["bottom_share"]
         badge.update(in_footer=placed["in_footer"], position=placed["position"], at_bottom=at_bottom)
@@ -323,20 +352,37 @@ class AccessibilityMark(Check):
             findings.append(self.finding(
                 "a11y.mark-legacy", f"mark from the {mark['era']} era" + (f", level {level}" if level else ""),
                 page=home_url, target=target, evidence={"host": mark["host"], "level": level, "alt": badge["alt"]}))
-        if badge["issued"] is None or not mark["detail_path"]:
+        if certificate_date(cert) is None or not mark["detail_path"]:
             findings.append(self.finding(
                 "a11y.mark-bad-certificate",
-                f"certificate number {cert!r} is not a 14-digit date" if badge["issued"] is None
+                f"certificate number {cert!r} is not a 14-digit date" if certificate_date(cert) is None
                 else "the link does not point to /Applications/Detail",
                 page=home_url, target=target, evidence={"certificate_id": cert}))
+        elif badge["likely_expired"] and not badge["dates_estimated"]:
+            certificate = badge["certificate_page"] or {}
+            findings.append(self.finding(
+                "a11y.mark-expired",
+                f"the certificate page says the mark expired on {badge['expires']} (audit date "
+                f"{audit_date.isoformat()})" + (f": {certificate.get('evidence')}" if certificate.get("evidence")
+                                                else ""),
+                page=home_url, target=target,
+                evidence={"certificate_id": cert, "issued": badge["issued"], "expires": badge["expires"],
+                          "audit_date": audit_date.isoformat(), "basis": "認證頁面所載",
+                          "said": certificate.get("evidence", "")}))
         elif badge["likely_expired"] and badge["expires"] is not None:
             findings.append(self.finding(
                 "a11y.mark-expired",
                 f"推估 (estimated from certificate number {cert}, read as the application date {badge['issued']}): "
                 f"likely expired since {badge['expires']} (audit date {audit_date.isoformat()})",
                 page=home_url, target=target,
-                evidence={"certificate_id": cert, "issued": badge["issued"],
-                          "expires": badge["expires"], "audit_date": audit_date.isoformat()}))
+                evidence={"certificate_id": cert, "issued": badge["issued"], "expires": badge["expires"],
+                          "audit_date": audit_date.isoformat(), "basis": f"推估，依認證編號 {cert} 推算"}))
+        if badge["revoked"]:
+            said = (badge["certificate_page"] or {}).get("evidence", "")
+            findings.append(self.finding(
+                "a11y.mark-revoked", f"the certificate page says the mark was revoked: {said}",
+                page=home_url, target=target, evidence={"certificate_id": cert, "said": said}))
+        certified = (badge["certificate_page"] or {}).get("level") or ""
         if badge["link_status"] == "broken":
             error, http_status = (result.error, result.http_status) if result else (None, None)
             findings.append(self.finding(
@@ -351,7 +397,51 @@ class AccessibilityMark(Check):
             findings.append(self.finding(
                 "a11y.mark-inconsistent", f"the mark says {level}, the Accessible_website meta says {meta_level}",
                 page=home_url, target=target, evidence={"mark": level, "meta": meta_level}))
+        if level and certified and certified != level:
+            findings.append(self.finding(
+                "a11y.mark-inconsistent", f"the mark says {level}, the certificate page says {certified}",
+                page=home_url, target=target, evidence={"mark": level, "certificate_page": certified}))
         return findings
+
+
+def _artwork(results: dict[str, LinkResult], home_url: str, home_facts: dict[str, Any]) -> dict[str, Any]:
+    """The home page's images the crawler hashed (crawler/markart.py), judged against the official artwork:
+    the first mark's image, and the images that look like the mark but are in no certificate link."""
+    def resolve(src: str) -> str:
+        try:
+            return urls.normalize_url(src, home_url)
+        except urls.InvalidURL:
+            return src
+
+    views = {url: view for url, r in results.items()
+             if (view := art_view((r.details or {}).get("art"))) is not None}
+    marks = [m for m in home_facts["marks"] if m.get("image")]
+    first = _first_mark(marks)
+    in_links = {resolve(m["image"]["src"]) for m in marks}
+    mark_view = None
+    if first is not None and (src := resolve(first["image"]["src"])) in views:
+        mark_view = {"image": src, **views[src]}
+    lookalikes = [{"alt": "", "src": url, "title": "", "width": None, "height": None, "link": "",
+                   "in_footer": None, "position": None, "artwork": {"image": url, **view}}
+                  for url, view in views.items() if view.get("matches") and url not in in_links]
+    return {"mark": mark_view, "lookalikes": lookalikes}
+
+
+def _certificate_hosts(ctx: CheckContext) -> dict[str, str]:
+    """host[:port] → era of the certificate pages (profile links.certificate_hosts)."""
+    links = getattr(ctx.profile, "links", None)
+    hosts = getattr(links, "certificate_hosts", None)
+    return {h.lower(): e for h, e in (hosts if isinstance(hosts, dict) else CERTIFICATE_HOSTS).items()}
+
+
+def _on_hosts(facts: dict[str, Any], hosts: dict[str, str]) -> dict[str, Any]:
+    """The page's facts with only the marks linked to a certificate host, each with that host's era."""
+    marks = [{**m, "era": hosts[m["host"]]} for m in facts.get("marks") or [] if m.get("host") in hosts]
+    # a mark image linked to some other host's …/Applications/Detail is still an unlinked mark
+    elsewhere = [{**m["image"], "link": m["href"], "in_footer": m["in_footer"], "position": m["position"]}
+                 for m in facts.get("marks") or [] if m.get("host") not in hosts and m.get("image")
+                 and _MARK_WORDING.search(m["image"].get("alt") or "")]
+    return {**facts, "marks": marks, "unlinked": [*facts.get("unlinked", []), *elsewhere][:5]}
 
 
 def _pages(ctx: CheckContext) -> tuple[list[Page], Page]:
@@ -374,7 +464,7 @@ def _first_mark(marks: list[dict[str, Any]]) -> dict[str, Any] | None:
 def _valid(mark: dict[str, Any] | None, badge: dict[str, Any]) -> bool:
     """A current mark: linked, of today's era, not legacy, not expired, to a certificate page that answers."""
     return bool(
-        mark is not None and badge["era"] == CURRENT_ERA and not badge["legacy"]
+        mark is not None and badge["era"] == CURRENT_ERA and not badge["legacy"] and not badge["revoked"]
         and badge["likely_expired"] is False and mark["detail_path"]
         and badge["link_status"] not in ("broken",))
 
@@ -388,7 +478,8 @@ def _badge(home_url: str, mark: dict[str, Any] | None, unlinked: list[dict[str, 
         "issued": None, "expires": None, "likely_expired": None, "legacy": None,
         "width": None, "height": None, "size_ok": None, "in_footer": None, "position": None, "at_bottom": None,
         "link_status": "", "meta": meta, "alt": "", "audit_date": audit_date.isoformat(),
-        "dates_estimated": False, "dates_basis": "", "valid": False,
+        "dates_estimated": False, "dates_basis": "", "revoked": None, "certificate_page": None, "artwork": None,
+        "valid": False,
     }
 
 
@@ -399,23 +490,41 @@ def _judged(mark: dict[str, Any], meta_level: str, meta: list[str], results: dic
     alt, title = img.get("alt", ""), mark["title"]
     level = parse_level(alt, img.get("title", ""), title, mark["text"]) or meta_level
     cert = mark["certificate_id"]
-    expires = expiry(cert)
-    issued = certificate_date(cert)
-    legacy = (mark["era"] != CURRENT_ERA or level.endswith("+")
-              or any("優先等級" in t for t in (alt, title, *meta)))
+    estimated_expiry = expiry(cert)
+    number_date = certificate_date(cert)
     result = results.get(mark["href"])
     status = result.status if result else ""
     link_status = ("ok" if status in (LinkStatus.OK, LinkStatus.REDIRECTED) else
                    "broken" if status == LinkStatus.BROKEN else "not_verified")
-    # Offline nothing but the certificate number dates the mark: the dates are estimates (推估), and say so.
-    basis = (f"推估：認證編號 {cert} 視為申請時間（YYYYMMDDhhmmss），加有效期間與核發寬限期推算；"
-             "以認證頁面所載日期為準" if issued else "")
+    page = CertificatePage.from_dict((result.details or {}).get("certificate")) if result else None
+    legacy = (mark["era"] != CURRENT_ERA or level.endswith("+") or (page is not None and page.level.endswith("+"))
+              or any("優先等級" in t for t in (alt, title, *meta)))
+    read = page is not None and page.read
+    if read and page is not None and page.expires:
+        # the authority's record: its dates, and its word on expiry
+        expires: dt.date | None = dt.date.fromisoformat(page.expires)
+        issued = page.issued
+        estimated = False
+        basis = f"認證頁面所載（{page.url}，{page.fetched_at} 讀取）"
+    else:
+        # Offline (or a page that gave no dates) nothing but the certificate number dates the mark: the
+        # dates are estimates (推估), and say so and from what.
+        issued = number_date.date().isoformat() if number_date else None
+        expires, estimated = estimated_expiry, bool(number_date)
+        why = ("" if page is None else f"；認證頁面未能讀取（{page.error}）" if page.error
+               else "；認證頁面未載明日期")
+        basis = (f"推估：認證編號 {cert} 視為申請時間（YYYYMMDDhhmmss），加有效期間與核發寬限期推算{why}；"
+                 "以認證頁面所載日期為準" if number_date else "")
+    expired = (expires < audit_date) if expires else None
+    if read and page is not None and page.says_expired:
+        expired = True
     return {"level": level, "host": mark["host"], "era": mark["era"], "certificate_id": cert,
-            "dates_estimated": bool(issued), "dates_basis": basis,
+            "dates_estimated": estimated, "dates_basis": basis,
             "certificate_url": mark["href"], "alt": alt, "width": img.get("width"), "height": img.get("height"),
-            "issued": issued.date().isoformat() if issued else None,
-            "expires": expires.isoformat() if expires else None,
-            "likely_expired": (expires < audit_date) if expires else None, "legacy": legacy,
+            "issued": issued, "expires": expires.isoformat() if expires else None,
+            "likely_expired": expired, "legacy": legacy,
+            "revoked": page.revoked if read and page is not None else None,
+            "certificate_page": {k: v for k, v in page.as_dict().items() if k != "url"} if page else None,
             "link_status": link_status, "link_result": status or "not_checked"}
 
 

@@ -27,7 +27,7 @@ from scrapy.crawler import CrawlerProcess  # noqa: E402
 from twisted.internet import reactor, task  # noqa: E402
 from twisted.internet.interfaces import IReactorCore  # noqa: E402
 
-from govaudit.crawler import nights, parsepool, sitesearch  # noqa: E402
+from govaudit.crawler import certificate, markart, nights, parsepool, sitesearch  # noqa: E402
 from govaudit.crawler.fragments import check_fragments  # noqa: E402
 from govaudit.crawler.progress import emit  # noqa: E402
 from govaudit.crawler.settings import LOG_LEVEL, scrapy_settings  # noqa: E402
@@ -126,6 +126,7 @@ class LinkStage(NamedTuple):
     soft404: int  # results found to be soft 404s
     tls: int  # results with a certificate problem
     searches: int  # site-search queries submitted (crawler/sitesearch.py)
+    certificates: int = 0  # 無障礙標章 certificate pages read (crawler/certificate.py)
 
 
 def _link_stage(job: CrawlJob) -> LinkStage:
@@ -137,9 +138,11 @@ def _link_stage(job: CrawlJob) -> LinkStage:
         soft404 = nights.soft404(store, run_id) if links.soft404 else 0
         tls = nights.tls(store, run_id, offline=job.offline, timeout=links.connect_timeout) if links.tls_verify else 0
         searches = sitesearch.search(store, run_id, job)
+        certificates = certificate.read(store, run_id, job)
+        markart.hash_images(store, run_id, job)
         nights.history(store, run_id, site=job.site, confirm_runs=links.confirm_runs,
                        cache=links.cache_max_age > 0)
-    return LinkStage(fragments, soft404, tls, searches)
+    return LinkStage(fragments, soft404, tls, searches, certificates)
 
 
 if __name__ == "__main__":

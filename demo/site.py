@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from govaudit.demo import (
@@ -134,7 +135,9 @@ def _assets(b: SiteBuilder) -> None:
     navy, white, gold = (11, 61, 107), (255, 255, 255), (245, 166, 35)
     b.file("/assets/img/logo.png", files.png(240, 48, navy, gold))
     b.file("/assets/img/favicon.png", files.png(32, 32, navy, white))
-    b.file("/assets/img/accessibility-aa.png", files.png(88, 31, (0, 94, 184), white))
+    # the official mark artwork (config/mark_art/, MODA's own, CC0): the demo's mark is the real thing
+    b.file("/assets/img/accessibility-aa.png",
+           resources.files("govaudit.config").joinpath("mark_art/moda-aa-2.1.png").read_bytes())
     b.file("/assets/img/egov.png", files.png(88, 31, (0, 128, 96), white))
 
 

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govaudit import localtime, urls
+from govaudit.certificate import CERTIFICATE_HOSTS, Era
 
 DEFAULT_USER_AGENT = "govaudit/{version} (+https://github.com/govaudit/govaudit; website audit)"
 
@@ -150,6 +151,8 @@ class Links(_Strict):
     cache_max_age: Annotated[float, Field(ge=0)] = 72.0  # hours; 0: no cache
     hosts: dict[str, HostRule] = {}
     ignore: tuple[IgnoreRule, ...] = ()
+    # host[:port] of the 無障礙標章's certificate pages → era; read after the crawl when online
+    certificate_hosts: dict[str, Era] = dict(CERTIFICATE_HOSTS)
 
 
 class Retention(_Strict):

@@ -8,7 +8,9 @@ Decided from the URL alone (no DNS), a pure function:
 - offline, only loopback hosts (`urls.is_loopback`: localhost, 127.0.0.0/8, ::1) — 0.0.0.0 is not one;
 - robots.txt and sitemaps (from robots.txt `Sitemap:` lines, sitemap indexes, and every redirect hop on
   the way to one) only on the site's own hosts (the start URL's host and `site.scope_hosts`), online or
-  off: a hostile robots.txt cannot make the crawl fetch another host.
+  off: a hostile robots.txt cannot make the crawl fetch another host;
+- the 無障礙標章's certificate page (crawler/certificate.py) only on a certificate host
+  (`links.certificate_hosts`), whatever the link-check rules say of that host.
 
 The crawler enforces it at one choke point (crawler/scopegate.py, a downloader middleware every request
 passes, Scrapy's own robots.txt requests included); the spider asks it first to record why a target was
@@ -41,6 +43,7 @@ class Kind(StrEnum):
     SEARCH = "search"  # the site-search query submitted after the crawl (crawler/sitesearch.py)
     REDIRECT = "redirect"  # a hop of a request whose own kind is not known
     BROWSER = "browser"  # a host headless Chromium may resolve
+    CERTIFICATE = "certificate"  # the 無障礙標章's certificate page read after the crawl (crawler/certificate.py)
 
 
 # Longer URLs are not requested: 2,048 is what sitemaps allow and about what browsers and servers take
@@ -68,14 +71,18 @@ ALLOWED = Verdict(True)
 class Scope:
     hosts: frozenset[str]  # the site's hosts, as urls.host_of spells them (host[:port], lower case)
     offline: bool = False
+    certificate_hosts: frozenset[str] = frozenset()  # where a Kind.CERTIFICATE request may go
 
     @classmethod
-    def of(cls, start_url: str, scope_hosts: Iterable[str] = (), *, offline: bool = False) -> Scope:
-        return cls(frozenset({urls.host_of(start_url)} | {h.lower() for h in scope_hosts}), offline)
+    def of(cls, start_url: str, scope_hosts: Iterable[str] = (), *, offline: bool = False,
+           certificate_hosts: Iterable[str] = ()) -> Scope:
+        return cls(frozenset({urls.host_of(start_url)} | {h.lower() for h in scope_hosts}), offline,
+                   frozenset(h.lower() for h in certificate_hosts))
 
     @classmethod
     def from_job(cls, job: CrawlJob) -> Scope:
-        return cls.of(job.start_url, job.scope_hosts, offline=job.offline)
+        return cls.of(job.start_url, job.scope_hosts, offline=job.offline,
+                      certificate_hosts=job.links.certificate_hosts)
 
     def is_site(self, url: str) -> bool:
         """url is on one of the site's own hosts."""
@@ -92,6 +99,8 @@ class Scope:
             return Verdict(False, f"offline: {host or 'no host'} is not a loopback host", offline=True)
         if kind in OWN_HOSTS_ONLY and host not in self.hosts:
             return Verdict(False, f"out of scope: a {kind} on {host or 'no host'}, not one of the site's hosts")
+        if kind == Kind.CERTIFICATE and host not in self.certificate_hosts:
+            return Verdict(False, f"out of scope: {host or 'no host'} is not a certificate host (links.certificate_hosts)")
         return ALLOWED
 
 

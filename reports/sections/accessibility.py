@@ -22,7 +22,7 @@ LABELS = {
                  "axe 無法判定者列為待人工檢視，不視為通過。",
         "not_run": "未執行無障礙檢測：", "status": "檢測結果", "score": "自動檢測分數",
         "pages_tested": "已檢測頁數", "pages_failed": "無法檢測頁數", "violations": "違規（規則×頁）",
-        "needs_review": "待人工檢視", "templates_tested": "已涵蓋版型",
+        "needs_review": "待人工檢視（規則×頁）", "templates_tested": "已涵蓋版型",
         "by_rule": "依規則彙整", "by_page": "各頁違規", "templates": "版型涵蓋",
         "rule": "規則", "impact": "影響程度", "wcag": "WCAG 成功準則", "codes_110": "規範 110.07 檢測碼",
         "codes_115": "規範 115.11 檢測碼", "pages": "頁數", "nodes": "元素數", "page": "頁面",
@@ -31,6 +31,13 @@ LABELS = {
         "template_pages": "頁面數", "sampled": "抽樣數", "tested": "已檢測", "example": "範例頁面", "path": "共同路徑",
         "incomplete": "待人工檢視規則", "none": "—", "yes": "是", "no": "否",
         "impacts": {"critical": "嚴重", "serious": "重大", "moderate": "中度", "minor": "輕微"},
+        "criteria": "自動檢測可判定 {scope} {total} 項成功準則中之 {automated} 項；{needs_review} 項須人工檢視；"
+                    "{untested} 項無任何檢測引擎可測試。",
+        "why_scaled": "自動檢測通過不等於符合全部準則：分數為各頁自動檢測分數 {page_score} × 可判定準則比例 "
+                      "{automated}／{total}＝{score}。須人工檢視及未測試之準則由承辦人逐項檢視，不計入分數。",
+        "criteria_list": "成功準則清單（WCAG 編號）",
+        "criteria_kinds": {"automated": "自動檢測可判定", "needs_review": "須人工檢視（檢測引擎無法判定）",
+                           "untested": "未測試（無檢測引擎之規則適用）"},
         "reasons": {"home": "首頁", "disclosure": "政府資訊公開", "contact": "聯絡我們", "sitemap": "網站導覽",
                     "english": "英文首頁", "template": "版型抽樣", "given": "指定頁面"},
     },
@@ -42,7 +49,7 @@ LABELS = {
                  "decide needs a person's review and never counts as passed.",
         "not_run": "Accessibility checks did not run: ", "status": "Result",
         "score": "Automated score", "pages_tested": "Pages tested", "pages_failed": "Pages not testable",
-        "violations": "Violations (rule × page)", "needs_review": "Needs review", "templates_tested": "Templates covered",
+        "violations": "Violations (rule × page)", "needs_review": "Needs review (rule × page)", "templates_tested": "Templates covered",
         "by_rule": "By rule", "by_page": "Violations per page", "templates": "Template coverage",
         "rule": "Rule", "impact": "Impact", "wcag": "WCAG criterion", "codes_110": "Codes (110.07)",
         "codes_115": "Codes (115.11)", "pages": "Pages", "nodes": "Elements", "page": "Page",
@@ -52,6 +59,15 @@ LABELS = {
         "tested": "Tested", "example": "Example page", "path": "Common path", "incomplete": "Rules to review",
         "none": "—", "yes": "yes", "no": "no",
         "impacts": {"critical": "critical", "serious": "serious", "moderate": "moderate", "minor": "minor"},
+        "criteria": "Automated checks established {automated} of {total} {scope} criteria; {needs_review} need "
+                    "manual review; {untested} are not tested by any engine.",
+        "why_scaled": "Passing automated checks is not meeting every criterion: the score is the pages' automated "
+                      "score {page_score} × the share of criteria established {automated}/{total} = {score}. The "
+                      "criteria for review and the untested ones are for a person to check; they earn nothing here.",
+        "criteria_list": "The criteria (WCAG numbers)",
+        "criteria_kinds": {"automated": "established by automated checks",
+                           "needs_review": "need manual review (an engine could not decide)",
+                           "untested": "not tested (no engine has a rule that applied)"},
         "reasons": {"home": "home page", "disclosure": "disclosure hub", "contact": "contact", "sitemap": "sitemap",
                     "english": "English home", "template": "template sample", "given": "given"},
     },
@@ -91,6 +107,25 @@ def _rule(item: dict) -> dict:
     }
 
 
+CRITERIA_KINDS = ("automated", "needs_review", "untested")
+
+
+def _pct(value: Any) -> str:
+    return f"{value * 100:.1f}%" if isinstance(value, int | float) and not isinstance(value, bool) else "—"
+
+
+def criteria_view(section: dict, metrics: dict) -> dict | None:
+    """How many WCAG 2.1 A/AA criteria automated testing established, and why the score is scaled by it
+    (results.json accessibility.criteria; None from a results.json written before it existed)."""
+    criteria = _dict(section.get("criteria"))
+    if not criteria:
+        return None
+    lists = {kind: _strs(criteria.get(kind)) for kind in CRITERIA_KINDS}
+    return {**{f"n_{kind}": len(items) for kind, items in lists.items()}, "lists": lists,
+            "total": sum(len(items) for items in lists.values()),
+            "page_score": _pct(metrics.get("page_score")), "score": _pct(metrics.get("score"))}
+
+
 def build(results: dict) -> dict | None:
     section = _dict(results.get(NAME))
     check = next((c for c in _dicts(results.get("checks")) if c.get("id") == NAME), None)
@@ -120,6 +155,7 @@ def build(results: dict) -> dict | None:
         "score": score if isinstance(score, int | float) and not isinstance(score, bool) else None,
         "metrics": {k: _int(metrics.get(k)) for k in ("pages_tested", "pages_failed", "violations",
                                                       "needs_review", "templates", "templates_tested")},
+        "criteria": criteria_view(section, metrics),
         "rules": [_rule(r) for r in _dicts(section.get("rules"))],
         "pages": pages,
         "templates": templates,

@@ -16,6 +16,10 @@ LABELS = {
         "era": "標章制度", "eras": {"moda": "數位發展部（現行）", "ncc": "國家通訊傳播委員會（舊制）",
                                    "handicap-free": "研考會／國發會（舊制）"},
         "certificate": "認證編號（連結至認證頁面）", "issued": "編號日期", "expires": "推估到期日（三年＋寬限期）",
+        "issued_read": "核發日期（認證頁面）", "expires_read": "有效期限（認證頁面）", "expired": "已逾期",
+        "certificate_level": "認證頁面所載等級", "revoked": "認證頁面顯示已廢止／註銷", "dates_basis": "日期依據",
+        "artwork": "標章圖樣", "art_match": "符合官方圖樣（{ref}，感知雜湊差 {d}／64 位元）",
+        "art_mismatch": "與官方圖樣不符（最接近 {ref}，差 {d}／64 位元）", "art_unchecked": "未比對：{why}",
         "likely_expired": "可能已逾期", "size": "圖片尺寸", "size_ok": "符合 88×31",
         "placement": "位置", "in_footer": "位於頁尾", "at_position": "位於頁面 {p} 處",
         "link": "認證頁面連結",
@@ -24,6 +28,7 @@ LABELS = {
         "meta": "Accessible_website 中繼資料", "yes": "是", "no": "否", "none": "—",
         "heuristic": "逾期判定係依認證編號（申請時間 YYYYMMDDhhmmss）推算三年有效期間，屬推估；"
                      "請以認證頁面所載為準。",
+        "read": "等級與日期取自認證頁面（連線檢測時於爬取後讀取）。",
         "findings": "問題", "code": "代碼", "message": "說明",
     },
     "en": {
@@ -34,6 +39,12 @@ LABELS = {
                                   "handicap-free": "RDEC / NDC (legacy)"},
         "certificate": "Certificate number (links to the certificate page)", "issued": "Date of the number",
         "expires": "Estimated expiry (3 years + grace)", "likely_expired": "Likely expired",
+        "issued_read": "Issued (certificate page)", "expires_read": "Valid until (certificate page)",
+        "expired": "Expired", "certificate_level": "Level on the certificate page",
+        "revoked": "Revoked or cancelled (certificate page)", "dates_basis": "Dates from",
+        "artwork": "Mark artwork", "art_match": "matches the official artwork ({ref}, {d} of 64 bits off)",
+        "art_mismatch": "not the official artwork (nearest {ref}, {d} of 64 bits off)",
+        "art_unchecked": "not compared: {why}",
         "size": "Image size", "size_ok": "88×31", "placement": "Placement", "in_footer": "in the footer",
         "at_position": "at {p} of the page", "link": "Certificate link",
         "link_status": {"ok": "answers", "broken": "dead", "not_verified": "not verified (offline or unknown)"},
@@ -41,6 +52,7 @@ LABELS = {
         "meta": "Accessible_website meta", "yes": "yes", "no": "no", "none": "—",
         "heuristic": "Expiry is estimated from the certificate number (the application time, YYYYMMDDhhmmss) "
                      "and a 3-year validity; the certificate page is authoritative.",
+        "read": "Level and dates are from the certificate page (read after the crawl in an online run).",
         "findings": "Findings", "code": "Code", "message": "Message",
     },
 }
@@ -48,6 +60,15 @@ LABELS = {
 
 def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
+
+
+def _artwork(value: Any) -> dict | None:
+    art = _dict(value)
+    if not art:
+        return None
+    state = "unchecked" if not art.get("checked") else "match" if art.get("matches") else "mismatch"
+    return {"state": state, "reference": str(art.get("reference") or ""), "distance": art.get("distance"),
+            "error": str(art.get("error") or "")}
 
 
 def build(results: dict) -> dict | None:
@@ -71,6 +92,11 @@ def build(results: dict) -> dict | None:
         "issued": str(badge.get("issued") or ""),
         "expires": str(badge.get("expires") or ""),
         "likely_expired": badge.get("likely_expired"),
+        "dates_estimated": badge.get("dates_estimated") is not False,
+        "dates_basis": str(badge.get("dates_basis") or ""),
+        "revoked": badge.get("revoked"),
+        "certificate_level": str(_dict(badge.get("certificate_page")).get("level") or ""),
+        "artwork": _artwork(badge.get("artwork")),
         "width": badge.get("width"), "height": badge.get("height"), "size_ok": badge.get("size_ok"),
         "in_footer": badge.get("in_footer"),
         "position": f"{position:.0%}" if isinstance(position, int | float) else "",

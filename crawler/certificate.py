@@ -1,0 +1,141 @@
+"""After the crawl: read the certificate page the home page's 無障礙標章 links to, so the check can give
+the level and dates the authority records rather than an estimate (checks never make requests).
+
+The marks come from the check's page analyzer (page facts "accessibility_mark"). Only a link to a
+certificate host (`links.certificate_hosts`) is read, with a GET through the run's one scope decision
+(govaudit/scope.py, Kind.CERTIFICATE: offline only loopback, and only those hosts, every redirect hop
+asked again), the crawl's User-Agent, and no proxy offline. What the page says
+(govaudit.certificate.CertificatePage) is stored on the mark link's result, details["certificate"];
+that result replaces the crawl's own check of the link (a real GET answer says more than a HEAD or an
+`excluded: check_external` row). A refused request records nothing: the check then says 推估.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import lxml.html
+
+from govaudit import ACCEPT_LANGUAGE, urls
+from govaudit.certificate import CertificatePage, page_text, read_page
+from govaudit.crawler import classify
+from govaudit.crawler.charset import decode
+from govaudit.jobs import CrawlJob
+from govaudit.models import ErrorKind, LinkResult, LinkStatus
+from govaudit.scope import Kind, Scope
+from govaudit.store import CrawlSink
+
+FACTS = "accessibility_mark"  # the check whose page analyzer records the marks
+MAX_PAGES = 3  # distinct certificate pages read: the home page's marks first
+MAX_BYTES = 1 << 20
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+log = logging.getLogger(__name__)
+
+
+def read(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
+    """Read the certificate pages of the site's marks; how many answers were recorded. A fault here never
+    costs the night's crawl: it is logged, and the check keeps its estimate."""
+    if FACTS not in job.analyzers:
+        return 0
+    try:
+        return _read(store, run_id, job)
+    except Exception:  # noqa: BLE001
+        log.warning("reading the certificate page failed", exc_info=True)
+        return 0
+
+
+def certificate_urls(pages_facts: list[tuple[str, Any]], start_url: str, hosts: set[str]) -> list[str]:
+    """The certificate links of the marks on the pages, the home page's first, at most MAX_PAGES."""
+    ordered = sorted(pages_facts, key=lambda pf: pf[0] != start_url)
+    found: list[str] = []
+    for _, facts in ordered:
+        marks = facts.get("marks") if isinstance(facts, dict) else None
+        for mark in marks if isinstance(marks, list) else []:
+            href = mark.get("href") if isinstance(mark, dict) else None
+            if href and urls.host_of(href) in hosts and href not in found:
+                found.append(href)
+    return found[:MAX_PAGES]
+
+
+def _read(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
+    gate = Scope.from_job(job)
+    facts = [(job.start_url if job.start_url in (p.url, p.requested_url) else p.url, p.facts.get(FACTS))
+             for p in store.pages(run_id) if p.facts.get(FACTS)]
+    targets = [u for u in certificate_urls(facts, job.start_url, set(gate.certificate_hosts))
+               if gate.allows(u, Kind.CERTIFICATE)]
+    if not targets:
+        return 0
+    earlier = {r.url: r for r in store.link_results(run_id) if r.url in targets}
+    results = [r for r in (_fetch(url, earlier.get(url), gate, job) for url in targets) if r is not None]
+    if results:
+        with store.transaction():
+            store.add_link_results(run_id, results)
+    return len(results)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _fetch(url: str, earlier: LinkResult | None, gate: Scope, job: CrawlJob) -> LinkResult | None:
+    """The certificate page's answer as the link's result, or None when the gate refused it."""
+    import requests  # noqa: PLC0415  (only this step of the crawl process uses it)
+
+    fetched_at = _now()
+
+    def record(page: CertificatePage, status: LinkStatus, kind: ErrorKind | None, message: str, *,
+               http_status: int | None = None, final_url: str | None = None,
+               chain: list[list[Any]] | None = None) -> LinkResult:
+        base = earlier or LinkResult(url=url, status=status, internal=gate.is_site(url))
+        return replace(base, status=status, http_status=http_status, final_url=final_url,
+                       redirect_chain=chain or [], error_kind=kind and kind.value, error=message, method="GET",
+                       checked_at=fetched_at, cached=False,
+                       details={**(base.details or {}), "certificate": page.as_dict()})
+
+    session = requests.Session()
+    session.trust_env = not job.offline  # offline, a proxy from the environment is never used
+    session.headers.update({"User-Agent": job.user_agent, "Accept-Language": ACCEPT_LANGUAGE})
+    target, chain = url, cast(list[tuple[int, str]], [])
+    with session:
+        for _ in range(job.links.max_redirects + 1):
+            if not gate.allows(target, Kind.CERTIFICATE):  # every hop: a redirect may leave the host
+                if not chain or earlier is None:
+                    return None
+                # the link's own check stands; the certificate was not shown on the certificate host
+                page = CertificatePage(url, fetched_at, error=f"redirected off the certificate host to {target}")
+                return replace(earlier, details={**(earlier.details or {}), "certificate": page.as_dict()})
+            try:
+                with session.get(target, timeout=job.links.timeout, allow_redirects=False, stream=True) as resp:
+                    location = resp.headers.get("Location")
+                    if resp.status_code in REDIRECTS and location:
+                        chain.append((resp.status_code, urls.normalize_url(location, target)))
+                        target = chain[-1][1]
+                        continue
+                    body = resp.raw.read(MAX_BYTES, decode_content=True)
+                    code, content_type = resp.status_code, resp.headers.get("Content-Type", "")
+            except (requests.RequestException, urls.InvalidURL) as exc:
+                failed = (ErrorKind.TIMEOUT if isinstance(exc, requests.Timeout) else ErrorKind.REFUSED
+                          if isinstance(exc, requests.ConnectionError) else ErrorKind.OTHER)
+                message = f"{type(exc).__name__}: {exc}"[:300]
+                failed_status, failed_kind, message = classify.from_error(failed, message)
+                return record(CertificatePage(url, fetched_at, error=message), failed_status, failed_kind, message)
+            break
+        else:
+            failed_status, failed_kind, message = classify.from_error(
+                ErrorKind.TOO_MANY_REDIRECTS, f"more than {job.links.max_redirects} redirects")
+            return record(CertificatePage(url, fetched_at, error=message), failed_status, failed_kind, message)
+    status, kind, message = classify.from_http(code, chain, frozenset(job.links.accepted_status))
+    hops = [list(h) for h in chain]
+    if not 200 <= code < 300:
+        page = CertificatePage(url, fetched_at, http_status=code, error=message or f"HTTP {code}")
+        return record(page, status, kind, message, http_status=code, final_url=target, chain=hops)
+    try:
+        text = page_text(lxml.html.fromstring(decode(body, content_type)[0] or "<html></html>"))
+    except (ValueError, lxml.etree.ParserError) as exc:
+        page = CertificatePage(url, fetched_at, http_status=code, error=f"unreadable page: {exc}"[:300])
+    else:
+        page = read_page(text, url, fetched_at=fetched_at, http_status=code)
+    return record(page, status, kind, message, http_status=code, final_url=target, chain=hops)

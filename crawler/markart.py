@@ -1,0 +1,137 @@
+"""After the crawl: hash the home page's images, so the 無障礙標章 check can tell the official artwork from
+whatever else a site shows (a mark image not linked to its certificate page is still the mark; an image
+linked there but not the artwork is not).
+
+Every <img> of the stored home page (at most MAX_IMAGES) that the crawl's link check reached (status ok
+or redirected: its exclusions and request budgets stand) is fetched again with a GET through the run's
+one scope decision (Kind.CHECK: offline only loopback; every redirect hop asked again), at most
+MAX_BYTES, within MAX_SECONDS for all, and hashed (govaudit.markart.image_hash). The hash, or why there is none, is stored on the image's link
+result as details["art"]; the crawl's own verdict on the link is kept. A refused request records nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+import lxml.html
+
+from govaudit import ACCEPT_LANGUAGE, urls
+from govaudit.crawler.charset import decode
+from govaudit.jobs import CrawlJob
+from govaudit.markart import image_hash
+from govaudit.models import LinkStatus
+from govaudit.scope import Kind, Scope
+from govaudit.store import CrawlSink
+
+FACTS = "accessibility_mark"  # only when the mark check runs
+MAX_IMAGES = 40
+MAX_BYTES = 512 * 1024
+MAX_SECONDS = 60.0  # for all the images: a slow image host never holds the night's run for long
+TIMEOUT = 10.0  # per image (or links.timeout when shorter)
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+log = logging.getLogger(__name__)
+
+
+def hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
+    """Hash the home page's images; how many hashes (or reasons) were recorded. A fault here never costs
+    the night's crawl: it is logged, and the check says the artwork was not compared."""
+    if FACTS not in job.analyzers:
+        return 0
+    try:
+        return _hash_images(store, run_id, job)
+    except Exception:  # noqa: BLE001
+        log.warning("hashing the home page's images failed", exc_info=True)
+        return 0
+
+
+def image_urls(html: str, page_url: str) -> list[str]:
+    """The distinct <img src> of a page, resolved, in document order, at most MAX_IMAGES."""
+    found: list[str] = []
+    try:
+        doc = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return found
+    for img in doc.iter("img"):
+        try:
+            url = urls.normalize_url((img.get("src") or "").strip(), page_url)
+        except urls.InvalidURL:
+            continue
+        if url not in found and urls.scheme_of(url) in urls.HTTP_SCHEMES:
+            found.append(url)
+    return found[:MAX_IMAGES]
+
+
+def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
+    gate = Scope.from_job(job)
+    home = next((p for p in store.pages(run_id) if job.start_url in (p.url, p.requested_url) and p.is_html
+                 and p.body_hash), None)
+    body = store.body(home.body_hash) if home and home.body_hash else None
+    if home is None or not body:
+        return 0
+    found = image_urls(decode(body, home.content_type)[0], home.url)
+    # Only images the crawl itself fetched and got an answer from: its exclusions (offline, robots.txt,
+    # check_external, host rules) and request budgets stand.
+    earlier = {r.url: r for r in store.link_results(run_id)
+               if r.url in found and r.status in (LinkStatus.OK, LinkStatus.REDIRECTED)}
+    targets = [u for u in found if u in earlier and gate.allows(u, Kind.CHECK) and _checked(u, gate, job)]
+    if not targets:
+        return 0
+    import requests  # noqa: PLC0415  (only this step of the crawl process uses it)
+
+    session = requests.Session()
+    session.trust_env = not job.offline  # offline, a proxy from the environment is never used
+    session.headers.update({"User-Agent": job.user_agent, "Accept-Language": ACCEPT_LANGUAGE})
+    results = []
+    deadline = time.monotonic() + MAX_SECONDS
+    with session:
+        for url in targets:
+            if time.monotonic() > deadline:
+                break
+            art = _art(session, url, gate, job)
+            if art is None:
+                continue
+            base = earlier[url]
+            results.append(replace(base, details={**(base.details or {}), "art": art}))
+    if results:
+        with store.transaction():
+            store.add_link_results(run_id, results)
+    return len(results)
+
+
+def _checked(url: str, gate: Scope, job: CrawlJob) -> bool:
+    """The profile lets the crawl check this image (links.check_external, a host rule's `check`)."""
+    rule = job.links.hosts.get(urls.host_of(url))
+    if rule is not None and not rule.check:
+        return False
+    return gate.is_site(url) or job.links.check_external
+
+
+def _art(session, url: str, gate: Scope, job: CrawlJob) -> dict[str, str] | None:
+    """{"phash": …} for a raster image, {"error": …} for anything else; None when the gate refused."""
+    import requests  # noqa: PLC0415
+
+    target = url
+    for _ in range(job.links.max_redirects + 1):
+        if not gate.allows(target, Kind.CHECK):
+            return None
+        try:
+            with session.get(target, timeout=min(job.links.timeout, TIMEOUT), allow_redirects=False,
+                             stream=True) as resp:
+                location = resp.headers.get("Location")
+                if resp.status_code in REDIRECTS and location:
+                    target = urls.normalize_url(location, target)
+                    continue
+                if not 200 <= resp.status_code < 300:
+                    return {"error": f"HTTP {resp.status_code}"}
+                data = resp.raw.read(MAX_BYTES + 1, decode_content=True)
+        except (requests.RequestException, urls.InvalidURL) as exc:
+            return {"error": f"{type(exc).__name__}: {exc}"[:200]}
+        if len(data) > MAX_BYTES:
+            return {"error": f"larger than {MAX_BYTES} bytes: not the mark"}
+        try:
+            return {"phash": image_hash(data)}
+        except ValueError as exc:
+            return {"error": str(exc)}
+    return {"error": f"more than {job.links.max_redirects} redirects"}
