@@ -27,6 +27,7 @@ from govaudit import (
     __version__,
     diff,
     health,
+    incremental,
     notify,
     parallel,
     procs,
@@ -269,7 +270,7 @@ def crawl_stage(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any
 
 def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool = False,
           fail_on: str = "", progress: Progress | None = None, lang: str = "zh-TW",
-          formats: Collection[str] | None = None) -> Outcome:
+          formats: Collection[str] | None = None, full: bool = False) -> Outcome:
     start = check_start_url(start_url or profile.site.start_url)
     rubric = load_rubric(profile.rubric)
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
@@ -299,8 +300,12 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
         try:
             job = CrawlJob.from_profile(profile, store=store.url, run_id=run_id, site=site, start_url=start,
                                         offline=offline, analyzers=tuple(sorted(c.id for c in checks)))
+            night = _plan_night(store, site, run_id, profile, full=full)
+            job = job.model_copy(update={"revalidate_from": night.baseline_run, "reuse_parsed": night.reuse_parsed,
+                                         "recheck_cached": night.forced})
             phase("crawl")
             stats, code = crawl_stage(job, relay)
+            stats = {**stats, "night": night.stats(stats.pop("reused", {}))}
             if code == EXIT_DISK_FULL:
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
@@ -352,6 +357,21 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
     outcome = Outcome(run_id, status, exit_code, files, summary, tripped)
     notify.after_run(profile.notify, outcome, results_doc, offline=offline)  # logs failures, never raises
     return outcome
+
+
+def _plan_night(store: Store, site: str, run_id: int, profile: Profile, *, full: bool) -> incremental.Night:
+    """Tonight incremental or full (govaudit/incremental.py), from the site's completed runs before run_id."""
+    baseline = store.last_completed_run(site, before=run_id)
+    kinds: list[str] = []
+    earlier = baseline
+    while earlier is not None and len(kinds) < profile.crawl.full_every:
+        kinds.append((store.run(earlier).stats.get("night") or {}).get("kind", incremental.FULL))
+        earlier = store.last_completed_run(site, before=earlier)
+    # A stored parse is taken only from the same tool version and profile (page analyzers, link caps).
+    base = store.run(baseline) if baseline is not None else None
+    same = base is not None and base.tool_version == __version__ and base.profile_hash == profile.fingerprint()
+    return incremental.plan(full=full, every=profile.crawl.full_every, baseline=baseline,
+                            nights_since_full=incremental.nights_since_full(kinds), same_parser=same)
 
 
 def _site_of(start: str, profile: Profile) -> str:

@@ -1,0 +1,209 @@
+"""Incremental nights end to end: a real loopback site that honours If-None-Match (ETag, 304), the real CLI,
+a real SQLite store. Night 1 cold, night 2 unchanged, night 3 with a page changed (a new broken link), a
+page gone and the external cache aged, night 4 `--full`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from govaudit.incremental import FULL, INCREMENTAL, nights_since_full, plan
+from tests.siteserver import SiteServer, _Handler, html
+
+GOVAUDIT = [sys.executable, "-m", "govaudit"]
+LAST_MODIFIED = "Mon, 07 Dec 2026 00:00:00 GMT"
+PROFILE = """
+site: {name: 增量測試署}
+crawl: {max_depth: 5, max_pages: 100, concurrency: 4, sitemap: false}
+links: {timeout: 5, retries: 0, confirm_runs: 1, soft404: false}
+checks: {accessibility: null}
+"""
+
+
+class ConditionalHandler(_Handler):
+    """The test site's handler plus validators: every 200 answer has an ETag (from its body) and a
+    Last-Modified; a matching If-None-Match gets 304. Each request's conditional headers are recorded."""
+
+    seen: list[tuple[str, str, str, int]] = []  # (path, If-None-Match, If-Modified-Since, status sent)
+
+    def do_GET(self) -> None:  # noqa: N802
+        status, headers, body = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>"))
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        match = status == 200 and self.headers.get("If-None-Match") == etag
+        self.seen.append((self.path, self.headers.get("If-None-Match", ""), self.headers.get("If-Modified-Since", ""),
+                          304 if match else status))
+        self.send_response(304 if match else status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if status == 200:
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", LAST_MODIFIED)
+        self.send_header("Content-Length", "0" if match else str(len(body)))
+        self.end_headers()
+        if not match:
+            self.wfile.write(body)
+
+
+def _server(routes, host="127.0.0.1") -> SiteServer:
+    server = SiteServer(routes, host=host)
+    handler = type("Handler", (ConditionalHandler,), {"routes": routes, "hits": [], "seen": []})
+    server.httpd.RequestHandlerClass = handler
+    server.handler = handler
+    return server
+
+
+def _seen(server: SiteServer) -> list[tuple[str, str, str, int]]:
+    return server.handler.seen  # type: ignore[attr-defined]
+
+
+def _run(tmp: Path, url: str, night: int, *args: str) -> dict:
+    out = tmp / f"night{night}"
+    proc = subprocess.run([*GOVAUDIT, "run", url, "--profile", str(tmp / "profile.yaml"), "--db",
+                           str(tmp / "audit.sqlite"), "--out", str(out), "--offline", *args],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("incremental")
+    (tmp / "profile.yaml").write_text(PROFILE, encoding="utf-8")
+    ext = _server({"/ext.html": html("外部")}, host="127.0.0.2")
+    with ext:
+        ext_url = f"{ext.url}ext.html"
+        routes = {
+            "/": html('<a href="/a.html">A</a><a href="/b.html">B</a><a href="/c.html">C</a>', title="首頁"),
+            "/a.html": html(f'<a href="/">首頁</a><a href="/old.html">舊</a><a href="{ext_url}">外部</a>', title="A"),
+            "/b.html": html('<a href="/">首頁</a><a href="/a.html">A</a>', title="B"),
+            "/c.html": html('<a href="/">首頁</a>', title="C"),
+        }
+        site = _server(routes)
+        with site:
+            seen, ext_seen = _seen(site), _seen(ext)
+            log = []
+
+            def night(n, *args):
+                seen.clear()
+                ext_seen.clear()
+                doc = _run(tmp, site.url, n, *args)
+                log.append((doc, list(seen), list(ext_seen)))
+
+            night(1)
+            night(2)
+            # Day 3: B gains a link to a page that does not exist, C is removed, and the external target's
+            # cached result is four days old (older than links.cache_max_age, 72 h).
+            routes["/b.html"] = html('<a href="/">首頁</a><a href="/a.html">A</a><a href="/new-missing.html">新</a>',
+                                     title="B")
+            del routes["/c.html"]
+            with sqlite3.connect(tmp / "audit.sqlite") as db:
+                db.execute("UPDATE link_cache SET checked_epoch = ?", (time.time() - 4 * 86400,))
+            night(3)
+            night(4, "--full")
+    return site.url, tmp, log
+
+
+def test_first_night_is_full_and_asks_unconditionally(nights):
+    _, _, log = nights
+    doc, seen, _ = log[0]
+    assert doc["run"]["stats"]["night"]["kind"] == FULL
+    assert doc["run"]["stats"]["night"]["reason"] == "no completed run of the site before"
+    assert seen and all(inm == "" and ims == "" for _, inm, ims, _ in seen)
+
+
+def test_unchanged_night_revalidates_and_reuses(nights):
+    base, tmp, log = nights
+    doc, seen, ext_seen = log[1]
+    pages = {"/", "/a.html", "/b.html", "/c.html"}
+    asked = {path: (inm, ims, status) for path, inm, ims, status in seen}
+    for path in pages:  # every page asked conditionally, answered 304
+        inm, ims, status = asked[path]
+        assert inm.startswith('"') and ims == LAST_MODIFIED and status == 304, (path, asked[path])
+    assert asked["/old.html"][2] == 404  # the broken target checked again, without validators (it has none)
+    night = doc["run"]["stats"]["night"]
+    assert night["kind"] == INCREMENTAL and night["baseline_run"] == 1
+    assert night["pages_not_modified"] == 4 and night["pages_reused"] == 4
+    assert night["targets_cached"] == 1 and ext_seen == []  # the external target came from the cache
+    assert doc["run"]["stats"]["bytes"] < log[0][0]["run"]["stats"]["bytes"]
+    ext = next(r for r in doc["links"] if r["url"].endswith("/ext.html"))
+    assert ext["cached"] is True and ext["status"] == "ok"
+    # The reused parse is the page as first read: titles, links and bodies the same as night 1's
+    with sqlite3.connect(tmp / "audit.sqlite") as db:
+        def rows(run):
+            return sorted(db.execute("SELECT u.url, p.title, p.body_hash, p.lang FROM pages p JOIN urls u"
+                                     " ON u.id = p.url_id WHERE run_id=?", (run,)))
+
+        def links(run):
+            return sorted(db.execute("SELECT s.url, t.url, l.text, l.position FROM links l JOIN urls s ON"
+                                     " s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE run_id=?", (run,)))
+
+        assert rows(2) == rows(1) and len(rows(1)) >= 4
+        assert links(2) == links(1) and len(links(1)) >= 8
+
+
+def test_unchanged_night_has_the_same_findings(nights):
+    _, _, log = nights
+    first, second = log[0][0], log[1][0]
+    assert second["changes"]["new"] == [] and second["changes"]["resolved"] == []
+
+    def keys(doc):
+        return sorted((c["id"], f["code"], f["page"], f["target"], f["fingerprint"])
+                      for c in doc["checks"] for f in c["findings"])
+
+    assert keys(second) == keys(first)
+    assert any(code == "link.broken" and target.endswith("/old.html") for _, code, _, target, _ in keys(second))
+
+
+def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
+    _, _, log = nights
+    doc, seen, _ = log[2]
+    asked = {path: status for path, _, _, status in seen}
+    assert asked["/b.html"] == 200 and asked["/a.html"] == 304
+    statuses = {r["url"].rsplit("/", 1)[-1]: r["status"] for r in doc["links"]}
+    assert statuses["new-missing.html"] == "broken"
+    assert statuses["c.html"] == "broken"  # the page that disappeared (404 tonight)
+    new = {(f["code"], f["target"].rsplit("/", 1)[-1]) for f in doc["changes"]["new"]}
+    assert ("link.broken", "new-missing.html") in new and ("link.broken", "c.html") in new
+    night = doc["run"]["stats"]["night"]
+    assert night["kind"] == INCREMENTAL and night["pages_not_modified"] == 2  # / and A
+
+
+def test_aged_cache_entry_is_checked_again(nights):
+    _, _, log = nights
+    doc, _, ext_seen = log[2]
+    assert [path for path, *_ in ext_seen] == ["/ext.html"]
+    assert doc["run"]["stats"]["night"]["targets_cached"] == 0
+    ext = next(r for r in doc["links"] if r["url"].endswith("/ext.html"))
+    assert ext["cached"] is False
+
+
+def test_full_flag_sends_no_conditional_headers(nights):
+    _, _, log = nights
+    doc, seen, ext_seen = log[3]
+    assert seen and all(inm == "" and ims == "" for _, inm, ims, _ in seen)
+    assert doc["run"]["stats"]["night"] == {**doc["run"]["stats"]["night"], "kind": FULL, "reason": "--full",
+                                            "pages_not_modified": 0, "pages_reused": 0, "targets_cached": 0}
+    assert [path for path, *_ in ext_seen] == ["/ext.html"]  # a forced full night ignores the cache
+
+
+def test_plan_every_nth_night_is_full():
+    def night(kinds, **kw):
+        args = {"full": False, "every": 3, "baseline": 9, "same_parser": True} | kw
+        return plan(nights_since_full=nights_since_full(kinds), **args)
+
+    assert night(["full"]).kind == INCREMENTAL
+    assert night(["incremental", "full"]).kind == INCREMENTAL
+    third = night(["incremental", "incremental", "full"])
+    assert third.kind == FULL and third.forced and "every 3 nights" in third.reason
+    assert night(["full"], full=True).reason == "--full"
+    assert night(["full"], baseline=None).kind == FULL
+    assert night(["full"], every=1).kind == FULL
+    assert night(["full"], same_parser=False).reuse_parsed is False
+    assert night(["full"]).baseline_run == 9 and night(["full"]).reuse_parsed
