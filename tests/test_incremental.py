@@ -207,3 +207,19 @@ def test_plan_every_nth_night_is_full():
     assert night(["full"], every=1).kind == FULL
     assert night(["full"], same_parser=False).reuse_parsed is False
     assert night(["full"]).baseline_run == 9 and night(["full"]).reuse_parsed
+
+
+def test_page_links_reads_one_pages_links_in_order(store):
+    """The store read behind a reused parse, on every backend (the links_by_source index's query)."""
+    from govaudit.models import Link, Page  # noqa: PLC0415
+
+    run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h",
+                           profile={}, rubric="r")
+    a, b = "http://127.0.0.1/a", "http://127.0.0.1/b"
+    with store.transaction():
+        store.add_pages(run, [(Page(a, a, 200, fetched_at="x"), None), (Page(b, b, 200, fetched_at="x"), None)])
+        store.add_links(run, [Link(a, b, "", "second", "a", "href", "", 2, 1), Link(b, a, "", "", "a", "href", "", 1, 0),
+                              Link(a, a, "top", "first", "a", "href", "", 1, 0)])
+    assert [(lk.target, lk.text, lk.position) for lk in store.page_links(run, a)] == [(a, "first", 0), (b, "second", 1)]
+    assert store.page_links(run, "http://127.0.0.1/none") == []
+    assert store.page_links(run + 1, a) == []
