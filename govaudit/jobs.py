@@ -76,3 +76,6 @@ class BrowserJob(_Job):
     config: BrowserConfig
     # govaudit a11y: no crawl stored the pages, so the stage records them (with their page facts)
     record_pages: bool = False
+    # An incremental night: a page whose body is unchanged since this run keeps its results from it, when
+    # the browser and the engines are the same versions (crawler/browser.py)
+    reuse_from: int | None = None

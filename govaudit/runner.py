@@ -151,7 +151,7 @@ def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
 
 
 def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Check], *, offline: bool,
-                  progress: Progress | None = None) -> dict[str, dict]:
+                  progress: Progress | None = None, reuse_from: int | None = None) -> dict[str, dict]:
     """After the crawl, before the checks: each enabled check that needs a browser names the pages it
     wants tested (check.sample) and the browser process runs axe-core on them into the store.
     Returns {check id: stage summary}; a summary with available=False carries the reason."""
@@ -166,7 +166,8 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
             progress({"event": "phase", "phase": "browser", "total": len(targets), "detail": f"0/{len(targets)} pages"})
         job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, targets=targets,
                          workers=min(check.options["workers"], profile.crawl.concurrency),
-                         config=_browser_config(check.options, offline, profile.crawl.user_agent, targets))
+                         config=_browser_config(check.options, offline, profile.crawl.user_agent, targets),
+                         reuse_from=reuse_from)
         out[check.id] = _run_browser(job, progress)
     return out
 
@@ -313,7 +314,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
             status = RunStatus.COMPLETED if health.healthy(monitors) else RunStatus.INCOMPLETE
-            browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
+            browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress,
+                                     reuse_from=night.baseline_run if night.reuse_parsed else None)
             if browsers:
                 stats = {**stats, "browser": browsers}
             phase("checks", total=len(checks), detail=f"{len(checks)} checks")

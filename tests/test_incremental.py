@@ -1,6 +1,6 @@
 """Incremental nights end to end: a real loopback site that honours If-None-Match (ETag, 304), the real CLI,
-a real SQLite store. Night 1 cold, night 2 unchanged, night 3 with a page changed (a new broken link), a
-page gone and the external cache aged, night 4 `--full`."""
+a real SQLite store and real Chromium. Night 1 cold, night 2 unchanged, night 3 with a page changed (a new
+broken link), a page gone and the external cache aged, night 4 `--full`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ PROFILE = """
 site: {name: 增量測試署}
 crawl: {max_depth: 5, max_pages: 100, concurrency: 4, sitemap: false}
 links: {timeout: 5, retries: 0, confirm_runs: 1, soft404: false}
-checks: {accessibility: null}
+checks: {accessibility: {workers: 1, pages_per_template: 5}}
 """
 
 
@@ -31,14 +31,18 @@ class ConditionalHandler(_Handler):
     """The test site's handler plus validators: every 200 answer has an ETag (from its body) and a
     Last-Modified; a matching If-None-Match gets 304. Each request's conditional headers are recorded."""
 
-    seen: list[tuple[str, str, str, int]] = []  # (path, If-None-Match, If-Modified-Since, status sent)
+    seen: list[tuple[str, str, str, int]] = []  # the crawl's: (path, If-None-Match, If-Modified-Since, status)
+    loaded: list[str] = []  # paths Chromium loaded (the browser stage)
 
     def do_GET(self) -> None:  # noqa: N802
         status, headers, body = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<h1>404</h1>"))
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         match = status == 200 and self.headers.get("If-None-Match") == etag
-        self.seen.append((self.path, self.headers.get("If-None-Match", ""), self.headers.get("If-Modified-Since", ""),
-                          304 if match else status))
+        if self.headers.get("Sec-Fetch-Mode"):  # Chromium's (Scrapy sends no Fetch metadata)
+            self.loaded.append(self.path)
+        else:
+            self.seen.append((self.path, self.headers.get("If-None-Match", ""),
+                              self.headers.get("If-Modified-Since", ""), 304 if match else status))
         self.send_response(304 if match else status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -53,7 +57,7 @@ class ConditionalHandler(_Handler):
 
 def _server(routes, host="127.0.0.1") -> SiteServer:
     server = SiteServer(routes, host=host)
-    handler = type("Handler", (ConditionalHandler,), {"routes": routes, "hits": [], "seen": []})
+    handler = type("Handler", (ConditionalHandler,), {"routes": routes, "hits": [], "seen": [], "loaded": []})
     server.httpd.RequestHandlerClass = handler
     server.handler = handler
     return server
@@ -87,14 +91,15 @@ def nights(tmp_path_factory):
         }
         site = _server(routes)
         with site:
-            seen, ext_seen = _seen(site), _seen(ext)
+            seen, ext_seen, loaded = _seen(site), _seen(ext), site.handler.loaded  # type: ignore[attr-defined]
             log = []
 
             def night(n, *args):
                 seen.clear()
                 ext_seen.clear()
+                loaded.clear()
                 doc = _run(tmp, site.url, n, *args)
-                log.append((doc, list(seen), list(ext_seen)))
+                log.append((doc, list(seen), list(ext_seen), sorted(set(loaded))))
 
             night(1)
             night(2)
@@ -112,7 +117,9 @@ def nights(tmp_path_factory):
 
 def test_first_night_is_full_and_asks_unconditionally(nights):
     _, _, log = nights
-    doc, seen, _ = log[0]
+    doc, seen, _, loaded = log[0]
+    assert {"/", "/a.html", "/b.html", "/c.html"} <= set(loaded)  # the browser stage tested the pages
+    assert doc["run"]["stats"]["browser"]["accessibility"]["reused"] == 0
     assert doc["run"]["stats"]["night"]["kind"] == FULL
     assert doc["run"]["stats"]["night"]["reason"] == "no completed run of the site before"
     assert seen and all(inm == "" and ims == "" for _, inm, ims, _ in seen)
@@ -120,7 +127,7 @@ def test_first_night_is_full_and_asks_unconditionally(nights):
 
 def test_unchanged_night_revalidates_and_reuses(nights):
     base, tmp, log = nights
-    doc, seen, ext_seen = log[1]
+    doc, seen, ext_seen, loaded = log[1]
     pages = {"/", "/a.html", "/b.html", "/c.html"}
     asked = {path: (inm, ims, status) for path, inm, ims, status in seen}
     for path in pages:  # every page asked conditionally, answered 304
@@ -132,6 +139,10 @@ def test_unchanged_night_revalidates_and_reuses(nights):
     assert night["pages_not_modified"] == 4 and night["pages_reused"] == 4
     assert night["targets_cached"] == 1 and ext_seen == []  # the external target came from the cache
     assert doc["run"]["stats"]["bytes"] < log[0][0]["run"]["stats"]["bytes"]
+    # axe-core's and QualWeb's results of unchanged pages taken from night 1: Chromium loaded nothing
+    browser = doc["run"]["stats"]["browser"]["accessibility"]
+    assert loaded == [] and browser["reused"] == browser["targets"] >= 4
+    assert browser["engines"] == log[0][0]["run"]["stats"]["browser"]["accessibility"]["engines"]
     ext = next(r for r in doc["links"] if r["url"].endswith("/ext.html"))
     assert ext["cached"] is True and ext["status"] == "ok"
     # The reused parse is the page as first read: titles, links and bodies the same as night 1's
@@ -163,8 +174,11 @@ def test_unchanged_night_has_the_same_findings(nights):
 
 def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
     _, _, log = nights
-    doc, seen, _ = log[2]
+    doc, seen, _, loaded = log[2]
     asked = {path: status for path, _, _, status in seen}
+    assert "/b.html" in loaded and "/a.html" not in loaded and "/" not in loaded  # only B tested again
+    browser = doc["run"]["stats"]["browser"]["accessibility"]
+    assert browser["reused"] == browser["targets"] - 1
     assert asked["/b.html"] == 200 and asked["/a.html"] == 304
     statuses = {r["url"].rsplit("/", 1)[-1]: r["status"] for r in doc["links"]}
     assert statuses["new-missing.html"] == "broken"
@@ -177,7 +191,7 @@ def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
 
 def test_aged_cache_entry_is_checked_again(nights):
     _, _, log = nights
-    doc, _, ext_seen = log[2]
+    doc, _, ext_seen, _ = log[2]
     assert [path for path, *_ in ext_seen] == ["/ext.html"]
     assert doc["run"]["stats"]["night"]["targets_cached"] == 0
     ext = next(r for r in doc["links"] if r["url"].endswith("/ext.html"))
@@ -186,7 +200,8 @@ def test_aged_cache_entry_is_checked_again(nights):
 
 def test_full_flag_sends_no_conditional_headers(nights):
     _, _, log = nights
-    doc, seen, ext_seen = log[3]
+    doc, seen, ext_seen, loaded = log[3]
+    assert {"/", "/a.html", "/b.html"} <= set(loaded) and doc["run"]["stats"]["browser"]["accessibility"]["reused"] == 0
     assert seen and all(inm == "" and ims == "" for _, inm, ims, _ in seen)
     assert doc["run"]["stats"]["night"] == {**doc["run"]["stats"]["night"], "kind": FULL, "reason": "--full",
                                             "pages_not_modified": 0, "pages_reused": 0, "targets_cached": 0}
