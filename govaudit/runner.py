@@ -306,7 +306,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
                                          "recheck_cached": night.forced})
             phase("crawl")
             stats, code = crawl_stage(job, relay)
-            stats = {**stats, "night": night.stats(stats.pop("reused", {}))}
+            reused = stats.pop("reused", {})
+            stats = {**stats, "night": night.stats(reused)}
             if code == EXIT_DISK_FULL:
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
