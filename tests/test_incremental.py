@@ -4,6 +4,7 @@ broken link), a page gone and the external cache aged, night 4 `--full`."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sqlite3
@@ -80,12 +81,15 @@ def _run(tmp: Path, url: str, night: int, *args: str) -> dict:
 def nights(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("incremental")
     (tmp / "profile.yaml").write_text(PROFILE, encoding="utf-8")
-    ext = _server({"/ext.html": html("外部")}, host="127.0.0.2")
+    ext_routes = {"/ext.html": html("外部")}
+    ext = _server(ext_routes, host="127.0.0.2")
     with ext:
         ext_url = f"{ext.url}ext.html"
+        ext_routes["/moved"] = (301, {"Location": ext_url}, b"")
         routes = {
             "/": html('<a href="/a.html">A</a><a href="/b.html">B</a><a href="/c.html">C</a>', title="首頁"),
-            "/a.html": html(f'<a href="/">首頁</a><a href="/old.html">舊</a><a href="{ext_url}">外部</a>', title="A"),
+            "/a.html": html(f'<a href="/">首頁</a><a href="/old.html">舊</a><a href="{ext_url}">外部</a>'
+                            f'<a href="{ext.url}moved">搬家</a>', title="A"),
             "/b.html": html('<a href="/">首頁</a><a href="/a.html">A</a>', title="B"),
             "/c.html": html('<a href="/">首頁</a>', title="C"),
         }
@@ -137,7 +141,7 @@ def test_unchanged_night_revalidates_and_reuses(nights):
     night = doc["run"]["stats"]["night"]
     assert night["kind"] == INCREMENTAL and night["baseline_run"] == 1
     assert night["pages_not_modified"] == 4 and night["pages_reused"] == 4
-    assert night["targets_cached"] == 1 and ext_seen == []  # the external target came from the cache
+    assert night["targets_cached"] == 2 and ext_seen == []  # the external targets came from the cache
     assert doc["run"]["stats"]["bytes"] < log[0][0]["run"]["stats"]["bytes"]
     # axe-core's and QualWeb's results of unchanged pages taken from night 1: Chromium loaded nothing
     browser = doc["run"]["stats"]["browser"]["accessibility"]
@@ -157,6 +161,17 @@ def test_unchanged_night_revalidates_and_reuses(nights):
 
         assert rows(2) == rows(1) and len(rows(1)) >= 4
         assert links(2) == links(1) and len(links(1)) >= 8
+
+
+def test_cached_result_is_marked_in_links_csv(nights):
+    _, tmp, log = nights
+    first = next(r for r in log[0][0]["links"] if r["url"].endswith("/moved"))
+    with (tmp / "night2" / "links.csv").open(encoding="utf-8-sig", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["target"].endswith("/moved"))
+    assert row["status"] == "redirected" and row["cached"] == "yes"
+    assert row["checked_at"] == first["checked_at"]  # when it was verified, not tonight
+    with (tmp / "night1" / "links.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert next(r for r in csv.DictReader(fh) if r["target"].endswith("/moved"))["cached"] == ""
 
 
 def test_unchanged_night_has_the_same_findings(nights):
@@ -192,7 +207,7 @@ def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
 def test_aged_cache_entry_is_checked_again(nights):
     _, _, log = nights
     doc, _, ext_seen, _ = log[2]
-    assert [path for path, *_ in ext_seen] == ["/ext.html"]
+    assert {path for path, *_ in ext_seen} == {"/ext.html", "/moved"}
     assert doc["run"]["stats"]["night"]["targets_cached"] == 0
     ext = next(r for r in doc["links"] if r["url"].endswith("/ext.html"))
     assert ext["cached"] is False
@@ -205,7 +220,7 @@ def test_full_flag_sends_no_conditional_headers(nights):
     assert seen and all(inm == "" and ims == "" for _, inm, ims, _ in seen)
     assert doc["run"]["stats"]["night"] == {**doc["run"]["stats"]["night"], "kind": FULL, "reason": "--full",
                                             "pages_not_modified": 0, "pages_reused": 0, "targets_cached": 0}
-    assert [path for path, *_ in ext_seen] == ["/ext.html"]  # a forced full night ignores the cache
+    assert {path for path, *_ in ext_seen} == {"/ext.html", "/moved"}  # a forced full night ignores the cache
 
 
 def test_plan_every_nth_night_is_full():
