@@ -121,9 +121,9 @@ def serve(site: Site, port: int) -> asyncio.AbstractEventLoop:
     return loop
 
 
-def audit(site: Site, start: str, work: Path, n: int, concurrency: int) -> dict:
+def audit(site: Site, start: str, work: Path, n: int, concurrency: int, profile: Path) -> dict:
     site.sent = site.requests = site.not_modified = 0
-    cmd = [str(bench_run._tool_bin("govaudit")), "run", start, "--profile", str(bench_run.BENCH / "profile.yaml"),
+    cmd = [str(bench_run._tool_bin("govaudit")), "run", start, "--profile", str(profile),
            "--db", str(work / "audit.sqlite"), "--out", str(work / f"report-{n}"), "--offline",
            "--concurrency", str(concurrency)]
     m = bench_run.measure(cmd, cwd=bench_run.ROOT, log=work / f"run-{n}.log", timeout=3600)
@@ -131,13 +131,15 @@ def audit(site: Site, start: str, work: Path, n: int, concurrency: int) -> dict:
 
 
 def stages(db: Path, run_id: int) -> dict:
-    """The run's crawl time (its own stats) and the checks' summed time."""
+    """The run's crawl and browser-stage times (its stats) and the checks' summed time."""
     from govaudit.store import open_store  # noqa: PLC0415
 
     with open_store(db) as store:
-        crawl = store.run(run_id).stats.get("elapsed_s", 0.0)
+        stats = store.run(run_id).stats
         checks = sum(r["duration"] for r in store.check_results(run_id))
-    return {"crawl_s": crawl, "checks_s": checks}
+    browser = (stats.get("browser") or {}).get("accessibility") or {}
+    return {"crawl_s": stats.get("elapsed_s", 0.0), "browser_s": browser.get("elapsed", 0.0),
+            "reused_axe": browser.get("reused", 0), "checks_s": checks}
 
 
 def verify(db: Path, changed: list[str], broken: list[str]) -> list[str]:
@@ -166,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", default="2k", choices=sorted(bench_site.VARIANTS))
     parser.add_argument("--changed", type=float, default=0.05, help="share of pages changed before run 3")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--browser", action="store_true",
+                        help="also the browser stage (axe-core and QualWeb on up to 30 sampled pages), as a nightly "
+                             "profile has it; bench/profile.yaml leaves it out")
     args = parser.parse_args(argv)
     port = bench_server.free_port()
     site = Site(args.variant, port)
@@ -174,19 +179,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory(prefix="govaudit-bench-incr-") as tmp:
         work = Path(tmp)
-        rows = [("1 cold", audit(site, start, work, 1, args.concurrency)),
-                ("2 unchanged", audit(site, start, work, 2, args.concurrency))]
+        profile = bench_run.BENCH / "profile.yaml"
+        if args.browser:  # the bench profile with the accessibility check's defaults
+            profile = work / "profile.yaml"
+            text = (bench_run.BENCH / "profile.yaml").read_text(encoding="utf-8")
+            profile.write_text(text.replace("  accessibility: null", "  accessibility: {}"), encoding="utf-8")
+        rows = [("1 cold", audit(site, start, work, 1, args.concurrency, profile)),
+                ("2 unchanged", audit(site, start, work, 2, args.concurrency, profile))]
         changed, broken = site.change(args.changed)
-        rows.append((f"3 {len(changed)} pages changed", audit(site, start, work, 3, args.concurrency)))
+        rows.append((f"3 {len(changed)} pages changed", audit(site, start, work, 3, args.concurrency, profile)))
         missed = verify(work / "audit.sqlite", changed, broken)
         for n, (_, row) in enumerate(rows, start=1):
             row.update(stages(work / "audit.sqlite", n))
-    print(f"\n{args.variant}: {len(site.built.pages)} pages, concurrency {args.concurrency}")
-    print(f"{'run':<24}{'wall s':>8}{'cpu s':>8}{'crawl s':>9}{'checks s':>10}{'bytes':>12}{'requests':>10}"
-          f"{'304':>7}{'exit':>6}")
+    print(f"\n{args.variant}: {len(site.built.pages)} pages, concurrency {args.concurrency}"
+          + (", with the browser stage" if args.browser else ""))
+    print(f"{'run':<24}{'wall s':>8}{'cpu s':>8}{'crawl s':>9}{'browser s':>11}{'checks s':>10}{'bytes':>12}"
+          f"{'requests':>10}{'304':>7}{'exit':>6}")
     for name, r in rows:
-        print(f"{name:<24}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}{r['crawl_s']:>9.1f}{r['checks_s']:>10.1f}"
-              f"{r['bytes']:>12,}{r['requests']:>10,}{r['not_modified']:>7,}{r['exit']:>6}")
+        print(f"{name:<24}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}{r['crawl_s']:>9.1f}{r['browser_s']:>11.1f}"
+              f"{r['checks_s']:>10.1f}{r['bytes']:>12,}{r['requests']:>10,}{r['not_modified']:>7,}{r['exit']:>6}")
     cold, warm = rows[0][1], rows[1][1]
     print(f"\nrun 2 vs run 1: {cold['wall_s'] / warm['wall_s']:.1f}x faster (whole audit, wall), "
           f"crawl {cold['crawl_s'] / warm['crawl_s']:.1f}x faster, {100 * (1 - warm['bytes'] / cold['bytes']):.0f} % "
