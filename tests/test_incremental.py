@@ -87,7 +87,9 @@ def nights(tmp_path_factory):
         ext_url = f"{ext.url}ext.html"
         ext_routes["/moved"] = (301, {"Location": ext_url}, b"")
         routes = {
-            "/": html('<a href="/a.html">A</a><a href="/b.html">B</a><a href="/c.html">C</a>', title="首頁"),
+            "/": html('<a href="/a.html">A</a><a href="/b.html">B</a><a href="/c.html">C</a>'
+                      '<a href="/doc.pdf">PDF</a>', title="首頁"),
+            "/doc.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n%%EOF\n"),
             "/a.html": html(f'<a href="/">首頁</a><a href="/old.html">舊</a><a href="{ext_url}">外部</a>'
                             f'<a href="{ext.url}moved">搬家</a>', title="A"),
             "/b.html": html('<a href="/">首頁</a><a href="/a.html">A</a>', title="B"),
@@ -132,15 +134,15 @@ def test_first_night_is_full_and_asks_unconditionally(nights):
 def test_unchanged_night_revalidates_and_reuses(nights):
     base, tmp, log = nights
     doc, seen, ext_seen, loaded = log[1]
-    pages = {"/", "/a.html", "/b.html", "/c.html"}
+    pages = {"/", "/a.html", "/b.html", "/c.html", "/doc.pdf"}
     asked = {path: (inm, ims, status) for path, inm, ims, status in seen}
-    for path in pages:  # every page asked conditionally, answered 304
+    for path in pages:  # every page and download asked conditionally, answered 304
         inm, ims, status = asked[path]
         assert inm.startswith('"') and ims == LAST_MODIFIED and status == 304, (path, asked[path])
     assert asked["/old.html"][2] == 404  # the broken target checked again, without validators (it has none)
     night = doc["run"]["stats"]["night"]
     assert night["kind"] == INCREMENTAL and night["baseline_run"] == 1
-    assert night["pages_not_modified"] == 4 and night["pages_reused"] == 4
+    assert night["pages_not_modified"] == 5 and night["pages_reused"] == 5
     assert night["targets_cached"] == 2 and ext_seen == []  # the external targets came from the cache
     assert doc["run"]["stats"]["bytes"] < log[0][0]["run"]["stats"]["bytes"]
     # axe-core's and QualWeb's results of unchanged pages taken from night 1: Chromium loaded nothing
@@ -159,7 +161,7 @@ def test_unchanged_night_revalidates_and_reuses(nights):
             return sorted(db.execute("SELECT s.url, t.url, l.text, l.position FROM links l JOIN urls s ON"
                                      " s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE run_id=?", (run,)))
 
-        assert rows(2) == rows(1) and len(rows(1)) >= 4
+        assert rows(2) == rows(1) and len(rows(1)) >= 5 and any(url.endswith("/doc.pdf") for url, *_ in rows(2))
         assert links(2) == links(1) and len(links(1)) >= 8
 
 
@@ -201,7 +203,7 @@ def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
     new = {(f["code"], f["target"].rsplit("/", 1)[-1]) for f in doc["changes"]["new"]}
     assert ("link.broken", "new-missing.html") in new and ("link.broken", "c.html") in new
     night = doc["run"]["stats"]["night"]
-    assert night["kind"] == INCREMENTAL and night["pages_not_modified"] == 2  # / and A
+    assert night["kind"] == INCREMENTAL and night["pages_not_modified"] == 3  # /, A and the PDF
 
 
 def test_aged_cache_entry_is_checked_again(nights):
