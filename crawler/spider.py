@@ -589,9 +589,12 @@ class SiteSpider(scrapy.Spider):
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
                                    bool(meta.get("hub")))
-        if (stored := self._reusable(response)) is not None:
-            # Unchanged since the baseline run (304): its stored parse stands; the body is stored already.
-            parsed, found = parsepool.found(self._reparsed(stored, page), self.max_links)
+        stored = self._reusable(response)
+        reparsed = self._reparsed(stored, page) if stored is not None else None
+        # Unchanged since the baseline run (304): its stored parse stands, the body is stored already. (A page
+        # cut at max_links_per_page is parsed again, so that tonight's crawl cuts name it too.)
+        if reparsed is not None and len(reparsed.links) < self.max_links:
+            parsed, found = parsepool.found(reparsed, self.max_links)
             requests = list(self.schedule(found, item))
             self.writer.page(parsed.page, None, parsed.links)
             yield from requests

@@ -97,7 +97,7 @@ def nights(tmp_path_factory):
         }
         site = _server(routes)
         with site:
-            seen, ext_seen, loaded = _seen(site), _seen(ext), site.handler.loaded  # type: ignore[attr-defined]
+            seen, ext_seen, loaded = _seen(site), _seen(ext), site.handler.loaded
             log = []
 
             def night(n, *args):
