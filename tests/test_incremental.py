@@ -255,3 +255,37 @@ def test_page_links_reads_one_pages_links_in_order(store):
     assert [(lk.target, lk.text, lk.position) for lk in store.page_links(run, a)] == [(a, "first", 0), (b, "second", 1)]
     assert store.page_links(run, "http://127.0.0.1/none") == []
     assert store.page_links(run + 1, a) == []
+
+
+def test_every_nth_completed_run_is_full(tmp_path):
+    """The runner's reading of the store: completed runs of the site, newest first, back to the last full one."""
+    from govaudit import __version__  # noqa: PLC0415
+    from govaudit.models import RunStatus  # noqa: PLC0415
+    from govaudit.profile import load_profile  # noqa: PLC0415
+    from govaudit.runner import _plan_night  # noqa: PLC0415
+    from govaudit.store import open_store  # noqa: PLC0415
+
+    profile = load_profile(None).with_overrides(crawl={"full_every": 3})
+    same = profile.fingerprint()
+    with open_store(tmp_path / "a.sqlite") as store:
+        def night(kind=None, status=RunStatus.COMPLETED, site="s", profile_hash=same):
+            run = store.create_run(site=site, start_url="http://127.0.0.1/", tool_version=__version__,
+                                   profile_hash=profile_hash, profile={}, rubric="r")
+            plan = _plan_night(store, site, run, profile, full=False)
+            store.finish_run(run, status, stats={"night": {"kind": kind or plan.kind}})
+            return run, plan
+
+        first, plan = night()
+        assert plan.kind == FULL and plan.reason == "no completed run of the site before"
+        second, plan = night()
+        assert plan.kind == INCREMENTAL and plan.baseline_run == first and plan.reuse_parsed
+        night(status=RunStatus.INCOMPLETE)  # never a baseline, never counted
+        night(site="another")  # another site's runs neither
+        third, plan = night()
+        assert plan.kind == INCREMENTAL and plan.baseline_run == second
+        _, plan = night()
+        assert plan.kind == FULL and plan.forced and plan.reason == "every 3 nights (crawl.full_every)"
+        _, plan = night(profile_hash="changed")
+        assert plan.kind == INCREMENTAL and plan.reuse_parsed  # the baseline (the full night) has this profile
+        _, plan = night()
+        assert plan.kind == INCREMENTAL and not plan.reuse_parsed  # its baseline was parsed under another profile
