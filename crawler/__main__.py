@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         # what the crawl left out: depth, max_pages, traps, budgets (govaudit/cuts.py)
         "cuts": spider.cuts.as_stats() if spider else [],
         "pages_folded": counts.get("pages_folded", 0),
+        # an incremental night (crawler/revalidate.py): 304 answers, stored parses taken, cached externals
+        "reused": {"pages_not_modified": stats.get("httpcache/revalidate", 0),
+                   "pages_reused": counts.get("pages_reused", 0), "targets_cached": counts.get("targets_cached", 0)},
         "elapsed_s": round(time.monotonic() - started, 2),
     }
     args.stats.write_text(json.dumps(summary), encoding="utf-8")

@@ -67,6 +67,7 @@ class StageResult:
     errors: int = 0
     workers: int = 0
     elapsed: float = 0.0
+    reused: int = 0  # pages whose results were taken from the baseline run (an incremental night)
     rows: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -358,6 +359,34 @@ def _analyzer(check_id: str) -> Callable[[str, str], Any] | None:
     return run
 
 
+def axe_version() -> str:
+    """The bundled axe-core's version, from its file's banner ("/*! axe v4.10.2")."""
+    with axe_script_path().open(encoding="utf-8") as fh:
+        found = re.search(r"axe v([0-9][\w.-]*)", fh.read(200))
+    return found[1] if found else ""
+
+
+def reusable(store: Any, job: BrowserJob) -> list[dict]:
+    """An incremental night: the baseline run's rows for the targets whose page body is unchanged, when
+    tonight's Chromium and engines are the versions that tested them (else none). What a page loads
+    besides its HTML (style sheets, scripts) is not compared: the full night every crawl.full_every
+    nights tests every page again."""
+    assert job.reuse_from is not None
+    before = (store.run(job.reuse_from).stats.get("browser") or {}).get(job.check_id) or {}
+    versions = {engines.AXE: axe_version()}
+    for name in job.config.engines:
+        engine = engines.qualweb() if name == engines.QUALWEB else None
+        versions[name] = engine.version if isinstance(engine, engines.Engine) else "unavailable"
+    if not before.get("available") or before.get("engines") != versions \
+            or before.get("browser_version") != probe(job.config)[0]:
+        return []
+    old = {p.url: p.body_hash for p in store.pages(job.reuse_from)}
+    new = {p.url: p.body_hash for p in store.pages(job.run_id)}
+    rows = {r["url"]: r for r in store.axe_pages(job.reuse_from) if not r["error"]}
+    return [{**rows[t.url], "template": t.template, "reason": t.reason} for t in job.targets
+            if t.url in rows and new.get(t.url) and new[t.url] == old.get(t.url)]
+
+
 def run_job(job: BrowserJob) -> StageResult:
     from govaudit.models import Page  # noqa: PLC0415
     from govaudit.store import now_iso, open_store  # noqa: PLC0415
@@ -379,7 +408,19 @@ def run_job(job: BrowserJob) -> StageResult:
             # False when the runner is gone (its end of the pipe closed): stop, closing the browsers
             return emit({"event": "browser", "url": row["url"], "error": row["error"]})
 
-        return run_axe(list(job.targets), job.config, workers=job.workers, on_result=record, analyze=analyze)
+        reused = reusable(store, job) if job.reuse_from and not job.record_pages else []
+        for row in reused:
+            store.add_axe_pages(run_id, [row])
+            emit({"event": "browser", "url": row["url"], "error": ""})
+        done = {row["url"] for row in reused}
+        stage = run_axe([t for t in job.targets if t.url not in done], job.config, workers=job.workers,
+                        on_result=record, analyze=analyze)
+        if reused and stage.available:
+            stage.reused, stage.pages = len(reused), stage.pages + len(reused)
+            stage.axe_version = stage.axe_version or reused[0]["result"].get("engine", "")
+            for name, version in (reused[0]["result"].get("engines") or {}).items():
+                stage.engines.setdefault(name, version)
+        return stage
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -74,6 +74,11 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
             # A proxy from the environment is honoured, except offline: no request may leave loopback.
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": (
                 None if job.offline or not _proxy_in_environment() else 750),
+            # Incremental nights: conditional requests against the last completed run (crawler/revalidate.py)
+            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+            # After the scope gate, the budgets and the retries (a retried request is asked conditionally again),
+            # and below the download counter (850), which so counts a 304 as what it was, not as the page.
+            "govaudit.crawler.revalidate.RevalidateMiddleware": 800 if job.revalidate_from else None,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -97,4 +102,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "MEMUSAGE_ENABLED": False,
         "CLOSESPIDER_TIMEOUT": crawl.max_seconds,
         "DNS_TIMEOUT": min(links.connect_timeout, links.timeout, 30),
+        # Scrapy's HTTP cache with govaudit's policy and storage; enabled only for an incremental night.
+        "HTTPCACHE_ENABLED": bool(job.revalidate_from),
+        "HTTPCACHE_POLICY": "govaudit.crawler.revalidate.AuditPolicy",
+        "HTTPCACHE_STORAGE": "govaudit.crawler.revalidate.StoreStorage",
     }

@@ -24,7 +24,7 @@ from scrapy.http import Request, Response
 
 from govaudit import attachments, urls
 from govaudit.analyzers import page_analyzers
-from govaudit.crawler import classify, pageprobe, parsepool, traps
+from govaudit.crawler import classify, pageprobe, parsepool, revalidate, traps
 from govaudit.crawler.budget import OverBudget
 from govaudit.crawler.charset import decode
 from govaudit.crawler.css import css_refs
@@ -115,7 +115,7 @@ class SiteSpider(scrapy.Spider):
         self.external_anchors = links.check_fragments and links.check_external_fragments
         self.want_anchors: set[str] = set()  # external targets linked with a #fragment
         self.probed: set[str] = set()  # hosts probed for soft-404 answers
-        self.cache = self._load_cache(job.store, links.cache_max_age)
+        self.cache = self._load_cache(job.store, 0 if job.recheck_cached else links.cache_max_age)
         # Results, pages and probes go straight to the store's batches, not through Scrapy's item
         # pipeline: a Deferred chain and a signal per item cost more than the result itself.
         self.writer = StoreWriter(job.store, job.run_id)
@@ -134,7 +134,10 @@ class SiteSpider(scrapy.Spider):
         # collected): at zero every page and its links are in the store (see settle).
         self.open_pages = 0
         self.pages_stored = False
-        self.counts = {"pages": 0, "results": 0, "page_errors": 0, "pages_folded": 0}
+        self.counts = {"pages": 0, "results": 0, "page_errors": 0, "pages_folded": 0, "pages_reused": 0,
+                       "targets_cached": 0}
+        # An incremental night: the last completed run's pages, revalidated (crawler/revalidate.py)
+        self.baseline = revalidate.Baseline(job.store, job.revalidate_from) if job.revalidate_from else None
 
     @functools.cached_property
     def analyzers(self) -> dict[str, Any]:
@@ -280,6 +283,7 @@ class SiteSpider(scrapy.Spider):
             self._excluded(target, ErrorKind.PROFILE_RULE, "host not checked (links.hosts rule)", internal)
         elif not internal and target in self.cache and target not in self.want_anchors:
             self.counts["results"] += 1
+            self.counts["targets_cached"] += 1
             self.writer.result(replace(self.cache[target], url=target, cached=True))
         elif internal and (trap := self._trap(target)):
             self._excluded(target, ErrorKind.CRAWL_LIMIT, trap, internal)
@@ -585,6 +589,16 @@ class SiteSpider(scrapy.Spider):
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
                                    bool(meta.get("hub")))
+        stored = self._reusable(response)
+        reparsed = self._reparsed(stored, page) if stored is not None else None
+        # Unchanged since the baseline run (304): its stored parse stands, the body is stored already. (A page
+        # cut at max_links_per_page is parsed again, so that tonight's crawl cuts name it too.)
+        if reparsed is not None and len(reparsed.links) < self.max_links:
+            parsed, found = parsepool.found(reparsed, self.max_links)
+            requests = list(self.schedule(found, item))
+            self.writer.page(parsed.page, None, parsed.links)
+            yield from requests
+            return
         if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
             meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
             yield item
@@ -611,14 +625,35 @@ class SiteSpider(scrapy.Spider):
             elapsed=meta.get("download_latency", 0.0), fetched_at=_now(),
             body_hash=hashlib.sha256(body).hexdigest(), facts={"attachment": kind},
         )
-        _, raw_links = attachments.extract(body, content_type, url, want_text=False)
-        extracted = Extracted(links=raw_links)
-        requests, links = [], []
-        for position, (target, fragment, raw) in enumerate(resolve(extracted, url)):
-            links.append(Link(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position))
-            requests.extend(self.collect(target, depth=meta["depth"] + 1, referrer=url))
-        self.writer.page(page, body, links)
+        if (stored := self._reusable(response)) is not None:  # unchanged (304): its links as stored
+            links = self._reparsed(stored, page).links
+        else:
+            _, raw_links = attachments.extract(body, content_type, url, want_text=False)
+            links = [Link(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position)
+                     for position, (target, fragment, raw) in enumerate(resolve(Extracted(links=raw_links), url))]
+        requests = []
+        for link in links:
+            requests.extend(self.collect(link.target, depth=meta["depth"] + 1, referrer=url))
+        self.writer.page(page, None if stored else body, links)
         yield from requests
+
+    def _reusable(self, response: Response) -> Page | None:
+        """The baseline's page when tonight's answer was a 304 and its stored parse may be taken:
+        the same tool version and profile parsed it (the runner says so in job.reuse_parsed)."""
+        stored = revalidate.reused(response)
+        if stored is None or self.baseline is None or not self.job.reuse_parsed:
+            return None
+        self.counts["pages_reused"] += 1
+        return stored
+
+    def _reparsed(self, stored: Page, page: Page) -> parsepool.Parsed:
+        """The stored parse of an unchanged page, as tonight's page (tonight's depth, referrer, time)."""
+        assert self.baseline is not None
+        links = self.baseline.links(stored.url)
+        kept = replace(stored, requested_url=page.requested_url, headers=page.headers, depth=page.depth,
+                       referrer=page.referrer, elapsed=page.elapsed, fetched_at=page.fetched_at)
+        return parsepool.Parsed(kept, links, list(dict.fromkeys(link.target for link in links)),
+                                list(dict.fromkeys(link.target for link in links if link.fragment)))
 
     def _on_css(self, response: Response):
         """The site's own stylesheet: checked like any target, then the url()s and @imports it names."""
@@ -648,6 +683,8 @@ class SiteSpider(scrapy.Spider):
         yield from requests
 
     def closed(self, reason: str) -> None:
+        if self.baseline is not None:
+            self.baseline.close()
         if reason == "closespider_timeout":
             self.cuts.add("time", limit=int(self.job.crawl.max_seconds))
 

@@ -106,15 +106,15 @@ def _append_log(path: Path, line: str) -> None:
 
 def _execute(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool, fail_on: str,
              lang: str, formats: tuple[str, ...] | None, verbose: bool = False, quiet: bool = False,
-             log: Path | None = None) -> int:
+             log: Path | None = None, full: bool = False) -> int:
     bar, update = _progress_display()
     if bar:
         with bar:
             outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on,
-                                   progress=update, lang=lang, formats=formats)
+                                   progress=update, lang=lang, formats=formats, full=full)
     else:
         outcome = runner.audit(start_url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang,
-                               formats=formats)
+                               formats=formats, full=full)
     line = f"govaudit: {_summary_line(outcome)}"
     if log is not None:
         _append_log(log, line)
@@ -190,8 +190,11 @@ def cli() -> None:
 @click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path),
               help="Append the summary line, with its time, to this file every night (also with --quiet).")
 @_as_of_option
+@click.option("--full", is_flag=True,
+              help="Download every page again tonight: no conditional requests, no stored parse reused "
+                   "(otherwise every crawl.full_every-th night).")
 def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurrency, offline, fail_on,
-        verbose, quiet, log, as_of) -> None:
+        verbose, quiet, log, as_of, full) -> None:
     """Crawl URL (or the profile's start URL), check it, score it and write the reports.
 
     Quiet: one summary line on stdout (the report paths too with -v)."""
@@ -201,7 +204,7 @@ def run(url, profile_path, db, out, lang, formats, max_depth, max_pages, concurr
         audit={"as_of": as_of},
     )
     sys.exit(_execute(url, profile, db=db, out=out, offline=offline, fail_on=fail_on, lang=lang, formats=formats,
-                      verbose=verbose, quiet=quiet, log=log))
+                      verbose=verbose, quiet=quiet, log=log, full=full))
 
 
 DEMO_DB = Path("var/demo.sqlite")

@@ -48,6 +48,11 @@ class CrawlJob(_Job):
     analyzers: tuple[str, ...] = ()  # ids of the checks whose page analyzers run on every parsed page
     # `govaudit recheck`: check only these targets, each as a link (no page crawled, no sitemap)
     recheck: tuple[str, ...] = ()
+    # An incremental night (crawler/revalidate.py): pages are revalidated against this completed run, and
+    # with reuse_parsed an unchanged page's stored parse (links, metadata, page facts) is taken as it is.
+    revalidate_from: int | None = None
+    reuse_parsed: bool = False
+    recheck_cached: bool = False  # a forced full night: external targets checked again (the cache refreshed)
 
     @classmethod
     def from_profile(cls, profile: Profile, *, store: str, run_id: int, site: str, start_url: str,
@@ -72,3 +77,6 @@ class BrowserJob(_Job):
     config: BrowserConfig
     # govaudit a11y: no crawl stored the pages, so the stage records them (with their page facts)
     record_pages: bool = False
+    # An incremental night: a page whose body is unchanged since this run keeps its results from it, when
+    # the browser and the engines are the same versions (crawler/browser.py)
+    reuse_from: int | None = None

@@ -74,6 +74,9 @@ class Crawl(_Strict):
     max_requests: Annotated[int, Field(ge=1)] = 200_000  # requests of the whole crawl
     max_requests_per_host: Annotated[int, Field(ge=1)] = 5000  # to any one host outside the site
     max_seconds: Annotated[float, Field(ge=0)] = 6 * 3600  # the crawl's wall-clock time; 0: no limit
+    # Incremental nights: pages revalidated against the last completed run; every full_every-th night (and
+    # `govaudit run --full`) downloads everything again. 1: every night is a full one.
+    full_every: Annotated[int, Field(ge=1)] = 7
 
     @field_validator("exclude")
     @classmethod

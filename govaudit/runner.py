@@ -27,6 +27,7 @@ from govaudit import (
     __version__,
     diff,
     health,
+    incremental,
     notify,
     parallel,
     procs,
@@ -150,7 +151,7 @@ def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
 
 
 def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Check], *, offline: bool,
-                  progress: Progress | None = None) -> dict[str, dict]:
+                  progress: Progress | None = None, reuse_from: int | None = None) -> dict[str, dict]:
     """After the crawl, before the checks: each enabled check that needs a browser names the pages it
     wants tested (check.sample) and the browser process runs axe-core on them into the store.
     Returns {check id: stage summary}; a summary with available=False carries the reason."""
@@ -165,7 +166,8 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
             progress({"event": "phase", "phase": "browser", "total": len(targets), "detail": f"0/{len(targets)} pages"})
         job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, targets=targets,
                          workers=min(check.options["workers"], profile.crawl.concurrency),
-                         config=_browser_config(check.options, offline, profile.crawl.user_agent, targets))
+                         config=_browser_config(check.options, offline, profile.crawl.user_agent, targets),
+                         reuse_from=reuse_from)
         out[check.id] = _run_browser(job, progress)
     return out
 
@@ -269,7 +271,7 @@ def crawl_stage(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any
 
 def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool = False,
           fail_on: str = "", progress: Progress | None = None, lang: str = "zh-TW",
-          formats: Collection[str] | None = None) -> Outcome:
+          formats: Collection[str] | None = None, full: bool = False) -> Outcome:
     start = check_start_url(start_url or profile.site.start_url)
     rubric = load_rubric(profile.rubric)
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
@@ -299,8 +301,13 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
         try:
             job = CrawlJob.from_profile(profile, store=store.url, run_id=run_id, site=site, start_url=start,
                                         offline=offline, analyzers=tuple(sorted(c.id for c in checks)))
+            night = _plan_night(store, site, run_id, profile, full=full)
+            job = job.model_copy(update={"revalidate_from": night.baseline_run, "reuse_parsed": night.reuse_parsed,
+                                         "recheck_cached": night.forced})
             phase("crawl")
             stats, code = crawl_stage(job, relay)
+            reused = stats.pop("reused", {})
+            stats = {**stats, "night": night.stats(reused)}
             if code == EXIT_DISK_FULL:
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
@@ -308,7 +315,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
             status = RunStatus.COMPLETED if health.healthy(monitors) else RunStatus.INCOMPLETE
-            browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress)
+            browsers = browser_stage(store, run_id, profile, checks, offline=offline, progress=progress,
+                                     reuse_from=night.baseline_run if night.reuse_parsed else None)
             if browsers:
                 stats = {**stats, "browser": browsers}
             phase("checks", total=len(checks), detail=f"{len(checks)} checks")
@@ -352,6 +360,21 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
     outcome = Outcome(run_id, status, exit_code, files, summary, tripped)
     notify.after_run(profile.notify, outcome, results_doc, offline=offline)  # logs failures, never raises
     return outcome
+
+
+def _plan_night(store: Store, site: str, run_id: int, profile: Profile, *, full: bool) -> incremental.Night:
+    """Tonight incremental or full (govaudit/incremental.py), from the site's completed runs before run_id."""
+    baseline = store.last_completed_run(site, before=run_id)
+    kinds: list[str] = []
+    earlier = baseline
+    while earlier is not None and len(kinds) < profile.crawl.full_every:
+        kinds.append((store.run(earlier).stats.get("night") or {}).get("kind", incremental.FULL))
+        earlier = store.last_completed_run(site, before=earlier)
+    # A stored parse is taken only from the same tool version and profile (page analyzers, link caps).
+    base = store.run(baseline) if baseline is not None else None
+    same = base is not None and base.tool_version == __version__ and base.profile_hash == profile.fingerprint()
+    return incremental.plan(full=full, every=profile.crawl.full_every, baseline=baseline,
+                            nights_since_full=incremental.nights_since_full(kinds), same_parser=same)
 
 
 def _site_of(start: str, profile: Profile) -> str:

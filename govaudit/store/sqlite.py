@@ -444,6 +444,14 @@ class SQLiteStore:
         cur.row_factory = None
         return map(Link._make, cur.execute(_LINK_COLUMNS + " WHERE l.run_id=? ORDER BY s.url, l.position", (run_id,)))
 
+    def page_links(self, run_id: int, source: str) -> list[Link]:
+        """The links of one page of the run, in document order (an unchanged page's links, reused)."""
+        cur = self._db.cursor()
+        cur.row_factory = None
+        return list(map(Link._make, cur.execute(
+            _LINK_COLUMNS + " WHERE l.run_id=? AND l.source_id=(SELECT id FROM urls WHERE url=?) ORDER BY l.position",
+            (run_id, source))))
+
     def navigation(self, run_id: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The site's click graph, cheaply: distinct (source, target) edges and distinct (target, text)
         labels of <a>/<area> links between crawled pages (ids joined to URLs once, not per row)."""

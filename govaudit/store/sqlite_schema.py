@@ -177,4 +177,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE runs ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE runs ADD COLUMN pruned_at TEXT;
     """,
+    # 6: incremental nights read a page's links of the last run back by their source (crawler/revalidate.py)
+    """
+    CREATE INDEX links_by_source ON links (run_id, source_id);
+    """,
 ]

@@ -11,8 +11,8 @@ from govaudit.files import write_atomic
 from govaudit.review import link_fingerprints
 
 COLUMNS = ("status", "http_status", "target", "source_page", "anchor_text", "element", "line", "error_kind",
-           "error", "final_url", "redirect_chain", "internal", "checked_at", "first_seen", "nights_failing", "new",
-           "accepted", "suggested_fix", "fingerprint")
+           "error", "final_url", "redirect_chain", "internal", "checked_at", "cached", "first_seen", "nights_failing",
+           "new", "accepted", "suggested_fix", "fingerprint")
 ORDER = {"broken": 0, "unverified": 1, "redirected": 2}
 # Cells starting with these are formulas to a spreadsheet: crawled text must never run as one. The
 # fullwidth forms too: an IME types them, and a spreadsheet may fold them to their ASCII forms.
@@ -48,7 +48,8 @@ class LinksCsvWriter:
                     link["status"], link["http_status"], link["url"], src["page"], src["text"],
                     f"{src['tag']}@{src['attr']}" if src["tag"] else "", src["line"], link["error_kind"],
                     link["error"], link["final_url"], json.dumps(link["redirect_chain"]) if link["redirect_chain"] else "",
-                    link["internal"], link["checked_at"], link.get("first_seen") or "", link.get("nights") or "",
+                    link["internal"], link["checked_at"], "yes" if link.get("cached") else "",
+                    link.get("first_seen") or "", link.get("nights") or "",
                     "yes" if link.get("new") else "", "yes" if link.get("accepted") else "",
                     (link.get("fix") or {}).get(lang) or (link.get("fix") or {}).get("en", ""),
                     prints.get((link["url"], src["page"]), ""))])

@@ -1,0 +1,214 @@
+"""Incremental nights: `python -m bench.incremental [--variant 2k] [--changed 0.05]`.
+
+Serves bench.site's generated site (2,000 pages by default) from a loopback server that gives every answer
+an ETag and a Last-Modified, answers a matching If-None-Match / If-Modified-Since with 304, and counts
+the bytes it sends. Three audits of the site into one store (`govaudit run --offline`):
+  1 cold (nothing stored), 2 unchanged, 3 with --changed of the pages changed (new text; a third of
+  them also link a new broken internal target, a sixth a new broken external one).
+For each it prints wall time, bytes and requests the server sent/answered, and the 304s; then checks
+run 3: every changed page stored with its new body, every unchanged one with its old, every new broken
+link reported broken. Exit 1 when a change was missed. Only loopback addresses are contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import random
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from bench import run as bench_run
+from bench import server as bench_server
+from bench import site as bench_site
+
+LAST_MODIFIED = "Mon, 07 Dec 2026 00:00:00 GMT"
+
+
+class Site:
+    """The answers, with validators; `change()` edits pages between runs (their ETags change with them)."""
+
+    def __init__(self, variant: str, port: int) -> None:
+        self.built = bench_site.build(variant, port)
+        self.etags: dict[tuple[str, str], str] = {}
+        self.sent = self.requests = self.not_modified = 0
+        self._answer()
+
+    def _answer(self) -> None:
+        for key, route in self.built.routes.items():
+            if route.status == 200:
+                etag = '"' + hashlib.sha256(route.body).hexdigest()[:20] + '"'
+                route.headers = {**route.headers, "ETag": etag, "Last-Modified": LAST_MODIFIED}
+                self.etags[key] = etag
+        self.answers = bench_server.Answers(self.built)
+
+    def change(self, share: float, seed: int = 7) -> tuple[list[str], list[str]]:
+        """Change `share` of the article pages: (their URLs, the new broken targets they link)."""
+        rng = random.Random(seed)
+        articles = [p for p in self.built.pages if p.endswith(".html") and "/list-" not in p]
+        picked = sorted(rng.sample(articles, round(share * len(self.built.pages))))
+        broken = []
+        for i, url in enumerate(picked):
+            path = "/" + url.split("/", 3)[3]
+            route = self.built.routes[(bench_site.SITE, path)]
+            extra = f"<p>更新 {i}</p>"
+            if i % 3 == 0:
+                target = self.built.url(bench_site.SITE, f"/news/incr-removed-{i}.html")
+                extra += f'<a href="{target}">已移除</a>'
+                broken.append(target)
+            elif i % 6 == 1:
+                target = self.built.url(bench_site.EXT_OK, f"/incr-gone/{i}.html")
+                extra += f'<a href="{target}">外部</a>'
+                broken.append(target)
+            route.body = route.body.replace(b"</body>", extra.encode() + b"</body>")
+        self._answer()
+        return [u for u in picked], broken
+
+
+class _Protocol(asyncio.Protocol):
+    def __init__(self, site: Site, ip: str) -> None:
+        self.site, self.ip, self.buf = site, ip, b""
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        out = []
+        while (end := self.buf.find(b"\r\n\r\n")) >= 0:
+            head, self.buf = self.buf[:end].decode("latin-1"), self.buf[end + 4:]
+            line, *lines = head.split("\r\n")
+            method, target, _ = line.split(" ", 2)
+            headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines)}
+            path = target.split("?", 1)[0]
+            etag = self.site.etags.get((self.ip, path))
+            fresh = etag is not None and (headers.get("if-none-match") == etag or (
+                "if-none-match" not in headers and headers.get("if-modified-since") == LAST_MODIFIED))
+            if fresh:
+                self.site.not_modified += 1
+                answer = (f"HTTP/1.1 304 Not Modified\r\nServer: bench\r\nETag: {etag}\r\n"
+                          f"Last-Modified: {LAST_MODIFIED}\r\n\r\n").encode("latin-1")
+            else:
+                answer = self.site.answers.lookup(self.ip, method, path)
+            self.site.requests += 1
+            self.site.sent += len(answer)
+            out.append(answer)
+        if out:
+            self.transport.write(b"".join(out))
+
+
+def serve(site: Site, port: int) -> asyncio.AbstractEventLoop:
+    """The server in a thread of its own (the audits run in other processes)."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    async def start() -> None:
+        for ip in bench_site.LISTENING:
+            await loop.create_server(lambda ip=ip: _Protocol(site, ip), ip, port, backlog=1024, reuse_address=True)
+        ready.set()
+
+    def main() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(start())
+        loop.run_forever()
+
+    threading.Thread(target=main, daemon=True).start()
+    ready.wait(30)
+    return loop
+
+
+def audit(site: Site, start: str, work: Path, n: int, concurrency: int, profile: Path) -> dict:
+    site.sent = site.requests = site.not_modified = 0
+    cmd = [str(bench_run._tool_bin("govaudit")), "run", start, "--profile", str(profile),
+           "--db", str(work / "audit.sqlite"), "--out", str(work / f"report-{n}"), "--offline",
+           "--concurrency", str(concurrency)]
+    m = bench_run.measure(cmd, cwd=bench_run.ROOT, log=work / f"run-{n}.log", timeout=3600)
+    return {**m, "bytes": site.sent, "requests": site.requests, "not_modified": site.not_modified}
+
+
+def stages(db: Path, run_id: int) -> dict:
+    """The run's crawl and browser-stage times (its stats) and the checks' summed time."""
+    from govaudit.store import open_store  # noqa: PLC0415
+
+    with open_store(db) as store:
+        stats = store.run(run_id).stats
+        checks = sum(r["duration"] for r in store.check_results(run_id))
+    browser = (stats.get("browser") or {}).get("accessibility") or {}
+    return {"crawl_s": stats.get("elapsed_s", 0.0), "browser_s": browser.get("elapsed", 0.0),
+            "reused_axe": browser.get("reused", 0), "checks_s": checks}
+
+
+def verify(db: Path, changed: list[str], broken: list[str]) -> list[str]:
+    """What run 3 missed (empty: every change found)."""
+    from govaudit.store import open_store  # noqa: PLC0415
+
+    missed = []
+    with open_store(db) as store:
+        before = {p.url: p.body_hash for p in store.pages(2)}
+        after = {p.url: p.body_hash for p in store.pages(3)}
+        statuses = store.link_statuses(3)
+    for url in changed:
+        if after.get(url) is None or after[url] == before.get(url):
+            missed.append(f"changed page not re-read: {url}")
+    for url, digest in after.items():
+        if url not in changed and url in before and before[url] != digest:
+            missed.append(f"unchanged page stored with another body: {url}")
+    for url in broken:
+        if statuses.get(url) != "broken":
+            missed.append(f"new broken link reported {statuses.get(url)!r}: {url}")
+    return missed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.incremental")
+    parser.add_argument("--variant", default="2k", choices=sorted(bench_site.VARIANTS))
+    parser.add_argument("--changed", type=float, default=0.05, help="share of pages changed before run 3")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--browser", action="store_true",
+                        help="also the browser stage (axe-core and QualWeb on up to 30 sampled pages), as a nightly "
+                             "profile has it; bench/profile.yaml leaves it out")
+    args = parser.parse_args(argv)
+    port = bench_server.free_port()
+    site = Site(args.variant, port)
+    serve(site, port)
+    start = site.built.url(bench_site.SITE, "/")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="govaudit-bench-incr-") as tmp:
+        work = Path(tmp)
+        profile = bench_run.BENCH / "profile.yaml"
+        if args.browser:  # the bench profile with the accessibility check's defaults
+            profile = work / "profile.yaml"
+            text = (bench_run.BENCH / "profile.yaml").read_text(encoding="utf-8")
+            profile.write_text(text.replace("  accessibility: null", "  accessibility: {}"), encoding="utf-8")
+        rows = [("1 cold", audit(site, start, work, 1, args.concurrency, profile)),
+                ("2 unchanged", audit(site, start, work, 2, args.concurrency, profile))]
+        changed, broken = site.change(args.changed)
+        rows.append((f"3 {len(changed)} pages changed", audit(site, start, work, 3, args.concurrency, profile)))
+        missed = verify(work / "audit.sqlite", changed, broken)
+        for n, (_, row) in enumerate(rows, start=1):
+            row.update(stages(work / "audit.sqlite", n))
+    print(f"\n{args.variant}: {len(site.built.pages)} pages, concurrency {args.concurrency}"
+          + (", with the browser stage" if args.browser else ""))
+    print(f"{'run':<24}{'wall s':>8}{'cpu s':>8}{'crawl s':>9}{'browser s':>11}{'checks s':>10}{'bytes':>12}"
+          f"{'requests':>10}{'304':>7}{'exit':>6}")
+    for name, r in rows:
+        print(f"{name:<24}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}{r['crawl_s']:>9.1f}{r['browser_s']:>11.1f}"
+              f"{r['checks_s']:>10.1f}{r['bytes']:>12,}{r['requests']:>10,}{r['not_modified']:>7,}{r['exit']:>6}")
+    cold, warm = rows[0][1], rows[1][1]
+    print(f"\nrun 2 vs run 1: {cold['wall_s'] / warm['wall_s']:.1f}x faster (whole audit, wall), "
+          f"crawl {cold['crawl_s'] / warm['crawl_s']:.1f}x faster, {100 * (1 - warm['bytes'] / cold['bytes']):.0f} % "
+          "fewer bytes")
+    print(f"run 3: {len(changed)} pages changed, {len(broken)} new broken links: "
+          + ("every change found" if not missed else f"{len(missed)} missed"))
+    for line in missed[:20]:
+        print(f"  {line}")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
