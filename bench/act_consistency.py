@@ -52,8 +52,8 @@ TYPES = {".html": "text/html; charset=utf-8", ".xhtml": "application/xhtml+xml; 
          ".svg": "image/svg+xml", ".xml": "application/xml", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".vtt": "text/vtt; charset=utf-8"}
 # axe-tags: axe-core with its WCAG A/AA tags only (no experimental or best-practice rule), the baseline
-ENGINES = ("axe-tags", "axe-core", "qualweb", "alfa", "govaudit")
-ADDED = ("axe-core", "qualweb", "alfa")  # the engines the routing table chooses among
+ENGINES = ("axe-tags", "axe-core", "qualweb", "alfa", "govaudit-rules", "govaudit")
+ADDED = ("axe-core", "qualweb", "alfa", "govaudit-rules")  # the engines the routing table chooses among
 EXTRA_RULES = frozenset(BrowserConfig().axe_extra_rules)
 
 

@@ -1,5 +1,6 @@
-"""The ACT-rule engines run next to axe-core in the same loaded page: QualWeb's `@qualweb/act-rules`
-and Siteimprove's Alfa (`@siteimprove/alfa-rules`).
+"""The ACT-rule engines run next to axe-core in the same loaded page: QualWeb's `@qualweb/act-rules`,
+Siteimprove's Alfa (`@siteimprove/alfa-rules`) and govaudit's own few rules (crawler/js/govaudit_rules.js:
+ACT rules no installed engine implements completely, where the failed examples are structural).
 
 axe-core covers about half of W3C's ACT rules; QualWeb implements others (headings, keyboard,
 orientation, visible label in name, …). Its npm packages ship browser bundles (webpack, attached to
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 QUALWEB = "qualweb"
 ALFA = "alfa"
+OWN = "govaudit-rules"  # govaudit's own ACT rules (crawler/js/govaudit_rules.js)
 AXE = "axe-core"
 HTML_MAX = 400
 
@@ -115,6 +117,8 @@ def load(name: str, timeout: float = 60.0) -> PageEngine | str:
         return qualweb()
     if name == ALFA:
         return alfa(timeout)
+    if name == OWN:
+        return own_rules()
     return f"unknown engine {name!r}"
 
 
@@ -325,3 +329,34 @@ def reduce_alfa(reply: dict[str, Any], max_nodes: int) -> dict[str, list[Any]]:
             })
     out["passed_criteria"] = sorted(passed)
     return out
+
+
+OWN_SCRIPT = Path(__file__).resolve().parent / "js" / "govaudit_rules.js"
+
+
+@dataclass(frozen=True)
+class OwnRules:
+    """govaudit's own rules: one script, evaluated in the page; it returns only failing rules."""
+    script: str
+    name: str = OWN
+    version: str = "1"
+
+    def run(self, driver: Chrome, source: str, max_nodes: int) -> dict[str, list[Any]]:
+        found = driver.execute_script(f"return ({self.script})();")
+        violations = [{
+            "rule": rule["rule"], "engine": OWN, "act_rules": list(rule.get("act") or []), "aaa": False,
+            "wcag": list(rule.get("wcag") or []), "impact": "serious", "tags": [], "help": rule.get("help", ""),
+            "help_url": f"https://www.w3.org/WAI/standards-guidelines/act/rules/{(rule.get('act') or [''])[0]}/",
+            "nodes_total": len(rule.get("nodes") or []),
+            "nodes": [{"selector": n.get("selector", ""), "html": _snippet(n.get("html", "")), "impact": "",
+                       "summary": n.get("summary", "")[:600], "in_frame": False} for n in (rule.get("nodes") or [])[:max_nodes]],
+        } for rule in found or []]
+        return {"violations": violations, "incomplete": [], "passed_criteria": []}
+
+    def close(self) -> None:
+        pass
+
+
+@cache
+def own_rules() -> OwnRules:
+    return OwnRules(OWN_SCRIPT.read_text(encoding="utf-8"))

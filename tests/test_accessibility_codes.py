@@ -3,8 +3,9 @@
 The rules are enumerated from the engines themselves, in a real headless Chromium: axe-core's rules for
 the check's tags plus the extra rules the stage enables, and QualWeb's rules at levels A and AA (its
 report lists every rule it ran, applicable or not), and the Alfa rules the stage runs (its Node side
-lists them with the criteria Alfa's metadata names)."""
+lists them with the criteria Alfa's metadata names), and govaudit's own rules."""
 
+import re
 import tempfile
 
 import pytest
@@ -42,7 +43,9 @@ def engine_rules():
     qw = [{"rule": code, "wcag": [c["name"] for c in a["metadata"].get("success-criteria") or []]}
           for code, a in report["assertions"].items()]
     sia = [{"rule": r["rule"], "wcag": r["criteria"]} for r in alfa.rules()]
-    return axe, qw, sia
+    # govaudit's own rules name themselves in their script (`rule: "ga-…"`)
+    own = [{"rule": rule, "wcag": []} for rule in re.findall(r'rule: "(ga-[a-z-]+)"', engines.own_rules().script)]
+    return axe, qw, [*sia, *own]
 
 
 def test_every_rule_of_every_engine_is_coded_or_says_why(engine_rules):
