@@ -27,6 +27,7 @@ import argparse
 import datetime as dt
 import json
 import mimetypes
+import os
 import subprocess
 import sys
 import tempfile
@@ -174,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(repo: str, only: str, workers: int) -> tuple[list[dict], dict[str, dict], dict[str, Any]]:
+    os.environ["GOVAUDIT_ALFA_RULES"] = "all"  # every Alfa rule, not only those the last measurement chose
     with tempfile.TemporaryDirectory(prefix="govaudit-act-") as tmp:
         data, commit = extract(repo, Path(tmp))
         wanted = {r for r in only.split(",") if r}

@@ -29,8 +29,11 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+import yaml
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
@@ -227,8 +230,7 @@ class Alfa:
         self.process: subprocess.Popen[bytes] | None = None
 
     def command(self) -> list[str]:
-        # only Alfa's rules that implement an ACT rule: only those are measured, so only those can speak
-        return [shutil.which("node") or "node", str(ALFA_SCRIPT), str(self.root), ",".join(ALFA_ACT)]
+        return [shutil.which("node") or "node", str(ALFA_SCRIPT), str(self.root), ",".join(alfa_rules())]
 
     def _node(self) -> subprocess.Popen[bytes]:
         if self.process is None or self.process.poll() is not None:
@@ -295,6 +297,21 @@ def alfa(timeout: float = 60.0) -> Alfa | str:
         return "node not found: apt-get install nodejs (Alfa's rules run in Node)"
     return Alfa(json.loads(manifest.read_text(encoding="utf-8")).get("version", ""), _serialiser(native),
                 root / "", timeout)
+
+
+def alfa_rules() -> list[str]:
+    """The Alfa rules to run: those that speak for an ACT rule in the measured routing table
+    (config/a11y_routing.yaml, the table checks/a11y_routing.py applies; read here as data). A rule that
+    never speaks would only cost time (Alfa's contrast rules are most of its run time). Every rule with
+    an ACT rule when the table has not measured Alfa, or with GOVAUDIT_ALFA_RULES=all (the measurement)."""
+    if os.environ.get("GOVAUDIT_ALFA_RULES") == "all":
+        return list(ALFA_ACT)
+    path = resources.files("govaudit.config") / "a11y_routing.yaml"
+    rules = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or {} if path.is_file() else {}
+    if not any(ALFA in (entry.get("measured") or {}) for entry in rules.values()):
+        return list(ALFA_ACT)
+    return [rule for rule, acts in ALFA_ACT.items()
+            if any(ALFA in ((rules.get(act) or {}).get("speaks") or ()) for act in acts)]
 
 
 @cache
