@@ -10,7 +10,8 @@ tests a page (crawler/browser.py: axe-core, then the added engines on the same p
 engine's rule results are compared with the expected outcome of each example.
 
 Consistency per ACT rule, per W3C's method (an engine's rule counts for the ACT rules it declares:
-axe-core's actIds, QualWeb's mapping):
+axe-core's actIds, QualWeb's mapping, W3C's
+mapping of Alfa's rules):
   complete      every failed example flagged, no passed / inapplicable example flagged;
   partial       no passed / inapplicable example flagged, some but not all failed examples flagged;
   inconsistent  a passed or inapplicable example flagged (a false positive);
@@ -26,6 +27,7 @@ import argparse
 import datetime as dt
 import json
 import mimetypes
+import os
 import subprocess
 import sys
 import tempfile
@@ -51,7 +53,8 @@ TYPES = {".html": "text/html; charset=utf-8", ".xhtml": "application/xhtml+xml; 
          ".svg": "image/svg+xml", ".xml": "application/xml", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".vtt": "text/vtt; charset=utf-8"}
 # axe-tags: axe-core with its WCAG A/AA tags only (no experimental or best-practice rule), the baseline
-ENGINES = ("axe-tags", "axe-core", "qualweb", "govaudit")
+ENGINES = ("axe-tags", "axe-core", "qualweb", "alfa", "govaudit-rules", "govaudit")
+ADDED = ("axe-core", "qualweb", "alfa", "govaudit-rules")  # the engines the routing table chooses among
 EXTRA_RULES = frozenset(BrowserConfig().axe_extra_rules)
 
 
@@ -165,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(repo: str, only: str, workers: int) -> tuple[list[dict], dict[str, dict], dict[str, Any]]:
+    os.environ["GOVAUDIT_ALFA_RULES"] = "all"  # every Alfa rule, not only those the last measurement chose
     with tempfile.TemporaryDirectory(prefix="govaudit-act-") as tmp:
         data, commit = extract(repo, Path(tmp))
         wanted = {r for r in only.split(",") if r}
@@ -209,7 +213,7 @@ def print_table(tables: dict[str, dict[str, dict]]) -> None:
 def write_routing(path: Path, tables: dict[str, dict[str, dict]], meta: dict[str, Any]) -> None:
     rules: dict[str, Any] = {}
     for rule in sorted(tables["axe-core"]):
-        measured = {e: tables[e][rule] for e in ("axe-core", "qualweb")}
+        measured = {e: tables[e][rule] for e in ADDED if e in tables}
         speaks = [e for e, r in measured.items() if r["false_positives"] == 0]
         rules[rule] = {
             "speaks": speaks, "name": measured["axe-core"]["name"],

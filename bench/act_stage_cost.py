@@ -1,11 +1,12 @@
-"""What the added ACT engine costs the browser stage: the demo audit with axe-core alone, then with
-axe-core + QualWeb, browser-stage wall time (the stage's own `elapsed`) and peak memory (the summed RSS
-of the stage process and its chromedriver / Chromium processes, sampled every 0.2 s).
+"""What the added ACT engines cost the browser stage: the demo audit with axe-core alone, with axe-core
++ QualWeb, then with axe-core + QualWeb + Alfa, browser-stage wall time (the stage's own `elapsed`) and peak memory (the summed RSS
+of the stage process and its chromedriver / Chromium / Node processes, sampled every 0.2 s).
 
     python -m bench.act_stage_cost [--runs 1]
 
 "axe-core alone" hides the engine bundles (GOVAUDIT_NODE_MODULES pointing nowhere), which is what an
-install without `make npm` runs. Offline, on loopback, like every demo audit.
+install without `make npm` runs; "+ QualWeb" points it at a directory holding only QualWeb's packages
+(Alfa is then reported unavailable). Offline, on loopback, like every demo audit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from govaudit.crawler.engines import node_modules
 
 
 def _tree_rss(root: int, match: tuple[str, ...]) -> int:
@@ -54,7 +57,7 @@ def run_demo(env: dict[str, str]) -> tuple[float, float]:
 
         def sample() -> None:
             while proc.poll() is None:
-                peak[0] = max(peak[0], _tree_rss(proc.pid, ("govaudit.crawler.browser", "chromium", "chromedriver")))
+                peak[0] = max(peak[0], _tree_rss(proc.pid, ("govaudit.crawler.browser", "chromium", "chromedriver", "alfa.mjs")))
                 time.sleep(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -70,14 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.act_stage_cost")
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args(argv)
-    variants = {"axe-core alone": {**os.environ, "GOVAUDIT_NODE_MODULES": "/nonexistent"},
-                "axe-core + QualWeb": dict(os.environ)}
-    for name, env in variants.items():
-        for i in range(args.runs):
-            load = os.getloadavg()[0]
-            seconds, mb = run_demo(env)
-            print(f"{name:20} run {i + 1}: browser stage {seconds:6.1f} s, peak {mb:6.0f} MB "
-                  f"(load average before {load:.1f})", flush=True)
+    with tempfile.TemporaryDirectory(prefix="govaudit-qualweb-only-") as only:
+        (Path(only) / "@qualweb").symlink_to(node_modules() / "@qualweb")
+        variants = {"axe-core alone": {**os.environ, "GOVAUDIT_NODE_MODULES": "/nonexistent"},
+                    "axe-core + QualWeb": {**os.environ, "GOVAUDIT_NODE_MODULES": only},
+                    "axe + QualWeb + Alfa": dict(os.environ)}
+        for i in range(args.runs):  # the variants interleaved, so a change in load hits each alike
+            for name, env in variants.items():
+                load = os.getloadavg()[0]
+                seconds, mb = run_demo(env)
+                print(f"{name:20} run {i + 1}: browser stage {seconds:6.1f} s, peak {mb:6.0f} MB "
+                      f"(load average before {load:.1f})", flush=True)
     return 0
 
 

@@ -107,10 +107,10 @@ class AxeSession:
             "resultTypes": ["violations", "incomplete"],
             "iframes": True,
         })
-        self.extra: list[engines.Engine] = []
+        self.extra: list[engines.PageEngine] = []
         self.unavailable: dict[str, str] = {}
         for name in config.engines:
-            engine = engines.qualweb() if name == engines.QUALWEB else f"unknown engine {name!r}"
+            engine = engines.load(name, timeout=config.script_timeout)
             if isinstance(engine, str):
                 self.unavailable[name] = engine
             else:
@@ -125,6 +125,8 @@ class AxeSession:
         return self.driver
 
     def stop(self) -> None:
+        for engine in self.extra:
+            engine.close()
         if self.driver is not None:
             stop_chrome(self.driver)
             self.driver = None
@@ -201,9 +203,7 @@ class AxeSession:
         versions = {name: f"unavailable: {why}" for name, why in self.unavailable.items()}
         for engine in self.extra:
             try:
-                driver.execute_script(engine.script)
-                report = driver.execute_script(engines.QUALWEB_RUN, source)
-                reduced = engines.reduce_qualweb(report if isinstance(report, dict) else {}, self.config.max_nodes)
+                reduced = engine.run(driver, source, self.config.max_nodes)
             except Exception as exc:  # noqa: BLE001  (a script error in the page or the engine)
                 versions[engine.name] = f"error: {_describe(exc)}"
                 continue

@@ -40,7 +40,7 @@ class BrowserConfig:
     frame_depth: int = 3  # how deep axe is injected into nested frames
     user_agent: str = ""  # the crawl's identifiable User-Agent; empty keeps Chromium's own
     # ACT engines run after axe-core on the same page (crawler/engines.py); empty runs axe-core alone
-    engines: tuple[str, ...] = ("qualweb",)
+    engines: tuple[str, ...] = ("qualweb", "alfa", "govaudit-rules")
     # axe-core rules run although outside `tags`: experimental ones for WCAG 2.1 A/AA criteria (1.3.4,
     # 2.5.3), best-practice ones W3C's ACT test cases show to be correct (bench/act_consistency.py), and
     # AAA ones for an AAA mark (advisory: never scored)

@@ -2,8 +2,10 @@
 
 The rules are enumerated from the engines themselves, in a real headless Chromium: axe-core's rules for
 the check's tags plus the extra rules the stage enables, and QualWeb's rules at levels A and AA (its
-report lists every rule it ran, applicable or not)."""
+report lists every rule it ran, applicable or not), and the Alfa rules the stage runs (its Node side
+lists them with the criteria Alfa's metadata names), and govaudit's own rules."""
 
+import re
 import tempfile
 
 import pytest
@@ -19,9 +21,11 @@ PAGE = "data:text/html;charset=utf-8,<html lang='zh-Hant'><title>t</title><body>
 @pytest.fixture(scope="module")
 def engine_rules():
     config = BrowserConfig(offline=True, allow_hosts=("127.0.0.1",))
-    qualweb = engines.qualweb()
-    if isinstance(qualweb, str):
-        pytest.fail(qualweb)  # `make npm` installs the engines; the tests need them like they need Chromium
+    qualweb, alfa = engines.qualweb(), engines.alfa()
+    for engine in (qualweb, alfa):
+        if isinstance(engine, str):
+            pytest.fail(engine)  # `make npm` installs the engines; the tests need them like they need Chromium
+    assert not isinstance(qualweb, str) and not isinstance(alfa, str)
     with tempfile.TemporaryDirectory() as profile:
         driver = start_chrome(config, profile)
         try:
@@ -38,14 +42,20 @@ def engine_rules():
             stop_chrome(driver)
     qw = [{"rule": code, "wcag": [c["name"] for c in a["metadata"].get("success-criteria") or []]}
           for code, a in report["assertions"].items()]
-    return axe, qw
+    # every Alfa rule with an ACT rule, not only those the current routing table lets speak
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOVAUDIT_ALFA_RULES", "all")
+        sia = [{"rule": r["rule"], "wcag": r["criteria"]} for r in alfa.rules()]
+    # govaudit's own rules name themselves in their script (`rule: "ga-…"`)
+    own = [{"rule": rule, "wcag": []} for rule in re.findall(r'rule: "(ga-[a-z-]+)"', engines.own_rules().script)]
+    return axe, qw, [*sia, *own]
 
 
 def test_every_rule_of_every_engine_is_coded_or_says_why(engine_rules):
-    axe, qw = engine_rules
-    assert len(axe) >= 60 and len(qw) >= 50  # the engines really were enumerated
+    axe, qw, sia = engine_rules
+    assert len(axe) >= 60 and len(qw) >= 50 and len(sia) >= 40  # the engines really were enumerated
     uncoded = []
-    for item in [*axe, *qw]:
+    for item in [*axe, *qw, *sia]:
         criteria = rule_criteria(item)
         codes = codes_for(item["rule"], criteria)
         gap = code_gap(codes, criteria)

@@ -1,4 +1,4 @@
-"""axe-core and QualWeb merged, in real headless Chromium, on small ACT-like pages served on 127.0.0.1:
+"""axe-core, QualWeb and Alfa merged, in real headless Chromium, on small ACT-like pages served on 127.0.0.1:
 the engines named on every violation, ACT rule ids, routing by the measured table, the codes; and the
 harness: a page that redirects offline is reported as a redirect."""
 
@@ -52,10 +52,11 @@ def audit(tmp_path_factory):
     return doc, {p["url"].removeprefix(site.url.rstrip("/")): p for p in doc["accessibility"]["pages"]}
 
 
-def test_both_engines_ran_on_the_same_pages(audit):
+def test_every_engine_ran_on_the_same_pages(audit):
     doc, _ = audit
     engines = doc["browser"]["engines"]
     assert engines["axe-core"].startswith("4.10") and engines["qualweb"] == "0.7.5", engines
+    assert engines["alfa"] == "0.114.0", engines
 
 
 def test_every_violation_names_its_engines_act_rules_and_codes(audit):
@@ -63,7 +64,7 @@ def test_every_violation_names_its_engines_act_rules_and_codes(audit):
     seen = [v for p in pages.values() for v in p["violations"]]
     assert seen
     for v in seen:
-        assert v["engines"] and set(v["engines"]) <= {"axe-core", "qualweb"}, v
+        assert v["engines"] and set(v["engines"]) <= {"axe-core", "qualweb", "alfa", "govaudit-rules"}, v
         assert isinstance(v["act_rules"], list)
         assert any(v["codes"].values()) or v.get("code_note"), v
 
@@ -72,7 +73,7 @@ def test_engines_agreeing_on_an_act_rule_give_one_violation(audit):
     _, pages = audit
     (image,) = [v for v in pages["/img.html"]["violations"] if "23a2a8" in v["act_rules"]]
     speaks = routing().speaks["23a2a8"]
-    assert image["rule"] == "image-alt" and set(image["engines"]) == ({"axe-core"} | (speaks & {"qualweb"}))
+    assert image["rule"] == "image-alt" and set(image["engines"]) == ({"axe-core"} | (speaks & {"qualweb", "alfa"}))
     assert image["codes"]["110.07"] == ["HM1110100C"]
 
 
