@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import yaml
 from lxml import etree
 
-from govaudit.checks.a11y_routing import AXE, route
+from govaudit.checks.a11y_routing import AXE, route, routing
 from govaudit.models import CheckResult, CheckStatus, Finding, Page, Severity
 from govaudit.plugins import BrowserTarget, Check, CheckContext, Code, NotApplicable
 
@@ -249,7 +249,13 @@ class Accessibility(Check):
                 continue
             penalty = 0.0
             routed = route(result.get("violations") or [], result.get("incomplete") or [])
-            tested.update(result.get("passed_criteria") or [])
+            tested.update(result.get("passed_criteria") or [])  # axe-core's passes
+            # an added engine's pass establishes its criteria only where that engine was measured to find
+            # failures of the ACT rule (a rule that never flags W3C's failed examples proves nothing by passing)
+            table = routing()
+            tested.update(sc for rule in result.get("passed_rules") or []
+                          if table.counts(rule["engine"], rule["act_rules"])
+                          and table.detects(rule["engine"], rule["act_rules"]) for sc in rule["wcag"])
             for kind, items in (("violations", routed.violations), ("incomplete", routed.incomplete)):
                 for item in items:
                     view = _view(item)

@@ -209,6 +209,8 @@ class AxeSession:
                 continue
             for kind in ("violations", "incomplete"):
                 result[kind].extend(reduced[kind])
+            # an added engine's passes stay per rule: the check decides which of them establish a criterion
+            result.setdefault("passed_rules", []).extend(reduced.get("passed_rules", []))
             result["passed_criteria"] = sorted({*result.get("passed_criteria", []), *reduced["passed_criteria"]})
             versions[engine.name] = engine.version
         return versions

@@ -146,18 +146,20 @@ def criteria(tags: list[str] | None) -> list[str]:
 
 
 def reduce_qualweb(report: dict[str, Any], max_nodes: int) -> dict[str, list[Any]]:
-    """QualWeb's report → {"violations": [...], "incomplete": [...], "passed_criteria": [...]} in axe's
+    """QualWeb's report → {"violations": [...], "incomplete": [...], "passed_rules": [...]} in axe's
     reduced shape.
 
     `failed` assertions are violations, `warning` ones (QualWeb cannot tell) need review. QualWeb has no
     impact levels: a rule for a level-A criterion is serious, otherwise moderate."""
-    out: dict[str, list[Any]] = {"violations": [], "incomplete": [], "passed_criteria": []}
-    passed: set[str] = set()
+    out: dict[str, list[Any]] = {"violations": [], "incomplete": [], "passed_criteria": [], "passed_rules": []}
     for code, assertion in sorted((report.get("assertions") or {}).items()):
         meta = assertion.get("metadata") or {}
         kind = {"failed": "violations", "warning": "incomplete"}.get(meta.get("outcome", ""))
         if meta.get("outcome") == "passed":
-            passed.update(c["name"] for c in meta.get("success-criteria") or [] if c.get("name"))
+            names = sorted({c["name"] for c in meta.get("success-criteria") or [] if c.get("name")})
+            act_id = assertion.get("mapping") or ""
+            out["passed_rules"].append({"engine": QUALWEB, "rule": code, "act_rules": [act_id] if act_id else [],
+                                        "wcag": names})
         if kind is None:
             continue
         verdict = "failed" if kind == "violations" else "warning"
@@ -176,7 +178,6 @@ def reduce_qualweb(report: dict[str, Any], max_nodes: int) -> dict[str, list[Any
                        "impact": "", "summary": (r.get("description") or "")[:600], "in_frame": False}
                       for r, el in nodes[:max_nodes]],
         })
-    out["passed_criteria"] = sorted(passed)
     return out
 
 
@@ -324,12 +325,12 @@ def _serialiser(native: Path) -> str:
 def reduce_alfa(reply: dict[str, Any], max_nodes: int) -> dict[str, list[Any]]:
     """Alfa's outcomes (crawler/js/alfa.mjs) → axe's reduced shape: `failed` targets are violations,
     `cantTell` ones need review; a rule's criteria count as passed where it passed and failed nowhere."""
-    out: dict[str, list[Any]] = {"violations": [], "incomplete": [], "passed_criteria": []}
-    passed: set[str] = set()
+    out: dict[str, list[Any]] = {"violations": [], "incomplete": [], "passed_criteria": [], "passed_rules": []}
     for entry in reply.get("rules") or []:
         rule, criteria, levels = entry.get("rule", ""), entry.get("criteria") or [], set(entry.get("levels") or [])
         if entry.get("passed") and not entry.get("failed"):
-            passed.update(criteria)
+            out["passed_rules"].append({"engine": ALFA, "rule": rule, "act_rules": list(ALFA_ACT.get(rule, [])),
+                                        "wcag": sorted(set(criteria))})
         for kind, outcome in (("violations", "failed"), ("incomplete", "cantTell")):
             targets = entry.get(outcome) or []
             if not targets:
@@ -344,7 +345,6 @@ def reduce_alfa(reply: dict[str, Any], max_nodes: int) -> dict[str, list[Any]]:
                            "html": _snippet((t["nodes"] or [{}])[0].get("html", "")), "impact": "",
                            "summary": "; ".join(t.get("messages") or [])[:600], "in_frame": False} for t in shown],
             })
-    out["passed_criteria"] = sorted(passed)
     return out
 
 
@@ -368,7 +368,7 @@ class OwnRules:
             "nodes": [{"selector": n.get("selector", ""), "html": _snippet(n.get("html", "")), "impact": "",
                        "summary": n.get("summary", "")[:600], "in_frame": False} for n in (rule.get("nodes") or [])[:max_nodes]],
         } for rule in found or []]
-        return {"violations": violations, "incomplete": [], "passed_criteria": []}
+        return {"violations": violations, "incomplete": [], "passed_criteria": [], "passed_rules": []}
 
     def close(self) -> None:
         pass

@@ -54,3 +54,19 @@ def test_no_page_could_be_tested(seeded: Callable[..., SeededSite]) -> None:
     site.axe("/", {}, error="net::ERR_CONNECTION_REFUSED")
     result = site.run(Accessibility())
     assert result.status == CheckStatus.ERROR and codes(result) == ["a11y.page-error"]
+
+
+def test_an_added_engines_pass_counts_only_where_it_was_measured_to_find_failures(
+        seeded: Callable[..., SeededSite]) -> None:
+    """Alfa's focus-visible rule (ACT oj04fd) flagged none of W3C's failed examples: its pass establishes
+    nothing; its image-name rule (ACT 23a2a8) flagged all of them: its pass establishes 1.1.1."""
+    site = seeded()
+    site.page("/", html("<p>首頁</p>"))
+    site.axe("/", {"violations": [], "incomplete": [], "passed_criteria": [], "passed_rules": [
+        {"engine": "alfa", "rule": "sia-r65", "act_rules": ["oj04fd"], "wcag": ["2.4.7"]},
+        {"engine": "alfa", "rule": "sia-r2", "act_rules": ["23a2a8"], "wcag": ["1.1.1"]},
+        {"engine": "qualweb", "rule": "QW-ACT-R99", "act_rules": [], "wcag": ["3.3.2"]},
+    ]})
+    criteria = site.run(Accessibility()).data["accessibility"]["criteria"]
+    assert criteria["automated"] == ["1.1.1"]
+    assert "2.4.7" in criteria["untested"] and "3.3.2" in criteria["untested"]
