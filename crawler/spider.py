@@ -646,7 +646,7 @@ class SiteSpider(scrapy.Spider):
         if reason == "closespider_timeout":
             self.cuts.add("time", limit=int(self.job.crawl.max_seconds))
         pages = self.counts["pages"]
-        if "max_pages" in self.cuts and self.patterns:
+        if "max_pages" in self.cuts and pages >= traps.CROWDED_MIN_PAGES:
             # max_pages spent mostly under one pattern: a trap the URL rules did not name (a query explosion)
             pattern, n = self.patterns.most_common(1)[0]
             if n > pages * traps.CROWDED_SHARE:

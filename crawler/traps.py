@@ -18,7 +18,8 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,}$")
 _PATH_SESSION = re.compile(r";jsessionid=[^/?#]*|/\([A-Za-z]\([^)]*\)\)", re.IGNORECASE)  # Java; ASP.NET cookieless
 _YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?:[-/]?(?:0[1-9]|1[0-2]))?(?:[-/]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
 _CALENDAR_WORDS = re.compile(r"calendar|cal\b|event|schedule|date|month|year|\bym\b|\bd\b", re.IGNORECASE)
-CROWDED_SHARE = 0.5  # more of max_pages than this under one pattern (pattern()) is a trap
+CROWDED_SHARE = 0.5  # more of max_pages than this under one pattern (pattern()) is reported
+CROWDED_MIN_PAGES = 100  # (a crawl of a few pages says nothing about patterns)
 REPEATS = 3  # a path segment this many times is an ever-deeper path
 PAST_YEARS = 30  # a calendar year further back than this, or more than FUTURE_YEARS ahead, is a trap
 FUTURE_YEARS = 1

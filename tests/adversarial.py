@@ -44,7 +44,7 @@ BIG_LINKS = 50_000  # links on /links.html, each to a 404
 LONG_URL = 8_000  # characters of the long URLs
 BOMB_BYTES = 256 * 1024 * 1024  # what the gzip bombs inflate to
 HUGE_BYTES = 256 * 1024 * 1024  # a page's declared (and sent) length
-FACETS = {"color": 8, "size": 8, "brand": 8, "sort": 4, "view": 3}  # a product filter: 6,144 combinations
+FACETS = {"color": 6, "size": 6, "brand": 6, "sort": 3}  # a product filter: 1,371 addresses of one listing
 
 
 def _page(title: str, body: str, *, charset: str = "utf-8") -> bytes:
@@ -153,6 +153,7 @@ class AdversarialSite:
         self.stopping = threading.Event()
         self.year = date.today().year
         self._page_bomb = _gzip_bomb(b"<!DOCTYPE html><html><head><title>bomb</title></head><body>", BOMB_BYTES)
+        self._links = _page("五萬個連結", "".join(f'<a href="/dead/{i}">{i}</a>' for i in range(BIG_LINKS)))
         self._sitemap_bomb = _gzip_bomb(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
                                         b'sitemap/0.9"><url><loc>/sitemap-bomb-page.html</loc></url>', BOMB_BYTES)
 
@@ -204,7 +205,7 @@ class AdversarialSite:
         long_url = "/long/" + "a" * LONG_URL
         links = [
             (f"/calendar?ym={y}12", "行事曆"), (f"/events/{y}/", "活動年曆"),
-            ("/list?sid=" + self._token("home"), "列表"), ("/deep/a/", "目錄"), ("/deeper/1/", "更深"),
+            ("/list?sid=" + self._token("home"), "列表"), ("/deep/a/a/", "目錄"), ("/deeper/1/", "更深"),
             ("/catalog", "商品型錄"), ("/links.html", "所有連結"), ("/huge.html", "大檔"), ("/endless.html", "無盡"),
             ("/drip.html", "慢速"), ("/reset.html", "重設連線"), ("/bomb.html", "壓縮炸彈"), ("/grow/0", "轉址"),
             ("/cookies.html", "餅乾"), ("/mojibake.html", "亂碼"), ("/malformed.html", "壞標記"),
@@ -298,8 +299,7 @@ class AdversarialSite:
         h.send(200, os.urandom(512 * 1024), content_type="application/octet-stream", head=head)
 
     def _r_links_html(self, h, head, path, query) -> None:
-        anchors = "".join(f'<a href="/dead/{i}">{i}</a>' for i in range(BIG_LINKS))
-        h.send(200, _page("五萬個連結", anchors), head=head)
+        h.send(200, self._links, head=head)
 
     def _r_long(self, h, head, path, query) -> None:
         more = f'<a href="{path}b{"c" * LONG_URL}">更長</a>'
@@ -325,7 +325,7 @@ class AdversarialSite:
 
     def _r_list(self, h, head, path, query) -> None:
         page = int(query.get("page", "1") or 1)
-        links = "".join(f'<a href="/list?sid={self._token(i)}&amp;page={page + i}">第 {page + i} 頁</a> ' for i in (1, 2))
+        links = "".join(f'<a href="/list?sid={self._token(str(i))}&amp;page={page + i}">第 {page + i} 頁</a> ' for i in (1, 2))
         h.send(200, _page(f"列表 {page}", links), head=head)
 
     def _r_deep(self, h, head, path, query) -> None:

@@ -21,9 +21,10 @@ from tests.adversarial import XSS_MARK, AdversarialSite, audit_process
 
 PROFILE = {
     "site": {"start_attempts": 1},
-    "crawl": {"max_pages": 150, "max_depth": 5, "max_links_per_page": 1000, "concurrency": 8,
-              "sitemap_max_files": 20, "sitemap_max_bytes": 4 * 1024 * 1024, "max_seconds": 150},
-    "links": {"timeout": 5, "connect_timeout": 3, "retries": 0},
+    "crawl": {"max_pages": 100, "max_depth": 2, "max_links_per_page": 300, "concurrency": 16,
+              "sitemap_max_files": 40, "sitemap_max_depth": 1, "sitemap_max_bytes": 4 * 1024 * 1024,
+              "max_seconds": 120},
+    "links": {"timeout": 15, "connect_timeout": 5, "retries": 0},
     "checks": {"accessibility": None},  # Chromium over these pages belongs to the bench, not the suite
 }
 # Every trap and budget the site sets off, and the words the zh-TW report names it with (govaudit/cuts.py).
@@ -61,6 +62,7 @@ def test_a_hostile_site_is_audited_within_its_budgets_and_says_what_it_left_out(
     assert not run.left, f"processes left behind: {run.left}"
     assert run.temp_left == []
     assert outside == 0
+    assert "public_suffix" not in run.stderr  # (tldextract fetched its list from GitHub: crawler/cookies.py)
     doc = json.loads((run.out / "results.json").read_text(encoding="utf-8"))
     status = doc["run"]["status"]
     assert status in ("completed", "incomplete")
@@ -77,7 +79,7 @@ def test_a_hostile_site_is_audited_within_its_budgets_and_says_what_it_left_out(
     for kind, words in NAMED.items():
         assert words in report, kind
     # the 50,000-link page: capped, the rest counted
-    assert cuts["links_per_page"]["count"] == 50_000 - 1000
+    assert cuts["links_per_page"]["count"] == 50_000 - 300
     # nothing outside loopback was contacted: those links are excluded as offline, none has an answer
     links = {lk["url"]: lk for lk in doc["links"]}
     for url in ("http://10.255.255.1/", "http://example.invalid/"):

@@ -14,6 +14,7 @@ from govaudit import urls
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import parse, resolve
 from govaudit.crawler.parsepool import extract_page
+from govaudit.crawler.traps import pattern, session_free, trap_kind
 from govaudit.models import Page
 
 # Few examples each: the suite runs beside six other sessions; a nightly can raise it with HYPOTHESIS_PROFILE.
@@ -101,3 +102,19 @@ def test_a_page_of_any_bytes_is_extracted(content_type, body):
                 referrer="", size=len(body), elapsed=0.0, fetched_at="2026-12-07T00:00:00+00:00")
     parsed = extract_page(page, body, content_type, {})
     assert all(isinstance(link.target, str) for link in parsed.links)
+
+
+def test_address_patterns_group_what_a_trap_generates():
+    assert pattern("http://x/catalog?color=1&size=2") == pattern("http://x/catalog?size=5&color=0") \
+        == "/catalog?color=&size="
+    assert pattern("http://x/news/123.html") == pattern("http://x/news/9.html") == "/news/N.html"
+    assert pattern("http://x/list?sid=abc&page=3") != pattern("http://x/list")
+
+
+@given(URLISH)
+def test_address_patterns_never_raise(url):
+    target = _normalised(url, BASE)
+    if target is not None and urls.scheme_of(target[0]) in urls.HTTP_SCHEMES:
+        assert isinstance(pattern(target[0]), str)
+        assert isinstance(session_free(target[0]), str)
+        assert trap_kind(target[0], 2026) in (None, "calendar", "repeating_path")
