@@ -716,8 +716,9 @@ class SiteSpider(scrapy.Spider):
             self.cuts.add("sitemap_entries", source, limit=crawl.sitemap_max_entries)
         depth = meta.get("sitemap_depth", 0) + 1
         if sitemap.nested and depth > self.sitemap_max_depth:
-            self.cuts.add("sitemap_depth", min(sitemap.nested), limit=self.sitemap_max_depth,
-                          count=len(sitemap.nested))
+            own = [u for u in self._sitemap_urls(sitemap.nested, response.url) if self.gate.allows(u, Kind.SITEMAP)]
+            if own:  # (those on other hosts were never to be read)
+                self.cuts.add("sitemap_depth", min(own), limit=self.sitemap_max_depth, count=len(own))
             sitemap.nested = []
         for raw in sitemap.nested:  # a sitemap index: only the site's own sitemaps, within the budgets
             try:
@@ -739,6 +740,16 @@ class SiteSpider(scrapy.Spider):
             requests.extend(self.collect(target, depth=1, referrer=source))
         self.writer.links(links)
         yield from requests
+
+    @staticmethod
+    def _sitemap_urls(nested: list[str], base: str) -> list[str]:
+        out = []
+        for raw in nested:
+            try:
+                out.append(urls.normalize_url(raw, base))
+            except urls.InvalidURL:
+                continue
+        return out
 
     def _on_error(self, failure):
         request = failure.request
