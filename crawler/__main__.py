@@ -63,9 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": stats.get("downloader/response_bytes", 0),
         "retries": stats.get("retry/count", 0),
         "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")),
-        # requests the scope gate dropped (crawler/scopegate.py), and the sitemap budgets reached
+        # requests the scope gate dropped (crawler/scopegate.py)
         "scope_refused": sum(v for k, v in stats.items() if k.startswith("scope/refused/")),
-        "sitemap_budget": list(spider.sitemap_budget.values()) if spider else [],
         # what the crawl left out: depth, max_pages, traps, budgets (govaudit/cuts.py)
         "cuts": spider.cuts.as_stats() if spider else [],
         "pages_folded": counts.get("pages_folded", 0),

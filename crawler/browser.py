@@ -88,6 +88,17 @@ def _stopped(signum: int, _frame: object) -> None:
     os._exit(128 + signum)
 
 
+def _remove(path: str, patience: float = 10.0) -> None:
+    """Remove a Chromium profile, again while something still writes into it: on a loaded machine a
+    killed browser's last processes can outlive stop_chrome's wait (the adversarial bench found two
+    profiles left in TMPDIR after a completed run)."""
+    deadline = time.monotonic() + patience
+    shutil.rmtree(path, ignore_errors=True)
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        shutil.rmtree(path, ignore_errors=True)
+
+
 class PageError(RuntimeError):
     pass
 
@@ -131,7 +142,7 @@ class AxeSession:
             stop_chrome(self.driver)
             self.driver = None
         if self.profile_dir:
-            shutil.rmtree(self.profile_dir, ignore_errors=True)
+            _remove(self.profile_dir)
             PROFILES.discard(self.profile_dir)
             self.profile_dir = ""
 

@@ -15,7 +15,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+import scrapy.downloadermiddlewares.cookies as scrapy_cookies
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
+from tldextract import TLDExtract
 
 if TYPE_CHECKING:
     from http.cookiejar import Cookie
@@ -26,6 +28,12 @@ MAX_COOKIE_BYTES = 4096  # name + value
 MAX_PER_DOMAIN = 50  # RFC 6265: at least 50 per domain
 MAX_TOTAL = 3000  # RFC 6265: at least 3000 in all
 MAX_HEADER_BYTES = 8192  # a common server limit for one request header line (Apache, nginx)
+
+
+# Scrapy asks tldextract whether a cookie's domain is a public suffix, and tldextract downloads the Public
+# Suffix List from raw.githubusercontent.com on first use: a request outside the crawl's scope (offline,
+# outside loopback), found by the adversarial site's cookie flood. The list bundled with tldextract instead.
+scrapy_cookies._split_domain = TLDExtract(cache_dir=None, suffix_list_urls=(), include_psl_private_domains=True)
 
 
 class BoundedCookiesMiddleware(CookiesMiddleware):

@@ -12,6 +12,7 @@ import hashlib
 import heapq
 import re
 import secrets
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -102,7 +103,6 @@ class SiteSpider(scrapy.Spider):
         self.sitemap_max_bytes = crawl.sitemap_max_bytes
         self.sitemap_files_left = crawl.sitemap_max_files
         self.sitemap_entries_left = crawl.sitemap_max_entries
-        self.sitemap_budget: dict[str, str] = {}  # budget name -> what was left out (crawl health)
         self.max_redirects = links.max_redirects
         self.check_external = links.check_external
         self.accepted = frozenset(links.accepted_status)
@@ -123,6 +123,7 @@ class SiteSpider(scrapy.Spider):
         self.session_free: set[str] = set()  # targets without their session id, crawled once each
         self.bodies: dict[str, str] = {}  # sha256 of a crawled page's body -> its URL (duplicates folded)
         self.cuts = CutLog()  # what the crawl left out (govaudit/cuts.py)
+        self.patterns: Counter[str] = Counter()  # crawled pages per address pattern (traps.pattern)
         # Pages to crawl wait here, best first (see _release): (order, seq, target, depth, referrer, pager, boost)
         self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
         self.pages_in_flight = 0  # page requests made and not yet settled (parsed, or failed)
@@ -375,18 +376,11 @@ class SiteSpider(scrapy.Spider):
             return ErrorKind.OFFLINE, offline_message
         return ErrorKind.PROFILE_RULE, verdict.reason
 
-    def _budget(self, name: str, message: str) -> None:
-        """A sitemap budget was reached: the crawl says so (stats, and a crawl-health warning)."""
-        if name not in self.sitemap_budget:
-            self.sitemap_budget[name] = message
-            if self.crawler.stats is not None:
-                self.crawler.stats.set_value(f"sitemap/budget_reached/{name}", message)
 
-    def _take_sitemap(self) -> bool:
-        """One more sitemap file may be fetched (sitemap_max_files)."""
+    def _take_sitemap(self, url: str) -> bool:
+        """One more sitemap file may be fetched (sitemap_max_files); a crawl cut if not."""
         if self.sitemap_files_left <= 0:
-            self._budget("files", f"sitemap budget reached: {self.job.crawl.sitemap_max_files} files"
-                                  " fetched (crawl.sitemap_max_files), further sitemaps not read")
+            self.cuts.add("sitemap_files", url, limit=self.job.crawl.sitemap_max_files)
             return False
         self.sitemap_files_left -= 1
         return True
@@ -587,6 +581,7 @@ class SiteSpider(scrapy.Spider):
             self.writer.page(page, body, [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
+        self.patterns[traps.pattern(url)] += 1
         item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
                                    bool(meta.get("hub")))
         stored = self._reusable(response)
@@ -687,17 +682,21 @@ class SiteSpider(scrapy.Spider):
             self.baseline.close()
         if reason == "closespider_timeout":
             self.cuts.add("time", limit=int(self.job.crawl.max_seconds))
+        pages = self.counts["pages"]
+        if "max_pages" in self.cuts and pages >= traps.CROWDED_MIN_PAGES:
+            # max_pages spent mostly under one pattern: a trap the URL rules did not name (a query explosion)
+            pattern, n = self.patterns.most_common(1)[0]
+            if n > pages * traps.CROWDED_SHARE:
+                self.cuts.add("crowded", pattern, limit=self.max_pages, count=n, total=pages)
 
     def _on_robots(self, response: Response):
         if response.status != 200:
             yield from self._sitemap_requests([], response.url)
             return
         found: list[str] = []
-        lines = 0
         for line in response.body.decode("utf-8", "replace").splitlines():
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
-                lines += 1
                 try:
                     url = urls.normalize_url(value.strip(), response.url)
                 except urls.InvalidURL:
@@ -706,15 +705,14 @@ class SiteSpider(scrapy.Spider):
                     found.append(url)
         limit = self.job.crawl.sitemap_max_files
         if len(found) > limit:  # 20,000 Sitemap: lines are not 20,000 links to record and fetch
-            self._budget("files", f"sitemap budget reached: robots.txt lists {lines} sitemaps, the first"
-                                  f" {limit} read (crawl.sitemap_max_files)")
+            self.cuts.add("sitemap_files", found[limit], limit=limit, count=len(found) - limit)
             found = found[:limit]
         yield from self._sitemap_requests(found, response.url)
 
     def _sitemap_requests(self, listed: list[str], robots_url: str):
         if not listed:  # the conventional place; not a link anyone made, so not reported if absent
             url = urls.normalize_url("/sitemap.xml", self.start_url)
-            if self._take_sitemap():
+            if self._take_sitemap(url):
                 yield self._sitemap_request(url, referrer="", depth=0)
             return
         listed = [url for url in listed if url not in self.seen]
@@ -725,7 +723,7 @@ class SiteSpider(scrapy.Spider):
             verdict = self.gate.allows(url, Kind.SITEMAP)
             if not verdict:  # a robots.txt may not send the crawl to another host (or off loopback)
                 self._excluded(url, *self._refusal(verdict, verdict.reason), self.gate.is_site(url))
-            elif self._take_sitemap():
+            elif self._take_sitemap(url):
                 yield self._sitemap_request(url, referrer=robots_url, depth=0)
 
     def _sitemap_request(self, url: str, *, referrer: str, depth: int) -> Request:
@@ -744,22 +742,20 @@ class SiteSpider(scrapy.Spider):
         source = urls.normalize_url(response.url)
         crawl = self.job.crawl
         if self.sitemap_entries_left <= 0:
-            self._budget("entries", f"sitemap budget reached: {crawl.sitemap_max_entries} entries taken"
-                                    " (crawl.sitemap_max_entries)")
+            self.cuts.add("sitemap_entries", source, limit=crawl.sitemap_max_entries)
             return
         sitemap = parse_sitemap(response.body, max_bytes=self.sitemap_max_bytes,
                                 max_entries=self.sitemap_entries_left)
         self.sitemap_entries_left -= len(sitemap.nested) + len(sitemap.pages)
         if sitemap.too_big:
-            self._budget("bytes", f"sitemap budget reached: {source} is larger than {crawl.sitemap_max_bytes}"
-                                  " bytes decompressed (crawl.sitemap_max_bytes), the rest not read")
+            self.cuts.add("sitemap_bytes", source, limit=crawl.sitemap_max_bytes)
         if sitemap.more_entries:
-            self._budget("entries", f"sitemap budget reached: {crawl.sitemap_max_entries} entries taken"
-                                    " (crawl.sitemap_max_entries)")
+            self.cuts.add("sitemap_entries", source, limit=crawl.sitemap_max_entries)
         depth = meta.get("sitemap_depth", 0) + 1
         if sitemap.nested and depth > self.sitemap_max_depth:
-            self._budget("depth", f"sitemap budget reached: sitemap indexes nested deeper than"
-                                  f" {self.sitemap_max_depth} levels not read (crawl.sitemap_max_depth)")
+            own = [u for u in self._sitemap_urls(sitemap.nested, response.url) if self.gate.allows(u, Kind.SITEMAP)]
+            if own:  # (those on other hosts were never to be read)
+                self.cuts.add("sitemap_depth", min(own), limit=self.sitemap_max_depth, count=len(own))
             sitemap.nested = []
         for raw in sitemap.nested:  # a sitemap index: only the site's own sitemaps, within the budgets
             try:
@@ -767,9 +763,9 @@ class SiteSpider(scrapy.Spider):
             except urls.InvalidURL:
                 continue
             if url not in self.seen and self.gate.allows(url, Kind.SITEMAP):
-                if not self._take_sitemap():
-                    break
                 self.seen.add(url)
+                if not self._take_sitemap(url):
+                    continue
                 yield self._sitemap_request(url, referrer=source, depth=depth)
         links, requests = [], []
         for position, (loc, line) in enumerate(sitemap.pages):
@@ -781,6 +777,16 @@ class SiteSpider(scrapy.Spider):
             requests.extend(self.collect(target, depth=1, referrer=source))
         self.writer.links(links)
         yield from requests
+
+    @staticmethod
+    def _sitemap_urls(nested: list[str], base: str) -> list[str]:
+        out = []
+        for raw in nested:
+            try:
+                out.append(urls.normalize_url(raw, base))
+            except urls.InvalidURL:
+                continue
+        return out
 
     def _on_error(self, failure):
         request = failure.request

@@ -18,6 +18,8 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{16,}$")
 _PATH_SESSION = re.compile(r";jsessionid=[^/?#]*|/\([A-Za-z]\([^)]*\)\)", re.IGNORECASE)  # Java; ASP.NET cookieless
 _YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d\d)(?:[-/]?(?:0[1-9]|1[0-2]))?(?:[-/]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
 _CALENDAR_WORDS = re.compile(r"calendar|cal\b|event|schedule|date|month|year|\bym\b|\bd\b", re.IGNORECASE)
+CROWDED_SHARE = 0.5  # more of max_pages than this under one pattern (pattern()) is reported
+CROWDED_MIN_PAGES = 100  # (a crawl of a few pages says nothing about patterns)
 REPEATS = 3  # a path segment this many times is an ever-deeper path
 PAST_YEARS = 30  # a calendar year further back than this, or more than FUTURE_YEARS ahead, is a trap
 FUTURE_YEARS = 1
@@ -57,3 +59,15 @@ def trap_kind(url: str, this_year: int) -> str | None:
             if year > this_year + FUTURE_YEARS or year < this_year - PAST_YEARS:
                 return "calendar"
     return None
+
+
+def pattern(url: str) -> str:
+    """The address pattern of a page: its path, and the names of its query parameters without their values
+    (`/catalog?brand=&color=`), numbers in the path as `N`: pages a trap generates share one."""
+    parts = urlsplit(url)
+    path = _DIGITS.sub("N", parts.path)
+    names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return path + ("?" + "&".join(f"{n}=" for n in names) if names else "")
+
+
+_DIGITS = re.compile(r"\d+")

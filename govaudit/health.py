@@ -40,9 +40,6 @@ def evaluate(stats: dict[str, Any], previous: dict[str, Any] | None, *, exit_cod
         out.append(Monitor("page_error_ratio", FAIL, f"{errors} of {attempted} page fetches failed"))
     elif attempted:
         out.append(Monitor("page_error_ratio", OK, f"{errors} of {attempted} page fetches failed"))
-    for message in stats.get("sitemap_budget") or ():
-        # the crawl read only part of the sitemaps: pages listed only there may be missing
-        out.append(Monitor("sitemap_budget", WARN, message))
     for cut in cuts.from_stats(stats):
         # the crawl left part of the site out: said, never a silent `completed`; a run budget stops it short
         out.append(Monitor(f"crawl_cut.{cut.kind}", FAIL if cut.stops_run else WARN, cut.message))

@@ -311,6 +311,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             if code == EXIT_DISK_FULL:
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
+            store.save_stats(run_id, stats)  # before the checks: crawl_coverage reads the crawl's cuts
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))

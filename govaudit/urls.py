@@ -80,7 +80,9 @@ def normalize(url: str, base: str | None = None) -> tuple[str, str]:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise InvalidURL(f"no host in {url!r}")
-    if _BAD_HOST.search(host):
+    if _BAD_HOST.search(host) or not host.isascii():
+        # (non-ASCII left by safe_url_string: IDNA could not encode it, e.g. "¡.." with its empty labels;
+        # kept, the same URL would normalise to another string the next time)
         raise InvalidURL(f"invalid host in {url!r}")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"

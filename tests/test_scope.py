@@ -156,13 +156,14 @@ def test_endless_sitemap_indexes_stop_at_the_depth_and_file_budgets(tmp_path):
     # depth 3 below robots.txt's sitemap: 1 + 2 + 4 + 8 files
     assert _sitemap_fetches(server, "/idx/") == 15
     assert doc["run"]["status"] == "completed"
-    warnings = [m for m in doc["run"]["health"] if m["monitor"] == "sitemap_budget"]
-    assert [m["status"] for m in warnings] == ["warn"]
-    assert "nested deeper than 3 levels" in warnings[0]["message"]
+    (warning,) = _budgets(doc)
+    assert warning["monitor"] == "crawl_cut.sitemap_depth" and warning["status"] == "warn"
+    # the 8 indexes of the third level list 16 more
+    assert warning["message"].startswith("16 個網站地圖索引層數過深") and "crawl.sitemap_max_depth = 3" in warning["message"]
     with SiteServer(routes) as server:
         _, _, doc = _audit(tmp_path / "files", server, sitemap_max_depth=50, sitemap_max_files=10)
     assert _sitemap_fetches(server, "/idx/") == 10
-    assert any("10 files" in m["message"] for m in doc["run"]["health"] if m["monitor"] == "sitemap_budget")
+    assert any("crawl.sitemap_max_files = 10" in m["message"] for m in _budgets(doc))
 
 
 def test_twenty_thousand_sitemap_lines_are_not_twenty_thousand_fetches(tmp_path):
@@ -172,12 +173,13 @@ def test_twenty_thousand_sitemap_lines_are_not_twenty_thousand_fetches(tmp_path)
         _, links, doc = _audit(tmp_path, server)
     assert _sitemap_fetches(server, "/sm/") == 50  # crawl.sitemap_max_files
     assert sum(1 for url in links if "/sm/" in url) == 50
-    (budget,) = [m for m in doc["run"]["health"] if m["monitor"] == "sitemap_budget"]
-    assert "robots.txt lists 20000 sitemaps, the first 50 read" in budget["message"]
+    (budget,) = _budgets(doc)
+    assert budget["message"].startswith("19,950 個網站地圖超過檔案數上限") and "sitemap_max_files = 50" in budget["message"]
 
 
-def _budgets(doc) -> list[str]:
-    return [m["message"] for m in doc["run"]["health"] if m["monitor"] == "sitemap_budget"]
+def _budgets(doc) -> list[dict]:
+    """The crawl-health monitors of the sitemap budgets (crawl cuts, govaudit/cuts.py)."""
+    return [m for m in doc["run"]["health"] if m["monitor"].startswith("crawl_cut.sitemap_")]
 
 
 def test_gzip_bomb_and_entry_budget(tmp_path):
@@ -191,11 +193,14 @@ def test_gzip_bomb_and_entry_budget(tmp_path):
     with server:
         routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"Sitemap: /bomb.xml.gz\n")
         _, links, doc = _audit(tmp_path / "bomb", server, sitemap_max_bytes=1024 * 1024)
-        (message,) = _budgets(doc)
-        assert "bomb.xml.gz is larger than 1048576 bytes decompressed (crawl.sitemap_max_bytes)" in message
+        (budget,) = _budgets(doc)
+        assert budget["monitor"] == "crawl_cut.sitemap_bytes"
+        assert "（crawl.sitemap_max_bytes = 1048576），例：" in budget["message"] and "bomb.xml.gz" in budget["message"]
         assert {url for url in links if url.startswith(server.url + "p")} == {f"{server.url}p{i}.html" for i in range(10)}
-        assert doc["run"]["stats"]["sitemap_budget"] == [message]
+        (cut,) = [c for c in doc["run"]["stats"]["cuts"] if c["kind"].startswith("sitemap_")]
+        assert cut["kind"] == "sitemap_bytes" and cut["limit"] == 1024 * 1024
         routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"Sitemap: /many.xml\n")
         _, links, doc = _audit(tmp_path / "many", server, sitemap_max_entries=100)
-        assert _budgets(doc) == ["sitemap budget reached: 100 entries taken (crawl.sitemap_max_entries)"]
+        assert [m["monitor"] for m in _budgets(doc)] == ["crawl_cut.sitemap_entries"]
+        assert "crawl.sitemap_max_entries = 100" in _budgets(doc)[0]["message"]
         assert {url for url in links if url.startswith(server.url + "p")} == {f"{server.url}p{i}.html" for i in range(100)}

@@ -155,6 +155,15 @@ def test_runs_persist_across_connections_and_link_previous(store_url):
             store.run(second + 1)
 
 
+def test_a_running_runs_stats_are_saved_before_it_finishes(store):
+    # the runner saves the crawl's stats before the checks (crawl_coverage reads their cuts)
+    run = _run(store)
+    store.save_stats(run, {"pages_fetched": 2, "cuts": [{"kind": "max_depth", "count": 1}]})
+    assert store.run(run).status == RunStatus.RUNNING and store.run(run).stats["pages_fetched"] == 2
+    store.finish_run(run, RunStatus.COMPLETED, stats={"pages_fetched": 2, "browser": {}})
+    assert store.run(run).stats == {"pages_fetched": 2, "browser": {}}
+
+
 def test_baseline_is_the_same_sites_last_completed_run(store):
     mine = _run(store, "機關甲")
     store.finish_run(mine, RunStatus.COMPLETED)

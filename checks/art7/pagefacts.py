@@ -79,20 +79,31 @@ _ENTRY_TAGS = frozenset({"li", "tr", "dd", "dt", "article"})
 _MAX_DATED = 50
 
 
-def _dated_entry(a: Any) -> bool:
+def _dated_entry(a: Any, seen: dict[Any, bool | None]) -> bool:
     """A link that is an entry of a dated list: a date in the link itself or in its list item / table
-    row / card (「<li><a>公務預算 2023-04-21</a></li>」): a list of documents, unlike an article's two dates."""
+    row / card (「<li><a>公務預算 2023-04-21</a></li>」): a list of documents, unlike an article's two dates.
+
+    `seen` holds each element's verdict for the page (None: look further up): the links of one parent
+    share it, and reading a large parent's text once per link made a page of 50,000 links take minutes."""
     element, hops = a, 0
     while element is not None and hops < 3:
-        text = element.text_content()
-        if len(text) > 400:
-            return False
-        if dates.find_dates(text):
-            return True
-        if element.tag in _ENTRY_TAGS:
-            return False
+        verdict = seen[element] if element in seen else _entry_verdict(element)
+        seen[element] = verdict
+        if verdict is not None:
+            return verdict
         element, hops = element.getparent(), hops + 1
     return False
+
+
+def _entry_verdict(element: Any) -> bool | None:
+    text = element.text_content()
+    if len(text) > 400:
+        return False
+    if dates.find_dates(text):
+        return True
+    if element.tag in _ENTRY_TAGS:
+        return False
+    return None
 
 
 def _main(doc: Any) -> Any:
@@ -134,6 +145,7 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
     in_main = set(main.iter("a"))
     links, seen = [], set()
     attachments, systems, dated_links = 0, set(), 0
+    entries: dict[Any, bool | None] = {}  # _dated_entry's verdicts on this page's elements
     hosts: dict[str, str | None] = {}
     for a, href, content in anchors(doc):
         if not href or href.lower().startswith(_SKIP_HREF):
@@ -141,7 +153,7 @@ def analyze(doc: Any, url: str, taxonomy: Taxonomy | None = None) -> dict[str, A
         if a in in_main and a not in in_nav:
             if _ATTACHMENT.search(href):
                 attachments += 1
-            if dated_links < _MAX_DATED and _dated_entry(a):
+            if dated_links < _MAX_DATED and _dated_entry(a, entries):
                 dated_links += 1
             absolute = _HOST.match(href)  # a relative link stays on the site: never an official system
             if absolute:

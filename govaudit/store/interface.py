@@ -118,6 +118,10 @@ class RunLedger(Connection, Protocol):
                    profile: dict[str, Any], rubric: str) -> int: ...
     def finish_run(self, run_id: int, status: RunStatus, *, stats: dict[str, Any] | None = None,
                    health: list[Any] | None = None, error: str = "") -> None: ...
+    def save_stats(self, run_id: int, stats: dict[str, Any]) -> None:
+        """The crawl's stats on a run still running: checks read them (its cuts), and a run stopped
+        before it finishes keeps them."""
+        ...
     def fail_stale_runs(self, site: str | None) -> list[int]:
         """Under run_lock(site): runs left `running` by dead processes (of `site`, and of other sites with no
         live audit) marked interrupted."""

@@ -181,6 +181,10 @@ class SQLiteStore:
                  _dumps(health) if health is not None else None, error, run_id),
             )
 
+    def save_stats(self, run_id: int, stats: dict) -> None:
+        with self._db:
+            self._db.execute("UPDATE runs SET stats=? WHERE id=?", (_dumps(stats), run_id))
+
     def fail_stale_runs(self, site: str | None) -> list[int]:
         """Runs left `running` by a process that died (SIGKILL, power loss), marked `interrupted`: those of
         `site` (call it holding run_lock(site)) and of every other site whose lock is free, i.e. no audit of

@@ -1,0 +1,63 @@
+"""The audit of the adversarial site (tests/adversarial.py) with the default profile, as a nightly job runs
+it: `timeout -s TERM LIMIT govaudit run URL --offline` (issue 14, "Done when").
+
+    .venv/bin/python -m bench.adversarial [--limit 900] [--stop-after 30] [--json out.json]
+
+Measures wall time (target < 300 s), the peak PSS of the run's process tree (target < 1 GB; every
+process carrying the run's environment tag, /proc/PID/smaps_rollup, sampled twice a second), requests
+outside the site's scope (0), and, after a second run stopped by `timeout -s TERM STOP` mid-crawl, the
+processes and temporary directories left behind (0). Prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from tests.adversarial import AdversarialSite, audit_process
+
+
+def _report(run, site: AdversarialSite) -> dict:
+    doc: dict = {}
+    results = run.out / "results.json"
+    if results.exists():
+        doc = json.loads(results.read_text(encoding="utf-8"))
+    run_doc = doc.get("run") or {}
+    return {
+        "exit_code": run.exit_code, "seconds": round(run.seconds, 1), "peak_pss_mib": round(run.peak_pss_kib / 1024),
+        "status": run_doc.get("status"), "pages": run_doc.get("pages_crawled"), "links": len(doc.get("links") or ()),
+        "cuts": {c["kind"]: c["count"] for c in (run_doc.get("stats") or {}).get("cuts") or ()},
+        "report_written": (run.out / "report.html").exists(), "out_of_scope_requests": site.out_of_scope(),
+        "requests": site.requests, "orphans": len(run.left), "temp_left": run.temp_left,
+        "summary": run.stdout.strip()[-300:], "stderr": run.stderr.strip()[-500:],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=float, default=900, help="timeout(1) of the full run (s)")
+    parser.add_argument("--stop-after", type=float, default=30, help="timeout(1) of the stopped run (s); 0: none")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    figures: dict = {"load_before": round(load, 2)}
+    with tempfile.TemporaryDirectory(prefix="bench-adversarial-") as tmp:
+        with AdversarialSite() as site:
+            full = audit_process(site.url, Path(tmp, "full"), limit=args.limit)
+            figures["full"] = _report(full, site)
+        if args.stop_after:
+            with AdversarialSite() as site:
+                stopped = audit_process(site.url, Path(tmp, "stopped"), limit=args.stop_after)
+                figures["stopped"] = _report(stopped, site)
+    figures["load_after"] = round(os.getloadavg()[0], 2)
+    text = json.dumps(figures, ensure_ascii=False, indent=1)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
