@@ -84,10 +84,12 @@ def audit(job: AuditJob, *, db: str, out: Path, final: bool,
     except ValidationError as exc:  # checked when enqueued: a worker of another version reads it otherwise
         return AuditOutcome(site=site, group=group, kind="config", exit_code=runner.EXIT_USAGE, error=f"profile: {exc}"[:1000])
     if not final:
-        # An earlier try only looks at the start page: a site down now is retried by Celery later, and
-        # only the last try's audit records an `unreachable` run (one run per site and night, not one a try).
+        # An earlier try only looks at the start page, once: a site down now is retried by Celery later
+        # (with backoff, holding no worker process meanwhile), and only the last try's audit, with the
+        # profile's own start-page retries, records an `unreachable` run (one run per site and night).
+        once = profile.model_copy(update={"site": profile.site.model_copy(update={"start_attempts": 1})})
         try:
-            startpage.check(job.site.start_url, profile, offline=job.offline)
+            startpage.check(job.site.start_url, once, offline=job.offline)
         except startpage.StartPageError as exc:
             return AuditOutcome(site=site, group=group, kind="unreachable", exit_code=runner.EXIT_UNREACHABLE,
                                 error=str(exc)[:1000])
