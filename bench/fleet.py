@@ -39,8 +39,9 @@ from govaudit.fleet.summary import summarise  # noqa: E402
 from govaudit.fleet.worker import SINGLE_CORE, audit_env, run_audit_process  # noqa: E402
 from govaudit.store import open_store  # noqa: E402
 from tests.fleetsites import loopback_fleet, write_site_list  # noqa: E402
-from tests.redisserver import RedisServer  # noqa: E402
-from tests.test_fleet import ENV, govaudit, start_workers  # noqa: E402
+
+# (tests.test_fleet and tests.redisserver are imported where used: the forkserver's audits import this
+# script again as their main module, and the test modules would cost each audit pytest's start-up.)
 
 
 def _children() -> dict[int, list[int]]:
@@ -112,9 +113,9 @@ def _kind(cmdline: str, parent_kind: str) -> str:
         return "browser stage"
     if "govaudit.crawler" in cmdline:
         return "parse worker" if parent_kind == "crawl" else "crawl"
-    if "multiprocessing.forkserver" in cmdline:  # the warm forkserver, and the audits it forks
+    if "forkserver import main" in cmdline:  # the warm forkserver, and the audits it forks
         return "forked checks" if parent_kind == "audit" else "audit" if parent_kind == "forkserver" else "forkserver"
-    if "multiprocessing.resource_tracker" in cmdline:
+    if "_tracker import main" in cmdline:
         return "resource tracker"
     if "govaudit.fleet.audit" in cmdline:
         return "forked checks" if parent_kind == "audit" else "audit"
@@ -261,6 +262,9 @@ def ground_truth(db: str, site_list: Path, agencies: list) -> dict[str, bool]:
 
 
 def one(n_sites: int, n_down: int, n_workers: int, db_url: str | None, *, browser: bool) -> dict:
+    from tests.redisserver import RedisServer  # noqa: PLC0415
+    from tests.test_fleet import govaudit, start_workers  # noqa: PLC0415
+
     with tempfile.TemporaryDirectory(prefix="govaudit-bench-fleet-") as tmp_name:
         tmp = Path(tmp_name)
         db = db_url or str(tmp / "fleet.sqlite")
@@ -312,6 +316,8 @@ def main() -> None:
         results = [profile(args.profile, browser=args.browser, cold=args.cold)]
         print(json.dumps(results[0], ensure_ascii=False, indent=1), flush=True)
     else:
+        from tests.test_fleet import ENV  # noqa: PLC0415
+
         # the tests' retry and lock timings, with production-like visibility timeout and time limit
         os.environ.update({**ENV, "GOVAUDIT_FLEET_VISIBILITY_TIMEOUT": "7200", "GOVAUDIT_FLEET_TIME_LIMIT": "3600"})
         results = []
