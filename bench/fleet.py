@@ -36,12 +36,11 @@ from govaudit.fleet.collect import collect  # noqa: E402
 from govaudit.fleet.jobs import AuditJob  # noqa: E402
 from govaudit.fleet.sites import load_site_list  # noqa: E402
 from govaudit.fleet.summary import summarise  # noqa: E402
-from govaudit.fleet.worker import SINGLE_CORE, audit_env, run_audit_process  # noqa: E402
 from govaudit.store import open_store  # noqa: E402
 from tests.fleetsites import loopback_fleet, write_site_list  # noqa: E402
 
-# (tests.test_fleet and tests.redisserver are imported where used: the forkserver's audits import this
-# script again as their main module, and the test modules would cost each audit pytest's start-up.)
+# (Celery and the test modules are imported where used: the forkserver's audits import this script again
+# as their main module, which should cost them no more than it costs a worker's.)
 
 
 def _children() -> dict[int, list[int]]:
@@ -171,6 +170,8 @@ class TreeCPU(threading.Thread):
 
 def _cold_audit(job: AuditJob, *, db: str, out: Path, final: bool, tmp: Path, timeline: Path) -> None:
     """The audit as the worker started it before the forkserver: a fresh `python -m govaudit.fleet.audit`."""
+    from govaudit.fleet.worker import audit_env  # noqa: PLC0415
+
     job_file = tmp / "job.json"
     job_file.write_text(job.model_dump_json(), encoding="utf-8")
     subprocess.run([sys.executable, "-P", "-m", "govaudit.fleet.audit", "--job", str(job_file), "--outcome",
@@ -180,6 +181,8 @@ def _cold_audit(job: AuditJob, *, db: str, out: Path, final: bool, tmp: Path, ti
 
 def profile(n_sites: int, *, browser: bool, cold: bool) -> dict:
     """N audits of tiny loopback sites, one after the other, each as a worker runs it."""
+    from govaudit.fleet.worker import SINGLE_CORE, audit_env, run_audit_process  # noqa: PLC0415
+
     phases: dict[str, float] = defaultdict(float)
     walls = []
     sampler = TreeCPU()
