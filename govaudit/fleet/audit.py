@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import signal
 import sys
 import tempfile
@@ -69,7 +70,8 @@ def timeline(path: Path) -> Callable[[dict[str, Any]], None]:
 
     def record(event: dict[str, Any]) -> None:
         if event.get("event") in PHASE_EVENTS:
-            line = {"t": time.monotonic(), "event": event["event"], "phase": event.get("phase", "")}
+            line = {"t": time.monotonic(), "event": event["event"], "phase": event.get("phase", ""),
+                    **({"cpu_s": event["cpu_s"]} if "cpu_s" in event else {})}
             with path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(line) + "\n")
 
@@ -127,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     except procs.Interrupted as exc:  # the runner marked the run interrupted
         return 128 + exc.signum
     write_atomic(args.outcome, outcome.model_dump_json().encode("utf-8"))
-    if progress:
-        progress({"event": "phase", "phase": "outcome"})  # retention and notices are done too
+    if progress:  # retention and notices are done too; the CPU of this process and of its stages
+        used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        progress({"event": "phase", "phase": "outcome", "cpu_s": round(sum(u.ru_utime + u.ru_stime for u in used), 3)})
     return 0
 
 
