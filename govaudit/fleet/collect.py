@@ -51,7 +51,7 @@ def collect(store: RunReader, sites: Sequence[FleetSite] | None = None, *,
                                if r.status == LinkStatus.BROKEN and not r.internal)
             missing = _missing_art7(store.check_results(run_id))
         agencies.append(AgencyRecord(
-            name=name, group=group or _group_of(latest), start_url=start_url or latest["start_url"], run_id=run_id,
+            name=name, group=group, start_url=start_url or latest["start_url"], run_id=run_id,
             status=status, started_at=latest["started_at"] or "", error=record.error, scores=scores,
             history=history, broken_external=broken, missing_art7=missing,
             report=report_link(name, start_url or latest["start_url"])))
@@ -67,10 +67,6 @@ def _label_en(rubric_ref: str, indicator_id: str) -> str:
         return ""
     found = [i.label_en for i in (rubric.indicators if rubric else ()) if i.id == indicator_id]
     return found[0] if found else ""
-
-
-def _group_of(run: dict) -> str:
-    return "（未列於名單）"  # without a site list the store does not know an agency's 主管機關
 
 
 def _missing_art7(checks: list[dict]) -> tuple[tuple[str, str], ...]:
