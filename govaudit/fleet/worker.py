@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -177,6 +178,7 @@ def run_audit_process(job: AuditJob, *, db: str, out: Path, final: bool) -> Audi
         job_file.write_text(job.model_dump_json(), encoding="utf-8")
         argv = ["--job", str(job_file), "--outcome", str(outcome_file), "--db", db, "--out", str(out)]
         argv += ["--final"] if final else []
+        # GOVAUDIT_FLEET_TIMELINE=DIR (bench/fleet.py): each audit appends its phases and its CPU to DIR/KEY.jsonl
         argv += ["--timeline", os.environ["GOVAUDIT_FLEET_TIMELINE"] + f"/{job.site.key}.jsonl"] \
             if os.environ.get("GOVAUDIT_FLEET_TIMELINE") else []
         proc = FORKSERVER.Process(target=audit.forked, args=(argv, audit_env()), name=f"audit {job.site.key}")
@@ -186,8 +188,8 @@ def run_audit_process(job: AuditJob, *, db: str, out: Path, final: bool) -> Audi
         except BaseException:  # a time limit or shutdown in this process: the audit records the stop
             assert proc.pid is not None
             procs.end_group(proc.pid, grace=30, alive=proc.is_alive)
-            if proc.is_alive():  # killed before it made its own session
-                proc.kill()
+            if proc.is_alive():  # stopped before it made its own session (billiard's Process has no kill())
+                os.kill(proc.pid, signal.SIGKILL)
             proc.join()
             raise
         code = proc.exitcode
