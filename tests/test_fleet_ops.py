@@ -109,9 +109,14 @@ for site in sites.sites:  # one after the other, both forked by the same warm fo
     job = AuditJob(site=site, profile=sites.profile_of(site).model_dump(mode="json", by_alias=True), night="n",
                    offline=True)
     outcomes.append(run_audit_process(job, db=str(tmp / "fleet.sqlite"), out=tmp / site.key, final=True).model_dump())
-children = [p for p in os.listdir("/proc") if p.isdigit() and
-            open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
-servers = [int(p) for p in children if b"billiard.forkserver" in open(f"/proc/{p}/cmdline", "rb").read()]
+servers = []
+for p in filter(str.isdigit, os.listdir("/proc")):  # this process's children: the forkserver among them
+    try:
+        child = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(os.getpid())
+        if child and b"billiard.forkserver" in open(f"/proc/{p}/cmdline", "rb").read():
+            servers.append(int(p))
+    except OSError:  # gone meanwhile (the stages of the audits)
+        continue
 print(json.dumps({"outcomes": outcomes, "forkservers": servers}))
 """
 
