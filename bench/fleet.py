@@ -256,9 +256,11 @@ def ground_truth(db: str, site_list: Path, agencies: list) -> dict[str, bool]:
     up = [a for a in agencies if a.up]
     (dead,) = {u for a in up for u in a.broken_external}
     shared = {d.key: set(d.agencies) for d in summary.shared if d.kind == "dead_link"}
+    wrong = {a.name: per_site.get(a.name, []) for a in agencies
+             if per_site.get(a.name) != ["completed" if a.up else "unreachable"]}
     return {
-        "exactly_once": all(per_site.get(a.name) == ["completed" if a.up else "unreachable"] for a in agencies)
-        and len(runs) == len(agencies),
+        "exactly_once": not wrong and len(runs) == len(agencies),
+        **({"wrong": dict(list(wrong.items())[:10]), "summary_counts": summary.counts} if wrong else {}),
         "summary_right": summary.counts["completed"] == len(up)
         and summary.counts["not_audited"] == len(agencies) - len(up)
         and shared.get(dead) == {a.name for a in up if dead in a.broken_external},
