@@ -150,6 +150,16 @@ def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
     return {**stats, "targets": len(job.targets)}
 
 
+def browser_cap() -> int:
+    """GOVAUDIT_BROWSER_WORKERS: at most this many browsers per audit (a fleet worker sets 1, its
+    concurrency being the parallelism); unset, the check's own `workers` decide."""
+    raw = os.environ.get("GOVAUDIT_BROWSER_WORKERS", "").strip()
+    try:
+        return max(1, int(raw)) if raw else 64
+    except ValueError:
+        raise ConfigError(f"GOVAUDIT_BROWSER_WORKERS={raw!r} is not a whole number") from None
+
+
 def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Check], *, offline: bool,
                   progress: Progress | None = None, reuse_from: int | None = None) -> dict[str, dict]:
     """After the crawl, before the checks: each enabled check that needs a browser names the pages it
@@ -165,7 +175,7 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
         if progress:
             progress({"event": "phase", "phase": "browser", "total": len(targets), "detail": f"0/{len(targets)} pages"})
         job = BrowserJob(store=store.url, run_id=run_id, check_id=check.id, targets=targets,
-                         workers=min(check.options["workers"], profile.crawl.concurrency),
+                         workers=min(check.options["workers"], profile.crawl.concurrency, browser_cap()),
                          config=_browser_config(check.options, offline, profile.crawl.user_agent, targets),
                          reuse_from=reuse_from)
         out[check.id] = _run_browser(job, progress)

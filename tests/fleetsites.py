@@ -15,7 +15,7 @@ from tests.siteserver import DELAY, Route, SiteServer, html
 
 # Fast audits: no browser, no sitemap, no retries, one try of the start page (Celery's retries are the
 # fleet's), a 10 s timeout (a loaded machine answers slowly).
-PROFILE = """\
+PROFILE_BROWSER = """\
 site:
   start_attempts: 1
 crawl:
@@ -24,6 +24,8 @@ crawl:
 links:
   timeout: 10
   retries: 0
+"""
+PROFILE = PROFILE_BROWSER + """\
 checks:
   accessibility: null
 """
@@ -102,9 +104,11 @@ def loopback_fleet(n: int, *, down: int = 0, groups: tuple[str, ...] = ("文化�
         yield agencies
 
 
-def write_site_list(agencies: list[Agency], directory: Path, overrides: dict[str, str] | None = None) -> Path:
-    """fleet.yaml with a shared profile; `overrides`: agency name → its overrides (YAML flow mapping)."""
-    (directory / "shared.yaml").write_text(PROFILE, encoding="utf-8")
+def write_site_list(agencies: list[Agency], directory: Path, overrides: dict[str, str] | None = None, *,
+                    browser: bool = False) -> Path:
+    """fleet.yaml with a shared profile (with `browser`, the accessibility check in Chromium too);
+    `overrides`: agency name → its overrides (YAML flow mapping)."""
+    (directory / "shared.yaml").write_text(PROFILE_BROWSER if browser else PROFILE, encoding="utf-8")
     lines = ["profile: shared.yaml", "sites:"]
     for a in agencies:
         lines += [f"  - name: {a.name}", f"    group: {a.group}", f"    start_url: {a.start_url}"]

@@ -35,6 +35,7 @@ APP_MODULES = {
     "govaudit.fleet.cli": "the fleet and worker commands: enqueue, run a worker, write the summary",
     "govaudit.fleet.worker": "the Celery app and task: runs an audit per site",
     "govaudit.fleet.audit": "the process one fleet task starts: calls the runner",
+    "govaudit.fleet.zygote": "preloaded by a worker's forkserver: warms the runner for the audits it forks",
 }
 # Modules of a stage folder that belong to the core. The Check base is the plug-in API every layer may
 # name (govaudit.analyzers finds page analyzers by it); it moves to govaudit/plugins.py, and this entry goes.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import signal
 import subprocess
@@ -174,17 +175,22 @@ def test_summary_matches_the_fleet(night: Night) -> None:
     assert f">{len(sharing)}<" in row and "、".join(sharing) in row
 
 
-def _audit_of(site_key: str) -> int | None:
-    """The pid of the audit process (python -m govaudit.fleet.audit) writing to the site's folder."""
+def _audit_of(start_url: str) -> int | None:
+    """The pid of the audit process crawling `start_url`: the parent of the crawl process whose job names
+    it (the audit is forked by the worker's forkserver, so its own command line does not say which site)."""
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             argv = Path(f"/proc/{name}/cmdline").read_bytes().split(b"\0")
-        except OSError:
+            if b"govaudit.crawler" not in argv or b"--job" not in argv:
+                continue
+            job = json.loads(Path(argv[argv.index(b"--job") + 1].decode()).read_text(encoding="utf-8"))
+            stat = Path(f"/proc/{name}/stat").read_text()
+        except (OSError, ValueError, IndexError):
             continue
-        if b"govaudit.fleet.audit" in argv and any(a.endswith(site_key.encode()) for a in argv):
-            return int(name)
+        if job.get("start_url") == start_url:
+            return int(stat.rsplit(")", 1)[1].split()[1])
     return None
 
 
@@ -214,13 +220,12 @@ def test_kill_9_of_a_worker_mid_audit(tmp_path: Path) -> None:
             enqueue = subprocess.Popen([sys.executable, "-m", "govaudit", "fleet", "run", str(site_list), "--wait",
                                         "--broker", redis.url, "--offline"], stdout=subprocess.PIPE, text=True,
                                        env={**os.environ, **ENV, **KILL_ENV})
-            key = load_site_list(site_list).sites[0].key
             deadline = time.monotonic() + 180
             audit = None
             while audit is None or len(slow.hits or []) < 2:  # the home page and the gated /about asked for
                 assert time.monotonic() < deadline, "the slow audit did not start"
                 time.sleep(0.2)
-                audit = _audit_of(key)
+                audit = _audit_of(slow.start_url)
             holder = next(w for w in workers.procs if w.pid in _ancestors(audit))
             os.kill(holder.pid, signal.SIGKILL)
             holder.wait()

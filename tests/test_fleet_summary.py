@@ -15,7 +15,8 @@ from govaudit.fleet.summary import AgencyRecord, Indicator, distribution, ranks,
 from govaudit.models import IndicatorScore, IndicatorStatus, RunStatus
 from govaudit.reports import fleet as writer
 
-IND = [Indicator("disclosure_adequacy", "資訊公開適切性"), Indicator("content_validity", "資訊內容有效性")]
+IND = [Indicator("disclosure_adequacy", "資訊公開適切性", "Information disclosure adequacy"),
+       Indicator("content_validity", "資訊內容有效性")]
 DEAD = "http://old.example.gov.tw/"
 
 
@@ -93,6 +94,34 @@ def test_html_escapes_and_uses_taipei_and_roc(tmp_path: Path) -> None:
     assert [r["agency"] for r in rows] == ["乙", hostile, "戊"]
     assert rows[0]["disclosure_adequacy_rank_in_group"] == "1" and rows[2]["status"] == "failed"
     assert rows[0]["audited_at_roc"] == "115年12月7日"
+
+
+def test_english_report_from_the_catalogue(tmp_path: Path) -> None:
+    """--lang en: every word of the page from the `fleet` texts of config/messages/en.yaml (none of the
+    zh-TW ones left), ISO dates in Taipei time, the rubric's English label where it has one; the data
+    (agency names, groups, reasons) as recorded and escaped."""
+    hostile = '<b>"x"</b>'
+    agencies = [_agency(hostile, "文化部", 60.0, 90.0, broken=frozenset({DEAD})),
+                _agency("乙", "文化部", 80.0, 70.0, broken=frozenset({DEAD})),
+                AgencyRecord(name="戊", group="教育部", status="unreachable", error="start page unreachable: x")]
+    summary = summarise(agencies, IND)
+    writer.write(summary, tmp_path, generated="2026-12-06T18:30:00+00:00", lang="en")
+    page = (tmp_path / "fleet.html").read_text(encoding="utf-8")
+    en, zh = writer.texts("en"), writer.texts("zh-TW")
+    assert set(en) == set(zh)  # the English catalogue has every text, so nothing falls back to zh-TW
+    assert 'lang="en"' in page and "<b>" not in page and "&lt;b&gt;" in page
+    assert en["title"] in page and en["not_audited"] in page and en["dead_link"] in page
+    assert "3 agencies: 2 audited, 0 audited incompletely, 1 could not be audited" in page
+    assert "Generated: 2026-12-07 (2026-12-07 02:30:00 UTC+08:00, Taipei time)" in page
+    assert "Information disclosure adequacy" in page and "資訊內容有效性" in page  # no English label: as scored
+    assert f"{hostile}, 乙".replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in page
+    assert ">unreachable<" in page and "start page unreachable: x" in page
+    words = {v for k, v in zh.items() if isinstance(v, str) and k != "list_separator"}
+    left = sorted(w for w in words if w.split("{")[0] and w.split("{")[0] in page)
+    assert left == [], left
+    assert "年" not in page.split("<main>")[0]  # no 民國 date
+    zh_page = writer.render(summary, generated="2026-12-06T18:30:00+00:00")
+    assert zh["title"] in zh_page and "115年12月7日" in zh_page and "Information disclosure" not in zh_page
 
 
 def _scored_run(store, site: str, scores: dict[str, float], status: RunStatus = RunStatus.COMPLETED) -> int:

@@ -123,7 +123,9 @@ def run_cmd(site_list: Path, wait: bool, db: str | None, broker: str | None, off
 @click.option("--site-list", type=click.Path(dir_okay=False, path_type=Path),
               help="The agencies and their 主管機關 (default: every site in the store, ungrouped).")
 @_reports
-def report_cmd(db: str | None, out: Path, site_list: Path | None, reports: str | None) -> None:
+@click.option("--lang", type=click.Choice(["zh-TW", "en"]), default="zh-TW", show_default=True,
+              help="Language of fleet.html (zh-TW with 民國 dates, or English); fleet.csv is the same in both.")
+def report_cmd(db: str | None, out: Path, site_list: Path | None, reports: str | None, lang: str) -> None:
     """The cross-agency summary: both indicators and their trend per agency, the ranking within each
     主管機關, the score distribution, defects many agencies share, and the agencies not audited."""
     from govaudit.fleet.collect import collect  # noqa: PLC0415
@@ -148,7 +150,7 @@ def report_cmd(db: str | None, out: Path, site_list: Path | None, reports: str |
     with open_store(url, readonly=True) as store:
         agencies, indicators = collect(store, sites, report_link=link)
     summary = summarise(agencies, indicators)
-    files = writer.write(summary, out)
+    files = writer.write(summary, out, lang=lang)
     c = summary.counts
     click.echo(f"govaudit: fleet report: {c['agencies']} agencies, {c['completed']} completed, "
                f"{c['incomplete']} incomplete, {c['not_audited']} not audited, {len(summary.shared)} shared defects")

@@ -15,6 +15,7 @@ BINS = tuple(range(0, 100, 10))  # score distribution: [0,10) … [90,100]
 class Indicator:
     id: str
     label: str
+    label_en: str = ""  # the rubric's English label, when it has one (`fleet report --lang en`)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,6 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -27,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import billiard  # type: ignore[import-untyped]
 import redis
 from celery import Celery, Task
 from celery.signals import worker_process_init
@@ -79,6 +78,17 @@ class FleetSettings:
 
 
 SETTINGS = FleetSettings.from_env()
+
+# A fleet audit keeps to one core: the worker's concurrency is the fleet's unit of parallelism. Parse
+# workers, forked check processes and a second browser pay off for one large site audited alone; beside
+# other audits they only compete for the same cores (and each costs its start-up). An operator's own
+# value of a variable wins.
+SINGLE_CORE = {"GOVAUDIT_PARSE_WORKERS": "0", "GOVAUDIT_CHECK_WORKERS": "1", "GOVAUDIT_BROWSER_WORKERS": "1"}
+
+
+def audit_env() -> dict[str, str]:
+    """The environment of an audit process: the worker's, with the single-core defaults."""
+    return {**SINGLE_CORE, **os.environ}
 
 
 class TryAgain(Exception):
@@ -151,22 +161,41 @@ def host_lock(client: redis.Redis, host: str, ttl: int) -> Iterator[None]:
             pass
 
 
+# Audits are forked from a forkserver that loaded the runner and compiled the report once (zygote.py), one
+# per pool process, started with its first audit and ending with it. Billiard's (Celery's multiprocessing):
+# the stdlib's refuses to start from a pool process that billiard made.
+FORKSERVER = billiard.get_context("forkserver")
+FORKSERVER.set_forkserver_preload(["govaudit.fleet.zygote"])
+
+
 def run_audit_process(job: AuditJob, *, db: str, out: Path, final: bool) -> AuditOutcome:
-    """python -m govaudit.fleet.audit in a session of its own, dying (SIGTERM) with this process."""
+    """govaudit.fleet.audit in a process forked by the forkserver, in a session of its own, dying
+    (SIGTERM) with this process, on one core (audit_env)."""
+    from govaudit.fleet import audit  # noqa: PLC0415  (the runner: only in the pool processes that audit)
+
     with tempfile.TemporaryDirectory(prefix=procs.temp_prefix()) as tmp:
         job_file, outcome_file = Path(tmp, "job.json"), Path(tmp, "outcome.json")
         job_file.write_text(job.model_dump_json(), encoding="utf-8")
-        argv = [sys.executable, "-P", "-m", "govaudit.fleet.audit", "--job", str(job_file),
-                "--outcome", str(outcome_file), "--db", db, "--out", str(out)] + (["--final"] if final else [])
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, start_new_session=True,
-                                preexec_fn=procs.preexec(signal.SIGTERM))  # noqa: PLW1509
+        argv = ["--job", str(job_file), "--outcome", str(outcome_file), "--db", db, "--out", str(out)]
+        argv += ["--final"] if final else []
+        # GOVAUDIT_FLEET_TIMELINE=DIR (bench/fleet.py): each audit appends its phases and its CPU to DIR/KEY.jsonl
+        argv += ["--timeline", os.environ["GOVAUDIT_FLEET_TIMELINE"] + f"/{job.site.key}.jsonl"] \
+            if os.environ.get("GOVAUDIT_FLEET_TIMELINE") else []
+        proc = FORKSERVER.Process(target=audit.forked, args=(argv, audit_env()), name=f"audit {job.site.key}")
+        proc.start()
         try:
-            code = proc.wait()
+            proc.join()
         except BaseException:  # a time limit or shutdown in this process: the audit records the stop
-            procs.end_group(proc.pid, grace=30, alive=lambda: proc.poll() is None)
-            proc.wait()
+            assert proc.pid is not None
+            procs.end_group(proc.pid, grace=30, alive=proc.is_alive)
+            if proc.is_alive():  # stopped before it made its own session (billiard's Process has no kill())
+                os.kill(proc.pid, signal.SIGKILL)
+            proc.join()
             raise
+        code = proc.exitcode
+        assert proc.pid is not None
         procs.kill_group(proc.pid)
+        proc.close()
         if outcome_file.exists():
             return AuditOutcome.model_validate_json(outcome_file.read_text(encoding="utf-8"))
     return AuditOutcome(site=job.site.name, group=job.site.group, kind="crashed", exit_code=code,
