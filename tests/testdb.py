@@ -4,9 +4,10 @@ fresh databases on the session's PostgreSQL server (tests/pgserver.py, one per p
 Tests name their databases through the `db_url` fixture (tests/conftest.py) instead of spelling
 `tmp_path / "a.sqlite"`: `db_url()` or `db_url("name")` is the same database for the whole test, a path
 under tmp_path on SQLite, a `postgresql://` URL of a new database (dropped after the test) on PostgreSQL.
-Fixtures shared by several tests and helpers that put the database beside their outputs use
-`db_at(path)` (kept to the end of the session). Tests that look at the SQLite file itself are marked
-`@pytest.mark.sqlite_only(reason=…)`.
+Helpers and shared fixtures that put the database beside their outputs use `db_at(tmp / "a.sqlite")`:
+that path on SQLite, a new PostgreSQL database on PostgreSQL (dropped after the test, or at the end of the
+session for a module- or session-scoped fixture's). Tests that look at the SQLite file itself are marked
+`@pytest.mark.sqlite_only(reason=…)` and skipped on PostgreSQL.
 """
 
 from __future__ import annotations
