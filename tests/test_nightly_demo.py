@@ -4,20 +4,18 @@ and the demo keeps its own database (never the real audits' var/audit.sqlite).""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from urllib.parse import urlsplit
 
 from govaudit.demo.server import DEFAULT_PORT, DemoServer, PortInUse
 from tests.demoaudit import free_port, run_demo
-from tests.testdb import db_at, store_exists
+from tests.testdb import db_at, db_copy, store_exists
 
 
 def test_a_second_demo_on_the_same_port_reports_nothing_new_or_resolved(demo_audit, tmp_path):
     port = urlsplit(demo_audit.results["run"]["start_url"]).port
-    db = db_at(tmp_path / "demo.sqlite")
-    shutil.copy(demo_audit.db, db)  # the shared audit's database stays as it was
+    db = db_copy(demo_audit.db, tmp_path / "demo.sqlite")  # the shared audit's database stays as it was
     proc, results, _ = run_demo(db, tmp_path / "out", port=port)
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("govaudit: run "))
     first = demo_audit.results["run"]["id"]
