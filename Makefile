@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 # tests sharing one demo audit on one worker. PYTEST_ARGS= runs serially.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: demo test lint browser services npm bench-act clean bench bench-quick bench-tools
+.PHONY: demo test test-postgres lint browser services npm bench-act clean bench bench-quick bench-tools
 
 demo: $(STAMP) browser npm
 	$(BIN)/govaudit demo --db var/demo.sqlite --out var/demo-report
@@ -19,6 +19,13 @@ test: $(STAMP) browser services npm
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite with every test's store on PostgreSQL instead of SQLite files (tests/testdb.py: a server
+# per pytest worker, a fresh database per test); the tests of the SQLite file itself are skipped.
+test-postgres: $(STAMP) browser services npm
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	GOVAUDIT_TEST_STORE=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

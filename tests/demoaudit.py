@@ -21,7 +21,7 @@ class DemoAudit:
     runs to `db` writes its outputs elsewhere, and never changes `out`."""
 
     base: Path
-    db: Path
+    db: Path | str  # a SQLite file or a PostgreSQL URL (GOVAUDIT_TEST_STORE)
     out: Path
     proc: subprocess.CompletedProcess[str]
     results: dict[str, Any]

@@ -8,6 +8,8 @@ synchronous_commit): a test database is thrown away.
 
     with PgServer() as server:
         url = server.create_database()   # postgresql://govaudit@127.0.0.1:PORT/test_1, empty
+        copy = server.create_database(template=url)   # a copy of test_1 (nobody may be connected to it)
+        server.drop_database(copy)
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _name(url: str) -> str:
+    """The database name of one of our URLs (…/test_N), checked: it goes into SQL as an identifier."""
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a test database URL: {url}")
+    return name
 
 
 class PgServer:
@@ -112,12 +122,20 @@ class PgServer:
                 time.sleep(0.1)
         return False
 
-    def create_database(self) -> str:
-        """A new empty database; its URL."""
+    def create_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of the database at URL `template`; its URL."""
         name = f"test_{next(self._names)}"
+        copy = f" TEMPLATE {_name(template)}" if template else ""
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
+            conn.execute(f"CREATE DATABASE {name}{copy}")
         return self.database_url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop the database at `url`, ending any session still connected to it."""
+        if self.proc is None:
+            return
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {_name(url)} WITH (FORCE)")
 
     def stop_server(self) -> None:
         if self.proc is None:

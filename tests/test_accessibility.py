@@ -16,6 +16,7 @@ from govaudit.checks.accessibility import Accessibility, codes_for, wcag_criteri
 from govaudit.chromium import BrowserConfig, chrome_arguments, loopback_hosts
 from govaudit.crawler.extract import parse
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -255,7 +256,7 @@ def _audit(tmp_path, server, profile: dict):
     path = tmp_path / "profile.yaml"
     path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "out"
-    proc = _govaudit("run", server.url, "--profile", str(path), "--db", str(tmp_path / "a.sqlite"), "--out", str(out),
+    proc = _govaudit("run", server.url, "--profile", str(path), "--db", str(db_at(tmp_path / "a.sqlite")), "--out", str(out),
                      "--offline")
     assert proc.returncode in (0, 2), proc.stdout + proc.stderr
     return json.loads((out / "results.json").read_text(encoding="utf-8")), (out / "report.html").read_text("utf-8")

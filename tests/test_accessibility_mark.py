@@ -14,6 +14,7 @@ from govaudit.context import CheckContext
 from govaudit.models import CheckStatus, LinkResult, LinkStatus, Page
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 MODA = "https://accessibility.moda.gov.tw/Applications/Detail?category={}"
 AUDIT_DATE = "2026-01-15"
@@ -49,7 +50,7 @@ def _audit(server, path, tmp_path, options=None):
     profile.write_text(json.dumps({"checks": {"accessibility_mark": {"audit_date": AUDIT_DATE, **(options or {})}}}))
     out = tmp_path / path.strip("/").replace("/", "_")
     proc = subprocess.run([sys.executable, "-m", "govaudit", "run", server.url + path.lstrip("/"), "--offline",
-                           "--profile", str(profile), "--db", str(out) + ".sqlite", "--out", str(out)],
+                           "--profile", str(profile), "--db", str(db_at(out.with_name(out.name + ".sqlite"))), "--out", str(out)],
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -147,7 +148,7 @@ def test_alt_text_variants_and_levels():
 def _store_with_mark(tmp_path, link_status, http_status):
     page_html = "<html><body><footer>" + _mark() + "</footer></body></html>"
     facts = analyze(lxml.html.document_fromstring(page_html), "http://127.0.0.1/")
-    store = open_store(tmp_path / f"{link_status}.sqlite")
+    store = open_store(db_at(tmp_path / f"{link_status}.sqlite"))
     run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h", profile={},
                            rubric="r@1")
     page = Page(url="http://127.0.0.1/", requested_url="http://127.0.0.1/", http_status=200,
@@ -229,7 +230,7 @@ def test_expiry_is_an_estimate_and_says_from_what(tmp_path):
 
 def _store_with_page(tmp_path, page_html):
     facts = analyze(lxml.html.document_fromstring(page_html), "http://127.0.0.1/")
-    store = open_store(tmp_path / "page.sqlite")
+    store = open_store(db_at(tmp_path / "page.sqlite"))
     run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h", profile={},
                            rubric="r@1")
     page = Page(url="http://127.0.0.1/", requested_url="http://127.0.0.1/", http_status=200,

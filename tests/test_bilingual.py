@@ -10,6 +10,7 @@ import pytest
 
 from govaudit.checks.bilingual import Bilingual, analyze, chinese_counterpart, cjk_share, url_section
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 ZH_TEXT = "本署負責推動政府網站之資訊公開與無障礙服務，並提供民眾便捷的線上申辦及查詢功能。" * 3
 EN_TEXT = ("The agency promotes open government information and accessible services, and offers "
@@ -56,7 +57,7 @@ DEAD = {"/dead/": zh('<a href="/dead/english/index.html">English</a>')}
 def _audit(server, path, tmp_path):
     out = tmp_path / path.strip("/")
     proc = subprocess.run([sys.executable, "-m", "govaudit", "run", server.url + path.lstrip("/"), "--offline",
-                           "--db", str(out) + ".sqlite", "--out", str(out)],
+                           "--db", str(db_at(out.with_name(out.name + ".sqlite"))), "--out", str(out)],
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from tests.siteserver import SiteServer, html
+from tests.testdb import contents, query, store_exists
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 
@@ -31,10 +32,10 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_writes_the_contract_and_exit_code_0(tmp_path):
+def test_run_writes_the_contract_and_exit_code_0(tmp_path, db_url):
     server, _ = _site()
     with server:
-        proc = _cli("run", server.url, "--db", str(tmp_path / "a.sqlite"), "--out", str(tmp_path / "out"), "--offline")
+        proc = _cli("run", server.url, "--db", str(db_url()), "--out", str(tmp_path / "out"), "--offline")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("govaudit: run 1 completed: 7 pages")  # quiet one-line summary off a terminal
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
@@ -56,16 +57,16 @@ def test_run_writes_the_contract_and_exit_code_0(tmp_path):
     assert (tmp_path / "out" / "report.html").stat().st_size > 1000
 
 
-def test_fail_on_sets_exit_1(tmp_path):
+def test_fail_on_sets_exit_1(tmp_path, db_url):
     server, _ = _site()
     with server:
-        proc = _cli("run", server.url, "--db", str(tmp_path / "a.sqlite"), "--out", str(tmp_path / "o"),
+        proc = _cli("run", server.url, "--db", str(db_url()), "--out", str(tmp_path / "o"),
                     "--offline", "--fail-on", "broken>0")
     assert proc.returncode == 1 and "fail-on: broken>0 (is 1)" in proc.stdout
 
 
-def test_runs_accumulate_and_reports_rebuild(tmp_path):
-    db = tmp_path / "a.sqlite"
+def test_runs_accumulate_and_reports_rebuild(tmp_path, db_url):
+    db = db_url()
     server, routes = _site()
     with server:
         assert _cli("run", server.url, "--db", str(db), "--out", str(tmp_path / "o1"), "--offline").returncode == 0
@@ -83,12 +84,12 @@ def test_runs_accumulate_and_reports_rebuild(tmp_path):
     assert any(m["monitor"] == "pages_vs_previous" and m["status"] == "fail" for m in second_doc["run"]["health"])
 
 
-def test_usage_errors_exit_3_and_leave_the_database_as_it_was(tmp_path):
-    db = tmp_path / "a.sqlite"
+def test_usage_errors_exit_3_and_leave_the_database_as_it_was(tmp_path, db_url):
+    db = db_url()
     server, _ = _site(1)
     with server:
         assert _cli("run", server.url, "--db", str(db), "--out", str(tmp_path / "o"), "--offline").returncode == 0
-    before = db.read_bytes()
+    before = contents(db)
     bad_profile = tmp_path / "p.yaml"
     bad_profile.write_text("crawl: {max_depht: 2}\n", encoding="utf-8")
     cases = [
@@ -106,14 +107,14 @@ def test_usage_errors_exit_3_and_leave_the_database_as_it_was(tmp_path):
         assert proc.returncode == 3, (args, proc.stderr)
         assert message in proc.stderr, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
-    assert db.read_bytes() == before
+    assert contents(db) == before
 
 
-def test_as_of_pins_the_judging_date_and_a_rebuilt_report_keeps_it(tmp_path):
+def test_as_of_pins_the_judging_date_and_a_rebuilt_report_keeps_it(tmp_path, db_url):
     # Judged as of 2099: a page updated today is years old then, an ack until next month has lapsed, and a
     # calendar of 2098 is no crawler trap (it would be, seen from now).
     today = dt.date.today()
-    db, profile = tmp_path / "a.sqlite", tmp_path / "p.yaml"
+    db, profile = db_url(), tmp_path / "p.yaml"
     profile.write_text("checks: {accessibility: null}\n", encoding="utf-8")  # no browser: this is about dates
     routes = {"/": html(f'<a href="/gone.html">gone</a><a href="/calendar?ym=209812">行事曆</a>'
                         f"<p>更新日期：{today.isoformat()}</p>", title="首頁"),
@@ -140,10 +141,10 @@ def test_as_of_pins_the_judging_date_and_a_rebuilt_report_keeps_it(tmp_path):
     assert acks[1].split("\t")[:2] == [broken["fingerprint"], until] and acks[1].split("\t")[3] == ""  # not expired now
 
 
-def test_bad_start_url_creates_no_database(tmp_path):
+def test_bad_start_url_creates_no_database(db_url):
     # (an unreachable start page is a recorded run, exit 4: tests/test_unreachable.py)
-    proc = _cli("run", "ftp://127.0.0.1/", "--db", str(tmp_path / "new.sqlite"))
-    assert proc.returncode == 3 and not Path(tmp_path / "new.sqlite").exists()
+    proc = _cli("run", "ftp://127.0.0.1/", "--db", str(db_url("new")))
+    assert proc.returncode == 3 and not store_exists(db_url("new"))
 
 
 def test_checks_lists_codes():
@@ -166,14 +167,13 @@ def _crawlers_running(tag: str) -> bool:
     return False
 
 
-def test_a_killed_run_loses_nothing_earlier_and_the_next_run_starts(tmp_path):
+def test_a_killed_run_loses_nothing_earlier_and_the_next_run_starts(tmp_path, db_url):
     import signal
-    import sqlite3
     import time
 
     from tests.siteserver import DELAY
 
-    db = tmp_path / "a.sqlite"
+    db = db_url()
     fast, _ = _site(2)
     # 80 pages × 0.5 s at concurrency 1: the crawl would take 40 s if nothing stopped it.
     slow_links = "".join(f'<a href="/s{i}.html">s{i}</a>' for i in range(80))
@@ -181,8 +181,7 @@ def test_a_killed_run_loses_nothing_earlier_and_the_next_run_starts(tmp_path):
                                                                     b"<p>slow</p>") for i in range(80)}})
     with fast, slow:
         assert _cli("run", fast.url, "--db", str(db), "--out", str(tmp_path / "o1"), "--offline").returncode == 0
-        with sqlite3.connect(db) as conn:
-            first_links = conn.execute("SELECT count(*) FROM link_results WHERE run_id=1").fetchone()[0]
+        ((first_links,),) = query(db, "SELECT count(*) FROM link_results WHERE run_id=1")
         tag = uuid.uuid4().hex
         victim = subprocess.Popen([*GOVAUDIT, "run", slow.url, "--db", str(db), "--out", str(tmp_path / "o2"),
                                    "--offline", "--concurrency", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -199,8 +198,7 @@ def test_a_killed_run_loses_nothing_earlier_and_the_next_run_starts(tmp_path):
         assert not _crawlers_running(tag), "the orphaned crawler went on crawling"
         third = _cli("run", fast.url, "--db", str(db), "--out", str(tmp_path / "o3"), "--offline")
     assert third.returncode == 0, third.stderr
-    with sqlite3.connect(db) as conn:
-        statuses = dict(conn.execute("SELECT id, status FROM runs"))
-        assert statuses == {1: "completed", 2: "interrupted", 3: "completed"}
-        assert conn.execute("SELECT count(*) FROM link_results WHERE run_id=1").fetchone()[0] == first_links
-        assert conn.execute("SELECT previous_run FROM runs WHERE id=3").fetchone()[0] == 1
+    statuses = dict(query(db, "SELECT id, status FROM runs"))
+    assert statuses == {1: "completed", 2: "interrupted", 3: "completed"}
+    assert query(db, "SELECT count(*) FROM link_results WHERE run_id=1") == [(first_links,)]
+    assert query(db, "SELECT previous_run FROM runs WHERE id=3") == [(1,)]

@@ -15,6 +15,7 @@ from govaudit.profile import load_profile
 from govaudit.reports.writers.findings import COLUMNS, FindingsCsvWriter, rows
 from tests.siteserver import SiteServer, html
 from tests.test_site_quality import NATIONAL_ID, _page
+from tests.testdb import db_at
 
 TEXT = "本署舊版網站已於民國108年12月31日停止更新，舊版網站資料已移轉至新版網站。"
 
@@ -65,7 +66,7 @@ def _audit(tmp_path, routes, *, checks=None, name="a"):
     profile = load_profile(None).with_overrides(links={"timeout": 5, "retry_backoff": 0})
     profile = profile.model_copy(update={"checks": {"accessibility": None, **(checks or {})}})
     with SiteServer(routes) as site:
-        runner.audit(site.url, profile, db=tmp_path / f"{name}.sqlite", out=tmp_path / name, offline=True)
+        runner.audit(site.url, profile, db=db_at(tmp_path / f"{name}.sqlite"), out=tmp_path / name, offline=True)
         base = site.url
     doc = json.loads((tmp_path / name / "results.json").read_text(encoding="utf-8"))
     return base, doc, {c["id"]: c for c in doc["checks"]}
@@ -150,7 +151,7 @@ def test_hijack_scan_off_is_not_assessed(tmp_path):
         profile = load_profile(None).with_overrides(links={"timeout": 5, "hijack_scan_bytes": 0})
         profile = profile.model_copy(update={"checks": {"accessibility": None}})
         with SiteServer(_site(spam.url, clean=True)) as site:
-            runner.audit(site.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "o", offline=True)
+            runner.audit(site.url, profile, db=db_at(tmp_path / "a.sqlite"), out=tmp_path / "o", offline=True)
     signals = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))["content"]["signals"]
     assert signals["hijacked"]["status"] == "not_assessed" and "hijack_scan_bytes" in signals["hijacked"]["reason"]
 

@@ -12,6 +12,7 @@ from govaudit import runner
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 CSS = b"""@import url("/css/missing-import.css");
 body { background: url(/img/css-bg.png) }
@@ -61,7 +62,7 @@ def _site() -> dict:
 
 def _audit(tmp_path, url, name="a", **crawl):
     profile = load_profile(None).with_overrides(crawl={"sitemap": False, **crawl}, links={"timeout": 5})
-    outcome = runner.audit(url, profile, db=tmp_path / f"{name}.sqlite", out=tmp_path / name, offline=True)
+    outcome = runner.audit(url, profile, db=db_at(tmp_path / f"{name}.sqlite"), out=tmp_path / name, offline=True)
     doc = json.loads((tmp_path / name / "results.json").read_text(encoding="utf-8"))
     return outcome, {lk["url"]: lk for lk in doc["links"]}, doc
 
@@ -100,7 +101,7 @@ def test_every_reference_is_checked_and_every_cut_reported(tmp_path):
         assert len(invalid) == 3 and all(lk["status"] == "broken" and lk["error_kind"] == "invalid_url"
                                          for lk in invalid)
         # /zh/ and /zh/index.html: one page, the alias recorded
-        with open_store(tmp_path / "a.sqlite") as store:
+        with open_store(db_at(tmp_path / "a.sqlite")) as store:
             pages = [p.url for p in store.pages(outcome.run_id)]
         assert (base + "zh/index.html" in pages) != (base + "zh/" in pages)
         assert doc["run"]["stats"]["pages_folded"] == 1
@@ -139,7 +140,7 @@ def test_the_disclosure_hub_and_its_children_are_crawled_first(tmp_path, monkeyp
     }
     with SiteServer(routes) as server:
         outcome, _, doc = _audit(tmp_path, server.url, max_pages=7, concurrency=1)
-        with open_store(tmp_path / "a.sqlite") as store:
+        with open_store(db_at(tmp_path / "a.sqlite")) as store:
             pages = {p.url.rsplit("/", 1)[1] for p in store.pages(outcome.run_id)}
         # breadth order alone would spend the 7 pages on the home page and six of the ten others
         assert {"hub.html", "law.html", "budget.html"} <= pages and len(pages) == 7

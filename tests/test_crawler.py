@@ -6,6 +6,7 @@ from govaudit import runner
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 HOME = html("""
   <a href="/a.html">A</a> <a href="/b.html#sec">B sec</a> <a href="/b.html#gone">B gone</a>
@@ -40,7 +41,7 @@ ROUTES = {
 
 def _audit(tmp_path, server, **crawl):
     profile = load_profile(None).with_overrides(crawl=crawl, links={"timeout": 5})
-    outcome = runner.audit(server.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "out", offline=True)
+    outcome = runner.audit(server.url, profile, db=db_at(tmp_path / "a.sqlite"), out=tmp_path / "out", offline=True)
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     return outcome, {lk["url"]: lk for lk in doc["links"]}, doc
 
@@ -79,7 +80,7 @@ def test_full_crawl_statuses(tmp_path):
         # provenance: the page, the anchor text, the element
         (src,) = links[base + "missing.html"]["sources"]
         assert (src["page"], src["text"], src["tag"], src["attr"]) == (base, "missing", "a", "href")
-        with open_store(tmp_path / "a.sqlite") as store:
+        with open_store(db_at(tmp_path / "a.sqlite")) as store:
             pages = {p.url: p for p in store.pages(outcome.run_id)}
         assert pages[base + "legacy.html"].title == "舊版公告裏恒"
         assert pages[base + "legacy.html"].charset in ("cp950", "big5", "big5hkscs")
@@ -91,7 +92,7 @@ def test_full_crawl_statuses(tmp_path):
 def test_depth_zero_crawls_only_the_start_page_but_checks_its_links(tmp_path):
     with _serve() as server:
         outcome, links, doc = _audit(tmp_path, server, max_depth=0)
-        with open_store(tmp_path / "a.sqlite") as store:
+        with open_store(db_at(tmp_path / "a.sqlite")) as store:
             assert [p.url for p in store.pages(outcome.run_id)] == [server.url]
         assert links[server.url + "a.html"]["status"] == "ok"
         assert links[server.url + "missing.html"]["status"] == "broken"
@@ -107,7 +108,7 @@ def test_depth_zero_crawls_only_the_start_page_but_checks_its_links(tmp_path):
 def test_page_cap_still_checks_the_links(tmp_path):
     with _serve() as server:
         outcome, links, doc = _audit(tmp_path, server, max_pages=2, sitemap=False)
-        with open_store(tmp_path / "a.sqlite") as store:
+        with open_store(db_at(tmp_path / "a.sqlite")) as store:
             crawled = [p.url for p in store.pages(outcome.run_id) if p.http_status == 200]
         # max_pages counts pages crawled (2xx HTML): a 404 does not spend it
         assert len(crawled) == 2
@@ -143,7 +144,7 @@ def test_every_request_carries_our_user_agent_and_asks_for_chinese(tmp_path):
     assert all(ua.startswith("govaudit/") for _, _, ua, _, _ in seen)
     assert all(lang.startswith("zh-TW,zh") for _, _, _, lang, _ in seen), [s for s in seen if not s[3].startswith("zh")]
     crawl = [s for s in seen if s[4] == ACCEPT.decode()]
-    with open_store(tmp_path / "a.sqlite") as store:
+    with open_store(db_at(tmp_path / "a.sqlite")) as store:
         stats = store.run(outcome.run_id).stats
     # Every crawl request is in the stats and reached the server. Neither side's count is exact under load:
     # an attempt that times out is retried by the crawl (retry/count: one more request, perhaps never seen),
@@ -190,7 +191,7 @@ def test_every_page_within_max_depth_is_crawled_however_many_pages_wait(tmp_path
                                       f'<a href="/a/{(13 * j + 5) % articles}.html">y</a>')
     with SiteServer(routes) as server:
         outcome, links, _ = _audit(tmp_path, server, max_depth=2, sitemap=False, obey_robots=False)
-        with open_store(tmp_path / "a.sqlite") as store:
+        with open_store(db_at(tmp_path / "a.sqlite")) as store:
             depths = {p.url: p.depth for p in store.pages(outcome.run_id)}
     crawled = [u for u in depths if "/a/" in u]
     assert len(crawled) == articles, f"{articles - len(crawled)} articles two clicks from home were not crawled"

@@ -11,6 +11,7 @@ import pytest
 from govaudit import urls
 from govaudit.profile import ConfigError, check_start_url
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at, store_exists
 
 SECRET = "s3cr3t-pw"
 
@@ -42,7 +43,7 @@ def test_run_with_credentials_in_the_start_url_exits_3_and_writes_nothing(tmp_pa
     with SiteServer({"/": html("<p>home</p>")}) as server:
         with_secret = server.url.replace("http://", f"http://officer:{SECRET}@")
         profile.write_text(f"site:\n  start_url: {with_secret}\n", encoding="utf-8")
-        db, out = ["--db", str(tmp_path / "a.sqlite")], ["--out", str(tmp_path / "out"), "--offline"]
+        db, out = ["--db", str(db_at(tmp_path / "a.sqlite"))], ["--out", str(tmp_path / "out"), "--offline"]
         for args in (["run", with_secret, *db, *out], ["run", "--profile", str(profile), *db, *out],
                      ["a11y", with_secret, *out]):
             proc = subprocess.run([sys.executable, "-m", "govaudit", *args], capture_output=True, text=True,
@@ -52,4 +53,4 @@ def test_run_with_credentials_in_the_start_url_exits_3_and_writes_nothing(tmp_pa
             assert SECRET not in proc.stdout + proc.stderr
             assert "Traceback" not in proc.stderr
     assert server.hits == []  # nothing contacted
-    assert not (tmp_path / "a.sqlite").exists() and not (tmp_path / "out").exists()
+    assert not store_exists(db_at(tmp_path / "a.sqlite")) and not (tmp_path / "out").exists()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from govaudit.profile import _validate
@@ -48,6 +49,7 @@ def _cron(home: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.sqlite_only(reason="the README's one-agency cron line: its SQLite file and lock by design")
 def test_the_readme_cron_line_runs_as_written(tmp_path):
     home = tmp_path / "srv-govaudit"
     home.mkdir()
@@ -100,6 +102,7 @@ def _junk_checkout(home: Path) -> None:
     (home / "config" / "links").mkdir()
 
 
+@pytest.mark.sqlite_only(reason="the README's one-agency cron line: its SQLite file and lock by design")
 def test_the_cron_line_from_a_home_with_junk_folders_checks_external_links(tmp_path):
     home = tmp_path / "srv-govaudit"
     home.mkdir()

@@ -5,7 +5,6 @@ import csv
 import datetime
 import io
 import json
-import shutil
 import subprocess
 import sys
 
@@ -14,6 +13,7 @@ import pytest
 from govaudit.store import open_store
 from govaudit.urls import normalize_url
 from tests.demoaudit import run_demo
+from tests.testdb import db_at, db_copy
 
 # Ground-truth class → the statuses the link stage may give it (first night).
 EXPECTED = {
@@ -73,7 +73,7 @@ def test_fragments(demo):
 def test_pages_crawled_big5_and_bounded_trap(demo, tmp_path_factory):
     base, _, results, truth, _ = demo
     assert len(truth["html_pages"]) >= 300
-    with open_store(base / "demo.sqlite") as store:
+    with open_store(db_at(base / "demo.sqlite")) as store:
         pages = {p.url: p for p in store.pages(results["run"]["id"])}
     crawled = {u for u, p in pages.items() if p.http_status == 200 and p.title}
     assert {normalize_url(u) for u in truth["html_pages"]} <= crawled
@@ -116,12 +116,12 @@ def test_scores_and_findings(demo):
 def test_second_demo_run_keeps_both_and_rebuilds_the_first(demo, tmp_path):
     shared, _, first, _, _ = demo
     base = tmp_path  # a copy: the shared audit's database keeps its one run for the other tests
-    shutil.copy(shared / "demo.sqlite", base / "demo.sqlite")
-    _, second, _ = run_demo(base / "demo.sqlite", base / "out2")
+    db_copy(db_at(shared / "demo.sqlite"), base / "demo.sqlite")
+    _, second, _ = run_demo(db_at(base / "demo.sqlite"), base / "out2")
     assert second["run"]["id"] == first["run"]["id"] + 1
     assert second["run"]["previous_run"] == first["run"]["id"]
     proc = subprocess.run([sys.executable, "-m", "govaudit", "report", "--run", str(first["run"]["id"]),
-                           "--db", str(base / "demo.sqlite"), "--out", str(base / "rebuilt")],
+                           "--db", str(db_at(base / "demo.sqlite")), "--out", str(base / "rebuilt")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     rebuilt = json.loads((base / "rebuilt" / "results.json").read_text(encoding="utf-8"))
@@ -172,7 +172,7 @@ def test_accessibility_finds_the_missing_alt_image_and_lists_templates(demo):
     assert next(v for v in legacy["violations"] if v["rule"] == "html-has-lang")["codes"]["110.07"] == ["HM1310100C"]
     # every crawled HTML page belongs to one listed template; each template has a page tested
     templates = section["templates"]
-    with open_store(base / "demo.sqlite", readonly=True) as store:
+    with open_store(db_at(base / "demo.sqlite"), readonly=True) as store:
         crawled = [p for p in store.pages(results["run"]["id"])
                    if p.body_hash and 200 <= (p.http_status or 0) < 300 and "html" in p.content_type]
     assert sum(t["pages"] for t in templates) == len(crawled) >= len(truth["html_pages"])

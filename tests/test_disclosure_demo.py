@@ -10,6 +10,7 @@ from govaudit import runner
 from govaudit.demo.server import DemoServer
 from govaudit.demo.variants import VARIANTS
 from govaudit.profile import load_profile
+from tests.testdb import db_at
 
 
 def _audit(tmp_path, variant):
@@ -21,7 +22,7 @@ def _audit(tmp_path, variant):
         "checks": VARIANTS[variant].profile_checks,
     }, allow_unicode=True), encoding="utf-8")
     with DemoServer(variant=variant) as site:
-        outcome = runner.audit(site.start_url, load_profile(profile), db=tmp_path / "db.sqlite",
+        outcome = runner.audit(site.start_url, load_profile(profile), db=db_at(tmp_path / "db.sqlite"),
                                out=tmp_path / "out", offline=True)
         truth = site.ground_truth
     assert outcome.status == "completed"

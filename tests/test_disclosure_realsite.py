@@ -12,6 +12,7 @@ import yaml
 
 from govaudit import runner
 from govaudit.profile import load_profile
+from tests.testdb import db_at
 
 
 def _shared() -> Path:
@@ -39,7 +40,7 @@ def acs(tmp_path_factory):
     profile.write_text(yaml.safe_dump({"site": {"name": "moda-acs"}, "crawl": {"sitemap": False},
                                        "links": {"timeout": 5, "retries": 0}}), encoding="utf-8")
     try:
-        runner.audit(f"{base}/ACS/index.html", load_profile(profile), db=tmp / "db.sqlite", out=tmp / "out",
+        runner.audit(f"{base}/ACS/index.html", load_profile(profile), db=db_at(tmp / "db.sqlite"), out=tmp / "out",
                      offline=True)
     finally:
         server.shutdown()

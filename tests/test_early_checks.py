@@ -15,6 +15,7 @@ from govaudit.context import CheckContext
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.test_parallel_checks import _no_threads
+from tests.testdb import db_at
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +39,7 @@ def bench_site(tmp_path_factory):
 def test_pages_stored_comes_once_every_page_is_stored_and_early_checks_match_serial(
         bench_site, tmp_path, monkeypatch, parse_workers):
     monkeypatch.setenv("GOVAUDIT_PARSE_WORKERS", parse_workers)
-    db = tmp_path / "a.sqlite"
+    db = db_at(tmp_path / "a.sqlite")
     profile = load_profile(ROOT / "bench" / "profile.yaml").with_overrides(crawl={"concurrency": 8})
     events, forks = [], []
     fork = parallel.fork
@@ -86,7 +87,7 @@ def test_pages_stored_comes_once_every_page_is_stored_and_early_checks_match_ser
 
 
 def test_a_pages_only_context_refuses_link_results(tmp_path):
-    with open_store(tmp_path / "a.sqlite") as store:
+    with open_store(db_at(tmp_path / "a.sqlite")) as store:
         ctx = CheckContext(store=store, run_id=1, profile=None, pages_only=True)
         with pytest.raises(RuntimeError, match="reads_link_results"):
             ctx.link_results()

@@ -27,6 +27,7 @@ from govaudit.fleet.sites import load_site_list
 from govaudit.store import open_store
 from tests.fleetsites import Agency, loopback_fleet, write_site_list
 from tests.redisserver import BINARY, RedisServer
+from tests.testdb import db_at, store_exists
 
 pytestmark = pytest.mark.skipif(not os.path.exists(BINARY), reason="redis-server is not installed")
 
@@ -94,7 +95,7 @@ class Night:
     tmp: Path
     agencies: list[Agency]
     site_list: Path
-    db: Path
+    db: Path | str
     run: subprocess.CompletedProcess
     report: subprocess.CompletedProcess
 
@@ -103,7 +104,7 @@ class Night:
 def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
     """One night: 8 agencies up (the last two on one host) and 2 down, on 2 workers; then the summary."""
     tmp = tmp_path_factory.mktemp("fleet")
-    db = tmp / "fleet.sqlite"
+    db = db_at(tmp / "fleet.sqlite")
     with RedisServer(tmp / "redis") as redis, loopback_fleet(8, down=2, same_host=2) as agencies:
         site_list = write_site_list(agencies, tmp)
         workers = start_workers(2, tmp, redis.url, db)
@@ -175,6 +176,11 @@ def test_summary_matches_the_fleet(night: Night) -> None:
     assert f">{len(sharing)}<" in row and "、".join(sharing) in row
 
 
+def _running(db: Path | str, site: str) -> bool:
+    """Whether the store has a run of `site` going on."""
+    return store_exists(db) and any(r.status == "running" for r in runs_by_site(db).get(site, []))
+
+
 def _audit_of(start_url: str) -> int | None:
     """The pid of the audit process crawling `start_url`: the parent of the crawl process whose job names
     it (the audit is forked by the worker's forkserver, so its own command line does not say which site)."""
@@ -211,7 +217,7 @@ def test_kill_9_of_a_worker_mid_audit(tmp_path: Path) -> None:
     """kill -9 of the worker auditing a site (caught mid-crawl): its run is marked interrupted, the task
     comes back to the other worker after the visibility timeout, the fleet finishes."""
     gate = threading.Event()
-    db = tmp_path / "fleet.sqlite"
+    db = db_at(tmp_path / "fleet.sqlite")
     with RedisServer(tmp_path / "redis") as redis, loopback_fleet(3, gates={0: gate}) as agencies:
         slow = agencies[0]
         site_list = write_site_list(agencies, tmp_path, overrides={slow.name: "{links: {timeout: 60}}"})
@@ -222,7 +228,9 @@ def test_kill_9_of_a_worker_mid_audit(tmp_path: Path) -> None:
                                        env={**os.environ, **ENV, **KILL_ENV})
             deadline = time.monotonic() + 180
             audit = None
-            while audit is None or len(slow.hits or []) < 2:  # the home page and the gated /about asked for
+            # the start page asked for (twice: the worker's probe and the runner's check come before the run
+            # is recorded) and the run recorded: killed before it, the audit would leave no run to mark
+            while audit is None or len(slow.hits or []) < 2 or not _running(db, slow.name):
                 assert time.monotonic() < deadline, "the slow audit did not start"
                 time.sleep(0.2)
                 audit = _audit_of(slow.start_url)
@@ -243,7 +251,7 @@ def test_kill_9_of_a_worker_mid_audit(tmp_path: Path) -> None:
 
 def test_redis_restart_mid_fleet_loses_no_site(tmp_path: Path) -> None:
     """Redis restarts while audits are queued and one is running: every site is still audited."""
-    db = tmp_path / "fleet.sqlite"
+    db = db_at(tmp_path / "fleet.sqlite")
     with RedisServer(tmp_path / "redis") as redis, loopback_fleet(4) as agencies:
         site_list = write_site_list(agencies, tmp_path)
         result = govaudit("fleet", "run", str(site_list), "--broker", redis.url, "--offline")  # no --wait
@@ -257,7 +265,7 @@ def test_redis_restart_mid_fleet_loses_no_site(tmp_path: Path) -> None:
             redis.restart()
             deadline = time.monotonic() + 300
             while True:
-                runs = runs_by_site(db) if db.exists() else {}
+                runs = runs_by_site(db) if store_exists(db) else {}
                 done = {s for s, rs in runs.items() if any(r.status in ("completed", "incomplete") for r in rs)}
                 if done == {a.name for a in agencies}:
                     break

@@ -14,7 +14,6 @@ import os
 import select
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import pytest
 
 from govaudit import procs
 from tests.siteserver import DELAY, SiteServer, html
+from tests.testdb import db_at, query
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 PAGES = 30
@@ -79,9 +79,8 @@ def _gone(tag: str, limit: float = 8) -> dict[int, str]:
     return left
 
 
-def _status(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+def _status(db: Path | str) -> str:
+    return query(db, "SELECT status FROM runs ORDER BY id DESC LIMIT 1")[0][0]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
@@ -98,7 +97,7 @@ def test_a_stopped_runner_leaves_no_process_and_no_temp_dir(tmp_path, monkeypatc
 
 
 def _stop_runner(tmp_path: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, phase: str, sig: int) -> None:
-    db, tag = tmp_path / "a.sqlite", uuid.uuid4().hex
+    db, tag = db_at(tmp_path / "a.sqlite"), uuid.uuid4().hex
     env = {**os.environ, "GOVAUDIT_TEST_TAG": tag, "TMPDIR": str(tmp)}
     site, loading = _site()
     with site:
@@ -206,7 +205,7 @@ def _small_site() -> SiteServer:
                        **{f"/p{i}.html": html(f"<h1>第{i}頁</h1>", title=f"p{i}") for i in range(3)}})
 
 
-def _audit(url: str, db: Path, out: Path) -> None:
+def _audit(url: str, db: Path | str, out: Path) -> None:
     from govaudit.profile import Profile
     from govaudit.runner import audit
 
@@ -215,7 +214,7 @@ def _audit(url: str, db: Path, out: Path) -> None:
 
 
 def test_reports_are_written_as_a_set_before_the_run_is_completed(tmp_path):
-    out, db = tmp_path / "out", tmp_path / "a.sqlite"
+    out, db = tmp_path / "out", db_at(tmp_path / "a.sqlite")
     out.mkdir()
     dead = _reaped_pid()
     stale = out / f".govaudit-staging-{dead}-x"  # left by a killed audit
@@ -230,13 +229,12 @@ def test_reports_are_written_as_a_set_before_the_run_is_completed(tmp_path):
 
 
 def test_reports_that_cannot_be_written_leave_the_run_failed_not_completed(tmp_path):
-    out, db = tmp_path / "out", tmp_path / "a.sqlite"
+    out, db = tmp_path / "out", db_at(tmp_path / "a.sqlite")
     out.write_text("not a directory: no report can be written here")
     with _small_site() as site, pytest.raises(OSError):
         _audit(site.url, db, out)
     assert _status(db) == "failed"
-    with sqlite3.connect(db) as conn:
-        assert "FileExistsError" in conn.execute("SELECT error FROM runs").fetchone()[0]
+    assert "FileExistsError" in query(db, "SELECT error FROM runs")[0][0]
 
 
 def _reaped_pid() -> int:
@@ -266,7 +264,7 @@ with open_store(sys.argv[1]) as store:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_forked_check_process_dies_with_its_parent(tmp_path, sig):
-    parent = subprocess.Popen([sys.executable, "-c", _FORKER, str(tmp_path / "a.sqlite")], stdout=subprocess.PIPE,
+    parent = subprocess.Popen([sys.executable, "-c", _FORKER, str(db_at(tmp_path / "a.sqlite"))], stdout=subprocess.PIPE,
                               text=True)
     try:
         assert parent.stdout is not None

@@ -19,13 +19,14 @@ from govaudit.models import LinkResult, LinkStatus
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, _Handler, html
+from tests.testdb import db_at
 
 
 def _audit(tmp_path, url, *, out="out", db="a.sqlite", **links):
     profile = load_profile(None).with_overrides(links={"timeout": 5, "retry_backoff": 0, **links})
     # no browser stage: these tests count the requests the link checker makes
     profile = profile.model_copy(update={"checks": {**profile.checks, "accessibility": None}})
-    outcome = runner.audit(url, profile, db=tmp_path / db, out=tmp_path / out, offline=True)
+    outcome = runner.audit(url, profile, db=db_at(tmp_path / db), out=tmp_path / out, offline=True)
     doc = json.loads((tmp_path / out / "results.json").read_text(encoding="utf-8"))
     return outcome, {lk["url"]: lk for lk in doc["links"]}, doc
 
@@ -157,7 +158,7 @@ def test_links_inside_attachments_have_the_attachment_as_source(tmp_path):
         assert odt_dead["sources"][0] == {**odt_dead["sources"][0], "page": site.url + "files/form.odt",
                                           "text": "申請須知"}
         assert links[site.url + "files/big.pdf"]["status"] == "ok"  # too big to read, still checked
-        with open_store(tmp_path / "a.sqlite") as store:
+        with open_store(db_at(tmp_path / "a.sqlite")) as store:
             pages = {p.url: p for p in store.pages(doc["run"]["id"])}
         assert pages[site.url + "files/report.pdf"].content_type == "application/pdf"
         assert pages[site.url + "files/report.pdf"].body_hash
@@ -199,7 +200,7 @@ def test_ack_ignore_rules_and_links_command(tmp_path):
         assert links[site.url + "old/c.html"]["accepted"] is True
         (check,) = [c for c in doc["checks"] if c["id"] == "broken_links"]
         finding = next(f for f in check["findings"] if f["target"] == site.url + "a.html")
-        db = str(tmp_path / "a.sqlite")
+        db = str(db_at(tmp_path / "a.sqlite"))
         assert _cli("ack", "0000000000000000", "--note", "x", "--db", db).returncode == 3
         assert _cli("ack", finding["fingerprint"], "--note", "x", "--until", "tomorrow", "--db", db).returncode == 3
         proc = _cli("ack", finding["fingerprint"], "--note", "moved on purpose", "--until", "2999-01-01", "--db", db)

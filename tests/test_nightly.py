@@ -11,6 +11,7 @@ import pytest
 from govaudit.demo.edits import SiteEdits
 from govaudit.demo.server import DemoServer
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 SITE = "夜間測試署"
@@ -27,7 +28,7 @@ checks: {{accessibility: null}}
 def _run(tmp_path, url, night, *args):
     out = tmp_path / f"night{night}"
     proc = subprocess.run([*GOVAUDIT, "run", url, "--profile", str(tmp_path / "profile.yaml"), "--db",
-                           str(tmp_path / "audit.sqlite"), "--out", str(out), "--offline", *args],
+                           str(db_at(tmp_path / "audit.sqlite")), "--out", str(out), "--offline", *args],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode in (0, 1, 2), proc.stdout + proc.stderr
     return proc, json.loads((out / "results.json").read_text(encoding="utf-8"))

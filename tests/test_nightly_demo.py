@@ -4,19 +4,18 @@ and the demo keeps its own database (never the real audits' var/audit.sqlite).""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from urllib.parse import urlsplit
 
 from govaudit.demo.server import DEFAULT_PORT, DemoServer, PortInUse
 from tests.demoaudit import free_port, run_demo
+from tests.testdb import db_at, db_copy, store_exists
 
 
 def test_a_second_demo_on_the_same_port_reports_nothing_new_or_resolved(demo_audit, tmp_path):
     port = urlsplit(demo_audit.results["run"]["start_url"]).port
-    db = tmp_path / "demo.sqlite"
-    shutil.copy(demo_audit.db, db)  # the shared audit's database stays as it was
+    db = db_copy(demo_audit.db, tmp_path / "demo.sqlite")  # the shared audit's database stays as it was
     proc, results, _ = run_demo(db, tmp_path / "out", port=port)
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("govaudit: run "))
     first = demo_audit.results["run"]["id"]
@@ -39,10 +38,10 @@ def test_every_demo_host_takes_the_fixed_port_and_a_taken_one_is_a_clear_error(t
         else:
             raise AssertionError("a second demo on a taken port started")
         proc = subprocess.run([sys.executable, "-m", "govaudit", "demo", "--port", str(port), "--db",
-                               str(tmp_path / "d.sqlite"), "--out", str(tmp_path / "o")],
+                               str(db_at(tmp_path / "d.sqlite")), "--out", str(tmp_path / "o")],
                               capture_output=True, text=True, timeout=60)
     assert proc.returncode == 3 and f"the demo's port {port} is taken" in proc.stderr, proc.stderr
-    assert not (tmp_path / "d.sqlite").exists()
+    assert not store_exists(db_at(tmp_path / "d.sqlite"))
     assert DEFAULT_PORT == 8470
 
 

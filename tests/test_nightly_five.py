@@ -24,6 +24,7 @@ import yaml
 from govaudit.store import open_store
 from tests.receivers import SMTPReceiver, WebhookReceiver, notify_section
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 FAIL_ON = "new_broken>0"
@@ -42,7 +43,7 @@ def five_nights(tmp_path_factory):
     busy = (503, {"Content-Type": "text/html"}, b"<h1>503</h1>")
     routes = {"/": lambda: busy if state["down"] else home, "/a.html": html("<p>甲</p>"),
               "/b.html": html("<p>乙</p>"), "/c.html": html("<p>丙</p>"), "/d.html": busy}
-    db, out = str(tmp / "audit.sqlite"), str(tmp / "report")
+    db, out = str(db_at(tmp / "audit.sqlite")), str(tmp / "report")
     nights, mails, hooks, extra = [], [], [], {}
     with SMTPReceiver() as smtp, WebhookReceiver() as hook, SiteServer(routes) as site:
         profile = tmp / "agency.yaml"
@@ -81,7 +82,7 @@ def five_nights(tmp_path_factory):
         del routes["/c.html"]
         night()                                                         # 5
         extra["report"] = json.loads((tmp / "report" / "results.json").read_text(encoding="utf-8"))
-        with open_store(tmp / "audit.sqlite", readonly=True) as store:
+        with open_store(db_at(tmp / "audit.sqlite"), readonly=True) as store:
             extra["down_scores"] = store.scores(3)
             extra["down_run"] = store.run(3)
     return site.url, nights, mails, hooks, extra

@@ -20,6 +20,7 @@ import yaml
 
 from govaudit.scope import MAX_URL_LENGTH
 from govaudit.store import open_store
+from tests.testdb import db_at
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 LONG_PATH = "/deep/" + "x" * (MAX_URL_LENGTH + 100) + ".html"
@@ -74,7 +75,7 @@ def test_cookie_flood_long_urls_and_fullwidth_formulas(tmp_path):
     profile.write_text(yaml.safe_dump({"crawl": {"sitemap": False, "obey_robots": False},
                                        "checks": {"accessibility": None}}), encoding="utf-8")
     try:
-        proc = subprocess.run([*GOVAUDIT, "run", url, "--profile", str(profile), "--db", str(tmp_path / "a.sqlite"),
+        proc = subprocess.run([*GOVAUDIT, "run", url, "--profile", str(profile), "--db", str(db_at(tmp_path / "a.sqlite")),
                                "--out", str(tmp_path / "out"), "--offline"], capture_output=True, text=True,
                               timeout=300)
     finally:
@@ -102,6 +103,7 @@ def _mount_tmpfs(path, size):
                           capture_output=True).returncode == 0
 
 
+@pytest.mark.sqlite_only(reason="fills a small tmpfs holding the SQLite file")
 def test_a_full_disk_stops_the_crawl_at_the_first_failed_write(tmp_path):
     disk = tmp_path / "small"
     if not _mount_tmpfs(disk, "1m"):

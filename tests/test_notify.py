@@ -18,6 +18,7 @@ from aiosmtpd.smtp import AuthResult
 from govaudit import notify
 from govaudit.profile import ConfigError, _validate
 from tests.siteserver import SiteServer, html
+from tests.testdb import contents, db_at, query
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 SMTP_PASSWORD = "smtp-pw-Zq81x"
@@ -98,7 +99,7 @@ def _profile(tmp_path, notify_section):
 
 def _run(tmp_path, url, profile, *extra, env=None):
     env = {**os.environ, "GOVAUDIT_SMTP_PASSWORD": SMTP_PASSWORD, "GOVAUDIT_HOOK_AUTH": HOOK_TOKEN, **(env or {})}
-    return subprocess.run([*GOVAUDIT, "run", url, "--profile", str(profile), "--db", str(tmp_path / "a.sqlite"),
+    return subprocess.run([*GOVAUDIT, "run", url, "--profile", str(profile), "--db", str(db_at(tmp_path / "a.sqlite")),
                            "--out", str(tmp_path / "out"), "--offline", *extra],
                           capture_output=True, text=True, timeout=240, env=env)
 
@@ -149,21 +150,19 @@ def test_email_and_webhook_carry_the_run_and_no_secret_is_written_anywhere(tmp_p
     assert len(data["changes"]["new"]) <= 1  # capped by max_items
 
     # no secret in the reports, the output, the store (profile dump), or a rebuilt report
-    rebuilt = subprocess.run([*GOVAUDIT, "report", "--db", str(tmp_path / "a.sqlite"), "--out", str(tmp_path / "r")],
+    rebuilt = subprocess.run([*GOVAUDIT, "report", "--db", str(db_at(tmp_path / "a.sqlite")), "--out", str(tmp_path / "r")],
                              capture_output=True, text=True, timeout=120)
     assert rebuilt.returncode == 0
     written = [tmp_path / "out" / n for n in ("report.html", "results.json", "links.csv")]
     written += [tmp_path / "r" / n for n in ("report.html", "results.json", "links.csv")]
     written += [p for p in tmp_path.iterdir() if p.name.startswith("a.sqlite") and p.is_file()]  # the db, its WAL
     blobs = {str(p): p.read_bytes() for p in written} | {"stdout": proc.stdout.encode(), "stderr": proc.stderr.encode(),
-                                                         "rebuild": (rebuilt.stdout + rebuilt.stderr).encode()}
+                                                         "rebuild": (rebuilt.stdout + rebuilt.stderr).encode(),
+                                                         "store": repr(contents(db_at(tmp_path / "a.sqlite"))).encode()}
     for secret in SECRETS:
         for where, blob in blobs.items():
             assert secret.encode() not in blob, (secret, where)
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "a.sqlite") as db:
-        stored = json.loads(db.execute("SELECT profile FROM runs WHERE id=1").fetchone()[0])
+    stored = json.loads(query(db_at(tmp_path / "a.sqlite"), "SELECT profile FROM runs WHERE id=1")[0][0])
     assert stored["notify"]["webhook"]["headers"] == {"X-Static": "***"}
     assert stored["notify"]["webhook"]["url"] == f"http://127.0.0.1:{server.server_port}/***"
     assert stored["notify"]["email"]["password_env"] == "GOVAUDIT_SMTP_PASSWORD"  # the name, not the value

@@ -8,15 +8,16 @@ from govaudit.crawler.extract import parse, resolve
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.test_crawler import _serve
+from tests.testdb import db_at
 
 
 def _crawl(tmp_path, monkeypatch, workers: str):
     monkeypatch.setenv("GOVAUDIT_PARSE_WORKERS", workers)
     profile = load_profile(None).with_overrides(links={"timeout": 5})
     with _serve() as server:
-        runner.audit(server.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "out", offline=True)
+        runner.audit(server.url, profile, db=db_at(tmp_path / "a.sqlite"), out=tmp_path / "out", offline=True)
         base = server.url
-    with open_store(tmp_path / "a.sqlite", readonly=True) as store:
+    with open_store(db_at(tmp_path / "a.sqlite"), readonly=True) as store:
         strip = lambda v: v.replace(base, "/") if isinstance(v, str) else v  # noqa: E731  (ports differ)
         links = sorted(tuple(strip(v) for v in lk) for lk in store.links(1))
         pages = sorted((strip(p.url), p.title, p.lang, p.charset, tuple(p.anchors), p.body_hash)

@@ -4,7 +4,6 @@ dependencies) and how the core honours it, and writers chosen by --format."""
 
 import ast
 import inspect
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from govaudit.results import build, merge_section
 from govaudit.store import open_store
 from govaudit.store.sqlite_schema import MIGRATIONS
 from tests.test_parallel_checks import _no_threads
+from tests.testdb import db_at, query, schema_at
 
 HTML = "<html><head><title>T</title></head><body><h1>標題</h1><a href='/a'>a</a></body></html>"
 
@@ -51,7 +51,7 @@ def _page(url):
 
 
 def test_facts_and_check_data_round_trip_through_the_store_into_results(tmp_path):
-    with open_store(tmp_path / "s.sqlite") as store:
+    with open_store(db_at(tmp_path / "s.sqlite")) as store:
         run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h",
                                profile={}, rubric="r@1")
         with store.transaction():
@@ -70,11 +70,10 @@ def test_facts_and_check_data_round_trip_through_the_store_into_results(tmp_path
 
 
 def test_a_schema_1_database_is_migrated_with_its_rows_kept(tmp_path):
-    path = tmp_path / "old.sqlite"
-    with sqlite3.connect(path) as db:
-        db.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
-        db.execute("INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile, rubric)"
-                   " VALUES ('s', 'http://127.0.0.1/', 'completed', '2026-01-01', 't', 'h', '{}', 'r@1')")
+    path = db_at(tmp_path / "old.sqlite")
+    schema_at(path, 1)
+    query(path, "INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile, rubric)"
+                " VALUES ('s', 'http://127.0.0.1/', 'completed', '2026-01-01', 't', 'h', '{}', 'r@1')")
     with open_store(path) as store:
         assert store.schema_version == len(MIGRATIONS)
         assert [r["site"] for r in store.runs()] == ["s"]
@@ -192,7 +191,7 @@ def test_an_outside_check_declares_cost_sampling_and_dependencies_and_reads_its_
 
 
 def test_a_check_reads_only_the_results_it_declares(tmp_path):
-    with open_store(tmp_path / "a.sqlite") as store:
+    with open_store(db_at(tmp_path / "a.sqlite")) as store:
         ctx = CheckContext(store=store, run_id=1, profile=None)
         with pytest.raises(LookupError, match="depends_on"):
             ctx.result_of("site_elements")

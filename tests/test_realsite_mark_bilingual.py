@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.siteserver import SiteServer
+from tests.testdb import db_at
 
 
 def _shared() -> Path:
@@ -29,7 +30,7 @@ def audit(tmp_path_factory):
     profile.write_text(json.dumps({"checks": {"accessibility_mark": {"audit_date": "2026-01-01"}}}))
     with SiteServer(routes) as server:
         proc = subprocess.run([sys.executable, "-m", "govaudit", "run", server.url + "ACS/index.html", "--offline",
-                               "--profile", str(profile), "--db", str(tmp / "a.sqlite"), "--out", str(tmp / "out")],
+                               "--profile", str(profile), "--db", str(db_at(tmp / "a.sqlite")), "--out", str(tmp / "out")],
                               capture_output=True, text=True, timeout=240)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     doc = json.loads((tmp / "out" / "results.json").read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ from govaudit.reports.pdf import PdfError, browser_config, print_pdf
 from govaudit.reports.writers.html import render
 from tests.report_history import with_history
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 XSS = "<script>document.title='pwned';window.__pwned=1</script>"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -58,7 +59,7 @@ def _govaudit(*args, timeout=300):
 @pytest.fixture(scope="module")
 def audit(tmp_path_factory):
     work = tmp_path_factory.mktemp("report-browser")
-    db, out = work / "audit.sqlite", work / "out"
+    db, out = db_at(work / "audit.sqlite"), work / "out"
     with SiteServer(PAGES) as site:
         proc = _govaudit("run", site.url, "--offline", "--db", str(db), "--out", str(out))
     assert proc.returncode in (0, 1), proc.stderr

@@ -27,6 +27,7 @@ from govaudit.models import (
 from govaudit.profile import Retention
 from govaudit.store import PRUNED_BODIES, PRUNED_DETAIL, open_store, sqlite_path
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at, query, schema_at
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 
@@ -164,7 +165,7 @@ def _profile(tmp_path, **retention_settings):
 
 
 def test_pinned_runs_survive_automatic_pruning_and_pruned_reports_rebuild(tmp_path):
-    db, out = tmp_path / "a.sqlite", tmp_path / "out"
+    db, out = db_at(tmp_path / "a.sqlite"), tmp_path / "out"
     routes = {"/": html('<a href="/p.html">p</a><a href="/gone.html">gone</a>', title="首頁"),
               "/p.html": html("<p>night 1</p>")}
     profile = _profile(tmp_path)
@@ -225,16 +226,13 @@ def test_pinned_runs_survive_automatic_pruning_and_pruned_reports_rebuild(tmp_pa
 
 
 def test_pin_of_an_unknown_run_and_prune_during_a_run_are_usage_errors(tmp_path):
-    db = tmp_path / "a.sqlite"
+    db = db_at(tmp_path / "a.sqlite")
     with open_store(db) as store:
         _recorded_run(store, "s", {"x": b"x"})
     proc = _cli("pin", "7", "--db", str(db))
     assert proc.returncode == 3 and "no run 7" in proc.stderr
-    assert _cli("pin", "1", "--db", str(tmp_path / "none.sqlite")).returncode == 3
-    import fcntl  # the lock an audit holds
-
-    with open(f"{db}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    assert _cli("pin", "1", "--db", str(db_at(tmp_path / "none.sqlite"))).returncode == 3
+    with open_store(db) as holder, holder.run_lock("s"):  # the lock an audit holds
         busy = _cli("prune", "--db", str(db))
     assert busy.returncode == 3 and "another govaudit run is using" in busy.stderr
 
@@ -243,14 +241,11 @@ def test_runs_lists_a_database_of_the_schema_before_pins(tmp_path):
     """`govaudit runs` reads read-only: a database not yet migrated (no pin columns) still lists."""
     from govaudit.store.sqlite_schema import MIGRATIONS
 
-    path = tmp_path / "old.sqlite"
-    with sqlite3.connect(path) as db:
-        before_pins = next(i for i, script in enumerate(MIGRATIONS) if "pin_note" in script)
-        for number, script in enumerate(MIGRATIONS[:before_pins], start=1):
-            db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
-        db.execute("INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile,"
-                   " rubric, stats) VALUES ('s', 'http://127.0.0.1/', 'completed', 't', 'v', 'h', '{}', 'r', "
-                   "'{\"pages_fetched\": 4}')")
+    path = db_at(tmp_path / "old.sqlite")
+    schema_at(path, next(i for i, script in enumerate(MIGRATIONS) if "pin_note" in script))  # before pins
+    query(path, "INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile,"
+                " rubric, stats) VALUES ('s', 'http://127.0.0.1/', 'completed', 't', 'v', 'h', '{}', 'r', "
+                "'{\"pages_fetched\": 4}')")
     proc = _cli("runs", "--db", str(path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[1].split("\t")[:7] == ["1", "s", "completed", "t", "4", "", ""]

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 LONG = "/archive/" + "/".join(f"section-{i:02d}-公告" for i in range(12)) + "/missing-document.html"
@@ -59,7 +60,7 @@ def audited(tmp_path_factory):
     profile.write_text(yaml.safe_dump({"site": {"name": "審閱測試署"}, "checks": {"accessibility": None}},
                                       allow_unicode=True), encoding="utf-8")
     with SiteServer(routes) as site:
-        proc = _cli("run", site.url, "--profile", str(profile), "--db", str(tmp / "a.sqlite"), "--out",
+        proc = _cli("run", site.url, "--profile", str(profile), "--db", str(db_at(tmp / "a.sqlite")), "--out",
                     str(tmp / "out"), "--offline")
         assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads((tmp / "out" / "results.json").read_text(encoding="utf-8"))
@@ -72,13 +73,13 @@ def test_links_shows_fingerprints_and_whole_urls_on_a_terminal(audited):
     tmp, base, prints = audited
     (long_url,) = [u for u in prints if u.endswith("/missing-document.html")]  # as stored: percent-encoded
     assert len(long_url) > 160
-    shown = _on_a_terminal("links", "--db", str(tmp / "a.sqlite"))
+    shown = _on_a_terminal("links", "--db", str(db_at(tmp / "a.sqlite")))
     lines = shown.splitlines()
     assert f"  target  {long_url}" in lines, shown  # whole, on one line: copy it, fix it
     for target, fingerprint in prints.items():
         block = shown[shown.index(fingerprint):]
         assert block.splitlines()[1] == f"  target  {target}"
-    tsv = _cli("links", "--db", str(tmp / "a.sqlite")).stdout.splitlines()
+    tsv = _cli("links", "--db", str(db_at(tmp / "a.sqlite"))).stdout.splitlines()
     header, *rows = (line.split("\t") for line in tsv)
     assert header[-1] == "fingerprint"
     assert {r[2]: r[-1] for r in rows} == prints
@@ -92,7 +93,7 @@ def test_links_csv_carries_the_same_fingerprints(audited):
 
 def test_ack_acks_unack(audited):
     tmp, base, prints = audited
-    db = str(tmp / "a.sqlite")
+    db = str(db_at(tmp / "a.sqlite"))
     fingerprint = prints[base + "gone.html"]
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     past = _cli("ack", fingerprint, "--note", "x", "--until", yesterday, "--db", db)
@@ -118,7 +119,7 @@ def test_ack_acks_unack(audited):
 
 def test_run_latest_and_site_choose_the_run(audited):
     tmp, _, _ = audited
-    db = str(tmp / "a.sqlite")
+    db = str(db_at(tmp / "a.sqlite"))
     report = _cli("report", "--run", "latest", "--site", "審閱測試署", "--db", db, "--out", str(tmp / "r"),
                   "--format", "json")
     assert report.returncode == 0 and "report for run 1 (completed)" in report.stdout, report.stderr

@@ -12,6 +12,7 @@ import yaml
 
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 
@@ -26,7 +27,7 @@ def test_recheck_turns_a_fixed_link_green_and_keeps_a_record(tmp_path):
     profile = tmp_path / "p.yaml"
     profile.write_text(yaml.safe_dump({"site": {"name": "複查測試署"}, "links": {"retries": 0},
                                        "checks": {"accessibility": None}}, allow_unicode=True), encoding="utf-8")
-    db, out = str(tmp_path / "a.sqlite"), tmp_path / "out"
+    db, out = str(db_at(tmp_path / "a.sqlite")), tmp_path / "out"
     with SiteServer(routes) as site:
         run = _cli("run", site.url, "--profile", str(profile), "--db", db, "--out", str(out), "--offline")
         assert run.returncode == 0, run.stdout + run.stderr
@@ -57,7 +58,7 @@ def test_recheck_turns_a_fixed_link_green_and_keeps_a_record(tmp_path):
     assert check["findings"][0]["fingerprint"] == prints[site.url + "b.html"]  # the same finding, still open
     listing = _cli("links", "--db", db).stdout
     assert "a.html" not in listing and "b.html" in listing
-    with open_store(tmp_path / "a.sqlite", readonly=True) as store:
+    with open_store(db_at(tmp_path / "a.sqlite"), readonly=True) as store:
         assert [r["id"] for r in store.runs()] == [1]  # amended, not a new run
         fixed = next(r for r in store.link_results(1) if r.url == site.url + "a.html")
         assert fixed.details["recheck"]["before"]["status"] == "broken"

@@ -9,6 +9,7 @@ import yaml
 from govaudit import runner
 from govaudit.demo.server import DemoServer
 from govaudit.profile import load_profile
+from tests.testdb import db_at
 
 REQUIRED = ("mailbox", "newsletter", "online_services", "forms")
 
@@ -23,7 +24,7 @@ def _audit(tmp_path, variant):
         "checks": {"accessibility": None},
     }), encoding="utf-8")
     with DemoServer(variant=variant) as site:
-        outcome = runner.audit(site.start_url, load_profile(profile), db=tmp_path / "db.sqlite",
+        outcome = runner.audit(site.start_url, load_profile(profile), db=db_at(tmp_path / "db.sqlite"),
                                out=tmp_path / "out", offline=True, formats=("json",))
         truth = site.ground_truth
     assert outcome.status == "completed"

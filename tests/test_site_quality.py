@@ -2,7 +2,6 @@
 site against its ground truth, and the real agency pages in shared/realsite/moda-acs."""
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from govaudit.models import Page
 from govaudit.profile import load_profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at, table_rows
 
 NATIONAL_ID = "A123456789"  # checksum-valid (the textbook example)
 RESIDENT_OLD = "AC01234567"  # old-format resident certificate, checksum-valid
@@ -112,7 +112,7 @@ for _path in ("/f/one.docx", "/f/one.odt", "/f/two.xlsx", "/f/two.pdf", "/f/thre
 def _audit(tmp_path, routes):
     profile = load_profile(None).with_overrides(links={"timeout": 5})
     with SiteServer(routes) as server:
-        runner.audit(server.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "out", offline=True)
+        runner.audit(server.url, profile, db=db_at(tmp_path / "a.sqlite"), out=tmp_path / "out", offline=True)
         base = server.url
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     checks = {c["id"]: c for c in doc["checks"]}
@@ -178,11 +178,13 @@ def test_pii_reported_masked_and_never_in_full(full):
     for name in ("results.json", "report.html", "links.csv"):
         text = (tmp / "out" / name).read_text(encoding="utf-8-sig")
         assert NATIONAL_ID not in text and RESIDENT_OLD not in text, name
-    raw = (tmp / "a.sqlite").read_bytes()
-    assert NATIONAL_ID.encode() not in raw and RESIDENT_OLD.encode() not in raw
-    with sqlite3.connect(tmp / "a.sqlite") as db:  # every table but the compressed page bodies, as text
-        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'bodies'"):
-            dump = json.dumps(db.execute(f"SELECT * FROM {table}").fetchall(), ensure_ascii=False, default=str)
+    db = db_at(tmp / "a.sqlite")
+    if isinstance(db, Path):
+        raw = db.read_bytes()
+        assert NATIONAL_ID.encode() not in raw and RESIDENT_OLD.encode() not in raw
+    for table, rows in table_rows(db).items():  # every table but the compressed page bodies, as text
+        if table != "bodies":
+            dump = json.dumps(rows, ensure_ascii=False, default=str)
             assert NATIONAL_ID not in dump and RESIDENT_OLD not in dump, table
 
 
@@ -206,7 +208,7 @@ def test_a_bare_site_lacks_every_element(tmp_path):
 
 def test_attachment_text_is_scanned_and_stored_masked(tmp_path):
     """Attachments stored as pages with a body (crawler.attachments when present; plain text without it)."""
-    with open_store(tmp_path / "s.sqlite") as store:
+    with open_store(db_at(tmp_path / "s.sqlite")) as store:
         run = store.create_run(site="s", start_url="http://127.0.0.1/", tool_version="t", profile_hash="h",
                                profile={}, rubric="r@1")
         body = f"姓名,身分證字號\n王小明,{NATIONAL_ID}\n".encode()
@@ -269,7 +271,7 @@ def test_moda_acs_footer_elements_are_found(tmp_path):
                            charset="utf-8", lang=out.lang, title=out.title, meta=out.meta, anchors=out.anchors,
                            depth=0 if path.name == "index.html" else 1, size=1,
                            fetched_at="2026-01-01T00:00:00+00:00", facts=out.facts), None))
-    with open_store(tmp_path / "s.sqlite") as store:
+    with open_store(db_at(tmp_path / "s.sqlite")) as store:
         run = store.create_run(site="acs", start_url=base + "ACS/index.html", tool_version="t", profile_hash="h",
                                profile={}, rubric="r@1")
         with store.transaction():

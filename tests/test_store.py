@@ -52,6 +52,7 @@ def _set_schema_version(url: str, version: int) -> None:
          f"UPDATE govaudit_schema SET version = {version}")
 
 
+@pytest.mark.sqlite_only(reason="SQLite's journal mode, read from the file")
 def test_new_database_is_migrated_and_in_wal_mode(tmp_path):
     path = tmp_path / "a.sqlite"
     open_store(path).close()
@@ -60,6 +61,7 @@ def test_new_database_is_migrated_and_in_wal_mode(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.sqlite_only(reason="the sqlite:/// URL forms and relative paths of a file")
 def test_url_forms_open_the_same_database(tmp_path, monkeypatch):
     path = tmp_path / "a.sqlite"
     with open_store(path) as store:
@@ -100,6 +102,7 @@ def test_readonly_store_refuses_writes_and_missing_databases(store_url):
         _run(store)
 
 
+@pytest.mark.sqlite_only(reason="the file lock through a symlink to the file (test_store_postgres has PostgreSQL's)")
 def test_the_run_lock_is_refused_to_a_second_run_even_through_a_symlink(tmp_path):
     path = tmp_path / "a.sqlite"
     link = tmp_path / "link.sqlite"

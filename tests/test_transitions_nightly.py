@@ -12,6 +12,7 @@ import yaml
 
 from tests.receivers import WebhookReceiver
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 BUSY = (503, {"Content-Type": "text/html"}, b"busy")
@@ -21,7 +22,7 @@ GONE = (404, {"Content-Type": "text/html"}, b"not here")
 def _run(tmp_path, url, night, fail_on):
     out = tmp_path / f"night{night}"
     proc = subprocess.run([*GOVAUDIT, "run", url, "--profile", str(tmp_path / "p.yaml"), "--db",
-                           str(tmp_path / "a.sqlite"), "--out", str(out), "--offline", "--fail-on", fail_on],
+                           str(db_at(tmp_path / "a.sqlite")), "--out", str(out), "--offline", "--fail-on", fail_on],
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))

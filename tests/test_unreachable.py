@@ -15,6 +15,7 @@ from govaudit.models import RunStatus
 from govaudit.store import open_store
 from tests.receivers import SMTPReceiver, WebhookReceiver, notify_section
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at, store_exists
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 
@@ -30,7 +31,7 @@ def _profile(tmp_path, notify=None, attempts=3, backoff=0.1):
 
 
 def _run(tmp_path, url, profile, *args, out="out"):
-    return subprocess.run([*GOVAUDIT, "run", url, "--profile", str(profile), "--db", str(tmp_path / "a.sqlite"),
+    return subprocess.run([*GOVAUDIT, "run", url, "--profile", str(profile), "--db", str(db_at(tmp_path / "a.sqlite")),
                            "--out", str(tmp_path / out), "--offline", *args],
                           capture_output=True, text=True, timeout=180)
 
@@ -78,13 +79,13 @@ def test_a_start_page_that_is_not_html_fails_clearly_and_scores_nothing(tmp_path
         (line,) = proc.stdout.splitlines()
         assert f"failed: the start page is not an HTML page (Content-Type: {kind})" in line
         assert "disclosure_adequacy n/a" in line and "100.0" not in line and "Traceback" not in proc.stderr
-    with open_store(tmp_path / "a.sqlite", readonly=True) as store:
+    with open_store(db_at(tmp_path / "a.sqlite"), readonly=True) as store:
         assert [store.run(i).status for i in (1, 2)] == [RunStatus.FAILED, RunStatus.FAILED]
         assert store.count("pages", 2) == 0
 
 
 def test_a_run_left_running_by_a_dead_process_is_announced_by_the_next(tmp_path):
-    with open_store(tmp_path / "a.sqlite") as store:  # what a SIGKILLed audit leaves behind
+    with open_store(db_at(tmp_path / "a.sqlite")) as store:  # what a SIGKILLed audit leaves behind
         store.create_run(site="停機測試署", start_url="http://127.0.0.1/", tool_version="0", profile_hash="",
                          profile={}, rubric="")
     with SMTPReceiver() as smtp, WebhookReceiver() as hook, SiteServer({"/": html("<p>首頁</p>")}) as site:
@@ -96,7 +97,7 @@ def test_a_run_left_running_by_a_dead_process_is_announced_by_the_next(tmp_path)
 
 
 def test_report_on_a_missing_database_is_a_usage_error_and_creates_nothing(tmp_path):
-    proc = subprocess.run([*GOVAUDIT, "report", "--db", str(tmp_path / "missing.sqlite"), "--out",
+    proc = subprocess.run([*GOVAUDIT, "report", "--db", str(db_at(tmp_path / "missing.sqlite")), "--out",
                            str(tmp_path / "o")], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 3 and "no database at" in proc.stderr and "Traceback" not in proc.stderr
-    assert not (tmp_path / "missing.sqlite").exists() and not (tmp_path / "o").exists()
+    assert not store_exists(db_at(tmp_path / "missing.sqlite")) and not (tmp_path / "o").exists()
