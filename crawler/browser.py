@@ -388,8 +388,10 @@ def reusable(store: Any, job: BrowserJob) -> list[dict]:
     before = (store.run(job.reuse_from).stats.get("browser") or {}).get(job.check_id) or {}
     versions = {engines.AXE: axe_version()}
     for name in job.config.engines:
-        engine = engines.qualweb() if name == engines.QUALWEB else None
-        versions[name] = engine.version if isinstance(engine, engines.Engine) else "unavailable"
+        engine = engines.load(name)  # cheap: an engine starts its own process (Alfa's Node) on its first page
+        versions[name] = "unavailable" if isinstance(engine, str) else engine.version
+        if not isinstance(engine, str):
+            engine.close()
     if not before.get("available") or before.get("engines") != versions \
             or before.get("browser_version") != probe(job.config)[0]:
         return []

@@ -19,6 +19,7 @@ from govaudit.models import LinkResult, LinkStatus, Page
 from govaudit.profile import HostRule, Links, Profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer
+from tests.testdb import db_at
 
 ART = resources.files("govaudit.config").joinpath("mark_art/moda-aa-2.1.png").read_bytes()
 CERT = "https://accessibility.moda.gov.tw/Applications/Detail?category=20250102103000"
@@ -78,7 +79,7 @@ def _judge(tmp_path, footer: str, links=None, status=LinkStatus.OK):
     with SiteServer({path: (200, {"Content-Type": "image/png"}, data) for path, data in IMAGES.items()}) as server:
         start = server.url
         body = f"<html><body><main>{FILLER}</main><footer>{footer}</footer></body></html>".encode()
-        store = open_store(tmp_path / f"{hashlib.sha1(body).hexdigest()[:8]}.sqlite")
+        store = open_store(db_at(tmp_path / f"{hashlib.sha1(body).hexdigest()[:8]}.sqlite"))
         run = store.create_run(site="s", start_url=start, tool_version="t", profile_hash="h", profile={},
                                rubric="r@1")
         facts = analyze(lxml.html.document_fromstring(body), start)

@@ -21,6 +21,7 @@ from govaudit.profile import Links, Profile
 from govaudit.scope import Kind, Scope
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 CERT = "20240305131929"  # the number estimates an expiry of 2027-06-03 (3 years + 90 days)
 DETAIL = f"/Applications/Detail?category={CERT}"
@@ -54,7 +55,7 @@ def _judge(tmp_path, route, *, listed=True, offline=True, name="run"):
         cert_url = cert.url.rstrip("/") + DETAIL
         host = cert_url.split("/")[2]
         profile = Profile(links=Links(certificate_hosts={host: "moda"} if listed else {}))
-        store = open_store(tmp_path / f"{name}.sqlite")
+        store = open_store(db_at(tmp_path / f"{name}.sqlite"))
         start = "http://127.0.0.1:1/"
         run = store.create_run(site="s", start_url=start, tool_version="t", profile_hash="h", profile={},
                                rubric="r@1")
@@ -163,7 +164,7 @@ def test_an_audit_reads_the_certificate_page(tmp_path):
             profile.write_text(json.dumps({"links": {"certificate_hosts": {cert_url.split("/")[2]: "moda"}},
                                            "checks": {"accessibility_mark": {"audit_date": AUDIT_DATE}}}))
             proc = subprocess.run([sys.executable, "-m", "govaudit", "run", site.url, "--offline", "--profile",
-                                   str(profile), "--db", str(tmp_path / "a.sqlite"), "--out", str(tmp_path / "out")],
+                                   str(profile), "--db", str(db_at(tmp_path / "a.sqlite")), "--out", str(tmp_path / "out")],
                                   capture_output=True, text=True, timeout=240)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     badge = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))["accessibility"]["badge"]

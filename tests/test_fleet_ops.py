@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.testdb import db_at
+
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = ROOT / "config" / "systemd"
 FLEET_UNITS = ("govaudit-worker.service", "govaudit-fleet.service", "govaudit-fleet.timer")
@@ -155,7 +157,7 @@ def test_an_earlier_try_knocks_once(tmp_path: Path) -> None:
     site = FleetSite(name="停機機關", group="文化部", start_url=dead_url())
     profile = Profile.model_validate({"site": {"start_attempts": 3, "start_backoff": 0.05}, "source": "test"})
     job = AuditJob(site=site, profile=profile.model_dump(mode="json", by_alias=True), night="n", offline=True)
-    db = tmp_path / "fleet.sqlite"
+    db = db_at(tmp_path / "fleet.sqlite")
     early = audit(job, db=str(db), out=tmp_path / "out", final=False)
     assert early.kind == "unreachable" and early.run_id is None and "tries" not in early.error, early
     last = audit(job, db=str(db), out=tmp_path / "out", final=True)

@@ -159,7 +159,7 @@ def test_closing_the_terminal_stops_the_run_like_sigterm(tmp_path):
     """`govaudit run` on a terminal that is closed mid-crawl: the kernel hangs it up (SIGHUP to the session,
     the runner's forked processes included), and the run ends as under SIGTERM."""
     tmp = Path(tempfile.mkdtemp(prefix="gah-", dir="/tmp"))
-    db, tag = tmp_path / "a.sqlite", uuid.uuid4().hex
+    db, tag = db_at(tmp_path / "a.sqlite"), uuid.uuid4().hex
     env = {**os.environ, "GOVAUDIT_TEST_TAG": tag, "TMPDIR": str(tmp), "TERM": "xterm"}
     master, slave = os.openpty()
     stop, seen = threading.Event(), bytearray()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 
 from govaudit.incremental import FULL, INCREMENTAL, nights_since_full, plan
 from tests.siteserver import SiteServer, _Handler, html
+from tests.testdb import db_at, query
 
 GOVAUDIT = [sys.executable, "-m", "govaudit"]
 LAST_MODIFIED = "Mon, 07 Dec 2026 00:00:00 GMT"
@@ -68,10 +68,10 @@ def _seen(server: SiteServer) -> list[tuple[str, str, str, int]]:
     return server.handler.seen  # type: ignore[attr-defined]
 
 
-def _run(tmp: Path, url: str, night: int, *args: str) -> dict:
+def _run(tmp: Path, db: Path | str, url: str, night: int, *args: str) -> dict:
     out = tmp / f"night{night}"
     proc = subprocess.run([*GOVAUDIT, "run", url, "--profile", str(tmp / "profile.yaml"), "--db",
-                           str(tmp / "audit.sqlite"), "--out", str(out), "--offline", *args],
+                           str(db), "--out", str(out), "--offline", *args],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     return json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -81,6 +81,7 @@ def _run(tmp: Path, url: str, night: int, *args: str) -> dict:
 def nights(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("incremental")
     (tmp / "profile.yaml").write_text(PROFILE, encoding="utf-8")
+    db = db_at(tmp / "audit.sqlite")
     ext_routes = {"/ext.html": html("外部")}
     ext = _server(ext_routes, host="127.0.0.2")
     with ext:
@@ -104,7 +105,7 @@ def nights(tmp_path_factory):
                 seen.clear()
                 ext_seen.clear()
                 loaded.clear()
-                doc = _run(tmp, site.url, n, *args)
+                doc = _run(tmp, db, site.url, n, *args)
                 log.append((doc, list(seen), list(ext_seen), sorted(set(loaded))))
 
             night(1)
@@ -114,15 +115,14 @@ def nights(tmp_path_factory):
             routes["/b.html"] = html('<a href="/">首頁</a><a href="/a.html">A</a><a href="/new-missing.html">新</a>',
                                      title="B")
             del routes["/c.html"]
-            with sqlite3.connect(tmp / "audit.sqlite") as db:
-                db.execute("UPDATE link_cache SET checked_epoch = ?", (time.time() - 4 * 86400,))
+            query(db, f"UPDATE link_cache SET checked_epoch = {time.time() - 4 * 86400}")
             night(3)
             night(4, "--full")
-    return site.url, tmp, log
+    return site.url, tmp, log, db
 
 
 def test_first_night_is_full_and_asks_unconditionally(nights):
-    _, _, log = nights
+    _, _, log, _ = nights
     doc, seen, _, loaded = log[0]
     assert {"/", "/a.html", "/b.html", "/c.html"} <= set(loaded)  # the browser stage tested the pages
     assert doc["run"]["stats"]["browser"]["accessibility"]["reused"] == 0
@@ -132,7 +132,7 @@ def test_first_night_is_full_and_asks_unconditionally(nights):
 
 
 def test_unchanged_night_revalidates_and_reuses(nights):
-    base, tmp, log = nights
+    base, tmp, log, db = nights
     doc, seen, ext_seen, loaded = log[1]
     pages = {"/", "/a.html", "/b.html", "/c.html", "/doc.pdf"}
     asked = {path: (inm, ims, status) for path, inm, ims, status in seen}
@@ -152,21 +152,20 @@ def test_unchanged_night_revalidates_and_reuses(nights):
     ext = next(r for r in doc["links"] if r["url"].endswith("/ext.html"))
     assert ext["cached"] is True and ext["status"] == "ok"
     # The reused parse is the page as first read: titles, links and bodies the same as night 1's
-    with sqlite3.connect(tmp / "audit.sqlite") as db:
-        def rows(run):
-            return sorted(db.execute("SELECT u.url, p.title, p.body_hash, p.lang FROM pages p JOIN urls u"
-                                     " ON u.id = p.url_id WHERE run_id=?", (run,)))
+    def rows(run: int) -> list:
+        return sorted(query(db, "SELECT u.url, p.title, p.body_hash, p.lang FROM pages p JOIN urls u"
+                                f" ON u.id = p.url_id WHERE run_id={int(run)}"))
 
-        def links(run):
-            return sorted(db.execute("SELECT s.url, t.url, l.text, l.position FROM links l JOIN urls s ON"
-                                     " s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE run_id=?", (run,)))
+    def links(run: int) -> list:
+        return sorted(query(db, "SELECT s.url, t.url, l.text, l.position FROM links l JOIN urls s ON"
+                                f" s.id = l.source_id JOIN urls t ON t.id = l.target_id WHERE run_id={int(run)}"))
 
-        assert rows(2) == rows(1) and len(rows(1)) >= 5 and any(url.endswith("/doc.pdf") for url, *_ in rows(2))
-        assert links(2) == links(1) and len(links(1)) >= 8
+    assert rows(2) == rows(1) and len(rows(1)) >= 5 and any(url.endswith("/doc.pdf") for url, *_ in rows(2))
+    assert links(2) == links(1) and len(links(1)) >= 8
 
 
 def test_cached_result_is_marked_in_links_csv(nights):
-    _, tmp, log = nights
+    _, tmp, log, _ = nights
     first = next(r for r in log[0][0]["links"] if r["url"].endswith("/moved"))
     with (tmp / "night2" / "links.csv").open(encoding="utf-8-sig", newline="") as fh:
         row = next(r for r in csv.DictReader(fh) if r["target"].endswith("/moved"))
@@ -177,7 +176,7 @@ def test_cached_result_is_marked_in_links_csv(nights):
 
 
 def test_unchanged_night_has_the_same_findings(nights):
-    _, _, log = nights
+    _, _, log, _ = nights
     first, second = log[0][0], log[1][0]
     assert second["changes"]["new"] == [] and second["changes"]["resolved"] == []
 
@@ -190,7 +189,7 @@ def test_unchanged_night_has_the_same_findings(nights):
 
 
 def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
-    _, _, log = nights
+    _, _, log, _ = nights
     doc, seen, _, loaded = log[2]
     asked = {path: status for path, _, _, status in seen}
     assert "/b.html" in loaded and "/a.html" not in loaded and "/" not in loaded  # only B tested again
@@ -207,7 +206,7 @@ def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
 
 
 def test_aged_cache_entry_is_checked_again(nights):
-    _, _, log = nights
+    _, _, log, _ = nights
     doc, _, ext_seen, _ = log[2]
     assert {path for path, *_ in ext_seen} == {"/ext.html", "/moved"}
     assert doc["run"]["stats"]["night"]["targets_cached"] == 0
@@ -216,7 +215,7 @@ def test_aged_cache_entry_is_checked_again(nights):
 
 
 def test_full_flag_sends_no_conditional_headers(nights):
-    _, _, log = nights
+    _, _, log, _ = nights
     doc, seen, ext_seen, loaded = log[3]
     assert {"/", "/a.html", "/b.html"} <= set(loaded) and doc["run"]["stats"]["browser"]["accessibility"]["reused"] == 0
     assert seen and all(inm == "" and ims == "" for _, inm, ims, _ in seen)
@@ -267,7 +266,7 @@ def test_every_nth_completed_run_is_full(tmp_path):
 
     profile = load_profile(None).with_overrides(crawl={"full_every": 3})
     same = profile.fingerprint()
-    with open_store(tmp_path / "a.sqlite") as store:
+    with open_store(db_at(tmp_path / "a.sqlite")) as store:
         def night(kind=None, status=RunStatus.COMPLETED, site="s", profile_hash=same):
             run = store.create_run(site=site, start_url="http://127.0.0.1/", tool_version=__version__,
                                    profile_hash=profile_hash, profile={}, rubric="r")

@@ -21,6 +21,7 @@ from govaudit.jobs import CrawlJob
 from govaudit.profile import load_profile
 from govaudit.scope import Kind, Scope, offline_allows
 from tests.siteserver import SiteServer, html
+from tests.testdb import db_at
 
 SITE = "http://127.0.0.1:8000/"
 
@@ -89,7 +90,7 @@ def test_the_gate_is_the_first_downloader_middleware_and_drops_what_scope_refuse
 
 def _audit(tmp_path, server, **crawl):
     profile = load_profile(None).with_overrides(crawl=crawl, links={"timeout": 5, "retries": 0})
-    outcome = runner.audit(server.url, profile, db=tmp_path / "a.sqlite", out=tmp_path / "out", offline=True)
+    outcome = runner.audit(server.url, profile, db=db_at(tmp_path / "a.sqlite"), out=tmp_path / "out", offline=True)
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     return outcome, {lk["url"]: lk for lk in doc["links"]}, doc
 
