@@ -21,6 +21,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from govaudit import cuts
 from govaudit.crawler import traps
 from govaudit.store import open_store
 from tests.adversarial import AdversarialSite, audit_process
@@ -36,10 +37,18 @@ def _report(run, site: AdversarialSite) -> dict:
         "exit_code": run.exit_code, "seconds": round(run.seconds, 1), "peak_pss_mib": round(run.peak_pss_kib / 1024),
         "status": run_doc.get("status"), "pages": run_doc.get("pages_crawled"), "links": len(doc.get("links") or ()),
         "cuts": {c["kind"]: c["count"] for c in (run_doc.get("stats") or {}).get("cuts") or ()},
-        "report_written": (run.out / "report.html").exists(), "out_of_scope_requests": site.out_of_scope(),
+        "report_written": (run.out / "report.html").exists(), "unnamed_in_report": _unnamed(run.out, doc), "out_of_scope_requests": site.out_of_scope(),
         "requests": site.requests, "orphans": len(run.left), "temp_left": run.temp_left,
         "where": _where(run.db), "summary": run.stdout.strip()[-300:], "stderr": run.stderr.strip()[-500:],
     }
+
+
+def _unnamed(out: Path, doc: dict) -> list[str]:
+    """The crawl cuts (traps and budgets) the run recorded that report.html does not name in its words."""
+    report = out / "report.html"
+    text = report.read_text(encoding="utf-8") if report.exists() else ""
+    kinds = [c["kind"] for c in ((doc.get("run") or {}).get("stats") or {}).get("cuts") or ()]
+    return [k for k in kinds if k in cuts.KINDS and cuts.KINDS[k].zh.split("（")[0] not in text]
 
 
 def _where(db: Path) -> dict:
