@@ -62,6 +62,7 @@ def _where(db: Path) -> dict:
         run = store.run(run_id)
         pages = [p for p in store.pages(run_id) if p.http_status == 200]
         results = list(store.link_results(run_id))
+        checks = store.check_results(run_id)
     began = datetime.fromisoformat(run.started_at)
 
     def after(stamps: list[str]) -> float | None:
@@ -75,6 +76,10 @@ def _where(db: Path) -> dict:
         "results_by_segment": dict(Counter(segment(r.url) for r in results).most_common(8)),
         "last_page_s": after([p.fetched_at for p in pages]), "last_result_s": after([r.checked_at for r in results]),
         "finished_s": after([run.finished_at] if run.finished_at else []),
+        "crawl_s": (run.stats or {}).get("elapsed_s"),
+        "browser_s": ((run.stats or {}).get("browser") or {}).get("accessibility", {}).get("elapsed"),
+        "browser_pages": ((run.stats or {}).get("browser") or {}).get("accessibility", {}).get("pages"),
+        "checks_s": round(sum(c.get("duration") or 0 for c in checks), 1),
     }
 
 
