@@ -77,7 +77,7 @@ def pattern(url: str) -> str:
 
 _DIGITS = re.compile(r"\d+")
 _NUMBER_RUN = re.compile(r"/N(?:/N)+/")
-_TAG = re.compile(rb"<[^>]*>")
+_TAG = re.compile(rb"<[^>]*>?")  # (an unclosed "<" ends the text: no backtracking over a hostile body)
 _NUMBERS_AND_SPACE = re.compile(rb"[\s\d]+")
 KEY_BYTES = 1024 * 1024  # of a body read for its content key (a bound on its cost in the crawl process)
 REPEAT_SHARE = 0.5  # a pattern whose pages repeat one another more than this is near-duplicate
