@@ -12,7 +12,6 @@ import hashlib
 import heapq
 import re
 import secrets
-from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -123,7 +122,7 @@ class SiteSpider(scrapy.Spider):
         self.session_free: set[str] = set()  # targets without their session id, crawled once each
         self.bodies: dict[str, str] = {}  # sha256 of a crawled page's body -> its URL (duplicates folded)
         self.cuts = CutLog()  # what the crawl left out (govaudit/cuts.py)
-        self.patterns: Counter[str] = Counter()  # crawled pages per address pattern (traps.pattern)
+        self.budget = traps.PatternBudget(crawl.max_pages_per_pattern)  # crawled pages per address pattern
         # Pages to crawl wait here, best first (see _release): (order, seq, target, depth, referrer, pager, boost)
         self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
         self.pages_in_flight = 0  # page requests made and not yet settled (parsed, or failed)
@@ -288,6 +287,8 @@ class SiteSpider(scrapy.Spider):
             self.writer.result(replace(self.cache[target], url=target, cached=True))
         elif internal and (trap := self._trap(target)):
             self._excluded(target, ErrorKind.CRAWL_LIMIT, trap, internal)
+        elif internal and looks_like_page(target) and self.budget.spent(target):
+            self._pattern_cut(target)
         elif internal and looks_like_page(target) and self._crawlable(target, depth, pager):
             self.open_pages += 1  # waiting in the frontier: a page still to come
             heapq.heappush(self.frontier, (depth - boost, len(self.seen), target, depth, referrer, pager, boost))
@@ -319,6 +320,9 @@ class SiteSpider(scrapy.Spider):
         while self.frontier and self.pages_in_flight < self.window:
             _, _, target, depth, referrer, pager, boost = heapq.heappop(self.frontier)
             self.open_pages -= 1  # (counted again by _request)
+            if self.budget.spent(target):  # its pattern was spent while it waited
+                self._pattern_cut(target)
+                continue
             request = self._request(target, kind="page", depth=depth, referrer=referrer, boost=boost)
             request.meta["pager"] = pager
             request.meta["hub"] = boost > 0
@@ -337,6 +341,11 @@ class SiteSpider(scrapy.Spider):
             self.cuts.add(kind, target)
             return f"crawl trap: {kind.replace('_', ' ')}"
         return ""
+
+    def _pattern_cut(self, target: str) -> None:
+        self.cuts.add("pattern", target, limit=self.budget.limit)
+        self._excluded(target, ErrorKind.CRAWL_LIMIT, f"crawl trap: the pages under {traps.pattern(target)} repeat one"
+                       f" another (crawl.max_pages_per_pattern = {self.budget.limit})", True)
 
     def _crawlable(self, target: str, depth: int, pager: int) -> bool:
         """A page of the site within the depth and pagination limits (beyond them it is only checked)."""
@@ -581,7 +590,7 @@ class SiteSpider(scrapy.Spider):
             self.writer.page(page, body, [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
-        self.patterns[traps.pattern(url)] += 1
+        self.budget.crawled(url, traps.content_key(body))
         item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
                                    bool(meta.get("hub")))
         stored = self._reusable(response)
@@ -685,7 +694,7 @@ class SiteSpider(scrapy.Spider):
         pages = self.counts["pages"]
         if "max_pages" in self.cuts and pages >= traps.CROWDED_MIN_PAGES:
             # max_pages spent mostly under one pattern: a trap the URL rules did not name (a query explosion)
-            pattern, n = self.patterns.most_common(1)[0]
+            pattern, n = self.budget.pages.most_common(1)[0]
             if n > pages * traps.CROWDED_SHARE:
                 self.cuts.add("crowded", pattern, limit=self.max_pages, count=n, total=pages)
 

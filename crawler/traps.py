@@ -1,12 +1,16 @@
 """Spider traps, decided from a URL alone (pure): session ids that make every visit a new URL, calendars
-that page on forever, and paths that repeat a segment ever deeper.
+that page on forever, and paths that repeat a segment ever deeper; and, for what no URL rule names (a
+query-string explosion, ever-deeper numbered paths), a budget per address pattern that applies once the
+pattern's pages repeat one another (`PatternBudget`).
 
 The spider does not crawl what these name and records each as a crawl cut (govaudit/cuts.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that carry a session, whatever their value; and names that do when the value looks
@@ -63,11 +67,57 @@ def trap_kind(url: str, this_year: int) -> str | None:
 
 def pattern(url: str) -> str:
     """The address pattern of a page: its path, and the names of its query parameters without their values
-    (`/catalog?brand=&color=`), numbers in the path as `N`: pages a trap generates share one."""
+    (`/catalog?brand=&color=`), numbers in the path as `N` and a run of number segments as one
+    (`/deeper/N/`): pages a trap generates share one, and so do a news archive's items."""
     parts = urlsplit(url)
-    path = _DIGITS.sub("N", parts.path)
+    path = _NUMBER_RUN.sub("/N/", _DIGITS.sub("N", parts.path) + "/")[:-1] or "/"
     names = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
     return path + ("?" + "&".join(f"{n}=" for n in names) if names else "")
 
 
 _DIGITS = re.compile(r"\d+")
+_NUMBER_RUN = re.compile(r"/N(?:/N)+/")
+_TAG = re.compile(rb"<[^>]*>?")  # (an unclosed "<" ends the text: no backtracking over a hostile body)
+_NUMBERS_AND_SPACE = re.compile(rb"[\s\d]+")
+KEY_BYTES = 1024 * 1024  # of a body read for its content key (a bound on its cost in the crawl process)
+REPEAT_SHARE = 0.5  # a pattern whose pages repeat one another more than this is near-duplicate
+
+
+def content_key(body: bytes) -> str:
+    """What a page says, but for its numbers, markup and spacing: pages a trap generates (month 3 and
+    month 4 of an empty calendar, a listing under another filter) share a key; two news items do not.
+    Exact rather than a similarity hash: the menus of an agency's template outweigh an item's own text,
+    and a similarity hash would call its news items alike."""
+    text = _NUMBERS_AND_SPACE.sub(b"", _TAG.sub(b" ", body[:KEY_BYTES]))
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
+class PatternBudget:
+    """Pages crawled per address pattern (pattern()) and the content keys they had. A pattern is spent once
+    `limit` of its pages are crawled and more than REPEAT_SHARE of them repeat an earlier page's key:
+    3,000 distinct news items under `/News_Content.aspx?n=&s=` never spend it (max_pages bounds them);
+    a faceted catalog or a calendar of empty months does. limit 0: no budget."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pages: Counter[str] = Counter()
+        self.repeats: Counter[str] = Counter()
+        self._keys: dict[str, set[str]] = {}
+
+    def crawled(self, url: str, key: str | None) -> None:
+        """A page of url's pattern was crawled; key its content_key (None: no body to compare)."""
+        name = pattern(url)
+        self.pages[name] += 1
+        if key is not None:
+            keys = self._keys.setdefault(name, set())
+            if key in keys:
+                self.repeats[name] += 1
+            keys.add(key)
+
+    def spent(self, url: str) -> bool:
+        """No more pages of url's pattern are to be crawled."""
+        if not self.limit:
+            return False
+        name = pattern(url)
+        pages = self.pages[name]
+        return pages >= self.limit and self.repeats[name] > pages * REPEAT_SHARE

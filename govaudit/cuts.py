@@ -39,6 +39,10 @@ KINDS: dict[str, Kind] = {
     # or only a large news archive; either way the rest of the site got what was left
     "crowded": Kind("crawl.max_pages", "頁數上限多耗於同一網址樣式（可能為查詢參數組合爆增或無限網址）",
                     "pages spent under one URL pattern (a query-string explosion, endless URLs, or a large archive)"),
+    # a pattern whose pages repeat one another's text (numbers aside): a trap no URL rule named
+    "pattern": Kind("crawl.max_pages_per_pattern", "個網址屬於內容重複的同一網址樣式（查詢參數組合爆增或無限網址），超過單一樣式頁數上限，未爬取",
+                    "URLs under an address pattern whose pages repeat one another (a query-string explosion or"
+                    " endless URLs) not crawled past the pattern's budget", trap=True),
     "links_per_page": Kind("crawl.max_links_per_page", "個連結超過單頁連結上限，未檢查",
                            "links past a page's link cap not checked"),
     "host_requests": Kind("crawl.max_requests_per_host", "個請求超過單一主機請求上限，未送出",

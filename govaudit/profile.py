@@ -71,6 +71,9 @@ class Crawl(_Strict):
     # and leave the run `incomplete` with its reports written.
     max_pagination: Annotated[int, Field(ge=0)] = 500  # pager links followed in a row (they cost no depth)
     max_links_per_page: Annotated[int, Field(ge=1)] = 5000  # links of one page stored and checked
+    # pages crawled under one address pattern (crawler/traps.py) once most of its pages repeat one another's
+    # text but for numbers (a query explosion); patterns of distinct pages are bounded by max_pages alone
+    max_pages_per_pattern: Annotated[int, Field(ge=0)] = 100  # 0: no such budget
     max_requests: Annotated[int, Field(ge=1)] = 200_000  # requests of the whole crawl
     max_requests_per_host: Annotated[int, Field(ge=1)] = 5000  # to any one host outside the site
     max_seconds: Annotated[float, Field(ge=0)] = 6 * 3600  # the crawl's wall-clock time; 0: no limit
