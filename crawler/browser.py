@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govaudit import chromium
+from govaudit import chromium, procs
 from govaudit.analyzers import page_analyzers
 from govaudit.chromium import BrowserConfig, probe, start_chrome, stop_chrome
 from govaudit.crawler import engines
@@ -88,15 +88,9 @@ def _stopped(signum: int, _frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _remove(path: str, patience: float = 10.0) -> None:
-    """Remove a Chromium profile, again while something still writes into it: on a loaded machine a
-    killed browser's last processes can outlive stop_chrome's wait (the adversarial bench found two
-    profiles left in TMPDIR after a completed run)."""
-    deadline = time.monotonic() + patience
-    shutil.rmtree(path, ignore_errors=True)
-    while os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        shutil.rmtree(path, ignore_errors=True)
+def _remove(path: str) -> None:
+    """Remove a Chromium profile (the runner also removes the stage's whole TMPDIR after the stage)."""
+    procs.remove_tree(path)
 
 
 class PageError(RuntimeError):

@@ -118,6 +118,16 @@ def end_group(pgid: int, *, grace: float, alive: Callable[[], bool]) -> None:
     kill_group(pgid, signal.SIGKILL)
 
 
+def remove_tree(path: str | os.PathLike[str], patience: float = 10.0) -> None:
+    """Remove a directory tree, again while something still writes into it (a killed browser's last
+    processes can outlive the wait for them on a loaded machine), for at most `patience` seconds."""
+    deadline = time.monotonic() + patience
+    shutil.rmtree(path, ignore_errors=True)
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def sweep_temp(prefix: str = "govaudit-", base: str | os.PathLike[str] | None = None) -> None:
     """Remove the temporary directories `{prefix}{pid}-…` in `base` (default: the system's temporary
     directory) whose process is gone (a SIGKILLed audit cannot remove its own); those of a live
