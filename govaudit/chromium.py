@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from selenium.webdriver import Chrome
 
 ACCEPT_LANGUAGE_LIST = ",".join(part.split(";")[0] for part in ACCEPT_LANGUAGE.split(","))  # Chromium adds the q=
+# Chromium profile directories in TMPDIR: PROFILE_PREFIX + the browser stage's pid + "-…"
+PROFILE_PREFIX = "govaudit-chromium-"
 
 
 @dataclass(frozen=True)

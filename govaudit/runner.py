@@ -37,6 +37,7 @@ from govaudit import (
     startpage,
     urls,
 )
+from govaudit.chromium import PROFILE_PREFIX as CHROMIUM_PROFILE
 from govaudit.chromium import BrowserConfig, loopback_hosts
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
@@ -117,16 +118,12 @@ def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *
     process tree that ends with it, and on the way out (an exception, SIGTERM/SIGINT here) the whole
     group gets SIGTERM, `grace` seconds, then SIGKILL. The browser stage's death signal is SIGTERM, so
     that it takes down Chromium (in groups of their own) and removes the profiles before it goes."""
-    with tempfile.TemporaryDirectory(prefix=procs.temp_prefix(), ignore_cleanup_errors=True) as tmp:
+    with tempfile.TemporaryDirectory(prefix=procs.temp_prefix()) as tmp:
         job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
         job_file.write_text(job.to_json(), encoding="utf-8")
         death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
-        # The stage's own temporary files (Chromium's profiles among them) go under `tmp`, removed here
-        # once the stage and its processes are gone, whatever they left: the adversarial bench found
-        # Chromium profiles left in TMPDIR after completed runs on a loaded machine.
         proc = subprocess.Popen([sys.executable, "-P", "-m", module, "--job", str(job_file),
                                  "--stats", str(stats_file)], stdout=subprocess.PIPE, text=True,
-                                env={**os.environ, "TMPDIR": tmp},
                                 start_new_session=True, preexec_fn=procs.preexec(death))  # noqa: PLW1509
         assert proc.stdout is not None  # stdout=PIPE
         try:
@@ -143,7 +140,10 @@ def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *
             proc.stdout.close()
         procs.kill_group(proc.pid)  # what the stage left behind (its group outlives it while one is in it)
         stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
-        procs.remove_tree(tmp)
+        # Chromium profiles of the stage (named by its session, i.e. its pid) that it could not remove:
+        # the adversarial bench found some left in TMPDIR after completed runs on a loaded machine
+        for left in Path(tempfile.gettempdir()).glob(f"{CHROMIUM_PROFILE}{proc.pid}-*"):
+            procs.remove_tree(left)
     return stats, code
 
 
