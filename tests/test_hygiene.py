@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from govaudit import procs
+from tests.adversarial import tagged
 from tests.siteserver import DELAY, SiteServer, html
 from tests.testdb import db_at, query
 
@@ -53,29 +54,13 @@ def _site() -> tuple[SiteServer, threading.Event]:
     return server, loading
 
 
-def _ours(tag: str) -> dict[int, str]:
-    """{pid: command line} of the live processes carrying the tag (zombies are dead: not counted)."""
-    marker = f"GOVAUDIT_TEST_TAG={tag}".encode()
-    found = {}
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            env = (proc / "environ").read_bytes().split(b"\0")
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, IndexError):  # ended while we looked, or not ours
-            continue
-        if marker in env and state != "Z":
-            found[int(proc.name)] = cmd
-    return found
-
-
 def _gone(tag: str, limit: float = 8) -> dict[int, str]:
     """Poll until no tagged process is left (or `limit` seconds): what is left."""
     deadline = time.monotonic() + limit
-    left = _ours(tag)
+    left = tagged(tag)
     while left and time.monotonic() < deadline:
         time.sleep(0.1)
-        left = _ours(tag)
+        left = tagged(tag)
     return left
 
 
@@ -193,7 +178,7 @@ def test_closing_the_terminal_stops_the_run_like_sigterm(tmp_path):
 def _wait_for_count(tag: str, what: str, n: int, limit: float = 30) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if sum(what in cmd for cmd in _ours(tag).values()) >= n:
+        if sum(what in cmd for cmd in tagged(tag).values()) >= n:
             return
         time.sleep(0.05)
     pytest.fail(f"fewer than {n} {what!r} processes in {limit} s")
