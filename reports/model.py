@@ -253,6 +253,11 @@ def _scalar_metrics(metrics: Any) -> list[dict]:
     ]
 
 
+def check_titles(lang: str) -> dict[str, str]:
+    """Check id → its title in `lang` (zh-TW: title_zh, else the English title)."""
+    return {cid: (cls.title if lang == "en" else cls.title_zh) or cls.title for cid, cls in registry.checks().items()}
+
+
 def checks_table(results: dict) -> list[dict]:
     rows = []
     for check in _dicts(results.get("checks")):
@@ -413,7 +418,7 @@ def _localise(view: dict, results: dict, lang: str) -> None:
             row["description"] = _GLOSS.sub("", row["description"])
     for h in view["run"]["health"]:
         h["label"], h["text"] = messages.health(h["monitor"], h["status"], h["message"], lang)
-    titles = {cid: (cls.title if lang == "en" else cls.title_zh) or cls.title for cid, cls in registry.checks().items()}
+    titles = check_titles(lang)
     for row in (*view["checks"], *view["findings"]):
         row["title"] = titles.get(row["id"]) or row["title"]
     notes = messages.rubric_notes(view["method"]["id"], lang)
@@ -436,7 +441,8 @@ def build(results: Any, *, rubric: Any = None, lang: str = "zh-TW") -> dict:
     checks_by_id = {_str(c.get("id")): c for c in _dicts(results.get("checks"))}
     L = labels(lang)
     titles = {s["name"]: s["labels"][lang]["title"] for s in found} | {"failures": L["h"]["failures_by_page"]}
-    titles |= {f"check-{row['id']}": row["title"] for row in checks_table(results)}
+    named = check_titles(lang)
+    titles |= {f"check-{row['id']}": named.get(row["id"]) or row["title"] for row in checks_table(results)}
     english = {m["id"]: m for m in method["indicators"]}
     for ind in indicators:
         spec = english.get(ind["id"], {})

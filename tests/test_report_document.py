@@ -31,7 +31,7 @@ from govaudit.reports.pdf import browser_config
 PDF_PAGES_MAX = 12
 ENGLISH_WORDS_MAX = 10
 # Names that stay as they are in a zh-TW document: products, standards, formats, file and markup names.
-ALLOWED = {"axe", "axe-core", "Chromium", "govaudit", "Freego", "WCAG", "ODF", "SOP", "HTML", "PDF", "UTC", "HTTP",
+ALLOWED = {"axe", "axe-core", "QualWeb", "Alfa", "Chromium", "govaudit", "Freego", "WCAG", "ODF", "SOP", "HTML", "PDF", "UTC", "HTTP",
            "DC", "Category", "Latin", "Big5", "UTF", "Index", "lang", "hreflang", "accesskey", "html", "head",
            "odt", "ods", "odp", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "Asia", "Taipei", "robots", "txt",
            "javascript", "mailto", "ftp", "TLS", "DNS", "GRB", "Options", "Indexes", "Applications", "Detail",

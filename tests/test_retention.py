@@ -244,10 +244,10 @@ def test_runs_lists_a_database_of_the_schema_before_pins(tmp_path):
     path = db_at(tmp_path / "old.sqlite")
     schema_at(path, next(i for i, script in enumerate(MIGRATIONS) if "pin_note" in script))  # before pins
     query(path, "INSERT INTO runs (site, start_url, status, started_at, tool_version, profile_hash, profile,"
-                " rubric, stats) VALUES ('s', 'http://127.0.0.1/', 'completed', 't', 'v', 'h', '{}', 'r', "
+                " rubric, stats) VALUES ('s', 'http://127.0.0.1/', 'completed', '2026-01-01T08:00:00+08:00', 'v', 'h', '{}', 'r', "
                 "'{\"pages_fetched\": 4}')")
     proc = _cli("runs", "--db", str(path))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[1].split("\t")[:7] == ["1", "s", "completed", "t", "4", "", ""]
+    assert proc.stdout.splitlines()[1].split("\t")[:7] == ["1", "s", "completed", "2026-01-01T08:00:00+08:00", "4", "", ""]
     report = _cli("report", "--db", str(path), "--out", str(tmp_path / "out"))
     assert report.returncode == 0, report.stderr
