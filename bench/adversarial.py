@@ -63,6 +63,7 @@ def _where(db: Path) -> dict:
         pages = [p for p in store.pages(run_id) if p.http_status == 200]
         results = list(store.link_results(run_id))
         checks = store.check_results(run_id)
+        browsed = sorted(store.axe_pages(run_id), key=lambda r: -(r.get("elapsed") or 0))[:3]
     began = datetime.fromisoformat(run.started_at)
 
     def after(stamps: list[str]) -> float | None:
@@ -80,6 +81,9 @@ def _where(db: Path) -> dict:
         "browser_s": ((run.stats or {}).get("browser") or {}).get("accessibility", {}).get("elapsed"),
         "browser_pages": ((run.stats or {}).get("browser") or {}).get("accessibility", {}).get("pages"),
         "checks_s": round(sum(c.get("duration") or 0 for c in checks), 1),
+        # the browser stage's slowest pages: seconds each, and why a page was not tested (its budget)
+        "browser_slowest": [[r["url"].split("/", 3)[-1], r.get("elapsed"), (r.get("error") or "")[:80]]
+                            for r in browsed],
     }
 
 

@@ -120,6 +120,7 @@ class Accessibility(Check):
         "pages_per_template": 2,
         "max_pages": 30,
         "page_timeout": 30,
+        "page_budget": 120,
         "max_nodes": 20,
     }
     codes = {
@@ -138,6 +139,10 @@ class Accessibility(Check):
                          "未符合 WCAG AAA 準則之檢測規則：僅供參考（申請 AAA 標章時適用），不計分亦不判定未通過。"),
         "a11y.page-error": Code(Severity.INFO, "The page could not be tested in the browser (load failure, "
                                 "timeout or crash, after one retry).", "頁面無法於瀏覽器中檢測（載入失敗、逾時或當機，已重試一次）。"),
+        "a11y.page-budget": Code(Severity.INFO, "The page kept the browser busy past its time budget (page_budget: "
+                                 "its load and every engine): stopped, not tested, never counted as passed.",
+                                 "頁面佔用瀏覽器超過每頁檢測時間上限（page_budget，含載入及全部檢測引擎）：已中止，"
+                                 "本頁未檢測，不視為通過。"),
     }
 
     def __init__(self, options: dict[str, Any] | None = None):
@@ -146,8 +151,9 @@ class Accessibility(Check):
         for key in ("workers", "pages_per_template", "max_pages", "max_nodes"):
             if not isinstance(o[key], int) or isinstance(o[key], bool) or o[key] < 1:
                 raise ValueError(f"{key} must be a whole number ≥ 1, got {o[key]!r}")
-        if not isinstance(o["page_timeout"], int | float) or o["page_timeout"] <= 0:
-            raise ValueError(f"page_timeout must be a number of seconds > 0, got {o['page_timeout']!r}")
+        for key in ("page_timeout", "page_budget"):
+            if not isinstance(o[key], int | float) or isinstance(o[key], bool) or o[key] <= 0:
+                raise ValueError(f"{key} must be a number of seconds > 0, got {o[key]!r}")
         if not isinstance(o["tags"], list) or not o["tags"] or not all(isinstance(t, str) for t in o["tags"]):
             raise ValueError("tags must be a non-empty list of axe-core tags, e.g. [wcag2a, wcag2aa]")
 
@@ -243,6 +249,11 @@ class Accessibility(Check):
                      "error": row["error"], "attempts": row["attempts"], "violations": [], "incomplete": [],
                      "advisory": []}
             pages.append(entry)
+            if row["error"] and isinstance(budget := (result or {}).get("budget"), dict):
+                entry["budget"] = budget  # the report says it in its language: seconds, step, engines done
+                findings.append(self.finding("a11y.page-budget", row["error"], page=url, target="page",
+                                             evidence={"attempts": row["attempts"], **budget}))
+                continue
             if row["error"]:
                 findings.append(self.finding("a11y.page-error", row["error"], page=url, target="page",
                                              evidence={"attempts": row["attempts"]}))

@@ -7,6 +7,13 @@ owns one chromedriver + Chromium pair (the browsers are the parallel processes; 
 waits on them). A page that fails to load or a browser that crashes is recorded for that page and
 tried once more in a fresh browser; the stage always goes on with the next page.
 
+Each page has one wall-clock budget (BrowserConfig.page_budget) for its load and every engine: each step
+gets what is left as its Selenium page-load / script timeout, and a watchdog ends the browser's process
+group (and Alfa's Node) GRACE seconds after the budget, when Chromium is stuck in a page that blocks it
+(a renderer whose main thread never yields answers no Selenium timeout: chromedriver waits on it).
+Such a page is recorded as not tested, with the budget, the step it ran out in and the engines that had
+finished (result["budget"]), never retried and never counted as passed; the next page gets a fresh browser.
+
 Offline (and always in tests and the demo) Chromium resolves no host name at all: every name maps to
 NOTFOUND except the loopback hosts of the pages under test (IP literals are matched by the same rules,
 so another 127.x host fails closed unless it is one of those), and background networking, component
@@ -45,6 +52,8 @@ if TYPE_CHECKING:
 AXE_SCRIPT = None  # path of axe.min.js, found lazily (axe_selenium_python ships it)
 HTML_MAX = 400  # characters of a node's HTML snippet kept
 SUMMARY_MAX = 600
+GRACE = 5.0  # seconds past a page's budget before the watchdog kills its browser: Selenium's timeouts go first
+MIN_STEP = 1.0  # the least timeout a step is given (Selenium takes whole milliseconds > 0)
 _NET_ERROR = re.compile(r"\b(ERR_[A-Z_]+)\b")
 # Documents the engines test: HTML, XHTML and SVG (as documents, by their own media type)
 DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml")
@@ -68,6 +77,7 @@ class StageResult:
     workers: int = 0
     elapsed: float = 0.0
     reused: int = 0  # pages whose results were taken from the baseline run (an incremental night)
+    over_budget: int = 0  # pages stopped when their budget ran out (counted in errors too)
     rows: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -97,6 +107,32 @@ class PageError(RuntimeError):
     pass
 
 
+class BudgetExceeded(PageError):
+    pass
+
+
+@dataclass
+class PageClock:
+    """One page's wall-clock budget, and how far the page got in it."""
+
+    budget: float
+    began: float = field(default_factory=time.monotonic)
+    step: str = "load"  # what is running: load, axe-core or an engine's name
+    done: list[str] = field(default_factory=list)  # the engines that finished on the page
+
+    def left(self) -> float:
+        return self.budget - (time.monotonic() - self.began)
+
+    def enter(self, step: str) -> None:
+        if self.left() <= 0:
+            raise BudgetExceeded(f"no time left for {step}")
+        self.step = step
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seconds": self.budget, "step": self.step, "done": list(self.done),
+                "elapsed": round(time.monotonic() - self.began, 3)}
+
+
 class AxeSession:
     """One chromedriver + headless Chromium; test(url) loads a page and runs axe-core in it and its frames."""
 
@@ -104,6 +140,7 @@ class AxeSession:
         self.config = config
         self.driver: Chrome | None = None
         self.profile_dir = ""
+        self.killed = False  # the watchdog ended this browser: the next page needs a fresh one
         self.script = axe_script_path().read_text(encoding="utf-8")
         self.options = json.dumps({  # a JSON string: axe-selenium-python style scripts paste it as text
             "runOnly": {"type": "tag", "values": list(config.tags)},
@@ -134,7 +171,7 @@ class AxeSession:
         for engine in self.extra:
             engine.close()
         if self.driver is not None:
-            stop_chrome(self.driver)
+            stop_chrome(self.driver, polite=not self.killed)
             self.driver = None
         if self.profile_dir:
             _remove(self.profile_dir)
@@ -144,6 +181,26 @@ class AxeSession:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def kill(self) -> None:
+        """The watchdog, on its own thread: the page's budget and GRACE are gone and the browser has not
+        returned. End chromedriver's process group (Chromium is in it) and Alfa's Node, so that the
+        worker's pending call fails now; the worker then stops the session and starts a fresh one."""
+        self.killed = True
+        for engine in self.extra:
+            engine.kill()
+        process = getattr(getattr(self.driver, "service", None), "process", None)
+        if process is not None:
+            procs.kill_group(process.pid)
+
+    def _limit(self, driver: Chrome, clock: PageClock, step: str) -> None:
+        """Enter step with what is left of the page's budget as Selenium's page-load and script timeouts."""
+        from selenium.webdriver.common.timeouts import Timeouts  # noqa: PLC0415
+
+        clock.enter(step)
+        left = max(MIN_STEP, clock.left())
+        driver.timeouts = Timeouts(page_load=min(self.config.page_timeout, left),
+                                   script=min(self.config.script_timeout, left))
 
     def _inject(self, driver: Chrome, depth: int = 0) -> None:
         from selenium.common.exceptions import WebDriverException  # noqa: PLC0415
@@ -164,9 +221,12 @@ class AxeSession:
             finally:
                 driver.switch_to.parent_frame()
 
-    def test(self, url: str) -> tuple[dict, str]:
-        """(reduced axe results, page source) for url; PageError when the page does not load."""
+    def test(self, url: str, clock: PageClock | None = None) -> tuple[dict, str]:
+        """(reduced axe results, page source) for url; PageError when the page does not load,
+        BudgetExceeded when the clock runs out between steps."""
+        clock = clock or PageClock(self.config.page_budget)
         driver = self.driver if self.driver is not None else self.start()
+        self._limit(driver, clock, "load")
         driver.get(url)
         current = driver.current_url
         # A network error shows Chrome's error page while current_url still names the page.
@@ -189,6 +249,7 @@ class AxeSession:
             return ({"violations": [], "incomplete": [], "passes": 0, "inapplicable": 0, "engine": "",
                      "final_url": current, "document_type": kind[0], "passed_criteria": [],
                      "engines": {}}, driver.page_source)
+        self._limit(driver, clock, engines.AXE)
         self._inject(driver)
         raw = driver.execute_async_script(
             "var done = arguments[arguments.length - 1];"
@@ -200,19 +261,25 @@ class AxeSession:
             raise PageError(f"axe-core failed: {(raw or {}).get('error') if isinstance(raw, dict) else raw}")
         result = reduce_results(raw, self.config.max_nodes, final_url=current)
         source = driver.page_source
-        result["engines"] = {engines.AXE: result["engine"], **self._run_engines(driver, source, result)}
+        clock.done.append(engines.AXE)
+        result["engines"] = {engines.AXE: result["engine"], **self._run_engines(driver, source, result, clock)}
         return result, source
 
-    def _run_engines(self, driver: Chrome, source: str, result: dict) -> dict[str, str]:
+    def _run_engines(self, driver: Chrome, source: str, result: dict, clock: PageClock) -> dict[str, str]:
         """The added engines on the page axe-core has just tested; an engine's failure is recorded on the
-        page (its name → "error: …") and never loses axe-core's results."""
+        page (its name → "error: …") and never loses axe-core's results. The page's budget running out
+        is not an engine's failure: BudgetExceeded goes up, and the page is not tested."""
         versions = {name: f"unavailable: {why}" for name, why in self.unavailable.items()}
         for engine in self.extra:
+            self._limit(driver, clock, engine.name)
             try:
                 reduced = engine.run(driver, source, self.config.max_nodes)
             except Exception as exc:  # noqa: BLE001  (a script error in the page or the engine)
+                if self.killed or clock.left() <= 0:
+                    raise BudgetExceeded(f"{engine.name}: {_describe(exc)}") from exc
                 versions[engine.name] = f"error: {_describe(exc)}"
                 continue
+            clock.done.append(engine.name)
             for kind in ("violations", "incomplete"):
                 result[kind].extend(reduced[kind])
             # an added engine's passes stay per rule: the check decides which of them establish a criterion
@@ -269,25 +336,49 @@ def _worker(config: BrowserConfig, jobs: queue.Queue, results: queue.Queue,
             target = jobs.get()
             if target is None:
                 return
-            began, error, result, facts = time.monotonic(), "", None, None
-            attempts = 0
-            for attempt in (1, 2):  # a failure is retried once, in a fresh browser
-                attempts = attempt
-                try:
-                    if attempt > 1 or session.driver is None:
-                        session.restart()
-                    result, source = session.test(target.url)
-                    if analyze is not None:
-                        facts = analyze(source, target.url)
-                    error = ""
-                    break
-                except Exception as exc:  # noqa: BLE001  (load failure, timeout, crashed browser or driver)
-                    error = _describe(exc)
-            results.put({"url": target.url, "template": target.template, "reason": target.reason,
-                         "error": error, "attempts": attempts, "result": result or {}, "facts": facts,
-                         "elapsed": round(time.monotonic() - began, 3)})
+            results.put(_test_page(session, target, analyze))
     finally:
         session.stop()
+
+
+def _test_page(session: AxeSession, target: BrowserTarget, analyze: Callable[[str, str], Any] | None) -> dict:
+    """One page's row: tested, failed (after one retry in a fresh browser) or stopped by its budget."""
+    began, error, result, facts = time.monotonic(), "", None, None
+    if session.driver is None:  # the browser's start is not the page's time
+        with contextlib.suppress(Exception):  # a browser that does not start fails the attempt below
+            session.start()
+    clock = PageClock(session.config.page_budget)
+    watchdog = threading.Timer(clock.budget + GRACE, session.kill)
+    watchdog.daemon = True
+    watchdog.start()
+    attempts = 0
+    try:
+        for attempt in (1, 2):  # a failure is retried once, in a fresh browser
+            attempts = attempt
+            try:
+                if attempt > 1 or session.driver is None:
+                    session.restart()
+                result, source = session.test(target.url, clock)
+                if analyze is not None:
+                    facts = analyze(source, target.url)
+                error = ""
+                break
+            except Exception as exc:  # noqa: BLE001  (load failure, timeout, crashed browser or driver)
+                if isinstance(exc, BudgetExceeded) or session.killed or clock.left() <= 0:
+                    # never retried: a second try would cost a second budget on the same page
+                    how = "the browser was stuck: its process group was ended" if session.killed else _describe(exc)
+                    error = f"page budget of {clock.budget:g} s ran out during {clock.step}: not tested ({how})"[:300]
+                    result = {"budget": clock.as_dict()}
+                    break
+                error = _describe(exc)
+    finally:
+        watchdog.cancel()
+    if (result and "budget" in result) or session.killed:
+        session.stop()  # a stuck or killed browser: the next page starts a fresh one
+        session.killed = False
+    return {"url": target.url, "template": target.template, "reason": target.reason,
+            "error": error, "attempts": attempts, "result": result or {}, "facts": facts,
+            "elapsed": round(time.monotonic() - began, 3)}
 
 
 def _describe(exc: Exception) -> str:
@@ -332,6 +423,7 @@ def run_axe(targets: list[BrowserTarget], config: BrowserConfig, *, workers: int
         stage.rows.append(row)
         stage.pages += 1
         stage.errors += bool(row["error"])
+        stage.over_budget += "budget" in row["result"]
         if not stage.axe_version and row["result"].get("engine"):
             stage.axe_version = row["result"]["engine"]
         for name, version in (row["result"].get("engines") or {}).items():

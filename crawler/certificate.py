@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import lxml.html
 
-from govaudit import ACCEPT_LANGUAGE, urls
+from govaudit import urls
 from govaudit.certificate import CertificatePage, page_text, read_page
-from govaudit.crawler import classify
+from govaudit.crawler import classify, gatedget
 from govaudit.crawler.charset import decode
 from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind, LinkResult, LinkStatus
@@ -31,7 +31,6 @@ from govaudit.store import CrawlSink
 FACTS = "accessibility_mark"  # the check whose page analyzer records the marks
 MAX_PAGES = 3  # distinct certificate pages read: the home page's marks first
 MAX_BYTES = 1 << 20
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
 log = logging.getLogger(__name__)
 
 
@@ -82,8 +81,6 @@ def _now() -> str:
 
 def _fetch(url: str, earlier: LinkResult | None, gate: Scope, job: CrawlJob) -> LinkResult | None:
     """The certificate page's answer as the link's result, or None when the gate refused it."""
-    import requests  # noqa: PLC0415  (only this step of the crawl process uses it)
-
     fetched_at = _now()
 
     def record(page: CertificatePage, status: LinkStatus, kind: ErrorKind | None, message: str, *,
@@ -95,47 +92,28 @@ def _fetch(url: str, earlier: LinkResult | None, gate: Scope, job: CrawlJob) -> 
                        checked_at=fetched_at, cached=False,
                        details={**(base.details or {}), "certificate": page.as_dict()})
 
-    session = requests.Session()
-    session.trust_env = not job.offline  # offline, a proxy from the environment is never used
-    session.headers.update({"User-Agent": job.user_agent, "Accept-Language": ACCEPT_LANGUAGE})
-    target, chain = url, cast(list[tuple[int, str]], [])
-    with session:
-        for _ in range(job.links.max_redirects + 1):
-            if not gate.allows(target, Kind.CERTIFICATE):  # every hop: a redirect may leave the host
-                if not chain or earlier is None:
-                    return None
-                # the link's own check stands; the certificate was not shown on the certificate host
-                page = CertificatePage(url, fetched_at, error=f"redirected off the certificate host to {target}")
-                return replace(earlier, details={**(earlier.details or {}), "certificate": page.as_dict()})
-            try:
-                with session.get(target, timeout=job.links.timeout, allow_redirects=False, stream=True) as resp:
-                    location = resp.headers.get("Location")
-                    if resp.status_code in REDIRECTS and location:
-                        chain.append((resp.status_code, urls.normalize_url(location, target)))
-                        target = chain[-1][1]
-                        continue
-                    body = resp.raw.read(MAX_BYTES, decode_content=True)
-                    code, content_type = resp.status_code, resp.headers.get("Content-Type", "")
-            except (requests.RequestException, urls.InvalidURL) as exc:
-                failed = (ErrorKind.TIMEOUT if isinstance(exc, requests.Timeout) else ErrorKind.REFUSED
-                          if isinstance(exc, requests.ConnectionError) else ErrorKind.OTHER)
-                message = f"{type(exc).__name__}: {exc}"[:300]
-                failed_status, failed_kind, message = classify.from_error(failed, message)
-                return record(CertificatePage(url, fetched_at, error=message), failed_status, failed_kind, message)
-            break
-        else:
-            failed_status, failed_kind, message = classify.from_error(
-                ErrorKind.TOO_MANY_REDIRECTS, f"more than {job.links.max_redirects} redirects")
-            return record(CertificatePage(url, fetched_at, error=message), failed_status, failed_kind, message)
-    status, kind, message = classify.from_http(code, chain, frozenset(job.links.accepted_status))
-    hops = [list(h) for h in chain]
+    with gatedget.session(offline=job.offline, user_agent=job.user_agent) as http:
+        got = gatedget.gated_get(http, url, gate, Kind.CERTIFICATE, timeout=job.links.timeout,
+                                 max_redirects=job.links.max_redirects, max_bytes=MAX_BYTES)
+    if got.refused is not None:  # every hop asks the gate: a redirect may leave the certificate host
+        if not got.chain or earlier is None:
+            return None
+        # the link's own check stands; the certificate was not shown on the certificate host
+        page = CertificatePage(url, fetched_at, error=f"redirected off the certificate host to {got.url}")
+        return replace(earlier, details={**(earlier.details or {}), "certificate": page.as_dict()})
+    if got.error_kind is not None:
+        failed_status, failed_kind, message = classify.from_error(got.error_kind, got.error)
+        return record(CertificatePage(url, fetched_at, error=message), failed_status, failed_kind, message)
+    code = got.status or 0
+    status, kind, message = classify.from_http(code, got.hops, frozenset(job.links.accepted_status))
+    hops = [list(h) for h in got.chain]
     if not 200 <= code < 300:
         page = CertificatePage(url, fetched_at, http_status=code, error=message or f"HTTP {code}")
-        return record(page, status, kind, message, http_status=code, final_url=target, chain=hops)
+        return record(page, status, kind, message, http_status=code, final_url=got.url, chain=hops)
     try:
-        text = page_text(lxml.html.fromstring(decode(body, content_type)[0] or "<html></html>"))
+        text = page_text(lxml.html.fromstring(decode(got.body, got.content_type)[0] or "<html></html>"))
     except (ValueError, lxml.etree.ParserError) as exc:
         page = CertificatePage(url, fetched_at, http_status=code, error=f"unreadable page: {exc}"[:300])
     else:
         page = read_page(text, url, fetched_at=fetched_at, http_status=code)
-    return record(page, status, kind, message, http_status=code, final_url=target, chain=hops)
+    return record(page, status, kind, message, http_status=code, final_url=got.url, chain=hops)

@@ -94,6 +94,10 @@ class PageEngine(Protocol):
 
     def close(self) -> None: ...
 
+    def kill(self) -> None:
+        """End what the engine runs outside the browser now (another thread: the page's budget is gone)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Engine:
@@ -111,6 +115,9 @@ class Engine:
         return reduce_qualweb(report if isinstance(report, dict) else {}, max_nodes)
 
     def close(self) -> None:
+        pass
+
+    def kill(self) -> None:
         pass
 
 
@@ -286,6 +293,13 @@ class Alfa:
         with contextlib.suppress(OSError):
             process.stdout.close()  # type: ignore[union-attr]
 
+    def kill(self) -> None:
+        # Only the signal: the worker thread waiting on Node's answer sees it end and closes it itself.
+        process = self.process
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+
 
 def alfa(timeout: float = 60.0) -> Alfa | str:
     """A fresh Alfa engine (each browser session has its own Node process), or why it is not available."""
@@ -371,6 +385,9 @@ class OwnRules:
         return {"violations": violations, "incomplete": [], "passed_criteria": [], "passed_rules": []}
 
     def close(self) -> None:
+        pass
+
+    def kill(self) -> None:
         pass
 
 

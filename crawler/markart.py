@@ -14,10 +14,12 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from typing import Any
 
 import lxml.html
 
-from govaudit import ACCEPT_LANGUAGE, urls
+from govaudit import urls
+from govaudit.crawler import gatedget
 from govaudit.crawler.charset import decode
 from govaudit.jobs import CrawlJob
 from govaudit.markart import image_hash
@@ -30,7 +32,6 @@ MAX_IMAGES = 40
 MAX_BYTES = 512 * 1024
 MAX_SECONDS = 60.0  # for all the images: a slow image host never holds the night's run for long
 TIMEOUT = 10.0  # per image (or links.timeout when shorter)
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
 log = logging.getLogger(__name__)
 
 
@@ -78,18 +79,13 @@ def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
     targets = [u for u in found if u in earlier and gate.allows(u, Kind.CHECK) and _checked(u, gate, job)]
     if not targets:
         return 0
-    import requests  # noqa: PLC0415  (only this step of the crawl process uses it)
-
-    session = requests.Session()
-    session.trust_env = not job.offline  # offline, a proxy from the environment is never used
-    session.headers.update({"User-Agent": job.user_agent, "Accept-Language": ACCEPT_LANGUAGE})
     results = []
     deadline = time.monotonic() + MAX_SECONDS
-    with session:
+    with gatedget.session(offline=job.offline, user_agent=job.user_agent) as http:
         for url in targets:
             if time.monotonic() > deadline:
                 break
-            art = _art(session, url, gate, job)
+            art = _art(http, url, gate, job)
             if art is None:
                 continue
             base = earlier[url]
@@ -108,30 +104,19 @@ def _checked(url: str, gate: Scope, job: CrawlJob) -> bool:
     return gate.is_site(url) or job.links.check_external
 
 
-def _art(session, url: str, gate: Scope, job: CrawlJob) -> dict[str, str] | None:
+def _art(http: Any, url: str, gate: Scope, job: CrawlJob) -> dict[str, str] | None:
     """{"phash": …} for a raster image, {"error": …} for anything else; None when the gate refused."""
-    import requests  # noqa: PLC0415
-
-    target = url
-    for _ in range(job.links.max_redirects + 1):
-        if not gate.allows(target, Kind.CHECK):
-            return None
-        try:
-            with session.get(target, timeout=min(job.links.timeout, TIMEOUT), allow_redirects=False,
-                             stream=True) as resp:
-                location = resp.headers.get("Location")
-                if resp.status_code in REDIRECTS and location:
-                    target = urls.normalize_url(location, target)
-                    continue
-                if not 200 <= resp.status_code < 300:
-                    return {"error": f"HTTP {resp.status_code}"}
-                data = resp.raw.read(MAX_BYTES + 1, decode_content=True)
-        except (requests.RequestException, urls.InvalidURL) as exc:
-            return {"error": f"{type(exc).__name__}: {exc}"[:200]}
-        if len(data) > MAX_BYTES:
-            return {"error": f"larger than {MAX_BYTES} bytes: not the mark"}
-        try:
-            return {"phash": image_hash(data)}
-        except ValueError as exc:
-            return {"error": str(exc)}
-    return {"error": f"more than {job.links.max_redirects} redirects"}
+    got = gatedget.gated_get(http, url, gate, Kind.CHECK, timeout=min(job.links.timeout, TIMEOUT),
+                             max_redirects=job.links.max_redirects, max_bytes=MAX_BYTES)
+    if got.refused is not None:  # every hop asks the gate
+        return None
+    if got.error_kind is not None:
+        return {"error": got.error[:200]}
+    if not 200 <= (got.status or 0) < 300:
+        return {"error": f"HTTP {got.status}"}
+    if got.truncated:
+        return {"error": f"larger than {MAX_BYTES} bytes: not the mark"}
+    try:
+        return {"phash": image_hash(got.body)}
+    except ValueError as exc:
+        return {"error": str(exc)}

@@ -20,8 +20,8 @@ from urllib.robotparser import RobotFileParser
 
 import lxml.html
 
-from govaudit import ACCEPT_LANGUAGE, urls
-from govaudit.crawler import classify
+from govaudit import urls
+from govaudit.crawler import classify, gatedget
 from govaudit.crawler.charset import decode
 from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page
@@ -31,7 +31,7 @@ from govaudit.store import CrawlSink
 
 FACTS = "site_search"  # the check whose page analyzer records the search forms
 MAX_BYTES = 2 << 20  # of the answer read
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
+ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt
 log = logging.getLogger(__name__)
 
 
@@ -83,8 +83,6 @@ def _now() -> str:
 
 def _submit(store: CrawlSink, form: SearchForm, outcome: SearchOutcome, pages: list[Page],
             offered: dict[str, PageSearch], job: CrawlJob) -> LinkResult:
-    import requests  # noqa: PLC0415  (only this step of the crawl process uses it)
-
     gate = Scope.from_job(job)
     internal = gate.is_site(outcome.url)
 
@@ -99,61 +97,39 @@ def _submit(store: CrawlSink, form: SearchForm, outcome: SearchOutcome, pages: l
         status, found_kind, found_message = classify.from_error(kind, message)
         return record(replace(outcome, error=found_message), status, found_kind, found_message)
 
-    session = requests.Session()
-    session.trust_env = not job.offline  # offline, a proxy from the environment is never used
     agent = job.crawl.user_agent.format(version=job.tool_version)
-    session.headers.update({"User-Agent": agent, "Accept-Language": ACCEPT_LANGUAGE})
-    with session:
-        if job.crawl.obey_robots and internal and not _robots_allow(session, gate, outcome.url, agent,
+    with gatedget.session(offline=job.offline, user_agent=agent) as http:
+        if job.crawl.obey_robots and internal and not _robots_allow(http, gate, outcome.url, agent,
                                                                      job.links.timeout):
             return refused(ErrorKind.ROBOTS, "disallowed by robots.txt")
-        url, chain = outcome.url, []
-        for _ in range(job.links.max_redirects + 1):
-            verdict = gate.allows(url, Kind.SEARCH)  # every hop: a redirect may leave loopback
-            if not verdict:
-                return refused(ErrorKind.OFFLINE if verdict.offline else ErrorKind.PROFILE_RULE, verdict.reason)
-            try:
-                with session.get(url, timeout=job.links.timeout, allow_redirects=False, stream=True) as resp:
-                    location = resp.headers.get("Location")
-                    if resp.status_code in REDIRECTS and location:
-                        chain.append((resp.status_code, urls.normalize_url(location, url)))
-                        url = chain[-1][1]
-                        continue
-                    body = resp.raw.read(MAX_BYTES, decode_content=True)
-                    status_code, content_type = resp.status_code, resp.headers.get("Content-Type", "")
-            except (requests.RequestException, urls.InvalidURL) as exc:
-                failed = (ErrorKind.TIMEOUT if isinstance(exc, requests.Timeout) else ErrorKind.REFUSED
-                          if isinstance(exc, requests.ConnectionError) else ErrorKind.OTHER)
-                return refused(failed, f"{type(exc).__name__}: {exc}"[:300])
-            break
-        else:
-            return refused(ErrorKind.TOO_MANY_REDIRECTS, f"more than {job.links.max_redirects} redirects")
+        got = gatedget.gated_get(http, outcome.url, gate, Kind.SEARCH, timeout=job.links.timeout,
+                                 max_redirects=job.links.max_redirects, max_bytes=MAX_BYTES)
+    if got.refused is not None:  # every hop asks the gate: a redirect may leave loopback
+        return refused(ErrorKind.OFFLINE if got.refused.offline else ErrorKind.PROFILE_RULE, got.refused.reason)
+    if got.error_kind is not None:
+        return refused(got.error_kind, got.error)
+    status_code, url, chain = got.status or 0, got.url, got.hops
     status, kind, message = classify.from_http(status_code, chain, frozenset(job.links.accepted_status))
     answered = replace(outcome, http_status=status_code)
     if 200 <= status_code < 300:
         titles = {p.url: p.title or "" for p in pages}
-        answered = read_answer(decode(body, content_type)[0], answered, _frame(store, form, pages, offered), titles)
+        frame = _frame(store, form, pages, offered)
+        answered = read_answer(decode(got.body, got.content_type)[0], answered, frame, titles)
     else:
         answered = replace(answered, error=message or f"HTTP {status_code}")
     return record(answered, status, kind, message, http_status=status_code, final_url=url,
                   chain=[list(hop) for hop in chain])
 
 
-def _robots_allow(session: Any, gate: Scope, url: str, agent: str, timeout: float) -> bool:
+def _robots_allow(http: Any, gate: Scope, url: str, agent: str, timeout: float) -> bool:
     """robots.txt of the site lets the crawl's user agent fetch url (no robots.txt: yes)."""
-    import requests  # noqa: PLC0415
-
     robots = urls.normalize_url("/robots.txt", url)
-    if not gate.allows(robots, Kind.ROBOTS):
-        return True
-    try:
-        resp = session.get(robots, timeout=timeout)
-    except requests.RequestException:
-        return True
-    if resp.status_code != 200:
+    got = gatedget.gated_get(http, robots, gate, Kind.ROBOTS, timeout=timeout, max_redirects=5,
+                             max_bytes=ROBOTS_MAX_BYTES)
+    if got.status != 200:
         return True
     parser = RobotFileParser()
-    parser.parse(resp.text.splitlines())
+    parser.parse(decode(got.body, got.content_type)[0].splitlines())
     return parser.can_fetch(agent, url)
 
 

@@ -119,6 +119,11 @@ class SiteSpider(scrapy.Spider):
         # pipeline: a Deferred chain and a signal per item cost more than the result itself.
         self.writer = StoreWriter(job.store, job.run_id)
         self.seen: set[str] = set()  # targets already decided or scheduled (without fragment)
+        # One page under several query orders (urls.identity): fetched once, under the first spelling
+        # met; each later spelling is a link target of its own and gets that one's result.
+        self.first_spelling: dict[str, str] = {}  # identity → the first target with it
+        self.waiting: dict[str, list[str]] = {}  # first target → later spellings waiting for its result
+        self.said: dict[str, LinkResult] = {}  # results of targets with more than one query parameter
         self.session_free: set[str] = set()  # targets without their session id, crawled once each
         self.bodies: dict[str, str] = {}  # sha256 of a crawled page's body -> its URL (duplicates folded)
         self.cuts = CutLog()  # what the crawl left out (govaudit/cuts.py)
@@ -135,7 +140,7 @@ class SiteSpider(scrapy.Spider):
         self.open_pages = 0
         self.pages_stored = False
         self.counts = {"pages": 0, "results": 0, "page_errors": 0, "pages_folded": 0, "pages_reused": 0,
-                       "targets_cached": 0}
+                       "targets_cached": 0, "targets_same_page": 0}
         # An incremental night: the last completed run's pages, revalidated (crawler/revalidate.py)
         self.baseline = revalidate.Baseline(job.store, job.revalidate_from) if job.revalidate_from else None
 
@@ -208,6 +213,7 @@ class SiteSpider(scrapy.Spider):
                     yield request
             return
         self.seen.add(self.start_url)
+        self._spelt_before(self.start_url)  # the start page's own query order is its first spelling
         yield self._request(self.start_url, kind="page", depth=0, referrer="")
         if self.soft404:
             for probe in self._probe(self.start_url):
@@ -268,6 +274,9 @@ class SiteSpider(scrapy.Spider):
         if target in self.seen:
             return
         self.seen.add(target)
+        if first := self._spelt_before(target):
+            self._same_page(target, first)
+            return
         if urls.scheme_of(target) not in urls.HTTP_SCHEMES:
             status, kind, message = classify.check_non_http(target)
             self._result(target, status, error_kind=kind, error=message, method="syntax")
@@ -284,7 +293,7 @@ class SiteSpider(scrapy.Spider):
         elif not internal and target in self.cache and target not in self.want_anchors:
             self.counts["results"] += 1
             self.counts["targets_cached"] += 1
-            self.writer.result(replace(self.cache[target], url=target, cached=True))
+            self._write(replace(self.cache[target], url=target, cached=True))
         elif internal and (trap := self._trap(target)):
             self._excluded(target, ErrorKind.CRAWL_LIMIT, trap, internal)
         elif internal and looks_like_page(target) and self.budget.spent(target):
@@ -401,7 +410,34 @@ class SiteSpider(scrapy.Spider):
     def _result(self, url: str, status: LinkStatus, **fields: Any) -> None:
         """Record a target's result (written in the writer's next batch)."""
         self.counts["results"] += 1
-        self.writer.result(LinkResult(url=url, status=status, checked_at=_now(), **fields))
+        self._write(LinkResult(url=url, status=status, checked_at=_now(), **fields))
+
+    def _write(self, result: LinkResult) -> None:
+        self.writer.result(result)
+        if "&" in result.url.partition("?")[2]:  # a query that another link may spell in another order
+            self.said[result.url] = result
+            for later in self.waiting.pop(result.url, ()):
+                self._copy(result, later)
+
+    def _spelt_before(self, target: str) -> str:
+        """The target already met with the same identity under another query order ("" if none)."""
+        if "&" not in target.partition("?")[2]:
+            return ""
+        first = self.first_spelling.setdefault(urls.identity(target), target)
+        return "" if first == target else first
+
+    def _same_page(self, target: str, first: str) -> None:
+        """target is first with its query parameters in another order: not fetched again; its result is
+        first's, now or when first has one."""
+        self.counts["targets_same_page"] += 1
+        if first in self.said:
+            self._copy(self.said[first], target)
+        else:
+            self.waiting.setdefault(first, []).append(target)
+
+    def _copy(self, result: LinkResult, target: str) -> None:
+        self.counts["results"] += 1
+        self.writer.result(replace(result, url=target, details={**(result.details or {}), "same_as": result.url}))
 
     # -- responses ---------------------------------------------------------------------------------
     # Scrapy calls these; each settles its request (see settle) after its own output is out.
@@ -499,8 +535,8 @@ class SiteSpider(scrapy.Spider):
             return
         if meta["kind"] == "page" and meta["internal"] and not alias_of:
             if final != meta["origin"]:
-                if final in self.seen and chain:
-                    return  # reached by redirect, and crawled on its own already
+                if (final in self.seen or self._spelt_before(final)) and chain:
+                    return  # reached by redirect, and crawled on its own already (in some query order)
                 if chain and not 200 <= response.status < 300:
                     return  # a redirect to an error: one failure, on the link that points to it
                 self.seen.add(final)

@@ -37,6 +37,9 @@ class BrowserConfig:
     tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
     page_timeout: float = 30.0
     script_timeout: float = 60.0
+    # one wall-clock budget per page for its load and every engine (crawler/browser.py): a page that keeps
+    # the engines busy past it is stopped, its browser ended if stuck, and the page recorded as not tested
+    page_budget: float = 120.0
     max_nodes: int = 20  # nodes kept per rule and page (the total is always kept)
     window: tuple[int, int] = (1280, 1024)
     frame_depth: int = 3  # how deep axe is injected into nested frames
@@ -135,12 +138,13 @@ def start_chrome(config: BrowserConfig, profile_dir: str, *, logging: bool = Fal
 LIVE_GROUPS: set[int] = set()  # process groups of the chromedrivers started here and not yet stopped
 
 
-def stop_chrome(driver: Chrome) -> None:
-    """Quit the browser (politely, if it answers), then kill chromedriver's whole group: whatever
-    Chromium left behind (a hung renderer, the zygote) goes with it."""
+def stop_chrome(driver: Chrome, *, polite: bool = True) -> None:
+    """Quit the browser (politely, if it answers; not when it is known to be stuck or killed), then kill
+    chromedriver's whole group: whatever Chromium left behind (a hung renderer, the zygote) goes with it."""
     process = getattr(driver.service, "process", None)
     try:
-        driver.quit()
+        if polite:
+            driver.quit()
     except Exception:  # noqa: BLE001, S110  (a crashed browser may not answer quit)
         pass
     if process is not None:

@@ -551,9 +551,11 @@ def prune(db, profile_path, dry_run, vacuum) -> None:
 @click.option("--chromium", type=str, help="Chromium binary (default /usr/bin/chromium).")
 @click.option("--chromedriver", type=str, help="chromedriver binary (default /usr/bin/chromedriver).")
 @click.option("--tags", type=str, help="Comma-separated axe-core tags (default wcag2a,wcag2aa,wcag21a,wcag21aa).")
-def a11y(page_urls, out, offline, workers, chromium, chromedriver, tags) -> None:
+@click.option("--page-budget", type=click.FloatRange(min=1), help="Seconds per page for its load and every engine "
+              "(default 120); past it the page is not tested.")
+def a11y(page_urls, out, offline, workers, chromium, chromedriver, tags, page_budget) -> None:
     """Run only the accessibility check (axe-core in headless Chromium) on the given pages."""
-    options = {"workers": workers, "chromium": chromium, "chromedriver": chromedriver,
+    options = {"workers": workers, "chromium": chromium, "chromedriver": chromedriver, "page_budget": page_budget,
                "tags": [t.strip() for t in tags.split(",") if t.strip()] if tags is not None else None}
     path, doc, code = runner.a11y(list(page_urls), out, offline=offline,
                                   options={k: v for k, v in options.items() if v is not None})

@@ -106,6 +106,7 @@ def _browser_config(options: dict[str, Any], offline: bool, user_agent: str,
         # offline, Chromium resolves only the loopback hosts of the pages under test
         allow_hosts=loopback_hosts(t.url for t in targets) if offline else (),
         tags=tuple(options["tags"]), page_timeout=float(options["page_timeout"]), max_nodes=options["max_nodes"],
+        page_budget=float(options["page_budget"]),
         user_agent=user_agent.format(version=__version__))
 
 

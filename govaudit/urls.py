@@ -8,7 +8,7 @@ import ipaddress
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from w3lib.url import safe_url_string
+from w3lib.url import canonicalize_url, safe_url_string
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 HTTP_SCHEMES = frozenset(DEFAULT_PORTS)
@@ -52,8 +52,8 @@ def normalize(url: str, base: str | None = None) -> tuple[str, str]:
     """Resolve `url` against `base` and return (normalised URL without fragment, fragment).
 
     Scheme and host are lower-cased, default ports dropped, dot segments resolved, an empty path becomes
-    "/", non-ASCII is percent-encoded (IDNA for hosts). Query order is kept: reordering changes meaning
-    on the ASP.NET / JSP handlers agency sites run on.
+    "/", non-ASCII is percent-encoded (IDNA for hosts). Query order is kept: it is what the page links
+    to and what is fetched and shown; `identity` decides when two orders are one page.
     """
     raw = _STRIP_INNER.sub("", url).strip()
     if _NO_AUTHORITY.match(raw):
@@ -98,6 +98,17 @@ def normalize(url: str, base: str | None = None) -> tuple[str, str]:
 
 def normalize_url(url: str, base: str | None = None) -> str:
     return normalize(url, base)[0]
+
+
+def identity(url: str) -> str:
+    """The key under which the crawl treats normalised URLs as one page (fetched once, counted once by
+    the trap detection and budgets): `?a=1&b=2` and `?b=2&a=1` are one. Query parameters sorted by
+    w3lib's canonicalize_url, as Scrapy's request fingerprint sorts them. A key only: the URL requested
+    and shown stays as the page wrote it. A URL with at most one query parameter is its own key."""
+    query = url.partition("?")[2].partition("#")[0]
+    if "&" not in query:
+        return url.partition("#")[0]
+    return canonicalize_url(url, keep_blank_values=True)
 
 
 def scheme_of(url: str) -> str:

@@ -98,10 +98,10 @@ def test_a_browser_job_round_trips_through_json() -> None:
 
 def test_the_browser_config_comes_from_the_check_options() -> None:
     options = {"chromium": "/opt/chromium", "chromedriver": "/opt/chromedriver", "tags": ["wcag2a"],
-               "page_timeout": 12, "max_nodes": 7}
+               "page_timeout": 12, "page_budget": 45, "max_nodes": 7}
     targets = [BrowserTarget("http://127.0.0.5:8080/a"), BrowserTarget("http://localhost:8080/b")]
     offline = runner._browser_config(options, True, "ua/{version}", targets)
     assert offline == BrowserConfig(chromium="/opt/chromium", chromedriver="/opt/chromedriver", offline=True,
                                     allow_hosts=("127.0.0.1", "127.0.0.5", "localhost"), tags=("wcag2a",),
-                                    page_timeout=12.0, max_nodes=7, user_agent=f"ua/{__version__}")
+                                    page_timeout=12.0, page_budget=45.0, max_nodes=7, user_agent=f"ua/{__version__}")
     assert runner._browser_config(options, False, "ua", targets).allow_hosts == ()

@@ -28,6 +28,9 @@ LABELS = {
         "codes_115": "規範 115.11 檢測碼", "pages": "頁數", "nodes": "元素數", "page": "頁面",
         "template": "版型", "reason": "抽樣原因", "elements": "元素（選擇器與 HTML 片段）", "more": "另有 {n} 個元素",
         "error": "錯誤", "no_violations": "未檢出違規。", "page_error": "無法檢測：{error}（已嘗試 {n} 次）",
+        "page_budget": "未檢測：本頁佔用瀏覽器超過每頁檢測時間上限 {seconds} 秒（含載入及全部檢測引擎），於「{step}」"
+                       "階段中止（已完成：{done}）；本頁不視為通過。",
+        "steps": {"load": "頁面載入"}, "list_sep": "、",
         "template_pages": "頁面數", "sampled": "抽樣數", "tested": "已檢測", "example": "範例頁面", "path": "共同路徑",
         "incomplete": "待人工檢視規則", "none": "—", "yes": "是", "no": "否",
         "impacts": {"critical": "嚴重", "serious": "重大", "moderate": "中度", "minor": "輕微"},
@@ -56,6 +59,9 @@ LABELS = {
         "template": "Template", "reason": "Sampled as", "elements": "Elements (selector and HTML)",
         "more": "{n} more elements", "error": "Error", "no_violations": "No violations found.",
         "page_error": "Not tested: {error} ({n} attempts)", "template_pages": "Pages", "sampled": "Sampled",
+        "page_budget": "Not tested: the page kept the browser busy past its budget of {seconds} s (its load and "
+                       "every engine); stopped during {step} (finished: {done}); never counted as passed.",
+        "steps": {"load": "page load"}, "list_sep": ", ",
         "tested": "Tested", "example": "Example page", "path": "Common path", "incomplete": "Rules to review",
         "none": "—", "yes": "yes", "no": "no",
         "impacts": {"critical": "critical", "serious": "serious", "moderate": "moderate", "minor": "minor"},
@@ -84,6 +90,15 @@ def _dicts(value: Any) -> list[dict]:
 
 def _strs(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _budget(value: Any) -> dict[str, Any] | None:
+    """A page stopped by its budget (the check's page entry "budget"): seconds, the step, engines done."""
+    if not isinstance(value, dict):
+        return None
+    seconds = value.get("seconds")
+    return {"seconds": f"{seconds:g}" if isinstance(seconds, int | float) else "", "step": str(value.get("step") or ""),
+            "done": _strs(value.get("done"))}
 
 
 def _int(value: Any) -> int:
@@ -140,7 +155,7 @@ def build(results: dict) -> dict | None:
         pages.append({
             "url": url_view(page.get("url")), "template": str(page.get("template") or ""),
             "reason": str(page.get("reason") or ""), "error": str(page.get("error") or ""),
-            "attempts": _int(page.get("attempts")), "violations": violations,
+            "attempts": _int(page.get("attempts")), "violations": violations, "budget": _budget(page.get("budget")),
             "incomplete": sorted({str(i.get("rule") or "") for i in _dicts(page.get("incomplete"))}),
         })
     pages.sort(key=lambda p: (not p["error"] and not p["violations"], p["url"]["raw"]))
