@@ -162,7 +162,8 @@ class AxeSession:
         if STOPPING:
             raise PageError("the stage is being stopped")
         # named by the stage's session (the stage's pid): the runner removes what the stage could not
-        self.profile_dir = tempfile.mkdtemp(prefix=f"{chromium.PROFILE_PREFIX}{os.getsid(0)}-")
+        self.profile_dir = tempfile.mkdtemp(prefix=f"{chromium.PROFILE_PREFIX}{os.getsid(0)}-",
+                                            dir=chromium.profile_bases()[0])
         PROFILES.add(self.profile_dir)
         self.driver = start_chrome(self.config, self.profile_dir)
         return self.driver

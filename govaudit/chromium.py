@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,20 @@ if TYPE_CHECKING:
 ACCEPT_LANGUAGE_LIST = ",".join(part.split(";")[0] for part in ACCEPT_LANGUAGE.split(","))  # Chromium adds the q=
 # Chromium profile directories in TMPDIR: PROFILE_PREFIX + the browser stage's pid + "-…"
 PROFILE_PREFIX = "govaudit-chromium-"
+# Chromium's TMPDIR is its profile (below), where it makes .org.chromium.Chromium.XXXXXX/SingletonSocket:
+# a Unix socket path holds at most 107 bytes, so a TMPDIR longer than about 26 (a bench's or a service's
+# private one) left Chromium unable to start ("Chrome instance exited").
+_SOCKET_PATH_MAX = 107
+_PROFILE_TAIL = len(f"/{PROFILE_PREFIX}4194304-abcdefgh/.org.chromium.Chromium.XXXXXX/SingletonSocket")
+
+
+def profile_bases() -> list[str]:
+    """Where Chromium profiles go: TMPDIR when its socket path fits, else /tmp (short and always there);
+    the runner looks in both for what a stopped stage left."""
+    base = tempfile.gettempdir()
+    if len(os.fsencode(base)) + _PROFILE_TAIL <= _SOCKET_PATH_MAX:
+        return [base]
+    return ["/tmp", base]
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from govaudit import (
     urls,
 )
 from govaudit.chromium import PROFILE_PREFIX as CHROMIUM_PROFILE
-from govaudit.chromium import BrowserConfig, loopback_hosts
+from govaudit.chromium import BrowserConfig, loopback_hosts, profile_bases
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.files import disk_full, write_atomic
@@ -143,8 +143,9 @@ def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *
         stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
         # Chromium profiles of the stage (named by its session, i.e. its pid) that it could not remove:
         # the adversarial bench found some left in TMPDIR after completed runs on a loaded machine
-        for left in Path(tempfile.gettempdir()).glob(f"{CHROMIUM_PROFILE}{proc.pid}-*"):
-            procs.remove_tree(left)
+        for base in profile_bases():
+            for left in Path(base).glob(f"{CHROMIUM_PROFILE}{proc.pid}-*"):
+                procs.remove_tree(left)
     return stats, code
 
 

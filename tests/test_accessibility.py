@@ -3,6 +3,7 @@ axe-core on fixture pages with known violations served on 127.0.0.1; results go 
 the check, results.json and the report."""
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -143,6 +144,22 @@ def test_a_page_that_does_not_load_is_recorded_retried_and_the_rest_goes_on(site
     assert failed["error"] and failed["attempts"] == 2 and failed["violations"] == []
     assert [v["rule"] for v in by_url[site.url + "img.html"]["violations"]] == ["image-alt"]
     assert doc["check"]["metrics"]["pages_failed"] == 1 and doc["check"]["status"] == "failed"
+
+
+def test_a_long_tmpdir_still_starts_chromium(site, tmp_path):
+    # Chromium's singleton socket lives under its TMPDIR (the profile); a private TMPDIR of 40 characters
+    # and more pushed that path past a Unix socket's 107 bytes and no page could be tested.
+    tmpdir = tmp_path / ("t" * 60)
+    tmpdir.mkdir()
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "govaudit", "a11y", site.url + "img.html", "--out", str(out),
+                           "--offline", "--workers", "1"], capture_output=True, text=True, timeout=240,
+                          env={**os.environ, "TMPDIR": str(tmpdir)})
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (page,) = doc["accessibility"]["pages"]
+    assert not page["error"] and [v["rule"] for v in page["violations"]] == ["image-alt"]
+    assert not list(tmpdir.glob("govaudit-chromium-*"))
 
 
 def test_offline_refuses_a_non_loopback_page(tmp_path):
