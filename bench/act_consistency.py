@@ -2,6 +2,7 @@
 
     python -m bench.act_consistency --repo GITDIR [--rules 23a2a8,...] [--workers 2] [--json OUT.json]
                                     [--from-json OUT.json] [--write-routing config/a11y_routing.yaml]
+                                    [--merge-into FULL.json]
 
 GITDIR is a clone (bare is fine) of github.com/w3c/wcag-act-rules; it is read with `git archive`, never
 committed here. The test-case pages and their assets are served on 127.0.0.1 (as W3C serves them:
@@ -149,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the raw results and the per-rule table here")
     parser.add_argument("--from-json", type=Path, help="recompute the table from an earlier --json (no browser)")
     parser.add_argument("--write-routing", type=Path, help="write the routing table chosen by this measurement")
+    parser.add_argument("--merge-into", type=Path,
+                        help="an earlier full --json: the pages measured now replace theirs there, the table is "
+                             "printed for all rules (a test-case page belongs to one ACT rule, so the others keep "
+                             "their earlier outcome); with --json the merged measurement is written")
     args = parser.parse_args(argv)
     if args.from_json:
         saved = json.loads(args.from_json.read_text(encoding="utf-8"))
@@ -157,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.repo:
             parser.error("--repo or --from-json is required")
         cases, rows, meta = measure(args.repo, args.rules, args.workers)
+        if args.merge_into:
+            cases, rows, meta = merged(json.loads(args.merge_into.read_text(encoding="utf-8")), rows, meta)
     tables = {engine: consistency(cases, rows, engine) for engine in ENGINES}
     print_table(tables)
     if args.json:
@@ -190,6 +197,18 @@ def measure(repo: str, only: str, workers: int) -> tuple[list[dict], dict[str, d
     print(f"tested {len(paths)} test-case pages of w3c/wcag-act-rules {commit[:12]} in {elapsed:.0f} s "
           f"({stage.errors} did not load); engines {stage.engines}", file=sys.stderr)
     return cases, rows, meta
+
+
+def merged(earlier: dict[str, Any], rows: dict[str, dict], meta: dict[str, Any]) -> tuple[list[dict], dict[str, dict], dict[str, Any]]:
+    """The earlier full measurement with the pages just measured replacing theirs."""
+    if earlier["meta"]["commit"] != meta["commit"]:
+        raise SystemExit(f"act_consistency: --merge-into measured {earlier['meta']['commit'][:12]}, "
+                         f"this run {meta['commit'][:12]}: measure everything again")
+    pages = sorted(rows)
+    return earlier["cases"], {**earlier["rows"], **rows}, {
+        **earlier["meta"], "engines": meta["engines"], "date": meta["date"],
+        "remeasured": {"pages": len(pages), "date": meta["date"], "seconds": meta["seconds"],
+                       "rules": sorted({p.split("/")[1] for p in pages if p.count("/") >= 2})}}
 
 
 def print_table(tables: dict[str, dict[str, dict]]) -> None:

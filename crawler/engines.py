@@ -356,12 +356,12 @@ class OwnRules:
     """govaudit's own rules: one script, evaluated in the page; it returns only failing rules."""
     script: str
     name: str = OWN
-    version: str = "1"
+    version: str = "2"  # bumped with every change to the rule set (a stage does not reuse older results)
 
     def run(self, driver: Chrome, source: str, max_nodes: int) -> dict[str, list[Any]]:
         found = driver.execute_script(f"return ({self.script})();")
         violations = [{
-            "rule": rule["rule"], "engine": OWN, "act_rules": list(rule.get("act") or []), "aaa": False,
+            "rule": rule["rule"], "engine": OWN, "act_rules": list(rule.get("act") or []), "aaa": bool(rule.get("aaa")),
             "wcag": list(rule.get("wcag") or []), "impact": "serious", "tags": [], "help": rule.get("help", ""),
             "help_url": f"https://www.w3.org/WAI/standards-guidelines/act/rules/{(rule.get('act') or [''])[0]}/",
             "nodes_total": len(rule.get("nodes") or []),
