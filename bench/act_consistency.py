@@ -240,7 +240,8 @@ def write_routing(path: Path, tables: dict[str, dict[str, dict]], meta: dict[str
                             f"{r['false_positives']} false positives" for e, r in measured.items()},
         }
     previous = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    doc = {"version": "1", "measured": {k: meta[k] for k in ("commit", "date", "engines", "axe_version", "pages")},
+    measured = {k: meta[k] for k in ("commit", "date", "engines", "axe_version", "pages", "remeasured") if k in meta}
+    doc = {"version": "1", "measured": measured,
            # hand-declared, kept across measurements: engine rule → the ACT rules it implements
            "procedures": (previous or {}).get("procedures") or {}, "rules": rules}
     header = ("# Which engine's outcome counts for each W3C ACT rule (checks/a11y_routing.py), chosen by measurement:\n"

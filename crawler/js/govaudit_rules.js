@@ -87,7 +87,7 @@
     "text-decoration-thickness", "text-shadow", "font-weight", "font-style", "font-size", "opacity",
     "visibility", "display", "transform", "filter", "width", "height", "top", "left", "content", "clip-path"];
   var MAX_ELEMENTS = 3000;  // a larger document is not compared whole: its candidates are not flagged
-  var MAX_CONFIRM = 25;     // whole-document comparisons per page (each reads every element's style)
+  var MAX_CONFIRM = 25;     // candidates per page: each is compared over the whole document
   // a caret is a visible change of its own: text entry is never flagged
   var TEXT_ENTRY = /^(|text|search|url|tel|email|password|number|date|datetime-local|month|week|time)$/;
 
@@ -104,21 +104,27 @@
     }).join("|");
   }
 
-  function nearby(el) {  // the element, its subtree, its ancestors and their other children
+  function nearby(el) {  // the element, its subtree, its siblings and its ancestors
     var set = [el];
     var sub = el.getElementsByTagName("*");
-    for (var i = 0; i < sub.length && i < 200; i++) set.push(sub[i]);
-    for (var node = el.parentElement; node; node = node.parentElement) {
-      set.push(node);
-      for (var c = node.firstElementChild, n = 0; c && n < 50; c = c.nextElementSibling, n++) if (set.indexOf(c) < 0) set.push(c);
-    }
+    for (var i = 0; i < sub.length && i < 30; i++) set.push(sub[i]);
+    var parent = el.parentElement;
+    for (var c = parent && parent.firstElementChild, n = 0; c && n < 20; c = c.nextElementSibling, n++) if (c !== el) set.push(c);
+    for (var node = parent; node; node = node.parentElement) set.push(node);
     return set;
   }
 
-  function snapshot(els, pseudos) {
-    return els.map(function (e) {
-      return pseudos ? paint(e, null) + paint(e, "::before") + paint(e, "::after") + paint(e, "::marker") : paint(e, null);
+  function snapshot(els, pseudos) {  // pseudo-elements of the first element only (the focused one)
+    return els.map(function (e, i) {
+      return pseudos && i === 0 ? paint(e, null) + paint(e, "::before") + paint(e, "::after") : paint(e, null);
     }).join("\n");
+  }
+
+  // elements alike in tag, class and parent are styled alike: once one of them shows its focus, the rest
+  // are not examined (only a focus that changed something is taken as read for its look-alikes)
+  function signature(el) {
+    var p = el.parentElement;
+    return el.localName + "." + el.className + "<" + (p ? p.localName + "." + p.className : "");
   }
 
   function focusable(el) {
@@ -142,10 +148,10 @@
     var scroll = [window.scrollX, window.scrollY];
     var observer = new MutationObserver(function () {});
     observer.observe(document.documentElement, {attributes: true, childList: true, subtree: true, characterData: true});
-    var candidates = [];
-    for (var i = 0; i < all.length; i++) {
+    var candidates = [], shown = new Set();
+    for (var i = 0; i < all.length && candidates.length < MAX_CONFIRM; i++) {
       var el = all[i];
-      if (!focusable(el)) continue;
+      if (!focusable(el) || shown.has(signature(el))) continue;
       blurred();
       observer.takeRecords();
       var local = nearby(el);
@@ -155,13 +161,14 @@
       var changed = observer.takeRecords().length > 0 || snapshot(local, true) !== quiet;
       el.blur();
       observer.takeRecords();
-      if (!changed) candidates.push(el);
+      if (changed) shown.add(signature(el));
+      else candidates.push(el);
     }
     if (candidates.length && all.length <= MAX_ELEMENTS) {
       var list = Array.prototype.slice.call(all);
       blurred();
       var baseline = snapshot(list, false);
-      candidates.slice(0, MAX_CONFIRM).forEach(function (el) {
+      candidates.forEach(function (el) {
         observer.takeRecords();
         el.focus({preventScroll: true});
         var same = document.activeElement === el && observer.takeRecords().length === 0 && snapshot(list, false) === baseline;
