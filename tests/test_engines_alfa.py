@@ -64,6 +64,14 @@ PAGES = {
                         ' <button type="button" aria-label="Search the site">Search</button>'
                         ' <a href="/report.pdf" aria-label="下載年報">下載<span class="sr">另開新視窗</span>年報</a></p>',
                         title="標籤"),
+    # 59br37 (zoomed text node is not clipped with CSS overflow): govaudit's own rule, in a 640 × 512
+    # viewport; a box whose height cuts its wrapped text off fails, a one-line box whose line height is its
+    # height, a box that scrolls, and one that is that small only above 640 px wide do not
+    "/zoom.html": html('<style>.cut{overflow:hidden;height:1.4em} .one{overflow:hidden;height:20px;line-height:20px}'
+                       ' .roll{overflow:auto;height:1.4em} @media (min-width:641px){.wide{overflow:hidden;height:1.4em}}'
+                       '</style><h1>縮放</h1>' + "".join(
+                           f'<div id="{k}" class="{k}">{"本署依政府資訊公開法主動公開預算、決算、施政計畫與研究報告，歡迎民眾查閱。" * 4}</div>'
+                           for k in ("cut", "one", "roll", "wide")), title="縮放"),
     "/dark.png": (200, {"Content-Type": "image/png"}, png(400, (0x33, 0x33, 0x33))),
 }
 
@@ -163,3 +171,11 @@ def test_own_rule_flags_a_name_without_its_visible_label(tested):
     # the link named 首頁 reads 回首頁: its visible text is not in its name either
     (other,) = [v for v in results["/aria.html"]["violations"] if v["rule"] == "ga-label-in-name"]
     assert [n["html"] for n in other["nodes"]] == ['<a href="/" aria-label="首頁">']
+
+
+def test_own_rule_flags_text_cut_off_at_200_percent_zoom(tested):
+    results, _ = tested
+    (found,) = [v for v in results["/zoom.html"]["violations"] if v["engine"] == "govaudit-rules"]
+    assert found["rule"] == "ga-zoom-clipped" and found["act_rules"] == ["59br37"] and found["wcag"] == ["1.4.4"]
+    assert [n["selector"] for n in found["nodes"]] == ["#cut"]
+    assert "640" in found["nodes"][0]["summary"]

@@ -1,7 +1,9 @@
 // govaudit's own ACT rules, run in the loaded page like QualWeb's bundles (crawler/engines.py): rules
 // no installed engine implements completely, written where the ACT rule's failed examples are
-// structural or observable in the page (a focus that changes nothing). Returns [{rule, act, wcag, nodes: [{selector, html}], summary}], one entry per failing rule.
-(function () {
+// structural or observable in the page (a focus that changes nothing). Returns [{rule, act, wcag, nodes:
+// [{selector, html}], summary}], one entry per failing rule. Called with "zoomed" (crawler/engines.py, in a
+// 640 × 512 viewport: 1280 × 1024 at 200 %), it runs only the rule that needs that viewport.
+(function (phase) {
   // ARIA 1.2 §5.2.8.6 / 1.3: roles on which naming is prohibited; aria-roledescription is prohibited
   // on generic. A `none` / `presentation` role counts as written (ACT kb1m8s, failed example 5).
   var NAMING_PROHIBITED = ["caption", "code", "deletion", "emphasis", "generic", "insertion", "paragraph",
@@ -55,6 +57,7 @@
     return (end >= 0 ? html.slice(0, end + 1) : html).slice(0, 400);
   }
 
+  if (phase === "zoomed") return zoomed();
   var out = [];
   var found = [];
   var attrs = NAMING.concat(DESCRIPTION);
@@ -461,4 +464,72 @@
   if (lowEnhanced.length) out.push({rule: "ga-contrast-enhanced-over-image", act: ["09o5cg"], wcag: ["1.4.6"], aaa: true,
                                     nodes: lowEnhanced, help: "Text has enhanced contrast (over a background image or gradient)"});
   return out;
+
+  // ACT 59br37 (WCAG 1.4.4): text clipped by an ancestor's overflow hidden / clip in a 640 × 512 viewport.
+  // A line of text is clipped when the ancestors that scroll would show more of it than it shows with the
+  // hidden ones too (by more than a quarter of the line, glyphs overhanging a tight line box are not
+  // loss). The rule's exceptions: a one-line box whose line height is its height (vertical), a nowrap box
+  // with an ellipsis (horizontal). Text nothing of which shows (a closed menu, another slide, a visually
+  // hidden label) is not visible, so not tested; nor is text under a transformed box.
+  function zoomed() {
+    var XHTML = "http://www.w3.org/1999/xhtml", memo = new Map(), clipped = [];
+    function boxes(el) {  // clip boxes of el and its ancestors below <body>: {x: [...], y: [...]} per kind
+      if (!el || el === document.body || el === document.documentElement) return {hx: [], hy: [], ox: [], oy: [], bent: false};
+      if (memo.has(el)) return memo.get(el);
+      var up = boxes(el.parentElement), cs = getComputedStyle(el);
+      var own = {hx: up.hx, hy: up.hy, ox: up.ox, oy: up.oy, bent: up.bent || cs.transform !== "none"};
+      if (cs.overflowX !== "visible" || cs.overflowY !== "visible") {
+        var r = el.getBoundingClientRect(), left = r.left + parseFloat(cs.borderLeftWidth), top = r.top + parseFloat(cs.borderTopWidth);
+        var x = [left, left + el.clientWidth], y = [top, top + el.clientHeight];
+        var lh = cs.lineHeight === "normal" ? 1.2 * parseFloat(cs.fontSize) : parseFloat(cs.lineHeight);
+        var height = cs.overflowY === "clip" ? el.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom) : r.height;
+        var hidden = /^(hidden|clip)$/;
+        if (hidden.test(cs.overflowX)) {
+          if (!(cs.whiteSpace === "nowrap" && cs.textOverflow !== "clip")) own.hx = up.hx.concat([x]);
+        } else if (cs.overflowX !== "visible") own.ox = up.ox.concat([x]);
+        if (hidden.test(cs.overflowY)) {
+          if (Math.abs(lh - height) > 1) own.hy = up.hy.concat([y]);
+        } else if (cs.overflowY !== "visible") own.oy = up.oy.concat([y]);
+        own.any = true;
+      }
+      own.any = own.any || up.any;
+      memo.set(el, own);
+      return own;
+    }
+    function cut(span, clips) {  // length of [a, b] left inside every clip interval
+      var a = span[0], b = span[1];
+      clips.forEach(function (c) { a = Math.max(a, c[0]); b = Math.min(b, c[1]); });
+      return Math.max(0, b - a);
+    }
+    if (!document.body || document.documentElement.namespaceURI !== XHTML) return [];
+    var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), seen = new Set();
+    for (var t = walker.nextNode(); t; t = walker.nextNode()) {
+      var parent = t.parentElement;
+      if (!parent || parent.namespaceURI !== XHTML || !t.data.trim() || seen.has(parent)) continue;
+      if (parent.closest("[aria-hidden=true], script, style, noscript, template, svg")) continue;
+      if (typeof parent.checkVisibility === "function" && !parent.checkVisibility({visibilityProperty: true})) continue;
+      var b = boxes(parent);
+      if (!b.any || b.bent || (!b.hx.length && !b.hy.length)) continue;
+      var range = document.createRange();
+      range.selectNodeContents(t);
+      var rects = Array.prototype.filter.call(range.getClientRects(), function (r) { return r.width > 0 && r.height > 0; });
+      var shows = false, lost = false;
+      rects.forEach(function (r) {
+        var x = [r.left, r.right], y = [r.top, r.bottom];
+        var allX = b.ox.concat(b.hx), allY = b.oy.concat(b.hy);
+        var seenX = cut(x, allX), seenY = cut(y, allY);
+        if (seenX > 1 && seenY > 1) shows = true;
+        var scrollX = cut(x, b.ox), scrollY = cut(y, b.oy);
+        if (scrollX - seenX > Math.max(2, r.width / 4) || scrollY - seenY > Math.max(2, r.height / 4)) lost = true;
+      });
+      if (shows && lost) {
+        seen.add(parent);
+        clipped.push({selector: selector(parent), html: openingTag(parent),
+                      summary: "text \u201c" + t.data.replace(/\s+/g, " ").trim().slice(0, 80) +
+                               "\u201d is cut off by an overflow: hidden box at 640 \u00d7 512 (200 % zoom)"});
+      }
+    }
+    return clipped.length ? [{rule: "ga-zoom-clipped", act: ["59br37"], wcag: ["1.4.4"], nodes: clipped,
+                              help: "Zoomed text node is not clipped with CSS overflow"}] : [];
+  }
 })
