@@ -204,11 +204,12 @@ def merged(earlier: dict[str, Any], rows: dict[str, dict], meta: dict[str, Any])
     if earlier["meta"]["commit"] != meta["commit"]:
         raise SystemExit(f"act_consistency: --merge-into measured {earlier['meta']['commit'][:12]}, "
                          f"this run {meta['commit'][:12]}: measure everything again")
-    pages = sorted(rows)
+    before = earlier["meta"].get("remeasured") or {}
+    rules = sorted(set(before.get("rules") or []) | {p.split("/")[1] for p in rows if p.count("/") >= 2})
+    pages = {c["relativePath"] for c in earlier["cases"] if c["ruleId"] in rules}
     return earlier["cases"], {**earlier["rows"], **rows}, {
         **earlier["meta"], "engines": meta["engines"], "date": meta["date"],
-        "remeasured": {"pages": len(pages), "date": meta["date"], "seconds": meta["seconds"],
-                       "rules": sorted({p.split("/")[1] for p in pages if p.count("/") >= 2})}}
+        "remeasured": {"pages": len(pages), "date": meta["date"], "rules": rules}}
 
 
 def print_table(tables: dict[str, dict[str, dict]]) -> None:
