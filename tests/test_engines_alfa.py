@@ -179,3 +179,17 @@ def test_own_rule_flags_text_cut_off_at_200_percent_zoom(tested):
     assert found["rule"] == "ga-zoom-clipped" and found["act_rules"] == ["59br37"] and found["wcag"] == ["1.4.4"]
     assert [n["selector"] for n in found["nodes"]] == ["#cut"]
     assert "640" in found["nodes"][0]["summary"]
+
+
+def test_the_page_gets_its_own_size_back_after_the_zoomed_rule():
+    config = BrowserConfig(offline=True, allow_hosts=("127.0.0.1",), engines=("govaudit-rules",))
+    session = AxeSession(config)
+    with SiteServer({"/zoom.html": PAGES["/zoom.html"]}) as site:
+        try:
+            result, _ = session.test(site.url + "zoom.html")
+            assert session.driver is not None
+            size = session.driver.execute_script("return [innerWidth, innerHeight]")
+        finally:
+            session.stop()
+    assert any(v["rule"] == "ga-zoom-clipped" for v in result["violations"])  # the rule ran at 640 × 512 …
+    assert size[0] > 640 and size[1] > 512, size  # … and the override was cleared
