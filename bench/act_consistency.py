@@ -2,6 +2,7 @@
 
     python -m bench.act_consistency --repo GITDIR [--rules 23a2a8,...] [--workers 2] [--json OUT.json]
                                     [--from-json OUT.json] [--write-routing config/a11y_routing.yaml]
+                                    [--merge-into FULL.json]
 
 GITDIR is a clone (bare is fine) of github.com/w3c/wcag-act-rules; it is read with `git archive`, never
 committed here. The test-case pages and their assets are served on 127.0.0.1 (as W3C serves them:
@@ -149,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the raw results and the per-rule table here")
     parser.add_argument("--from-json", type=Path, help="recompute the table from an earlier --json (no browser)")
     parser.add_argument("--write-routing", type=Path, help="write the routing table chosen by this measurement")
+    parser.add_argument("--merge-into", type=Path,
+                        help="an earlier full --json: the pages measured now replace theirs there, the table is "
+                             "printed for all rules (a test-case page belongs to one ACT rule, so the others keep "
+                             "their earlier outcome); with --json the merged measurement is written")
     args = parser.parse_args(argv)
     if args.from_json:
         saved = json.loads(args.from_json.read_text(encoding="utf-8"))
@@ -157,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.repo:
             parser.error("--repo or --from-json is required")
         cases, rows, meta = measure(args.repo, args.rules, args.workers)
+        if args.merge_into:
+            cases, rows, meta = merged(json.loads(args.merge_into.read_text(encoding="utf-8")), rows, meta)
     tables = {engine: consistency(cases, rows, engine) for engine in ENGINES}
     print_table(tables)
     if args.json:
@@ -192,6 +199,19 @@ def measure(repo: str, only: str, workers: int) -> tuple[list[dict], dict[str, d
     return cases, rows, meta
 
 
+def merged(earlier: dict[str, Any], rows: dict[str, dict], meta: dict[str, Any]) -> tuple[list[dict], dict[str, dict], dict[str, Any]]:
+    """The earlier full measurement with the pages just measured replacing theirs."""
+    if earlier["meta"]["commit"] != meta["commit"]:
+        raise SystemExit(f"act_consistency: --merge-into measured {earlier['meta']['commit'][:12]}, "
+                         f"this run {meta['commit'][:12]}: measure everything again")
+    before = earlier["meta"].get("remeasured") or {}
+    rules = sorted(set(before.get("rules") or []) | {p.split("/")[1] for p in rows if p.count("/") >= 2})
+    pages = {c["relativePath"] for c in earlier["cases"] if c["ruleId"] in rules}
+    return earlier["cases"], {**earlier["rows"], **rows}, {
+        **earlier["meta"], "engines": meta["engines"], "date": meta["date"],
+        "remeasured": {"pages": len(pages), "date": meta["date"], "rules": rules}}
+
+
 def print_table(tables: dict[str, dict[str, dict]]) -> None:
     rules = sorted(next(iter(tables.values())))
     print(f"{'ACT rule':8} " + " ".join(f"{e:>14}" for e in ENGINES) + "  name")
@@ -221,7 +241,8 @@ def write_routing(path: Path, tables: dict[str, dict[str, dict]], meta: dict[str
                             f"{r['false_positives']} false positives" for e, r in measured.items()},
         }
     previous = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    doc = {"version": "1", "measured": {k: meta[k] for k in ("commit", "date", "engines", "axe_version", "pages")},
+    measured = {k: meta[k] for k in ("commit", "date", "engines", "axe_version", "pages", "remeasured") if k in meta}
+    doc = {"version": "1", "measured": measured,
            # hand-declared, kept across measurements: engine rule → the ACT rules it implements
            "procedures": (previous or {}).get("procedures") or {}, "rules": rules}
     header = ("# Which engine's outcome counts for each W3C ACT rule (checks/a11y_routing.py), chosen by measurement:\n"
