@@ -7,7 +7,8 @@ tonight's run (`digests`, I/O) and keeps the digests in run.stats.night.inputs, 
 finds them; `reusable` (pure) says which checks' stored results are copied forward.
 
 The digests leave out per-night bookkeeping that no declaring check reads: a page's fetch time, elapsed
-time, referrer and kept headers; a link result's check time, elapsed time and `cached` flag. A check
+time, referrer and kept headers; a link result's check time, elapsed time and `cached` flag (its first
+seen and failing nights are an input of their own, link_history). A check
 that reads any of those declares no inputs (it always runs).
 """
 
@@ -24,11 +25,14 @@ from govaudit.store import RunReader
 
 PAGES: Final = "pages"  # the page rows (status, type, title, meta, anchors, depth, body hash, facts) and so bodies
 LINKS: Final = "links"  # every link row (and so ctx.navigation())
-LINK_RESULTS: Final = "link_results"  # every target's verdict, with its nights and first seen
+LINK_RESULTS: Final = "link_results"  # every target's verdict (status, HTTP status, error, redirects, details)
+# when each failing target was first seen failing, and for how many nights in a row: a night apart for
+# every failing link, so only the checks that show it declare it
+LINK_HISTORY: Final = "link_history"
 CRAWL_CUTS: Final = "crawl_cuts"  # what the crawl left out (run.stats cuts)
 START_URL: Final = "start_url"
 AUDIT_DAY: Final = "audit_day"  # the date the run judges the site as of (ctx.audit_date())
-INPUTS: Final = frozenset({PAGES, LINKS, LINK_RESULTS, CRAWL_CUTS, START_URL, AUDIT_DAY})
+INPUTS: Final = frozenset({PAGES, LINKS, LINK_RESULTS, LINK_HISTORY, CRAWL_CUTS, START_URL, AUDIT_DAY})
 
 
 def _digest(rows: Iterable[Any], *, flat: bool = False) -> str:
@@ -51,10 +55,13 @@ def digests(store: RunReader, run_id: int, wanted: Collection[str], audit_day: d
                               p.meta, p.anchors, p.depth, p.body_hash, p.size, p.facts) for p in store.pages(run_id))
     if LINKS in wanted:
         out[LINKS] = _digest((tuple(link) for link in store.links(run_id)), flat=True)
-    if LINK_RESULTS in wanted:
-        out[LINK_RESULTS] = _digest(
-            (r.url, str(r.status), r.http_status, r.final_url, r.redirect_chain, r.error_kind, r.error, r.method,
-             r.internal, r.first_seen, r.nights, r.details) for r in store.link_results(run_id))
+    if LINK_RESULTS in wanted or LINK_HISTORY in wanted:
+        results = list(store.link_results(run_id))
+        if LINK_RESULTS in wanted:
+            out[LINK_RESULTS] = _digest((r.url, str(r.status), r.http_status, r.final_url, r.redirect_chain,
+                                         r.error_kind, r.error, r.method, r.internal, r.details) for r in results)
+        if LINK_HISTORY in wanted:
+            out[LINK_HISTORY] = _digest((r.url, r.first_seen, r.nights) for r in results if r.first_seen or r.nights)
     run = store.run(run_id) if (CRAWL_CUTS in wanted or START_URL in wanted) else None
     if run is not None and CRAWL_CUTS in wanted:
         out[CRAWL_CUTS] = _digest([(run.stats or {}).get("cuts") or []])

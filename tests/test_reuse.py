@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from govaudit import registry, reuse
 from govaudit.models import CheckResult, CheckStatus, Finding, Link, LinkResult, LinkStatus, Page, Severity
-from govaudit.reuse import AUDIT_DAY, LINK_RESULTS, LINKS, PAGES, reusable
+from govaudit.reuse import AUDIT_DAY, LINK_HISTORY, LINK_RESULTS, LINKS, PAGES, reusable
 
 DAY = dt.date(2026, 12, 7)
 BEFORE = {PAGES: "p1", LINKS: "l1", LINK_RESULTS: "r1", AUDIT_DAY: "2026-12-07"}
@@ -70,7 +70,7 @@ def test_digests_ignore_bookkeeping_and_see_changes(store):
     # the same site a night later: other fetch times, elapsed times and validators, in another order
     again = _run(store, [replace(p, fetched_at="2026-12-07T02:30:00", elapsed=0.5, headers={}) for p in reversed(pages)],
                  list(reversed(links)), [replace(r, checked_at="2026-12-07T02:30:01", elapsed=0.2) for r in results])
-    wanted = {PAGES, LINKS, LINK_RESULTS, AUDIT_DAY}
+    wanted = {PAGES, LINKS, LINK_RESULTS, LINK_HISTORY, AUDIT_DAY}
     assert reuse.digests(store, first, wanted, DAY) == reuse.digests(store, again, wanted, DAY)
     # a page's title, a link's text and a target's status each change their own digest only
     changed = _run(store, [replace(pages[0], title="新標題"), *pages[1:]],
@@ -78,6 +78,11 @@ def test_digests_ignore_bookkeeping_and_see_changes(store):
                    [replace(results[2], status=LinkStatus.BROKEN, http_status=404), *results[:2]])
     a, b = reuse.digests(store, first, wanted, DAY), reuse.digests(store, changed, wanted, DAY)
     assert a[PAGES] != b[PAGES] and a[LINKS] != b[LINKS] and a[LINK_RESULTS] != b[LINK_RESULTS]
+    # a target failing one more night: its history changes, its verdict does not
+    failing = [replace(results[2], status=LinkStatus.BROKEN, http_status=404, first_seen="2026-12-05", nights=n)
+               for n in (1, 2)]
+    one, two = (reuse.digests(store, _run(store, pages, links, [*results[:2], f]), wanted, DAY) for f in failing)
+    assert one[LINK_RESULTS] == two[LINK_RESULTS] and one[LINK_HISTORY] != two[LINK_HISTORY]
     assert reuse.digests(store, first, {AUDIT_DAY}, DAY + dt.timedelta(days=1)) != reuse.digests(
         store, first, {AUDIT_DAY}, DAY)
 
