@@ -26,13 +26,17 @@ from govaudit.store import RunReader
 PAGES: Final = "pages"  # the page rows (status, type, title, meta, anchors, depth, body hash, facts) and so bodies
 LINKS: Final = "links"  # every link row (and so ctx.navigation())
 LINK_RESULTS: Final = "link_results"  # every target's verdict (status, HTTP status, error, redirects, details)
+# every target's status alone (status, HTTP status, final URL, error kind, internal): for the checks that
+# show no error text, which changes with a transient failure's count of nights ("(2 of 2 nights)")
+LINK_STATUSES: Final = "link_statuses"
 # when each failing target was first seen failing, and for how many nights in a row: a night apart for
 # every failing link, so only the checks that show it declare it
 LINK_HISTORY: Final = "link_history"
 CRAWL_CUTS: Final = "crawl_cuts"  # what the crawl left out (run.stats cuts)
 START_URL: Final = "start_url"
 AUDIT_DAY: Final = "audit_day"  # the date the run judges the site as of (ctx.audit_date())
-INPUTS: Final = frozenset({PAGES, LINKS, LINK_RESULTS, LINK_HISTORY, CRAWL_CUTS, START_URL, AUDIT_DAY})
+INPUTS: Final = frozenset({PAGES, LINKS, LINK_RESULTS, LINK_STATUSES, LINK_HISTORY, CRAWL_CUTS, START_URL,
+                           AUDIT_DAY})
 
 
 def _digest(rows: Iterable[Any], *, flat: bool = False) -> str:
@@ -55,8 +59,11 @@ def digests(store: RunReader, run_id: int, wanted: Collection[str], audit_day: d
                               p.meta, p.anchors, p.depth, p.body_hash, p.size, p.facts) for p in store.pages(run_id))
     if LINKS in wanted:
         out[LINKS] = _digest((tuple(link) for link in store.links(run_id)), flat=True)
-    if LINK_RESULTS in wanted or LINK_HISTORY in wanted:
+    if {LINK_RESULTS, LINK_STATUSES, LINK_HISTORY} & set(wanted):
         results = list(store.link_results(run_id))
+        if LINK_STATUSES in wanted:
+            out[LINK_STATUSES] = _digest(((r.url, str(r.status), r.http_status, r.final_url, r.error_kind,
+                                           r.internal) for r in results), flat=True)
         if LINK_RESULTS in wanted:
             out[LINK_RESULTS] = _digest((r.url, str(r.status), r.http_status, r.final_url, r.redirect_chain,
                                          r.error_kind, r.error, r.method, r.internal, r.details) for r in results)

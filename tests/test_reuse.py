@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from govaudit import registry, reuse
 from govaudit.models import CheckResult, CheckStatus, Finding, Link, LinkResult, LinkStatus, Page, Severity
-from govaudit.reuse import AUDIT_DAY, LINK_HISTORY, LINK_RESULTS, LINKS, PAGES, reusable
+from govaudit.reuse import AUDIT_DAY, LINK_HISTORY, LINK_RESULTS, LINK_STATUSES, LINKS, PAGES, reusable
 
 DAY = dt.date(2026, 12, 7)
 BEFORE = {PAGES: "p1", LINKS: "l1", LINK_RESULTS: "r1", AUDIT_DAY: "2026-12-07"}
@@ -83,6 +83,12 @@ def test_digests_ignore_bookkeeping_and_see_changes(store):
                for n in (1, 2)]
     one, two = (reuse.digests(store, _run(store, pages, links, [*results[:2], f]), wanted, DAY) for f in failing)
     assert one[LINK_RESULTS] == two[LINK_RESULTS] and one[LINK_HISTORY] != two[LINK_HISTORY]
+    # a transient failure's error text counts its nights: the verdict changes, the status alone does not
+    refused = [replace(results[2], status=LinkStatus.BROKEN, error=f"Connection refused ({text})", nights=n)
+               for n, text in ((2, "failing 2 consecutive runs"), (3, "failing 3 consecutive runs"))]
+    one, two = (reuse.digests(store, _run(store, pages, links, [*results[:2], f]), {LINK_RESULTS, LINK_STATUSES}, DAY)
+                for f in refused)
+    assert one[LINK_STATUSES] == two[LINK_STATUSES] and one[LINK_RESULTS] != two[LINK_RESULTS]
     assert reuse.digests(store, first, {AUDIT_DAY}, DAY + dt.timedelta(days=1)) != reuse.digests(
         store, first, {AUDIT_DAY}, DAY)
 
