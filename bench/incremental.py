@@ -153,15 +153,15 @@ def stages(db: Path, run_id: int) -> dict:
             "checks_reused": len((stats.get("night") or {}).get("checks_reused") or [])}
 
 
-def verify(db: Path, changed: list[str], broken: list[str]) -> list[str]:
-    """What run 3 missed (empty: every change found)."""
+def verify(db: Path, changed: list[str], broken: list[str], run: int = 3) -> list[str]:
+    """What the changed night (`run`) missed (empty: every change found)."""
     from govaudit.store import open_store  # noqa: PLC0415
 
     missed = []
     with open_store(db) as store:
-        before = {p.url: p.body_hash for p in store.pages(2)}
-        after = {p.url: p.body_hash for p in store.pages(3)}
-        statuses = store.link_statuses(3)
+        before = {p.url: p.body_hash for p in store.pages(run - 1)}
+        after = {p.url: p.body_hash for p in store.pages(run)}
+        statuses = store.link_statuses(run)
     for url in changed:
         if after.get(url) is None or after[url] == before.get(url):
             missed.append(f"changed page not re-read: {url}")
@@ -205,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --phases: also run each crawl process under cProfile (slower) and print run 2's "
                              "top functions")
     parser.add_argument("--two", action="store_true", help="runs 1 and 2 only (no changed night)")
+    parser.add_argument("--unchanged", type=int, default=1,
+                        help="unchanged nights before the changed one (2: the second shows the steady state, "
+                             "after the first confirmed the transient failures of night 1)")
     args = parser.parse_args(argv)
     port = bench_server.free_port()
     site = Site(args.variant, port)
@@ -219,14 +222,16 @@ def main(argv: list[str] | None = None) -> int:
             text = (bench_run.BENCH / "profile.yaml").read_text(encoding="utf-8")
             profile.write_text(text.replace("  accessibility: null", "  accessibility: {}"), encoding="utf-8")
         how = {"phases": args.phases, "crawl_profile": args.crawl_profile}
-        rows = [("1 cold", audit(site, start, work, 1, args.concurrency, profile, **how)),
-                ("2 unchanged", audit(site, start, work, 2, args.concurrency, profile, **how))]
+        rows = [("1 cold", audit(site, start, work, 1, args.concurrency, profile, **how))]
+        for n in range(2, 2 + max(1, args.unchanged)):
+            rows.append((f"{n} unchanged", audit(site, start, work, n, args.concurrency, profile, **how)))
         changed, broken, missed = [], [], []
         if not args.two:
             changed, broken = site.change(args.changed)
-            rows.append((f"3 {len(changed)} pages changed",
-                         audit(site, start, work, 3, args.concurrency, profile, **how)))
-            missed = verify(work / "audit.sqlite", changed, broken)
+            n = len(rows) + 1
+            rows.append((f"{n} {len(changed)} pages changed",
+                         audit(site, start, work, n, args.concurrency, profile, **how)))
+            missed = verify(work / "audit.sqlite", changed, broken, run=n)
         if args.phases:
             print_phases(rows, work)
         for n, (_, row) in enumerate(rows, start=1):
@@ -238,11 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in rows:
         print(f"{name:<24}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}{r['crawl_s']:>9.1f}{r['browser_s']:>11.1f}"
               f"{r['checks_s']:>10.1f}{r['bytes']:>12,}{r['requests']:>10,}{r['not_modified']:>7,}{r['checks_reused']:>8}{r['exit']:>6}")
-    cold, warm = rows[0][1], rows[1][1]
-    print(f"\nrun 2 vs run 1: {cold['wall_s'] / warm['wall_s']:.1f}x faster (whole audit, wall), "
-          f"crawl {cold['crawl_s'] / warm['crawl_s']:.1f}x faster, {100 * (1 - warm['bytes'] / cold['bytes']):.0f} % "
-          "fewer bytes")
-    print(f"run 3: {len(changed)} pages changed, {len(broken)} new broken links: "
+    cold = rows[0][1]
+    for name, warm in rows[1:1 + max(1, args.unchanged)]:
+        print(f"\nrun {name.split()[0]} vs run 1: {cold['wall_s'] / warm['wall_s']:.1f}x faster (whole audit, wall), "
+              f"{cold['cpu_s'] / warm['cpu_s']:.1f}x less CPU, crawl {cold['crawl_s'] / warm['crawl_s']:.1f}x faster, "
+              f"{100 * (1 - warm['bytes'] / cold['bytes']):.0f} % fewer bytes", end="")
+    print()
+    print(f"changed night: {len(changed)} pages changed, {len(broken)} new broken links: "
           + ("every change found" if not missed else f"{len(missed)} missed"))
     for line in missed[:20]:
         print(f"  {line}")
