@@ -22,7 +22,7 @@ from govaudit.jobs import CrawlJob
 PHASES = (("start page, open run", "start", "crawl"), ("crawl (Scrapy)", "crawl", "last_progress"),
           ("link stage (crawl process)", "last_progress", "finished"), ("crawl process exit", "finished", "crawl_end"),
           ("health, browser stage", "crawl_end", "checks"), ("checks", "checks", "checks_done"),
-          ("scores, finish run", "checks_done", "writing"), ("reports (HTML, JSON, CSV, PDF)", "writing", "done"),
+          ("scores, finish run", "checks_done", "writing"), ("reports (HTML, JSON, CSVs)", "writing", "done"),
           ("retention, notify", "done", "returned"))
 
 
