@@ -5,7 +5,8 @@ an ETag and a Last-Modified, answers a matching If-None-Match / If-Modified-Sinc
 the bytes it sends. Three audits of the site into one store (`govaudit run --offline`):
   1 cold (nothing stored), 2 unchanged, 3 with --changed of the pages changed (new text; a third of
   them also link a new broken internal target, a sixth a new broken external one).
-For each it prints wall time, bytes and requests the server sent/answered, and the 304s; then checks
+For each it prints wall time, bytes and requests the server sent/answered, the 304s and the checks whose
+result was copied forward (`reused`; `--phases`: each phase's seconds, bench/phases.py); then checks
 run 3: every changed page stored with its new body, every unchanged one with its old, every new broken
 link reported broken. Exit 1 when a change was missed. Only loopback addresses are contacted.
 """
@@ -15,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import json
 import os
+import pstats
 import random
 import sys
 import tempfile
@@ -121,13 +124,20 @@ def serve(site: Site, port: int) -> asyncio.AbstractEventLoop:
     return loop
 
 
-def audit(site: Site, start: str, work: Path, n: int, concurrency: int, profile: Path) -> dict:
+def audit(site: Site, start: str, work: Path, n: int, concurrency: int, profile: Path, *, phases: bool = False,
+          crawl_profile: bool = False) -> dict:
     site.sent = site.requests = site.not_modified = 0
-    cmd = [str(bench_run._tool_bin("govaudit")), "run", start, "--profile", str(profile),
+    # --phases: the same command through bench/phases.py, which times the runner's phases (and with
+    # --crawl-profile runs the crawl process under cProfile, which slows it down)
+    tool = ([sys.executable, "-m", "bench.phases", "--times", str(work / f"phases-{n}.json"),
+             *(["--crawl-profile", str(work / f"crawl-{n}.prof")] if crawl_profile else []), "--"] if phases else
+            [str(bench_run._tool_bin("govaudit"))])
+    cmd = [*tool, "run", start, "--profile", str(profile),
            "--db", str(work / "audit.sqlite"), "--out", str(work / f"report-{n}"), "--offline",
            "--concurrency", str(concurrency)]
     m = bench_run.measure(cmd, cwd=bench_run.ROOT, log=work / f"run-{n}.log", timeout=3600)
-    return {**m, "bytes": site.sent, "requests": site.requests, "not_modified": site.not_modified}
+    times = json.loads((work / f"phases-{n}.json").read_text(encoding="utf-8")) if phases else {}
+    return {**m, "bytes": site.sent, "requests": site.requests, "not_modified": site.not_modified, "phases": times}
 
 
 def stages(db: Path, run_id: int) -> dict:
@@ -139,18 +149,19 @@ def stages(db: Path, run_id: int) -> dict:
         checks = sum(r["duration"] for r in store.check_results(run_id))
     browser = (stats.get("browser") or {}).get("accessibility") or {}
     return {"crawl_s": stats.get("elapsed_s", 0.0), "browser_s": browser.get("elapsed", 0.0),
-            "reused_axe": browser.get("reused", 0), "checks_s": checks}
+            "reused_axe": browser.get("reused", 0), "checks_s": checks,
+            "checks_reused": len((stats.get("night") or {}).get("checks_reused") or [])}
 
 
-def verify(db: Path, changed: list[str], broken: list[str]) -> list[str]:
-    """What run 3 missed (empty: every change found)."""
+def verify(db: Path, changed: list[str], broken: list[str], run: int = 3) -> list[str]:
+    """What the changed night (`run`) missed (empty: every change found)."""
     from govaudit.store import open_store  # noqa: PLC0415
 
     missed = []
     with open_store(db) as store:
-        before = {p.url: p.body_hash for p in store.pages(2)}
-        after = {p.url: p.body_hash for p in store.pages(3)}
-        statuses = store.link_statuses(3)
+        before = {p.url: p.body_hash for p in store.pages(run - 1)}
+        after = {p.url: p.body_hash for p in store.pages(run)}
+        statuses = store.link_statuses(run)
     for url in changed:
         if after.get(url) is None or after[url] == before.get(url):
             missed.append(f"changed page not re-read: {url}")
@@ -163,6 +174,23 @@ def verify(db: Path, changed: list[str], broken: list[str]) -> list[str]:
     return missed
 
 
+def print_phases(rows: list[tuple[str, dict]], work: Path) -> None:
+    """Each run's phases (bench/phases.py) side by side, then the unchanged night's crawl profile."""
+    names = list(dict.fromkeys(name for _, r in rows for name in r["phases"]))
+    print(f"\n{'phase (s)':<34}" + "".join(f"{name.split(' ')[0] + ' ' + name.split(' ')[1]:>14}" for name, _ in rows))
+    for phase in names:
+        print(f"{phase:<34}" + "".join(f"{r['phases'].get(phase, 0.0):>14.2f}" for _, r in rows))
+    print(f"{'sum of phases':<34}" + "".join(f"{sum(r['phases'].values()):>14.2f}" for _, r in rows))
+    print(f"{'wall (incl. interpreter start)':<34}" + "".join(f"{r['wall_s']:>14.2f}" for _, r in rows))
+    prof = work / "crawl-2.prof"
+    if prof.exists():
+        print("\nrun 2's crawl process, top 30 functions by own time (cProfile, the reactor's thread and others):")
+        pstats.Stats(str(prof), stream=sys.stdout).sort_stats("tottime").print_stats(30)
+        keep = Path(tempfile.gettempdir(), "govaudit-bench-incr-crawl-2.prof")
+        keep.write_bytes(prof.read_bytes())
+        print(f"(kept as {keep}: python -m pstats {keep})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.incremental")
     parser.add_argument("--variant", default="2k", choices=sorted(bench_site.VARIANTS))
@@ -171,6 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", action="store_true",
                         help="also the browser stage (axe-core and QualWeb on up to 30 sampled pages), as a nightly "
                              "profile has it; bench/profile.yaml leaves it out")
+    parser.add_argument("--phases", action="store_true",
+                        help="time each phase of every run (bench/phases.py) and print the per-phase table")
+    parser.add_argument("--crawl-profile", action="store_true",
+                        help="with --phases: also run each crawl process under cProfile (slower) and print run 2's "
+                             "top functions")
+    parser.add_argument("--two", action="store_true", help="runs 1 and 2 only (no changed night)")
+    parser.add_argument("--unchanged", type=int, default=1,
+                        help="unchanged nights before the changed one (2: the second shows the steady state, "
+                             "after the first confirmed the transient failures of night 1)")
     args = parser.parse_args(argv)
     port = bench_server.free_port()
     site = Site(args.variant, port)
@@ -184,25 +221,35 @@ def main(argv: list[str] | None = None) -> int:
             profile = work / "profile.yaml"
             text = (bench_run.BENCH / "profile.yaml").read_text(encoding="utf-8")
             profile.write_text(text.replace("  accessibility: null", "  accessibility: {}"), encoding="utf-8")
-        rows = [("1 cold", audit(site, start, work, 1, args.concurrency, profile)),
-                ("2 unchanged", audit(site, start, work, 2, args.concurrency, profile))]
-        changed, broken = site.change(args.changed)
-        rows.append((f"3 {len(changed)} pages changed", audit(site, start, work, 3, args.concurrency, profile)))
-        missed = verify(work / "audit.sqlite", changed, broken)
+        how = {"phases": args.phases, "crawl_profile": args.crawl_profile}
+        rows = [("1 cold", audit(site, start, work, 1, args.concurrency, profile, **how))]
+        for n in range(2, 2 + max(1, args.unchanged)):
+            rows.append((f"{n} unchanged", audit(site, start, work, n, args.concurrency, profile, **how)))
+        changed, broken, missed = [], [], []
+        if not args.two:
+            changed, broken = site.change(args.changed)
+            n = len(rows) + 1
+            rows.append((f"{n} {len(changed)} pages changed",
+                         audit(site, start, work, n, args.concurrency, profile, **how)))
+            missed = verify(work / "audit.sqlite", changed, broken, run=n)
+        if args.phases:
+            print_phases(rows, work)
         for n, (_, row) in enumerate(rows, start=1):
             row.update(stages(work / "audit.sqlite", n))
     print(f"\n{args.variant}: {len(site.built.pages)} pages, concurrency {args.concurrency}"
           + (", with the browser stage" if args.browser else ""))
     print(f"{'run':<24}{'wall s':>8}{'cpu s':>8}{'crawl s':>9}{'browser s':>11}{'checks s':>10}{'bytes':>12}"
-          f"{'requests':>10}{'304':>7}{'exit':>6}")
+          f"{'requests':>10}{'304':>7}{'reused':>8}{'exit':>6}")
     for name, r in rows:
         print(f"{name:<24}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}{r['crawl_s']:>9.1f}{r['browser_s']:>11.1f}"
-              f"{r['checks_s']:>10.1f}{r['bytes']:>12,}{r['requests']:>10,}{r['not_modified']:>7,}{r['exit']:>6}")
-    cold, warm = rows[0][1], rows[1][1]
-    print(f"\nrun 2 vs run 1: {cold['wall_s'] / warm['wall_s']:.1f}x faster (whole audit, wall), "
-          f"crawl {cold['crawl_s'] / warm['crawl_s']:.1f}x faster, {100 * (1 - warm['bytes'] / cold['bytes']):.0f} % "
-          "fewer bytes")
-    print(f"run 3: {len(changed)} pages changed, {len(broken)} new broken links: "
+              f"{r['checks_s']:>10.1f}{r['bytes']:>12,}{r['requests']:>10,}{r['not_modified']:>7,}{r['checks_reused']:>8}{r['exit']:>6}")
+    cold = rows[0][1]
+    for name, warm in rows[1:1 + max(1, args.unchanged)]:
+        print(f"\nrun {name.split()[0]} vs run 1: {cold['wall_s'] / warm['wall_s']:.1f}x faster (whole audit, wall), "
+              f"{cold['cpu_s'] / warm['cpu_s']:.1f}x less CPU, crawl {cold['crawl_s'] / warm['crawl_s']:.1f}x faster, "
+              f"{100 * (1 - warm['bytes'] / cold['bytes']):.0f} % fewer bytes", end="")
+    print()
+    print(f"changed night: {len(changed)} pages changed, {len(broken)} new broken links: "
           + ("every change found" if not missed else f"{len(missed)} missed"))
     for line in missed[:20]:
         print(f"  {line}")

@@ -26,6 +26,7 @@ from govaudit.checks.anchors import anchors
 from govaudit.checks.sitepages import home_page, is_html_page
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import LINK_RESULTS, LINKS, PAGES, START_URL
 
 # Visible text: script and style content is always a direct child text node (parent:: is far cheaper
 # than ancestor:: over every text node).
@@ -207,6 +208,7 @@ def cjk_share(facts: dict) -> float | None:
 
 class Bilingual(Check):
     id = "bilingual"
+    inputs = frozenset({PAGES, LINKS, LINK_RESULTS, START_URL})
     title = "Bilingual website (English pages)"
     title_zh = "雙語化網站（英文網頁）"
     version = "1"

@@ -9,6 +9,7 @@ from govaudit.linkrules import is_https_upgrade, matching_rule
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, Finding, LinkResult, LinkStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code
 from govaudit.results import result_key
+from govaudit.reuse import LINK_HISTORY, LINK_RESULTS, LINKS
 
 # The code of a broken target by its error kind (a plain string when read back from the store); any
 # other kind is "link.broken".
@@ -19,6 +20,7 @@ _BROKEN_CODES: dict[str | None, str] = {
 
 class BrokenLinks(Check):
     id = "broken_links"
+    inputs = frozenset({LINKS, LINK_RESULTS, LINK_HISTORY})
     title = "Link correctness"
     title_zh = "資訊連結正確度"
     version = "2"

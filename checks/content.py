@@ -41,6 +41,7 @@ from govaudit.checks import pii as pii_check
 from govaudit.checks._contact import contact_key, inconsistent
 from govaudit.models import CheckResult, CheckStatus, ErrorKind, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import LINK_STATUSES, LINKS, PAGES
 
 SIGNALS = ("pii", "hijacked", "contact", "mojibake", "undated")
 SOURCES = {"pii": "pii", "hijacked": "broken_links", "contact": "site_elements", "mojibake": "content",
@@ -161,6 +162,7 @@ def _status(signals: dict[str, dict[str, Any]], assessed: dict[str, dict[str, An
 
 class ContentCorrectness(Check):
     id = "content"
+    inputs = frozenset({PAGES, LINKS, LINK_STATUSES})
     title = "Content correctness"
     title_zh = "資訊內容正確度"
     version = "1"

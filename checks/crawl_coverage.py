@@ -14,10 +14,12 @@ from __future__ import annotations
 from govaudit import cuts
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code
+from govaudit.reuse import CRAWL_CUTS
 
 
 class CrawlCoverage(Check):
     id = "crawl_coverage"
+    inputs = frozenset({CRAWL_CUTS})
     title = "Crawl coverage: traps and budgets that cut the crawl"
     title_zh = "爬取涵蓋範圍：網址陷阱與爬取上限"
     version = "1"

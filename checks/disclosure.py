@@ -13,6 +13,7 @@ from govaudit.checks.art7 import detect, pagefacts
 from govaudit.checks.art7 import taxonomy as tx
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import AUDIT_DAY, PAGES, START_URL
 
 
 def html_pages(ctx: CheckContext, check_id: str) -> dict[str, detect.Page]:
@@ -22,6 +23,7 @@ def html_pages(ctx: CheckContext, check_id: str) -> dict[str, detect.Page]:
 
 class Disclosure(Check):
     id = "disclosure"
+    inputs = frozenset({PAGES, START_URL, AUDIT_DAY})
     title = "GIPA Art. 7 proactive disclosure"
     title_zh = "依政府資訊公開法第7條主動公開"
     version = "1"

@@ -11,6 +11,7 @@ from govaudit.checks.art7 import dates, pagefacts
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import AUDIT_DAY, LINKS, PAGES
 
 RULE_LABELS = ["網站資料定期更新規定", "網站資料更新規定", "網站資料檢核作業規定", "網站資料檢核及維護作業規定",
                "網站維護管理規範", "網站維護實施要點", "網站維護作業要點", "網站資料更新維護規定", "網站內容管理規範",
@@ -20,6 +21,7 @@ MAX_OUTDATED_FINDINGS = 50
 
 class Freshness(Check):
     id = "freshness"
+    inputs = frozenset({PAGES, LINKS, AUDIT_DAY})
     title = "Regular updates"
     title_zh = "網站資料定期更新"
     version = "1"

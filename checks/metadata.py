@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import PAGES
 
 DC_ELEMENTS = ("Title", "Creator", "Subject", "Description", "Contributor", "Type", "Format", "Source",
                "Language", "Coverage", "Publisher", "Date", "Identifier", "Relation", "Rights")
@@ -71,6 +72,7 @@ def section_of(url: str) -> str:
 
 class Metadata(Check):
     id = "metadata"
+    inputs = frozenset({PAGES})
     title = "Classification metadata (DC.* and Category.*)"
     title_zh = "資訊標示配合電子化政府入口網提供分類檢索（詮釋資料）"
     version = "1"

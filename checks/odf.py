@@ -22,6 +22,7 @@ from govaudit import urls
 from govaudit.checks.anchors import anchors
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import PAGES
 
 OOXML = {"doc": "odt", "docx": "odt", "xls": "ods", "xlsx": "ods", "ppt": "odp", "pptx": "odp"}
 ODF = frozenset({"odt", "ods", "odp"})
@@ -98,6 +99,7 @@ class _Groups:
 
 class OpenFormats(Check):
     id = "odf"
+    inputs = frozenset({PAGES})
     title = "Editable downloads offered in ODF"
     title_zh = "可編輯文件提供 ODF 格式"
     version = "1"

@@ -25,6 +25,7 @@ from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.checks.sitepages import home_page, is_html_page
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import LINK_RESULTS, LINKS, PAGES, START_URL
 
 DOCUMENTS = frozenset("odt ods odp odg pdf doc docx xls xlsx ppt pptx rtf csv zip".split())
 _ANSWERED = frozenset({"ok", LinkStatus.OK, LinkStatus.REDIRECTED})
@@ -62,6 +63,7 @@ class Candidate:
 
 class Participation(Check):
     id = "participation"
+    inputs = frozenset({PAGES, LINKS, LINK_RESULTS, START_URL})
     title = "E-participation and online services"
     title_zh = "線上服務及電子參與"
     version = "1"

@@ -20,6 +20,7 @@ from lxml import etree
 from govaudit import attachments as attachment_files
 from govaudit.models import CheckResult, CheckStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code
+from govaudit.reuse import PAGES
 
 # Letter → two-digit code (note I, O, W, Z out of sequence).
 LETTERS = {
@@ -91,6 +92,7 @@ _TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or a
 
 class PersonalData(Check):
     id = "pii"
+    inputs = frozenset({PAGES})
     title = "Personal data exposed (national ID, resident certificate)"
     title_zh = "個人資料外洩（身分證字號、居留證號）"
     version = "1"

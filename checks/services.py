@@ -9,6 +9,7 @@ from govaudit.checks._graph import click_distances
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.models import CheckResult, CheckStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import LINKS, PAGES, START_URL
 
 ITEMS = {
     "publications": {"label": "出版品資訊", "labels": ["出版品資訊", "政府出版品", "出版品", "出版資訊", "刊物"]},
@@ -28,6 +29,7 @@ class _Crawled(NamedTuple):
 
 class Services(Check):
     id = "services"
+    inputs = frozenset({PAGES, LINKS, START_URL})
     title = "Services and publications announced"
     title_zh = "服務措施及出版品資訊周知度"
     version = "1"

@@ -29,6 +29,7 @@ from govaudit.checks._contact import SAMPLE_PAGES, inconsistent, normalize_phone
 from govaudit.checks.anchors import anchors
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import LINK_STATUSES, PAGES
 
 # Element → pattern matched against link text/title and a page's own title / h1.
 ELEMENTS: dict[str, re.Pattern] = {
@@ -159,6 +160,7 @@ def _named(a: Any, content: str) -> tuple[str, bool]:
 
 class SiteElements(Check):
     id = "site_elements"
+    inputs = frozenset({PAGES, LINK_STATUSES})
     title = "Site elements and contact data (guidelines, GIPA Art. 7-3)"
     title_zh = "網站基本元素與聯絡資訊（版型規範、政府資訊公開法第7條第1項第3款）"
     version = "1"

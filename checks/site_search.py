@@ -17,6 +17,7 @@ from typing import Any
 from govaudit.checks.sitepages import home_page, is_html_page
 from govaudit.models import CheckResult, CheckStatus, LinkStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
+from govaudit.reuse import LINK_RESULTS, PAGES, START_URL
 from govaudit.sitesearch import PageSearch, SearchOutcome, page_search
 
 _ANSWERED = (LinkStatus.OK, LinkStatus.REDIRECTED)
@@ -24,6 +25,7 @@ _ANSWERED = (LinkStatus.OK, LinkStatus.REDIRECTED)
 
 class SiteSearch(Check):
     id = "site_search"
+    inputs = frozenset({PAGES, LINK_RESULTS, START_URL})
     title = "Site search offered and working"
     title_zh = "檢索服務便捷度（站內搜尋）"
     version = "1"

@@ -55,7 +55,11 @@ def image_hash(data: bytes) -> str:
                 raise ValueError(f"{im.width}×{im.height} is too large to be the mark")
             im.seek(0)  # an animated GIF: its first frame
             rgba = im.convert("RGBA")
-    except (UnidentifiedImageError, OSError, EOFError, SyntaxError) as exc:
+    except UnidentifiedImageError:
+        # (Pillow's message names the in-memory file by its address: the same answer would read differently
+        # every night, and an unchanged night's results would not be seen as unchanged)
+        raise ValueError("not a raster image Pillow reads: it cannot identify the image file") from None
+    except (OSError, EOFError, SyntaxError) as exc:
         raise ValueError(f"not a raster image Pillow reads: {exc}"[:200]) from None
     # transparent parts drawn on white, as a footer shows them
     flat = Image.new("RGB", rgba.size, "white")

@@ -61,6 +61,12 @@ class Check:
     # the same process or before it. A dependency that is not installed, or disabled in the profile, is
     # a configuration error; so is a cycle.
     depends_on: ClassVar[frozenset[str]] = frozenset()
+    # What the result is a function of, besides the check's options, the profile and the tool version
+    # (govaudit/reuse.py: pages, links, link_results, link_statuses, link_history, crawl_cuts,
+    # start_url, audit_day). On a night where
+    # none of them changed since the baseline run (same version and profile), the baseline's result is
+    # copied forward instead of run again. None (the default): not declared, always run.
+    inputs: ClassVar[frozenset[str] | None] = None
     # True for the check whose findings are the per-link rows of results.json (a finding's target is
     # the link's URL): accepting all of a link's findings accepts the link.
     link_findings: ClassVar[bool] = False

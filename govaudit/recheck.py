@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from govaudit import __version__, registry, runner, scoring, urls
+from govaudit import __version__, asof, registry, reuse, runner, scoring, urls
 from govaudit.jobs import CrawlJob
 from govaudit.models import LinkResult
 from govaudit.profile import ConfigError, Profile, load_rubric
@@ -136,3 +136,14 @@ def _rebuild_checks(store: Store, run_id: int, profile: Profile, browsers: dict[
     results = runner.run_checks(store, run_id, profile, checks, browsers, workers=1)
     store.save_check_results(run_id, results)
     store.save_scores(run_id, scoring.score(load_rubric(profile.rubric), store.check_results(run_id)))
+    _redigest(store, run_id)
+
+
+def _redigest(store: Store, run_id: int) -> None:
+    """The amended run's input digests again (run.stats.night.inputs), so that the next night compares
+    its inputs with what these check results were computed from (govaudit/reuse.py)."""
+    run = store.run(run_id)
+    night = (run.stats or {}).get("night") or {}
+    if night.get("inputs"):
+        inputs = reuse.digests(store, run_id, set(night["inputs"]), asof.audit_date(run))
+        store.save_stats(run_id, {**run.stats, "night": {**night, "inputs": inputs}})

@@ -25,6 +25,7 @@ from typing import Any
 
 from govaudit import (
     __version__,
+    asof,
     diff,
     health,
     incremental,
@@ -33,6 +34,7 @@ from govaudit import (
     procs,
     registry,
     retention,
+    reuse,
     scoring,
     startpage,
     urls,
@@ -309,7 +311,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
         early = EarlyChecks(store, run_id, profile, checks)
 
         def relay(event: dict) -> None:
-            if event.get("event") == "pages_stored":
+            # an unchanged night's checks are mostly copied forward (govaudit/reuse.py): none starts early
+            if event.get("event") == "pages_stored" and not _pages_unchanged(store, run_id, night):
                 early.start()
             if progress:
                 progress(event)
@@ -337,12 +340,14 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
                                      reuse_from=night.baseline_run if night.reuse_parsed else None)
             if browsers:
                 stats = {**stats, "browser": browsers}
+            inputs, copied = _reused_results(store, run_id, night, checks, ran=early.started)
+            stats = {**stats, "night": {**stats["night"], "inputs": inputs, "checks_reused": sorted(copied)}}
             phase("checks", total=len(checks), detail=f"{len(checks)} checks")
-            rest = [c for c in checks if c not in early.started]
+            rest = [c for c in checks if c not in early.started and c.id not in copied]
             earlier = early.collect() if early.feeds(rest) else []
             results = run_checks(store, run_id, profile, rest, browsers, workers=1 if early.busy() else None,
-                                 earlier=earlier)
-            results = parallel.in_order(results + earlier + early.collect(), checks)
+                                 earlier=earlier + list(copied.values()))
+            results = parallel.in_order(results + earlier + early.collect() + list(copied.values()), checks)
             store.save_check_results(run_id, results)
             phase("checks_done", checks=len(results))
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
@@ -393,6 +398,41 @@ def _plan_night(store: Store, site: str, run_id: int, profile: Profile, *, full:
     same = base is not None and base.tool_version == __version__ and base.profile_hash == profile.fingerprint()
     return incremental.plan(full=full, every=profile.crawl.full_every, baseline=baseline,
                             nights_since_full=incremental.nights_since_full(kinds), same_parser=same)
+
+
+def _baseline_inputs(store: Store, night: incremental.Night) -> dict[str, str]:
+    """The input digests the baseline run kept (govaudit/reuse.py); none when its results may not be
+    taken (a full night, or another tool version or profile)."""
+    if night.baseline_run is None or not night.reuse_parsed:
+        return {}
+    return (store.run(night.baseline_run).stats.get("night") or {}).get("inputs") or {}
+
+
+def _pages_unchanged(store: Store, run_id: int, night: incremental.Night) -> bool:
+    """Tonight's pages digest the same as the baseline's (read once every page is stored)."""
+    before = _baseline_inputs(store, night).get(reuse.PAGES)
+    if before is None:
+        return False
+    day = asof.audit_date(store.run(run_id))
+    return reuse.digests(store, run_id, {reuse.PAGES}, day)[reuse.PAGES] == before
+
+
+def _reused_results(store: Store, run_id: int, night: incremental.Night, checks: Sequence[Check],
+                    ran: Collection[Check]) -> tuple[dict[str, str], dict[str, CheckResult]]:
+    """Tonight's input digests of every check (kept in the run's stats for the next night) and the
+    baseline's results of the checks not `ran` already whose inputs did not change (govaudit/reuse.py),
+    by check id."""
+    wanted = {name for c in checks if c.inputs is not None for name in c.inputs}
+    inputs = reuse.digests(store, run_id, wanted, asof.audit_date(store.run(run_id)))
+    before = _baseline_inputs(store, night)
+    if not before or night.baseline_run is None:
+        return inputs, {}
+    stored = reuse.stored_results(store, night.baseline_run)
+    versions = {c.id: c.version for c in checks}
+    usable = {cid for cid, r in stored.items() if r.status != CheckStatus.ERROR and r.version == versions.get(cid)}
+    ids = reuse.reusable({c.id: None if "browser" in c.requires or c in ran else c.inputs for c in checks},
+                         {c.id: c.depends_on for c in checks}, inputs, before, usable)
+    return inputs, {cid: stored[cid] for cid in ids}
 
 
 def _site_of(start: str, profile: Profile) -> str:

@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 VOLATILE = {"elapsed", "elapsed_s", "duration", "checked_at", "started_at", "finished_at", "first_seen",
-            "pinned_at", "pruned_at", "generated_at", "browser_version", "fingerprint"}
+            "pinned_at", "pruned_at", "generated_at", "browser_version", "fingerprint",
+            "inputs"}  # run.stats.night.inputs: digests of pages and links, whose URLs have ports
 PORT = re.compile(r"(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+")
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?")
 

@@ -118,6 +118,10 @@ def nights(tmp_path_factory):
             query(db, f"UPDATE link_cache SET checked_epoch = {time.time() - 4 * 86400}")
             night(3)
             night(4, "--full")
+            night(5)  # unchanged again: copies forward from the full night 4
+            # Night 6 with another profile (a link option): the stored parse and results of night 5 are not taken
+            (tmp / "profile.yaml").write_text(PROFILE.replace("timeout: 5", "timeout: 6"), encoding="utf-8")
+            night(6)
     return site.url, tmp, log, db
 
 
@@ -203,6 +207,45 @@ def test_changed_page_is_read_again_and_its_new_broken_link_found(nights):
     assert ("link.broken", "new-missing.html") in new and ("link.broken", "c.html") in new
     night = doc["run"]["stats"]["night"]
     assert night["kind"] == INCREMENTAL and night["pages_not_modified"] == 3  # /, A and the PDF
+
+
+# Checks that read only pages and links (and the audit day, the start URL, the crawl's cuts)
+PAGE_READERS = {"metadata", "pii", "odf", "services", "freshness", "disclosure"}
+
+
+def _checks(doc: dict) -> dict[str, tuple]:
+    return {c["id"]: (c["status"], c["metrics"], sorted((f["code"], f["page"], f["target"], f["message"],
+                                                         f["fingerprint"]) for f in c["findings"]))
+            for c in doc["checks"]}
+
+
+def test_unchanged_night_copies_forward_the_checks_whose_inputs_did_not_change(nights):
+    _, _, log, _ = nights
+    first, second = log[0][0], log[1][0]
+    night = second["run"]["stats"]["night"]
+    reused = set(night["checks_reused"])
+    assert PAGE_READERS | {"crawl_coverage"} <= reused
+    assert night["inputs"]["pages"] == first["run"]["stats"]["night"]["inputs"]["pages"]
+    # /old.html failed a second night (its count of failing nights changed): the link check, which shows
+    # that count, ran; the checks that declare no inputs run every night
+    assert not {"broken_links", "accessibility", "accessibility_mark"} & reused
+    assert night["inputs"]["link_history"] != first["run"]["stats"]["night"]["inputs"]["link_history"]
+    before, after = _checks(first), _checks(second)
+    assert {cid: after[cid] for cid in reused} == {cid: before[cid] for cid in reused}
+    durations = {c["id"]: c["duration"] for c in second["checks"]}
+    assert all(durations[cid] == 0.0 for cid in reused)
+
+
+def test_reuse_is_undone_by_a_changed_page_and_by_another_profile(nights):
+    _, _, log, _ = nights
+    third, full, fifth, sixth = (log[i][0]["run"]["stats"]["night"] for i in (2, 3, 4, 5))
+    assert not PAGE_READERS & set(third["checks_reused"])  # B changed and C is gone: the page readers ran
+    assert full["checks_reused"] == []  # --full: nothing taken from before
+    assert PAGE_READERS <= set(fifth["checks_reused"])  # after a full night, unchanged again: copied forward
+    assert sixth["kind"] == INCREMENTAL and sixth["reuse_parsed"] is False and sixth["checks_reused"] == []
+    # what night 5 copied forward is what night 4 computed (the pages the same, B still with its new link)
+    assert {cid: _checks(log[4][0])[cid] for cid in PAGE_READERS} == {cid: _checks(log[3][0])[cid]
+                                                                      for cid in PAGE_READERS}
 
 
 def test_aged_cache_entry_is_checked_again(nights):
