@@ -47,18 +47,26 @@ class SiteServer:
         self.httpd.daemon_threads = True
         self.handler = handler
         self.url = f"http://{host}:{self.httpd.server_port}/"
+        self._thread: threading.Thread | None = None
 
     @property
     def hits(self) -> list[tuple[str, str]]:
         return self.handler.hits
 
     def __enter__(self) -> SiteServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        # once: a second serve_forever on the same server outlives shutdown() (which stops one of them),
+        # and a thread left in the test process keeps the forked check workers from being used
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+            self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if self._thread is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self._thread.join(10)
+            self._thread = None
 
 
 def html(body: str, *, title: str = "t", charset: str = "utf-8", lang: str = "zh-Hant-TW") -> Route:

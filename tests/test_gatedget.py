@@ -8,6 +8,7 @@ import socket
 from govaudit.crawler.gatedget import gated_get, session
 from govaudit.models import ErrorKind
 from govaudit.scope import Kind, Scope
+from tests.siteserver import SiteServer
 
 
 def _get(url: str, gate: Scope, kind: Kind = Kind.CHECK, *, max_bytes: int = 1024):
@@ -15,8 +16,8 @@ def _get(url: str, gate: Scope, kind: Kind = Kind.CHECK, *, max_bytes: int = 102
         return gated_get(http, url, gate, kind, timeout=10, max_redirects=3, max_bytes=max_bytes)
 
 
-def test_a_redirect_to_another_host_is_refused_at_the_hop(site_server):
-    with site_server({"/robots.txt": (200, {}, b"User-agent: *\n")}) as other, site_server({
+def test_a_redirect_to_another_host_is_refused_at_the_hop():
+    with SiteServer({"/robots.txt": (200, {}, b"User-agent: *\n")}) as other, SiteServer({
         "/robots.txt": (302, {"Location": other.url + "robots.txt"}, b""),
         "/away": (301, {"Location": "http://192.0.2.1/img.png"}, b""),
     }) as site:
@@ -30,15 +31,15 @@ def test_a_redirect_to_another_host_is_refused_at_the_hop(site_server):
         assert got.url == "http://192.0.2.1/img.png"
 
 
-def test_a_redirect_loop_ends(site_server):
-    with site_server({"/a": (302, {"Location": "/b"}, b""), "/b": (302, {"Location": "/a"}, b"")}) as site:
+def test_a_redirect_loop_ends():
+    with SiteServer({"/a": (302, {"Location": "/b"}, b""), "/b": (302, {"Location": "/a"}, b"")}) as site:
         got = _get(site.url + "a", Scope.of(site.url, offline=True))
     assert got.error_kind is ErrorKind.TOO_MANY_REDIRECTS and got.status is None
     assert len(site.hits) == 4 and len(got.chain) == 4  # max_redirects 3: the first request and 3 hops
 
 
-def test_the_body_is_capped_and_an_answer_is_typed(site_server):
-    with site_server({"/big": (200, {"Content-Type": "image/png"}, b"x" * 5000),
+def test_the_body_is_capped_and_an_answer_is_typed():
+    with SiteServer({"/big": (200, {"Content-Type": "image/png"}, b"x" * 5000),
                       "/small": (301, {"Location": "/big2"}, b""),
                       "/big2": (200, {"Content-Type": "text/plain"}, b"hello")}) as site:
         gate = Scope.of(site.url, offline=True)
