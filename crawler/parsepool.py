@@ -146,11 +146,32 @@ def extract_page(page: Page, body: bytes, content_type: str, analyzers: dict[str
                   list(dict.fromkeys(row.target for row in rows if row.fragment)))
 
 
-def _work(page: Page, body: bytes, content_type: str) -> Found:
-    """In a worker: extract and store one page; what the spider schedules from it."""
-    parsed, out = found(extract_page(page, body, content_type, _worker["analyzers"]), _worker["max_links"])
+def reparsed(stored: Page, page: Page, links: list[Link]) -> Parsed:
+    """The stored parse of a page unchanged since the baseline run (a 304), as tonight's page: tonight's
+    depth, referrer and time, the stored links."""
+    kept = replace(stored, requested_url=page.requested_url, headers=page.headers, depth=page.depth,
+                   referrer=page.referrer, elapsed=page.elapsed, fetched_at=page.fetched_at)
+    return Parsed(kept, links, list(dict.fromkeys(link.target for link in links)),
+                  list(dict.fromkeys(link.target for link in links if link.fragment)))
+
+
+def _work(page: Page, body: bytes, content_type: str, stored: Page | None = None,
+          baseline_run: int | None = None) -> Found:
+    """In a worker: extract and store one page; what the spider schedules from it. With `stored` (the
+    baseline run's row of a page that answered 304), its stored links stand, read here rather than in
+    the Scrapy process: an unchanged night's pages cost that process only their requests. A page cut at
+    max_links_per_page is parsed again, so that tonight's crawl cuts name it too."""
+    parsed = None
+    if stored is not None and baseline_run is not None:
+        links = _store().page_links(baseline_run, stored.url)
+        if len(links) < _worker["max_links"]:
+            parsed = reparsed(stored, page, links)
+    if parsed is None:
+        parsed = extract_page(page, body, content_type, _worker["analyzers"])
+    parsed, out = found(parsed, _worker["max_links"])
     pending = _worker.setdefault("pending", ([], []))
-    pending[0].append((parsed.page, body))
+    pending[0].append((parsed.page, None if stored is not None and parsed.page.body_hash == stored.body_hash
+                       else body))
     pending[1].extend(parsed.links)
     now = time.monotonic()
     if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
@@ -158,17 +179,22 @@ def _work(page: Page, body: bytes, content_type: str) -> Found:
     return out
 
 
-def _flush() -> None:
-    """Write the pages waiting in this worker in one transaction (fewer commits, fewer lock hand-overs)."""
+def _store() -> Any:
+    """This worker's store, opened on first use."""
     from govaudit.store import open_store  # noqa: PLC0415
 
+    if _worker.get("store") is None:
+        _worker["store"] = open_store(_worker["store_url"])
+    return _worker["store"]
+
+
+def _flush() -> None:
+    """Write the pages waiting in this worker in one transaction (fewer commits, fewer lock hand-overs)."""
     pages, rows = _worker.get("pending", ([], []))
     _worker["flushed"] = time.monotonic()
     if not pages:
         return
-    store = _worker.get("store")
-    if store is None:
-        store = _worker["store"] = open_store(_worker["store_url"])
+    store = _store()
     with store.transaction():
         store.add_pages(_worker["run_id"], pages)
         store.add_links(_worker["run_id"], rows)
@@ -213,9 +239,12 @@ class ParseItem:
     depth: int  # of the pages it links to
     pager: int = 0  # pager links followed to reach the page (crawl.max_pagination)
     hub: bool = False  # the page is the 政府資訊公開 hub or one of its children: its links go first
+    stored: Page | None = None  # the baseline run's row of a page that answered 304 (its parse is reused)
+    baseline_run: int | None = None
 
 
 def submit(item: ParseItem, done: Callable[[Found], None],
            failed: Callable[[BaseException], None]) -> None:
     """Parse in a worker; `done(found)` / `failed(exc)` are called from the pool's result thread."""
-    POOL.apply_async(_work, (item.page, item.body, item.content_type), callback=done, error_callback=failed)
+    POOL.apply_async(_work, (item.page, item.body, item.content_type, item.stored, item.baseline_run),
+                     callback=done, error_callback=failed)
