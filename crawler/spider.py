@@ -130,7 +130,8 @@ class SiteSpider(scrapy.Spider):
         self.budget = traps.PatternBudget(crawl.max_pages_per_pattern)  # crawled pages per address pattern
         # Pages to crawl wait here, best first (see _release): (order, seq, target, depth, referrer, pager, boost)
         self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
-        self.pages_in_flight = 0  # page requests made and not yet settled (parsed, or failed)
+        self.pages_in_flight = 0  # page requests made and not yet answered (or failed)
+        self.concurrency = crawl.concurrency
         self.window = 3 * crawl.concurrency
         self.max_pagination = crawl.max_pagination
         self.max_links = crawl.max_links_per_page
@@ -174,6 +175,7 @@ class SiteSpider(scrapy.Spider):
         crawler.signals.connect(spider._headers_received, signal=signals.headers_received)
         crawler.signals.connect(spider._bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(spider.writer.close, signal=signals.spider_closed)
+        crawler.signals.connect(spider._received, signal=signals.response_received)
         return spider
 
     # -- requests ----------------------------------------------------------------------------------
@@ -266,11 +268,16 @@ class SiteSpider(scrapy.Spider):
             pager = target in same_depth
             boost = HUB_BOOST if target in hubs else HUB_CHILD_BOOST if item.hub else 0
             yield from self.collect(target, depth=item.depth - 1 if pager else item.depth, referrer=item.page.url,
-                                    pager=item.pager + 1 if pager else 0, boost=boost)
+                                    pager=item.pager + 1 if pager else 0, boost=boost, release=False)
+        # once every page it links to waits in the frontier: the best of them go first, not the first seen
+        yield from self._release()
 
-    def collect(self, target: str, *, depth: int, referrer: str, pager: int = 0, boost: int = 0):
+    def collect(self, target: str, *, depth: int, referrer: str, pager: int = 0, boost: int = 0,
+                release: bool = True):
         """Decide what to do with a target seen for the first time: yields the requests to make, and
-        records the result of a target decided without one (excluded, cached, not HTTP)."""
+        records the result of a target decided without one (excluded, cached, not HTTP). A page to crawl
+        waits in the frontier; `release`: the frontier's best go out now (schedule() does it once a
+        page's targets are all in)."""
         if target in self.seen:
             return
         self.seen.add(target)
@@ -301,7 +308,8 @@ class SiteSpider(scrapy.Spider):
         elif internal and looks_like_page(target) and self._crawlable(target, depth, pager):
             self.open_pages += 1  # waiting in the frontier: a page still to come
             heapq.heappush(self.frontier, (depth - boost, len(self.seen), target, depth, referrer, pager, boost))
-            yield from self._release()
+            if release:
+                yield from self._release()
         elif internal and self.attachments and attachments.kind_of("", target) and depth <= self.max_depth + 1:
             yield self._request(target, kind="attachment", depth=depth, referrer=referrer)
         elif internal and urlsplit(target).path.lower().endswith(".css"):
@@ -322,11 +330,12 @@ class SiteSpider(scrapy.Spider):
             yield self._request(target, kind="check", depth=depth, referrer=referrer,
                                 method="GET" if internal else "HEAD")
 
-    def _release(self):
-        """Page requests out of the frontier, best first, while fewer than `window` pages are in flight.
-        Scrapy's scheduler would hand the downloader up to CONCURRENT_REQUESTS requests at once, into a
-        FIFO per host: priorities would decide nothing, and max_pages would go to whatever came first."""
-        while self.frontier and self.pages_in_flight < self.window:
+    def _release(self, limit: int | None = None):
+        """Page requests out of the frontier, best first, while fewer than `limit` (the window) pages
+        are in flight. Scrapy's scheduler would hand the downloader up to CONCURRENT_REQUESTS requests at
+        once, into a FIFO per host: priorities would decide nothing, and max_pages would go to whatever
+        came first."""
+        while self.frontier and self.pages_in_flight < (self.window if limit is None else limit):
             _, _, target, depth, referrer, pager, boost = heapq.heappop(self.frontier)
             self.open_pages -= 1  # (counted again by _request)
             if self.budget.spent(target):  # its pattern was spent while it waited
@@ -442,6 +451,7 @@ class SiteSpider(scrapy.Spider):
     # -- responses ---------------------------------------------------------------------------------
     # Scrapy calls these; each settles its request (see settle) after its own output is out.
     def on_response(self, response: Response):
+        self._answered(response.request)
         try:
             yield from self._on_response(response)
         finally:
@@ -467,6 +477,7 @@ class SiteSpider(scrapy.Spider):
             self.settle(response.meta["kind"])
 
     def on_error(self, failure):
+        self._answered(failure.request)
         try:
             return self._on_error(failure)
         finally:
@@ -479,15 +490,41 @@ class SiteSpider(scrapy.Spider):
         if kind not in PAGE_KINDS:
             return
         self.open_pages -= 1
-        if kind == "page":
-            self.pages_in_flight -= 1
-            if self.frontier and self.crawler.engine is not None:
-                for request in self._release():
-                    self.crawler.engine.crawl(request)
+        if kind == "page":  # its targets are in the frontier now
+            self._release_to_engine()
         if self.open_pages == 0 and not self.pages_stored:
             self.pages_stored = True
             self.writer.flush()
             parsepool.flush_all(self._pages_flushed)
+
+    def _received(self, response: Response, request: Request, spider=None) -> None:
+        meta = request.meta
+        if (meta.get("kind") == "page" and meta.get("internal") and 200 <= response.status < 300
+                and response.body and is_html(_header(response, b"Content-Type"))):
+            # The pattern budget counts the page now, as its place in the window is given up (the callback
+            # comes 0.1 s later, by Scrapy's design): what is released next already sees it.
+            self.budget.crawled(urls.normalize_url(response.url), traps.content_key(response.body))
+            meta["budgeted"] = True
+        self._answered(request)
+
+    def _answered(self, request: Request | None) -> None:
+        """A request was answered (the downloader's response_received signal) or failed: a page's download
+        slot is free. Scrapy calls a spider callback 0.1 s after its response (scrapy.utils.defer's
+        _DEFER_DELAY), and a page held its place in the window until then and until parsed: at most
+        window / 0.1 s pages a second, which halved an unchanged night (answers 304 in milliseconds).
+        The slot is refilled now, but only up to the site's concurrency: the rest of the window waits
+        for the parse, so that what the page links to (the 政府資訊公開 hub's children) competes for it.
+        Counted once per request."""
+        if request is None or request.meta.get("kind") != "page" or request.meta.get("answered"):
+            return
+        request.meta["answered"] = True
+        self.pages_in_flight -= 1
+        self._release_to_engine(self.concurrency)
+
+    def _release_to_engine(self, limit: int | None = None) -> None:
+        if self.frontier and self.crawler.engine is not None:
+            for request in self._release(limit):
+                self.crawler.engine.crawl(request)
 
     def _pages_flushed(self, ok: bool) -> None:
         if ok:
@@ -626,10 +663,18 @@ class SiteSpider(scrapy.Spider):
             self.writer.page(page, body, [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
-        self.budget.crawled(url, traps.content_key(body))
+        if not meta.get("budgeted"):
+            self.budget.crawled(url, traps.content_key(body))
         item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
                                    bool(meta.get("hub")))
         stored = self._reusable(response)
+        if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
+            if stored is not None:  # unchanged since the baseline run (304): the worker reads its stored parse
+                assert self.baseline is not None
+                item = replace(item, stored=stored, baseline_run=self.baseline.run_id)
+            meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
+            yield item
+            return
         reparsed = self._reparsed(stored, page) if stored is not None else None
         # Unchanged since the baseline run (304): its stored parse stands, the body is stored already. (A page
         # cut at max_links_per_page is parsed again, so that tonight's crawl cuts name it too.)
@@ -638,10 +683,6 @@ class SiteSpider(scrapy.Spider):
             requests = list(self.schedule(found, item))
             self.writer.page(parsed.page, None, parsed.links)
             yield from requests
-            return
-        if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
-            meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
-            yield item
             return
         parsed, found = parsepool.found(parsepool.extract_page(page, body, content_type, self.analyzers),
                                         self.max_links)
@@ -689,11 +730,7 @@ class SiteSpider(scrapy.Spider):
     def _reparsed(self, stored: Page, page: Page) -> parsepool.Parsed:
         """The stored parse of an unchanged page, as tonight's page (tonight's depth, referrer, time)."""
         assert self.baseline is not None
-        links = self.baseline.links(stored.url)
-        kept = replace(stored, requested_url=page.requested_url, headers=page.headers, depth=page.depth,
-                       referrer=page.referrer, elapsed=page.elapsed, fetched_at=page.fetched_at)
-        return parsepool.Parsed(kept, links, list(dict.fromkeys(link.target for link in links)),
-                                list(dict.fromkeys(link.target for link in links if link.fragment)))
+        return parsepool.reparsed(stored, page, self.baseline.links(stored.url))
 
     def _on_css(self, response: Response):
         """The site's own stylesheet: checked like any target, then the url()s and @imports it names."""
