@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -309,10 +309,11 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
     with procs.interruptible(), open_store(db) as store, store.run_lock(site):
         site, run_id = _open_run(store, start, profile, rubric, offline=offline)
         early = EarlyChecks(store, run_id, profile, checks)
+        known: dict[str, str] = {}  # input digests taken during the crawl: pages are stored once, read once
 
         def relay(event: dict) -> None:
             # an unchanged night's checks are mostly copied forward (govaudit/reuse.py): none starts early
-            if event.get("event") == "pages_stored" and not _pages_unchanged(store, run_id, night):
+            if event.get("event") == "pages_stored" and not _pages_unchanged(store, run_id, night, known):
                 early.start()
             if progress:
                 progress(event)
@@ -340,7 +341,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
                                      reuse_from=night.baseline_run if night.reuse_parsed else None)
             if browsers:
                 stats = {**stats, "browser": browsers}
-            inputs, copied = _reused_results(store, run_id, night, checks, ran=early.started)
+            inputs, copied = _reused_results(store, run_id, night, checks, ran=early.started, known=known)
             stats = {**stats, "night": {**stats["night"], "inputs": inputs, "checks_reused": sorted(copied)}}
             phase("checks", total=len(checks), detail=f"{len(checks)} checks")
             rest = [c for c in checks if c not in early.started and c.id not in copied]
@@ -408,22 +409,25 @@ def _baseline_inputs(store: Store, night: incremental.Night) -> dict[str, str]:
     return (store.run(night.baseline_run).stats.get("night") or {}).get("inputs") or {}
 
 
-def _pages_unchanged(store: Store, run_id: int, night: incremental.Night) -> bool:
-    """Tonight's pages digest the same as the baseline's (read once every page is stored)."""
+def _pages_unchanged(store: Store, run_id: int, night: incremental.Night, known: dict[str, str]) -> bool:
+    """Tonight's pages digest the same as the baseline's (read once every page is stored; the digest is
+    kept in `known` for `_reused_results`: no page is added after that event)."""
     before = _baseline_inputs(store, night).get(reuse.PAGES)
     if before is None:
         return False
     day = asof.audit_date(store.run(run_id))
-    return reuse.digests(store, run_id, {reuse.PAGES}, day)[reuse.PAGES] == before
+    known.update(reuse.digests(store, run_id, {reuse.PAGES}, day))
+    return known[reuse.PAGES] == before
 
 
 def _reused_results(store: Store, run_id: int, night: incremental.Night, checks: Sequence[Check],
-                    ran: Collection[Check]) -> tuple[dict[str, str], dict[str, CheckResult]]:
-    """Tonight's input digests of every check (kept in the run's stats for the next night) and the
-    baseline's results of the checks not `ran` already whose inputs did not change (govaudit/reuse.py),
-    by check id."""
+                    ran: Collection[Check], known: Mapping[str, str]) -> tuple[dict[str, str], dict[str, CheckResult]]:
+    """Tonight's input digests of every check (kept in the run's stats for the next night; those `known`
+    already are not read again) and the baseline's results of the checks not `ran` already whose inputs
+    did not change (govaudit/reuse.py), by check id."""
     wanted = {name for c in checks if c.inputs is not None for name in c.inputs}
-    inputs = reuse.digests(store, run_id, wanted, asof.audit_date(store.run(run_id)))
+    inputs = {name: known[name] for name in wanted & known.keys()}
+    inputs |= reuse.digests(store, run_id, wanted - known.keys(), asof.audit_date(store.run(run_id)))
     before = _baseline_inputs(store, night)
     if not before or night.baseline_run is None:
         return inputs, {}
