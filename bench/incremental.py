@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ import random
 import sys
 import tempfile
 import threading
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench import run as bench_run
@@ -35,8 +37,9 @@ LAST_MODIFIED = "Mon, 07 Dec 2026 00:00:00 GMT"
 class Site:
     """The answers, with validators; `change()` edits pages between runs (their ETags change with them)."""
 
-    def __init__(self, variant: str, port: int) -> None:
+    def __init__(self, variant: str, port: int, cost: ServerCost | None = None) -> None:
         self.built = bench_site.build(variant, port)
+        self.cost = cost or ServerCost()
         self.etags: dict[tuple[str, str], str] = {}
         self.sent = self.requests = self.not_modified = 0
         self._answer()
@@ -72,9 +75,39 @@ class Site:
         return [u for u in picked], broken
 
 
+@dataclass(frozen=True)
+class ServerCost:
+    """What an answer costs a real server and its network, as a delay before the answer is written.
+
+    A full answer costs a round trip, the server's time to produce it and its bytes over the link; a 304
+    costs a round trip and the server's time to compare the validator. All zero: answered at once, the
+    loopback server of the earlier figures, where a request costs only the client's own work. TCP slow start
+    and TLS handshakes are left out (both would make full answers dearer, not 304s).
+    """
+
+    rtt_ms: float = 0.0
+    render_ms: float = 0.0  # producing a full answer (a CMS rendering the page; a static server reading a file)
+    revalidate_ms: float = 0.0  # answering a matching If-None-Match (render_ms: a server that renders to compare)
+    mbit_s: float = 0.0  # throughput of one connection; 0: unlimited
+
+    @property
+    def zero(self) -> bool:
+        return not (self.rtt_ms or self.render_ms or self.revalidate_ms or self.mbit_s)
+
+    def describe(self) -> str:
+        return (f"round trip {self.rtt_ms:g} ms, full answer {self.render_ms:g} ms, 304 {self.revalidate_ms:g} ms, "
+                + (f"{self.mbit_s:g} Mbit/s a connection" if self.mbit_s else "unlimited throughput"))
+
+    def delay(self, answer_bytes: int, not_modified: bool) -> float:
+        server = self.revalidate_ms if not_modified else self.render_ms
+        wire = answer_bytes * 8 / (self.mbit_s * 1e6) if self.mbit_s else 0.0
+        return (self.rtt_ms + server) / 1000 + wire
+
+
 class _Protocol(asyncio.Protocol):
     def __init__(self, site: Site, ip: str) -> None:
         self.site, self.ip, self.buf = site, ip, b""
+        self.ready_at = 0.0  # when this connection's last answer is written (answers go out in order)
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -99,9 +132,18 @@ class _Protocol(asyncio.Protocol):
                 answer = self.site.answers.lookup(self.ip, method, path)
             self.site.requests += 1
             self.site.sent += len(answer)
-            out.append(answer)
+            if self.site.cost.zero:
+                out.append(answer)
+                continue
+            loop = asyncio.get_running_loop()
+            self.ready_at = max(loop.time(), self.ready_at) + self.site.cost.delay(len(answer), fresh)
+            loop.call_at(self.ready_at, self._write, answer)
         if out:
             self.transport.write(b"".join(out))
+
+    def _write(self, answer: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(answer)
 
 
 def serve(site: Site, port: int) -> asyncio.AbstractEventLoop:
@@ -146,11 +188,12 @@ def stages(db: Path, run_id: int) -> dict:
 
     with open_store(db) as store:
         stats = store.run(run_id).stats
-        checks = sum(r["duration"] for r in store.check_results(run_id))
+        each = {r["check_id"]: round(r["duration"], 2) for r in store.check_results(run_id)}
     browser = (stats.get("browser") or {}).get("accessibility") or {}
+    copied = (stats.get("night") or {}).get("checks_reused") or []
     return {"crawl_s": stats.get("elapsed_s", 0.0), "browser_s": browser.get("elapsed", 0.0),
-            "reused_axe": browser.get("reused", 0), "checks_s": checks,
-            "checks_reused": len((stats.get("night") or {}).get("checks_reused") or [])}
+            "reused_axe": browser.get("reused", 0), "checks_s": sum(each.values()),
+            "checks_reused": len(copied), "copied": copied, "check_s": each}
 
 
 def verify(db: Path, changed: list[str], broken: list[str], run: int = 3) -> list[str]:
@@ -208,18 +251,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unchanged", type=int, default=1,
                         help="unchanged nights before the changed one (2: the second shows the steady state, "
                              "after the first confirmed the transient failures of night 1)")
+    model = parser.add_argument_group(
+        "server model", "what each answer costs a real server and its network (default: nothing, i.e. loopback "
+        "speed, where a request costs only the client's work); every host of the site, external ones too")
+    model.add_argument("--rtt-ms", type=float, default=0.0, help="round trip to the server")
+    model.add_argument("--render-ms", type=float, default=0.0, help="server time for a full answer")
+    model.add_argument("--revalidate-ms", type=float, default=0.0,
+                       help="server time for a 304 (as --render-ms: a server that renders the page to compare)")
+    model.add_argument("--mbit", type=float, default=0.0, help="throughput of one connection (0: unlimited)")
+    parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    parser.add_argument("--profile", type=Path, default=bench_run.BENCH / "profile.yaml",
+                        help="the govaudit profile of every audit (default: bench/profile.yaml)")
+    parser.add_argument("--keep", type=Path, help="work in this directory and keep it (the store, reports, logs)")
     args = parser.parse_args(argv)
+    cost = ServerCost(args.rtt_ms, args.render_ms, args.revalidate_ms, args.mbit)
     port = bench_server.free_port()
-    site = Site(args.variant, port)
+    site = Site(args.variant, port, cost)
     serve(site, port)
     start = site.built.url(bench_site.SITE, "/")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="govaudit-bench-incr-") as tmp:
+    with (contextlib.nullcontext(str(args.keep)) if args.keep else
+          tempfile.TemporaryDirectory(prefix="govaudit-bench-incr-")) as tmp:
         work = Path(tmp)
-        profile = bench_run.BENCH / "profile.yaml"
+        work.mkdir(parents=True, exist_ok=True)
+        profile = args.profile
         if args.browser:  # the bench profile with the accessibility check's defaults
             profile = work / "profile.yaml"
-            text = (bench_run.BENCH / "profile.yaml").read_text(encoding="utf-8")
+            text = args.profile.read_text(encoding="utf-8")
             profile.write_text(text.replace("  accessibility: null", "  accessibility: {}"), encoding="utf-8")
         how = {"phases": args.phases, "crawl_profile": args.crawl_profile}
         rows = [("1 cold", audit(site, start, work, 1, args.concurrency, profile, **how))]
@@ -237,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         for n, (_, row) in enumerate(rows, start=1):
             row.update(stages(work / "audit.sqlite", n))
     print(f"\n{args.variant}: {len(site.built.pages)} pages, concurrency {args.concurrency}"
-          + (", with the browser stage" if args.browser else ""))
+          + (", with the browser stage" if args.browser else "")
+          + (", loopback speed" if cost.zero else f", server model: {cost.describe()}"))
     print(f"{'run':<24}{'wall s':>8}{'cpu s':>8}{'crawl s':>9}{'browser s':>11}{'checks s':>10}{'bytes':>12}"
           f"{'requests':>10}{'304':>7}{'reused':>8}{'exit':>6}")
     for name, r in rows:
@@ -254,6 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     for line in missed[:20]:
         print(f"  {line}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "variant": args.variant, "concurrency": args.concurrency, "browser": args.browser,
+            "server": asdict(cost), "runs": [{"run": name, **{k: v for k, v in r.items()}} for name, r in rows],
+            "missed": missed}, indent=1, default=str), encoding="utf-8")
     return 1 if missed else 0
 
 
