@@ -130,6 +130,7 @@ class SiteSpider(scrapy.Spider):
         self.budget = traps.PatternBudget(crawl.max_pages_per_pattern)  # crawled pages per address pattern
         # Pages to crawl wait here, best first (see _release): (order, seq, target, depth, referrer, pager, boost)
         self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
+        self.queued_at: dict[str, int] = {}  # target in the frontier -> the depth it waits at
         self.pages_in_flight = 0  # page requests made and not yet answered (or failed)
         self.concurrency = crawl.concurrency
         self.window = 3 * crawl.concurrency
@@ -272,6 +273,14 @@ class SiteSpider(scrapy.Spider):
         # once every page it links to waits in the frontier: the best of them go first, not the first seen
         yield from self._release()
 
+    def _shallower(self, target: str, depth: int, referrer: str, pager: int, boost: int) -> None:
+        """A page still waiting in the frontier is linked again from a page nearer the start page: it waits
+        at that depth instead. Its depth is then its clicks from the start page, not the order parses
+        came back in (a deeper page parsed first found it first), and it is the same every night."""
+        if depth < self.queued_at.get(target, depth):
+            self.queued_at[target] = depth
+            heapq.heappush(self.frontier, (depth - boost, len(self.seen), target, depth, referrer, pager, boost))
+
     def collect(self, target: str, *, depth: int, referrer: str, pager: int = 0, boost: int = 0,
                 release: bool = True):
         """Decide what to do with a target seen for the first time: yields the requests to make, and
@@ -279,6 +288,7 @@ class SiteSpider(scrapy.Spider):
         waits in the frontier; `release`: the frontier's best go out now (schedule() does it once a
         page's targets are all in)."""
         if target in self.seen:
+            self._shallower(target, depth, referrer, pager, boost)
             return
         self.seen.add(target)
         if first := self._spelt_before(target):
@@ -308,6 +318,7 @@ class SiteSpider(scrapy.Spider):
         elif internal and looks_like_page(target) and self._crawlable(target, depth, pager):
             self.open_pages += 1  # waiting in the frontier: a page still to come
             heapq.heappush(self.frontier, (depth - boost, len(self.seen), target, depth, referrer, pager, boost))
+            self.queued_at[target] = depth
             if release:
                 yield from self._release()
         elif internal and self.attachments and attachments.kind_of("", target) and depth <= self.max_depth + 1:
@@ -337,6 +348,9 @@ class SiteSpider(scrapy.Spider):
         came first."""
         while self.frontier and self.pages_in_flight < (self.window if limit is None else limit):
             _, _, target, depth, referrer, pager, boost = heapq.heappop(self.frontier)
+            if self.queued_at.get(target) != depth:
+                continue  # found again nearer the start page: that entry stands
+            del self.queued_at[target]
             self.open_pages -= 1  # (counted again by _request)
             if self.budget.spent(target):  # its pattern was spent while it waited
                 self._pattern_cut(target)
