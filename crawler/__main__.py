@@ -47,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     job = CrawlJob.from_json(args.job.read_bytes())
     started = time.monotonic()
     stats, spider = _crawl(job)
+    if spider is not None and not spider.depths_set:
+        # The crawl ended before the pages_stored event was delivered (its last answers were pages): the
+        # parse workers have written every page now, so their depths are corrected here instead.
+        with open_store(job.store) as store, store.transaction():
+            store.set_depths(job.run_id, spider.shortest_depths())
     counts = dict(spider.counts) if spider else {}
     after = _link_stage(job)
     summary = {

@@ -93,6 +93,16 @@ class StoreWriter:
             raise
         self.pages, self.link_rows, self.results, self.probes = [], [], [], []
 
+    def set_depths(self, depths: dict[str, int]) -> None:
+        """Correct stored pages' depths (after every page row is written)."""
+        self.flush()
+        if not depths:
+            return
+        if self.store is None:
+            self.store = open_store(self.store_url)
+        with self.store.transaction():
+            self.store.set_depths(self.run_id, depths)
+
     def close(self, spider=None, reason=None) -> None:
         self.flush()
         if self.store is not None:

@@ -131,6 +131,10 @@ class SiteSpider(scrapy.Spider):
         # Pages to crawl wait here, best first (see _release): (order, seq, target, depth, referrer, pager, boost)
         self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
         self.queued_at: dict[str, int] = {}  # target in the frontier -> the depth it waits at
+        # Each parsed page: (the depth it was crawled at, its targets, those that cost no depth): its depth
+        # is corrected once every page is parsed (_shortest_depths)
+        self.graph: dict[str, tuple[int, list[str], frozenset[str]]] = {}
+        self.files_at: dict[str, int] = {}  # each downloaded attachment (a page row, with no links to follow)
         self.pages_in_flight = 0  # page requests made and not yet answered (or failed)
         self.concurrency = crawl.concurrency
         self.window = 3 * crawl.concurrency
@@ -141,6 +145,7 @@ class SiteSpider(scrapy.Spider):
         # collected): at zero every page and its links are in the store (see settle).
         self.open_pages = 0
         self.pages_stored = False
+        self.depths_set = False  # shortest_depths() written to the store
         self.counts = {"pages": 0, "results": 0, "page_errors": 0, "pages_folded": 0, "pages_reused": 0,
                        "targets_cached": 0, "targets_same_page": 0}
         # An incremental night: the last completed run's pages, revalidated (crawler/revalidate.py)
@@ -263,6 +268,7 @@ class SiteSpider(scrapy.Spider):
             self.cuts.add("links_per_page", item.page.url, limit=self.max_links, count=found.dropped)
         self.note_anchored(found.anchored)
         same_depth, hubs = set(found.same_depth), set(found.hubs)
+        self.graph[item.page.url] = (item.depth - 1, found.targets, frozenset(same_depth))
         for target in found.targets:
             if target in self.seen:
                 continue
@@ -540,8 +546,32 @@ class SiteSpider(scrapy.Spider):
             for request in self._release(limit):
                 self.crawler.engine.crawl(request)
 
+    def shortest_depths(self) -> dict[str, int]:
+        """The crawled pages whose depth, as crawled, is more than their clicks from the start page (pagers
+        and meta refresh cost none) over the links of the crawled pages: a page requested from a deeper
+        page before the nearer one that also links it was parsed. Corrected, a page's depth is the same
+        every night, whatever order the parses came back in (and so an unchanged night's pages digest
+        the same: govaudit/reuse.py)."""
+        crawled = {**self.files_at, **{url: depth for url, (depth, _, _) in self.graph.items()}}
+        best = dict(crawled)
+        queue = [(best[url], url) for url in self.graph]
+        heapq.heapify(queue)
+        while queue:
+            depth, url = heapq.heappop(queue)
+            if depth > best[url]:
+                continue
+            for target in self.graph[url][1]:
+                reach = depth + (0 if target in self.graph[url][2] else 1)
+                if reach < best.get(target, -1):
+                    best[target] = reach
+                    if target in self.graph:  # an attachment links nothing further
+                        heapq.heappush(queue, (reach, target))
+        return {url: depth for url, depth in best.items() if depth < crawled[url]}
+
     def _pages_flushed(self, ok: bool) -> None:
         if ok:
+            self.writer.set_depths(self.shortest_depths())
+            self.depths_set = True
             parsepool.retire()  # no page is left to parse: the workers' memory goes back before checks start
             emit({"event": "pages_stored", "pages": self.counts["pages"]})
 
@@ -720,6 +750,7 @@ class SiteSpider(scrapy.Spider):
             elapsed=meta.get("download_latency", 0.0), fetched_at=_now(),
             body_hash=hashlib.sha256(body).hexdigest(), facts={"attachment": kind},
         )
+        self.files_at[url] = meta["depth"]  # a stored page row too: its depth is corrected with the pages'
         if (stored := self._reusable(response)) is not None:  # unchanged (304): its links as stored
             links = self._reparsed(stored, page).links
         else:

@@ -49,3 +49,21 @@ def test_a_pages_targets_go_out_best_first_not_first_seen(tmp_path):
     released = list(spider.schedule(found, item))
     assert [r.url for r in released] == [SITE + "hub.html"]
     assert len(spider.frontier) == len(others)
+
+
+def test_depths_are_corrected_to_clicks_from_the_start_page(tmp_path):
+    # Crawled as parses came back: c.html from the deep page (depth 3) before b.html (depth 1) was parsed;
+    # d.html behind c.html; a pager link (p2) costs no depth.
+    spider = _spider(tmp_path)
+    spider.graph = {
+        SITE: (0, [SITE + "a.html", SITE + "b.html"], frozenset()),
+        SITE + "a.html": (1, [SITE + "deep.html"], frozenset()),
+        SITE + "deep.html": (2, [SITE + "c.html"], frozenset()),
+        SITE + "b.html": (1, [SITE + "c.html", SITE + "p2.html"], frozenset({SITE + "p2.html"})),
+        SITE + "c.html": (3, [SITE + "d.html", SITE + "gone.html", SITE + "f.pdf"], frozenset()),
+        SITE + "d.html": (4, [], frozenset()),
+        SITE + "p2.html": (2, [], frozenset()),
+    }
+    spider.files_at = {SITE + "f.pdf": 5}  # a downloaded attachment: a page row, linking nothing further
+    assert spider.shortest_depths() == {SITE + "c.html": 2, SITE + "d.html": 3, SITE + "p2.html": 1,
+                                        SITE + "f.pdf": 3}

@@ -329,6 +329,12 @@ class SQLiteStore:
             ],
         )
 
+    def set_depths(self, run_id: int, depths: dict[str, int]) -> None:
+        """Pages' depths corrected once every page is parsed (crawler/spider.py: clicks from the start page)."""
+        ids = self.url_ids(depths)
+        self._db.executemany("UPDATE pages SET depth=? WHERE run_id=? AND url_id=?",
+                             [(depth, run_id, ids[url]) for url, depth in depths.items()])
+
     def add_links(self, run_id: int, links: list[Link]) -> None:
         ids = self.url_ids([lk[0] for lk in links] + [lk[1] for lk in links])
         self._db.executemany(
