@@ -134,7 +134,7 @@ class SiteSpider(scrapy.Spider):
         # Each parsed page: (the depth it was crawled at, its targets, those that cost no depth): its depth
         # is corrected once every page is parsed (_shortest_depths)
         self.graph: dict[str, tuple[int, list[str], frozenset[str]]] = {}
-        self.files_at: dict[str, int] = {}  # each downloaded attachment (a page row, with no links to follow)
+        self.leaves_at: dict[str, int] = {}  # page rows with no links followed (attachments, error answers)
         self.pages_in_flight = 0  # page requests made and not yet answered (or failed)
         self.concurrency = crawl.concurrency
         self.window = 3 * crawl.concurrency
@@ -552,7 +552,7 @@ class SiteSpider(scrapy.Spider):
         page before the nearer one that also links it was parsed. Corrected, a page's depth is the same
         every night, whatever order the parses came back in (and so an unchanged night's pages digest
         the same: govaudit/reuse.py)."""
-        crawled = {**self.files_at, **{url: depth for url, (depth, _, _) in self.graph.items()}}
+        crawled = {**self.leaves_at, **{url: depth for url, (depth, _, _) in self.graph.items()}}
         best = dict(crawled)
         queue = [(best[url], url) for url in self.graph]
         heapq.heapify(queue)
@@ -564,7 +564,7 @@ class SiteSpider(scrapy.Spider):
                 reach = depth + (0 if target in self.graph[url][2] else 1)
                 if reach < best.get(target, -1):
                     best[target] = reach
-                    if target in self.graph:  # an attachment links nothing further
+                    if target in self.graph:  # a leaf links nothing further
                         heapq.heappush(queue, (reach, target))
         return {url: depth for url, depth in best.items() if depth < crawled[url]}
 
@@ -704,6 +704,7 @@ class SiteSpider(scrapy.Spider):
             self.cuts.add("max_pages", url, limit=self.max_pages)  # checked above, not crawled
             return
         if not body or not 200 <= response.status < 300:
+            self.leaves_at[url] = meta["depth"]
             self.writer.page(page, body, [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
@@ -750,7 +751,7 @@ class SiteSpider(scrapy.Spider):
             elapsed=meta.get("download_latency", 0.0), fetched_at=_now(),
             body_hash=hashlib.sha256(body).hexdigest(), facts={"attachment": kind},
         )
-        self.files_at[url] = meta["depth"]  # a stored page row too: its depth is corrected with the pages'
+        self.leaves_at[url] = meta["depth"]  # a page row too: its depth is corrected with the pages'
         if (stored := self._reusable(response)) is not None:  # unchanged (304): its links as stored
             links = self._reparsed(stored, page).links
         else:

@@ -64,6 +64,6 @@ def test_depths_are_corrected_to_clicks_from_the_start_page(tmp_path):
         SITE + "d.html": (4, [], frozenset()),
         SITE + "p2.html": (2, [], frozenset()),
     }
-    spider.files_at = {SITE + "f.pdf": 5}  # a downloaded attachment: a page row, linking nothing further
+    spider.leaves_at = {SITE + "f.pdf": 5}  # an attachment (or an error answer): a page row, no links followed
     assert spider.shortest_depths() == {SITE + "c.html": 2, SITE + "d.html": 3, SITE + "p2.html": 1,
                                         SITE + "f.pdf": 3}
