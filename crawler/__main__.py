@@ -50,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     if spider is not None and not spider.depths_set:
         # The crawl ended before the pages_stored event was delivered (its last answers were pages): the
         # parse workers have written every page now, so their depths are corrected here instead.
-        with open_store(job.store) as store, store.transaction():
-            store.set_depths(job.run_id, spider.shortest_depths())
+        try:
+            with open_store(job.store) as store, store.transaction():
+                store.set_depths(job.run_id, spider.shortest_depths())
+        except Exception as exc:  # the depths stay as crawled; the run goes on to its link stage
+            logging.getLogger(__name__).error("page depths not corrected: %s: %s", type(exc).__name__, exc)
     counts = dict(spider.counts) if spider else {}
     after = _link_stage(job)
     summary = {

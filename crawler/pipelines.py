@@ -98,10 +98,15 @@ class StoreWriter:
         self.flush()
         if not depths:
             return
-        if self.store is None:
-            self.store = open_store(self.store_url)
-        with self.store.transaction():
-            self.store.set_depths(self.run_id, depths)
+        try:
+            if self.store is None:
+                self.store = open_store(self.store_url)
+            with self.store.transaction():
+                self.store.set_depths(self.run_id, depths)
+        except Exception as exc:
+            if disk_full(exc):
+                stop_disk_full()
+            raise
 
     def close(self, spider=None, reason=None) -> None:
         self.flush()

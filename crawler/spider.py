@@ -132,7 +132,7 @@ class SiteSpider(scrapy.Spider):
         self.frontier: list[tuple[int, int, str, int, str, int, int]] = []
         self.queued_at: dict[str, int] = {}  # target in the frontier -> the depth it waits at
         # Each parsed page: (the depth it was crawled at, its targets, those that cost no depth): its depth
-        # is corrected once every page is parsed (_shortest_depths)
+        # is corrected once every page is parsed (shortest_depths)
         self.graph: dict[str, tuple[int, list[str], frozenset[str]]] = {}
         self.leaves_at: dict[str, int] = {}  # page rows with no links followed (attachments, error answers)
         self.pages_in_flight = 0  # page requests made and not yet answered (or failed)
