@@ -12,6 +12,7 @@ import hashlib
 import heapq
 import re
 import secrets
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -268,7 +269,9 @@ class SiteSpider(scrapy.Spider):
             self.cuts.add("links_per_page", item.page.url, limit=self.max_links, count=found.dropped)
         self.note_anchored(found.anchored)
         same_depth, hubs = set(found.same_depth), set(found.hubs)
-        self.graph[item.page.url] = (item.depth - 1, found.targets, frozenset(same_depth))
+        # (interned: a menu's targets arrive as new strings from every page's parse: one copy each)
+        self.graph[item.page.url] = (item.depth - 1, [sys.intern(t) for t in found.targets],
+                                     frozenset(sys.intern(t) for t in same_depth))
         for target in found.targets:
             if target in self.seen:
                 continue
