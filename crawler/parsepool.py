@@ -170,8 +170,7 @@ def _work(page: Page, body: bytes, content_type: str, stored: Page | None = None
         parsed = extract_page(page, body, content_type, _worker["analyzers"])
     parsed, out = found(parsed, _worker["max_links"])
     pending = _worker.setdefault("pending", ([], []))
-    pending[0].append((parsed.page, None if stored is not None and parsed.page.body_hash == stored.body_hash
-                       else body))
+    pending[0].append((parsed.page, None if stored is not None else body))  # a 304's body is stored already
     pending[1].extend(parsed.links)
     now = time.monotonic()
     if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
