@@ -130,6 +130,9 @@ class Participation(Check):
         limit = self.options["max_clicks"]
         found: dict[str, dict[str, Candidate]] = {key: {} for key in self.channels}
         forms_links: dict[str, list[str]] = {}  # page -> the documents it links
+        # a site's menu repeats on every page: its texts and targets are judged once, not once a page
+        names: dict[str, list[tuple[str, int]]] = {}
+        documents: dict[str, bool] = {}
 
         def status_of(url: str) -> tuple[str, str]:
             if url in pages:
@@ -138,12 +141,18 @@ class Participation(Check):
             return (result.status, result.error) if result else ("not_checked", "")
 
         for link in ctx.links():
-            if _is_document(link.target):
+            document = documents.get(link.target)
+            if document is None:
+                document = documents[link.target] = _is_document(link.target)
+            if document:
                 forms_links.setdefault(link.source, []).append(link.target)
             if link.tag != "a" or not link.text or link.source not in pages or (
                     link.fragment and link.target == link.source):
                 continue  # not a link, or one within its page (a question index, a table of contents)
-            for key, extra in self._names(link.text):
+            named = names.get(link.text)
+            if named is None:
+                named = names[link.text] = self._names(link.text)
+            for key, extra in named:
                 before = clicks.get(link.source)
                 status, error = status_of(link.target)
                 candidate = Candidate(link.target, None if before is None else before + 1, status,
