@@ -58,6 +58,7 @@ class BrokenLinks(Check):
             if "#" not in r.url or r.status == LinkStatus.BROKEN:
                 counts[r.status] += 1
         rules = list(ctx.profile.links.ignore) if ctx.profile is not None else []
+        confirm = ctx.profile.links.confirm_runs if ctx.profile is not None else 1
         findings: dict[str, Finding] = {}
         # Only links whose result makes a finding are read (a healthy target's links are most rows).
         wanted = {url for url, r in results.items() if self._code(r) is not None}
@@ -79,7 +80,7 @@ class BrokenLinks(Check):
             rule = matching_rule(rules, key, result.status)
             if rule is not None:
                 evidence["accepted"] = {"by": "profile", "note": rule.get("note") or ""}
-            finding = self.finding(code, self._message(result), page=link.source, target=key, evidence=evidence)
+            finding = self.finding(code, self._message(result, confirm), page=link.source, target=key, evidence=evidence)
             findings.setdefault(finding.fingerprint, finding)  # one per page and target
         judged = counts[LinkStatus.OK] + counts[LinkStatus.REDIRECTED] + counts[LinkStatus.BROKEN]
         metrics = {
@@ -109,7 +110,8 @@ class BrokenLinks(Check):
         return None
 
     @staticmethod
-    def _message(result: LinkResult) -> str:
+    def _message(result: LinkResult, confirm_runs: int) -> str:
         if result.status == LinkStatus.REDIRECTED:
             return f"moved permanently to {result.final_url}"
-        return result.error or f"HTTP {result.http_status}"
+        note = result.nights_note(confirm_runs)
+        return " ".join(filter(None, (result.error or f"HTTP {result.http_status}", note)))

@@ -21,15 +21,6 @@ from govaudit.models import FAILING_LINK_STATUSES, ErrorKind, LinkResult, LinkSt
 from govaudit.store import CrawlSink, now_iso
 
 SIMILAR = 0.8  # shingle overlap with the probe's text above which a 200 answer is the site's not-found page
-TRANSIENT = frozenset({ErrorKind.TIMEOUT, ErrorKind.REFUSED, ErrorKind.RESET})
-
-
-def is_transient(result: LinkResult) -> bool:
-    """A failure that may be a fluke: 5xx, timeout, connection refused or reset (not 429, 403, TLS)."""
-    kind = result.error_kind
-    if kind in TRANSIENT:
-        return True
-    return kind == ErrorKind.HTTP_STATUS and (result.http_status or 0) >= 500
 
 
 # -- soft 404 ----------------------------------------------------------------------------------------
@@ -143,13 +134,10 @@ def history(store: CrawlSink, run_id: int, *, site: str, confirm_runs: int, cach
             nights, first_seen, first_run = before["nights"] + 1, before["first_seen"], before["first_run"]
         else:
             nights, first_seen, first_run = 1, now, run_id
-        if is_transient(result) and status in (LinkStatus.UNVERIFIED, LinkStatus.BROKEN):
-            base = result.error
-            if nights >= confirm_runs:
-                result = replace(result, status=LinkStatus.BROKEN,
-                                 error=f"{base} (failing {nights} consecutive runs)" if confirm_runs > 1 else base)
-            else:
-                result = replace(result, status=LinkStatus.UNVERIFIED, error=f"{base} ({nights} of {confirm_runs} nights)")
+        if result.transient and status in (LinkStatus.UNVERIFIED, LinkStatus.BROKEN):
+            # the count of nights goes in `nights`, not the error text (LinkResult.nights_note shows it):
+            # a verdict that stands reads the same every night, so the checks that show it are copied forward
+            result = replace(result, status=LinkStatus.BROKEN if nights >= confirm_runs else LinkStatus.UNVERIFIED)
         result = replace(result, first_seen=first_seen, nights=nights)
         changed.append(result)
         rows.append({"url": url, "first_seen": first_seen, "first_run": first_run, "last_run": run_id,

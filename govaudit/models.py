@@ -162,6 +162,9 @@ class Link(NamedTuple):
     position: int
 
 
+TRANSIENT_ERRORS = frozenset({ErrorKind.TIMEOUT, ErrorKind.REFUSED, ErrorKind.RESET})
+
+
 @dataclass(frozen=True, slots=True)
 class LinkResult:
     """The verdict on one unique target URL (with `#fragment` where the fragment was checked)."""
@@ -185,6 +188,26 @@ class LinkResult:
     @property
     def failing(self) -> bool:
         return self.status in FAILING_LINK_STATUSES
+
+    @property
+    def transient(self) -> bool:
+        """A failure that may be a fluke: 5xx, timeout, connection refused or reset (not 429, 403, TLS)."""
+        kind = self.error_kind
+        if kind in TRANSIENT_ERRORS:
+            return True
+        return kind == ErrorKind.HTTP_STATUS and (self.http_status or 0) >= 500
+
+    def nights_note(self, confirm_runs: int) -> str:
+        """How far a transient failure is in its confirmation, for a message: "(1 of 2 nights)" while
+        unverified, "(failing 3 consecutive runs)" once broken; "" for any other result. Kept out of
+        `error`, which holds only the cause, so a verdict reads the same every night it stands."""
+        if not self.transient or not self.nights:
+            return ""
+        if self.status == LinkStatus.UNVERIFIED and self.nights < confirm_runs:
+            return f"({self.nights} of {confirm_runs} nights)"
+        if self.status == LinkStatus.BROKEN and confirm_runs > 1:
+            return f"(failing {self.nights} consecutive runs)"
+        return ""
 
 
 @dataclass(frozen=True, slots=True)

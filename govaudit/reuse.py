@@ -27,7 +27,8 @@ PAGES: Final = "pages"  # the page rows (status, type, title, meta, anchors, dep
 LINKS: Final = "links"  # every link row (and so ctx.navigation())
 LINK_RESULTS: Final = "link_results"  # every target's verdict (status, HTTP status, error, redirects, details)
 # every target's status alone (status, HTTP status, final URL, error kind, internal): for the checks that
-# show no error text, which changes with a transient failure's count of nights ("(2 of 2 nights)")
+# show no error text or details (a failure's wording may differ from night to night; its count of
+# nights is never in it, see LinkResult.nights_note)
 LINK_STATUSES: Final = "link_statuses"
 # when each failing target was first seen failing, and for how many nights in a row: a night apart for
 # every failing link, so only the checks that show it declare it

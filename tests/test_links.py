@@ -13,7 +13,6 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from govaudit import runner
-from govaudit.crawler import nights
 from govaudit.demo import files
 from govaudit.models import LinkResult, LinkStatus
 from govaudit.profile import load_profile
@@ -31,18 +30,26 @@ def _audit(tmp_path, url, *, out="out", db="a.sqlite", **links):
     return outcome, {lk["url"]: lk for lk in doc["links"]}, doc
 
 
+def _message(doc: dict, target: str) -> str:
+    check = next(c for c in doc["checks"] if c["id"] == "broken_links")
+    return next(f["message"] for f in check["findings"] if f["target"] == target)
+
+
 def test_flaky_503_needs_the_configured_nights_and_fixing_it_resolves(tmp_path):
     routes = {"/": html('<a href="/flaky.html">flaky</a> <a href="/gone.html">gone</a>'),
               "/flaky.html": (503, {"Content-Type": "text/html"}, b"busy")}
     with SiteServer(routes) as site:
         flaky, gone = site.url + "flaky.html", site.url + "gone.html"
         _, links, doc = _audit(tmp_path, site.url, out="o1")
-        assert links[flaky]["status"] == "unverified" and "1 of 2 nights" in links[flaky]["error"]
-        assert links[flaky]["nights"] == 1 and links[flaky]["first_seen"]
+        assert links[flaky]["status"] == "unverified" and links[flaky]["nights"] == 1 and links[flaky]["first_seen"]
+        # the count of nights is the finding's, not the cause's: the error text stands from night to night
+        error = links[flaky]["error"]
+        assert "503" in error and "night" not in error and "(1 of 2 nights)" in _message(doc, flaky)
         assert links[gone]["status"] == "broken"  # definitive: no waiting
         first_seen = links[flaky]["first_seen"]
         outcome, links, doc = _audit(tmp_path, site.url, out="o2")
-        assert links[flaky]["status"] == "broken" and links[flaky]["nights"] == 2
+        assert links[flaky]["status"] == "broken" and links[flaky]["nights"] == 2 and links[flaky]["error"] == error
+        assert _message(doc, flaky) == f"{error} (failing 2 consecutive runs)"
         assert links[flaky]["first_seen"] == first_seen
         # nothing changed on the site: nothing new (the 503 was failing before, now confirmed)
         assert doc["changes"]["links"]["new"] == [] and doc["changes"]["links"]["resolved"] == []
@@ -185,7 +192,7 @@ def test_tls_certificate_problem_is_unverified(tmp_path):
     assert links[target]["status"] == "unverified" and links[target]["error_kind"] == "tls"
     (check,) = [c for c in doc["checks"] if c["id"] == "broken_links"]
     assert "link.tls" in {f["code"] for f in check["findings"]}
-    assert nights.is_transient(LinkResult(url="https://x/", status=LinkStatus.UNVERIFIED, error_kind="tls")) is False
+    assert LinkResult(url="https://x/", status=LinkStatus.UNVERIFIED, error_kind="tls").transient is False
 
 
 def _cli(*args):
