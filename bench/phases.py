@@ -21,7 +21,8 @@ from govaudit.jobs import CrawlJob
 # (name, from event, to event): the phases in the order they happen
 PHASES = (("start page, open run", "start", "crawl"), ("crawl (Scrapy)", "crawl", "last_progress"),
           ("link stage (crawl process)", "last_progress", "finished"), ("crawl process exit", "finished", "crawl_end"),
-          ("health, browser stage", "crawl_end", "checks"), ("checks", "checks", "checks_done"),
+          ("health, browser stage", "crawl_end", "browser_end"), ("input digests", "browser_end", "checks"),
+          ("checks", "checks", "checks_done"),
           ("scores, finish run", "checks_done", "writing"), ("reports (HTML, JSON, CSVs)", "writing", "done"),
           ("retention, notify", "done", "returned"))
 
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("args", nargs=argparse.REMAINDER)
     opts = parser.parse_args(argv)
     marks: dict[str, float] = {"start": time.monotonic()}
-    real_audit, real_crawl = runner.audit, runner.crawl_stage
+    real_audit, real_crawl, real_browser = runner.audit, runner.crawl_stage, runner.browser_stage
 
     def crawl_stage(job: CrawlJob, progress: Any) -> tuple[dict[str, Any], int]:
         if opts.crawl_profile is None:
@@ -44,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
             stats, code = runner._stage("bench.crawlprofile", job, progress, grace=10)
             out = (stats if stats is not None else {"finish_reason": "crashed"}), code
         marks["crawl_end"] = time.monotonic()
+        return out
+
+    def browser_stage(*args: Any, **kwargs: Any) -> dict[str, dict]:
+        out = real_browser(*args, **kwargs)
+        marks["browser_end"] = time.monotonic()
         return out
 
     def audit(*args: Any, progress: Any = None, **kwargs: Any) -> runner.Outcome:
@@ -63,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         marks["returned"] = time.monotonic()
         return outcome
 
-    runner.audit, runner.crawl_stage = audit, crawl_stage  # type: ignore[assignment]
+    runner.audit, runner.crawl_stage, runner.browser_stage = audit, crawl_stage, browser_stage  # type: ignore[assignment]
     try:
         cli.main([a for a in opts.args if a != "--"])
         code = 0

@@ -490,6 +490,33 @@ def reusable(store: Any, job: BrowserJob) -> list[dict]:
             if t.url in rows and new.get(t.url) and new[t.url] == old.get(t.url)]
 
 
+def copy_forward(store: Any, job: BrowserJob, on_row: Callable[[dict], Any] | None = None) -> StageResult | None:
+    """An incremental night where every target's page is unchanged and the versions are the same: the
+    baseline's results copied into the run, without a browser (the runner calls this in its own process:
+    no stage process is started for a night with nothing to test). None when any target must be tested."""
+    reused = reusable(store, job)
+    if not job.targets or len(reused) < len(job.targets):
+        return None
+    with store.transaction():
+        store.add_axe_pages(job.run_id, reused)
+    for row in reused:
+        if on_row:
+            on_row(row)
+    # reusable() found tonight's Chromium the baseline's: its version is the one on record
+    before = store.run(job.reuse_from).stats["browser"][job.check_id]
+    stage = StageResult(available=True, browser_version=before["browser_version"], workers=0)
+    _count_reused(stage, reused)
+    return stage
+
+
+def _count_reused(stage: StageResult, reused: list[dict]) -> None:
+    if reused and stage.available:
+        stage.reused, stage.pages = len(reused), stage.pages + len(reused)
+        stage.axe_version = stage.axe_version or reused[0]["result"].get("engine", "")
+        for name, version in (reused[0]["result"].get("engines") or {}).items():
+            stage.engines.setdefault(name, version)
+
+
 def run_job(job: BrowserJob) -> StageResult:
     from govaudit.models import Page  # noqa: PLC0415
     from govaudit.store import now_iso, open_store  # noqa: PLC0415
@@ -518,11 +545,7 @@ def run_job(job: BrowserJob) -> StageResult:
         done = {row["url"] for row in reused}
         stage = run_axe([t for t in job.targets if t.url not in done], job.config, workers=job.workers,
                         on_result=record, analyze=analyze)
-        if reused and stage.available:
-            stage.reused, stage.pages = len(reused), stage.pages + len(reused)
-            stage.axe_version = stage.axe_version or reused[0]["result"].get("engine", "")
-            for name, version in (reused[0]["result"].get("engines") or {}).items():
-                stage.engines.setdefault(name, version)
+        _count_reused(stage, reused)
         return stage
 
 

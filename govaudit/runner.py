@@ -159,6 +159,19 @@ def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
     return {**stats, "targets": len(job.targets)}
 
 
+def _copy_browser(store: Store, job: BrowserJob, progress: Progress | None) -> dict[str, Any] | None:
+    """An incremental night with every sampled page unchanged: the baseline's results copied here, with no
+    stage process (it would start only to find nothing to test); None when a page must be tested."""
+    from govaudit.crawler import browser  # noqa: PLC0415 (the stage's module: Selenium is imported lazily)
+
+    def row(done: dict) -> None:
+        if progress:
+            progress({"event": "browser", "url": done["url"], "error": ""})
+
+    stage = browser.copy_forward(store, job, row)
+    return None if stage is None else {**stage.as_dict(), "targets": len(job.targets)}
+
+
 def browser_cap() -> int:
     """GOVAUDIT_BROWSER_WORKERS: at most this many browsers per audit (a fleet worker sets 1, its
     concurrency being the parallelism); unset, the check's own `workers` decide."""
@@ -187,7 +200,8 @@ def browser_stage(store: Store, run_id: int, profile: Profile, checks: list[Chec
                          workers=min(check.options["workers"], profile.crawl.concurrency, browser_cap()),
                          config=_browser_config(check.options, offline, profile.crawl.user_agent, targets),
                          reuse_from=reuse_from)
-        out[check.id] = _run_browser(job, progress)
+        copied = _copy_browser(store, job, progress) if reuse_from is not None else None
+        out[check.id] = copied if copied is not None else _run_browser(job, progress)
     return out
 
 
