@@ -217,8 +217,8 @@ class Accessibility(Check):
     @staticmethod
     def key_pages(ctx: CheckContext, home: str, crawled: set[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for link in ctx.links():
-            if link.source != home or link.tag not in ("a", "area") or link.target not in crawled:
+        for link in ctx.links_from(home):
+            if link.tag not in ("a", "area") or link.target not in crawled:
                 continue
             for kind, text_re, url_re in KEY_PAGES:
                 if kind in found or link.target == home:

@@ -59,7 +59,7 @@ def digests(store: RunReader, run_id: int, wanted: Collection[str], audit_day: d
         out[PAGES] = _digest((p.url, p.requested_url, p.http_status, p.content_type, p.charset, p.lang, p.title,
                               p.meta, p.anchors, p.depth, p.body_hash, p.size, p.facts) for p in store.pages(run_id))
     if LINKS in wanted:
-        out[LINKS] = _digest((tuple(link) for link in store.links(run_id)), flat=True)
+        out[LINKS] = store.links_digest(run_id)
     if {LINK_RESULTS, LINK_STATUSES, LINK_HISTORY} & set(wanted):
         results = list(store.link_results(run_id))
         if LINK_STATUSES in wanted:

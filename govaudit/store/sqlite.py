@@ -9,6 +9,7 @@ without re-crawling.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import sqlite3
@@ -453,6 +454,21 @@ class SQLiteStore:
         cur = self._db.cursor()
         cur.row_factory = None
         return map(Link._make, cur.execute(_LINK_COLUMNS + " WHERE l.run_id=? ORDER BY s.url, l.position", (run_id,)))
+
+    # one line per link row, URL ids for URLs (no join), texts quoted: a digest compared within this store only
+    # (an id names one URL for as long as the store keeps it)
+    _LINK_LINE = ("source_id || ',' || target_id || ',' || {q}(fragment) || ',' || {q}(text) || ',' || tag || ','"
+                  " || attr || ',' || {q}(rel) || ',' || line || ',' || position")
+
+    def links_digest(self, run_id: int) -> str:
+        """sha256 of every link row of the run, sorted (the rows are joined and sorted here, in the database:
+        a site's menu on every page makes hundreds of thousands of rows, too many to bring into Python)."""
+        line = self._LINK_LINE.format(q="quote")
+        # group_concat keeps the subquery's order (SQLite 3.40 has no ORDER BY within an aggregate); were it
+        # ever not to, the digest would differ and the checks run again: never a wrong copy
+        (joined,) = self._db.execute(f"SELECT group_concat(x, char(10)) FROM (SELECT {line} AS x FROM links"
+                                     " WHERE run_id=? ORDER BY source_id, position, x)", (run_id,)).fetchone()
+        return hashlib.sha256((joined or "").encode("utf-8", "surrogatepass")).hexdigest()
 
     def page_links(self, run_id: int, source: str) -> list[Link]:
         """The links of one page of the run, in document order (an unchanged page's links, reused)."""
