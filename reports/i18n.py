@@ -528,6 +528,11 @@ def normalize_lang(lang: str | None) -> str:
     return "en" if value == "en" or value.startswith("en-") else DEFAULT_LANG
 
 
+def error_kind_label(kind: str, lang: str | None = DEFAULT_LANG) -> str:
+    """The label of one error kind in `lang` ("" when it has none), read without copying the table."""
+    return _TABLES[normalize_lang(lang)]["error_kind"].get(kind, "")
+
+
 def labels(lang: str | None = DEFAULT_LANG) -> dict:
     """A fresh copy of the label table for `lang` (callers may mutate it)."""
     table = copy.deepcopy(_TABLES[normalize_lang(lang)])

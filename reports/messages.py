@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from govaudit.reports.i18n import labels, normalize_lang
+from govaudit.reports.i18n import error_kind_label, normalize_lang
 
 _FIELD = string.Formatter()
 
@@ -70,7 +70,7 @@ def _params(finding: dict[str, Any], lang: str) -> dict[str, Any]:
     params.update(target=finding.get("target") or "", page=finding.get("page") or "")
     kind = params.get("error_kind")
     if isinstance(kind, str) and kind:
-        params["kind"] = labels(lang)["error_kind"].get(kind, "")
+        params["kind"] = error_kind_label(kind, lang)
     if "rule" in params:
         params["help"] = axe_help(str(params["rule"]), lang)
     return params
