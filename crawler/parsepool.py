@@ -139,7 +139,7 @@ def extract_page(page: Page, body: bytes, content_type: str, analyzers: dict[str
     if replaced:
         extracted.meta["govaudit:replaced-bytes"] = str(replaced)
     page = replace(page, charset=encoding, lang=extracted.lang, title=extracted.title, meta=extracted.meta,
-                   anchors=extracted.anchors, facts=extracted.facts)
+                   anchors=extracted.anchors, facts={**page.facts, **extracted.facts})
     rows = [Link(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position)
             for position, (target, fragment, raw) in enumerate(resolve(extracted, url))]
     return Parsed(page, rows, list(dict.fromkeys(row.target for row in rows)),
@@ -150,7 +150,8 @@ def reparsed(stored: Page, page: Page, links: list[Link]) -> Parsed:
     """The stored parse of a page unchanged since the baseline run (a 304), as tonight's page: tonight's
     depth, referrer and time, the stored links."""
     kept = replace(stored, requested_url=page.requested_url, headers=page.headers, depth=page.depth,
-                   referrer=page.referrer, elapsed=page.elapsed, fetched_at=page.fetched_at)
+                   referrer=page.referrer, elapsed=page.elapsed, fetched_at=page.fetched_at,
+                   facts={**stored.facts, **page.facts})  # (tonight's: the crawl's own, its content key)
     return Parsed(kept, links, list(dict.fromkeys(link.target for link in links)),
                   list(dict.fromkeys(link.target for link in links if link.fragment)))
 
@@ -167,6 +168,8 @@ def _work(page: Page, body: bytes, content_type: str, stored: Page | None = None
         if len(links) < _worker["max_links"]:
             parsed = reparsed(stored, page, links)
     if parsed is None:
+        if stored is not None and not body:  # a 304 cut at max_links_per_page: parsed again from its stored body
+            body = _store().body(stored.body_hash) or b"" if stored.body_hash else b""
         parsed = extract_page(page, body, content_type, _worker["analyzers"])
     parsed, out = found(parsed, _worker["max_links"])
     pending = _worker.setdefault("pending", ([], []))

@@ -526,7 +526,7 @@ class SiteSpider(scrapy.Spider):
                 and response.body and is_html(_header(response, b"Content-Type"))):
             # The pattern budget counts the page now, as its place in the window is given up (the callback
             # comes 0.1 s later, by Scrapy's design): what is released next already sees it.
-            self.budget.crawled(urls.normalize_url(response.url), traps.content_key(response.body))
+            self.budget.crawled(urls.normalize_url(response.url), self._content_key(response))
             meta["budgeted"] = True
         self._answered(request)
 
@@ -639,7 +639,7 @@ class SiteSpider(scrapy.Spider):
             return ""
         if not is_html(_header(response, b"Content-Type")) or self.counts["pages"] >= self.max_pages:
             return ""
-        digest = hashlib.sha256(response.body).hexdigest()
+        digest = self._body_hash(response)
         first = self.bodies.setdefault(digest, final)
         if first == final:
             return ""
@@ -699,7 +699,7 @@ class SiteSpider(scrapy.Spider):
             url=url, requested_url=meta["origin"], http_status=response.status, content_type=content_type,
             headers=headers, depth=meta["depth"], referrer=meta["referrer"], size=len(response.body),
             elapsed=meta.get("download_latency", 0.0), fetched_at=_now(),
-            body_hash=hashlib.sha256(body).hexdigest() if body else None,
+            body_hash=self._body_hash(response) if body else None,
         )
         if response.status >= 500:
             self.counts["page_errors"] += 1
@@ -712,14 +712,16 @@ class SiteSpider(scrapy.Spider):
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         if not meta.get("budgeted"):
-            self.budget.crawled(url, traps.content_key(body))
+            self.budget.crawled(url, self._content_key(response))
+        # the page row keeps its content key: a 304 tomorrow takes it instead of reading the body again
+        page = replace(page, facts={traps.FACTS: {"content_key": self._content_key(response)}})
         item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
                                    bool(meta.get("hub")))
         stored = self._reusable(response)
         if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
             if stored is not None:  # unchanged since the baseline run (304): the worker reads its stored parse
-                assert self.baseline is not None
-                item = replace(item, stored=stored, baseline_run=self.baseline.run_id)
+                assert self.baseline is not None  # (and, should it parse the page again, its stored body)
+                item = replace(item, body=b"", stored=stored, baseline_run=self.baseline.run_id)
             meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
             yield item
             return
@@ -766,6 +768,27 @@ class SiteSpider(scrapy.Spider):
             requests.extend(self.collect(link.target, depth=meta["depth"] + 1, referrer=url))
         self.writer.page(page, None if stored else body, links)
         yield from requests
+
+    @staticmethod
+    def _body_hash(response: Response) -> str:
+        """sha256 of the body: the baseline's for a 304 (its body is the stored one), computed once else."""
+        meta = response.meta
+        if "body_hash" not in meta:
+            stored = revalidate.reused(response)
+            meta["body_hash"] = stored.body_hash if stored is not None and stored.body_hash \
+                else hashlib.sha256(response.body).hexdigest()
+        return meta["body_hash"]
+
+    @staticmethod
+    def _content_key(response: Response) -> str:
+        """The pattern budget's key of a page's body (crawler/traps.py): the baseline page's for a 304,
+        computed once else (the regular expressions over a whole page are most of a 304's cost here)."""
+        meta = response.meta
+        if "content_key" not in meta:
+            stored = revalidate.reused(response)
+            meta["content_key"] = (stored.facts.get(traps.FACTS) or {}).get("content_key") if stored else None
+            meta["content_key"] = meta["content_key"] or traps.content_key(response.body)
+        return meta["content_key"]
 
     def _reusable(self, response: Response) -> Page | None:
         """The baseline's page when tonight's answer was a 304 and its stored parse may be taken:

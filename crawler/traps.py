@@ -83,6 +83,9 @@ KEY_BYTES = 1024 * 1024  # of a body read for its content key (a bound on its co
 REPEAT_SHARE = 0.5  # a pattern whose pages repeat one another more than this is near-duplicate
 
 
+FACTS = "crawl"  # the page facts (Page.facts) the crawl itself keeps: {"content_key": ...}
+
+
 def content_key(body: bytes) -> str:
     """What a page says, but for its numbers, markup and spacing: pages a trap generates (month 3 and
     month 4 of an empty calendar, a listing under another filter) share a key; two news items do not.

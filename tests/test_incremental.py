@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from govaudit.crawler import traps
 from govaudit.incremental import FULL, INCREMENTAL, nights_since_full, plan
+from govaudit.store import open_store
 from tests.siteserver import SiteServer, _Handler, html
 from tests.testdb import db_at, query
 
@@ -167,6 +169,19 @@ def test_unchanged_night_revalidates_and_reuses(nights):
 
     assert rows(2) == rows(1) and len(rows(1)) >= 5 and any(url.endswith("/doc.pdf") for url, *_ in rows(2))
     assert links(2) == links(1) and len(links(1)) >= 8
+    # Each HTML page keeps the crawl's content key of its body (the pattern budget's): the unchanged night
+    # carries the stored one forward instead of reading the body for it, and it is the body's key
+    def keys(run: int) -> dict:
+        return {url: (json.loads(facts).get(traps.FACTS) or {}).get("content_key") for url, facts, ctype in query(
+            db, "SELECT u.url, p.facts, p.content_type FROM pages p JOIN urls u ON u.id = p.url_id"
+                f" WHERE run_id={int(run)} AND p.http_status=200") if "html" in ctype}
+    first = keys(1)
+    assert first == keys(2) and len(first) >= 4
+    for url, key in first.items():
+        (body_hash,) = query(db, "SELECT p.body_hash FROM pages p JOIN urls u ON u.id = p.url_id"
+                                 f" WHERE run_id=1 AND u.url='{url}'")[0]
+        with open_store(db) as store:
+            assert key == traps.content_key(store.body(body_hash) or b""), url
 
 
 def test_cached_result_is_marked_in_links_csv(nights):
