@@ -167,14 +167,18 @@ def _work(page: Page, body: bytes, content_type: str, stored: Page | None = None
         links = _store().page_links(baseline_run, stored.url)
         if len(links) < _worker["max_links"]:
             parsed = reparsed(stored, page, links)
+    copied = parsed is not None  # its link rows are copied from the baseline's at the flush (store.copy_links)
     if parsed is None:
         if stored is not None and not body:  # a 304 cut at max_links_per_page: parsed again from its stored body
             body = _store().body(stored.body_hash) or b"" if stored.body_hash else b""
         parsed = extract_page(page, body, content_type, _worker["analyzers"])
     parsed, out = found(parsed, _worker["max_links"])
-    pending = _worker.setdefault("pending", ([], []))
+    pending = _worker.setdefault("pending", ([], [], {}))
     pending[0].append((parsed.page, None if stored is not None else body))  # a 304's body is stored already
-    pending[1].extend(parsed.links)
+    if copied:
+        pending[2].setdefault(baseline_run, []).append(parsed.page.url)
+    else:
+        pending[1].extend(parsed.links)
     now = time.monotonic()
     if len(pending[0]) >= BATCH or now - _worker.get("flushed", 0.0) > MAX_AGE:
         _flush()
@@ -192,7 +196,7 @@ def _store() -> Any:
 
 def _flush() -> None:
     """Write the pages waiting in this worker in one transaction (fewer commits, fewer lock hand-overs)."""
-    pages, rows = _worker.get("pending", ([], []))
+    pages, rows, copies = _worker.get("pending", ([], [], {}))
     _worker["flushed"] = time.monotonic()
     if not pages:
         return
@@ -200,7 +204,9 @@ def _flush() -> None:
     with store.transaction():
         store.add_pages(_worker["run_id"], pages)
         store.add_links(_worker["run_id"], rows)
-    _worker["pending"] = ([], [])
+        for baseline_run, sources in copies.items():
+            store.copy_links(_worker["run_id"], baseline_run, sources)
+    _worker["pending"] = ([], [], {})
 
 
 def _flush_at_barrier() -> bool:

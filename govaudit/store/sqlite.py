@@ -344,6 +344,15 @@ class SQLiteStore:
             [(run_id, ids[s], ids[t], f, tx, tg, a, r, ln, pos) for s, t, f, tx, tg, a, r, ln, pos in links],
         )
 
+    def copy_links(self, run_id: int, from_run: int, sources: list[str]) -> None:
+        """The links of pages unchanged since `from_run` (a 304 each), copied row for row within the database:
+        a menu on every page is most of a site's link rows, and they need not pass through Python again."""
+        self._db.execute(
+            "INSERT INTO links (run_id, source_id, target_id, fragment, text, tag, attr, rel, line, position)"
+            " SELECT ?, source_id, target_id, fragment, text, tag, attr, rel, line, position FROM links"
+            " WHERE run_id=? AND source_id IN (SELECT id FROM urls WHERE url IN (SELECT value FROM json_each(?)))",
+            (run_id, from_run, json.dumps(sources)))
+
     def add_link_results(self, run_id: int, results: list[LinkResult]) -> None:
         ids = self.url_ids(r.url for r in results)
         self._db.executemany(
