@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Container
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from govaudit import __version__, asof, diff, localtime, registry
 from govaudit import transitions as tr
@@ -68,8 +68,17 @@ def retention_info(run: Run) -> dict[str, Any]:
             "pruned": {1: "bodies", 2: "detail"}.get(run.pruned or 0), "pruned_at": run.pruned_at}
 
 
-def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None) -> dict[str, Any]:
-    run = store.run(run_id)
+class LinkSources(NamedTuple):
+    """Where each checked target is linked from: a sample of its sources (every one for a failing
+    target) and how many there are, by result key."""
+
+    sources: dict[str, list[dict]]
+    totals: dict[str, int]
+
+
+def link_sources(store: RunReader, run_id: int) -> LinkSources:
+    """One pass over the run's whole link table (on a big site most of what building the document
+    costs: the runner starts it in the background once the crawl's results are final)."""
     results = {r.url: r for r in store.link_results(run_id)}
     sources: dict[str, list[dict]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
@@ -80,6 +89,17 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
         kept = sources[key]
         if len(kept) < MAX_SOURCES_HEALTHY or key in failing:
             kept.append({"page": source, "text": text, "tag": tag, "attr": attr, "line": line, "fragment": fragment})
+    return LinkSources(dict(sources), dict(totals))
+
+
+def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None,
+          linked: LinkSources | None = None) -> dict[str, Any]:
+    """The document of run `run_id`; `linked`: its link_sources() taken already (they are final once the
+    crawl process has ended)."""
+    run = store.run(run_id)
+    results = {r.url: r for r in store.link_results(run_id)}
+    sources, totals = linked if linked is not None else link_sources(store, run_id)
+    failing = {url for url, r in results.items() if r.failing}
     stored = store.check_results(run_id)
     checks = [
         {"id": c["check_id"], "version": c["version"], "status": c["status"], "metrics": c["metrics"],

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from govaudit.jobs import EXIT_DISK_FULL, BrowserJob, CrawlJob
 from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, Rubric, check_start_url, load_rubric
-from govaudit.results import build
+from govaudit.results import LinkSources, build, link_sources
 from govaudit.scope import offline_allows
 from govaudit.store import Store, open_store
 
@@ -347,6 +348,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
             store.save_stats(run_id, stats)  # before the checks: crawl_coverage reads the crawl's cuts
+            linked = _Meanwhile(store.url, run_id)  # the report's longest read, beside the browser stage
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -358,6 +360,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             inputs, copied = _reused_results(store, run_id, night, checks, ran=early.started, known=known)
             stats = {**stats, "night": {**stats["night"], "inputs": inputs, "checks_reused": sorted(copied)}}
             phase("checks", total=len(checks), detail=f"{len(checks)} checks")
+            sources = linked.take()
             rest = [c for c in checks if c not in early.started and c.id not in copied]
             earlier = early.collect() if early.feeds(rest) else []
             results = run_checks(store, run_id, profile, rest, browsers, workers=1 if early.busy() else None,
@@ -370,7 +373,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             phase("writing", total=None)
             # Within the try: a report that cannot be written (a full disk) or a stop while writing turns
             # the run `failed` / `interrupted`, never a `completed` run without its reports.
-            files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats)
+            files, results_doc = write_reports(store, run_id, out, lang=lang, formats=formats,
+                                               linked=sources)
         except BaseException as exc:
             early.abandon()  # early check processes still running (a crash or Ctrl-C anywhere above)
             if isinstance(exc, procs.Interrupted | KeyboardInterrupt):
@@ -503,15 +507,37 @@ def _announce(store: Store, run_id: int, profile: Profile, status: RunStatus, ex
     return outcome
 
 
+class _Meanwhile:
+    """results.link_sources() of the run, read on a connection of its own in a thread while the browser
+    stage and the input digests run (the link results are final once the crawl process has ended): on a
+    site with a menu on every page it is a pass over hundreds of thousands of link rows, most of it in
+    SQLite. Taken (the thread joined) before the checks, which may fork."""
+
+    def __init__(self, store_url: str, run_id: int) -> None:
+        self.result: LinkSources | None = None
+        self.thread = threading.Thread(target=self._read, args=(store_url, run_id), name="link-sources", daemon=True)
+        self.thread.start()
+
+    def _read(self, store_url: str, run_id: int) -> None:
+        # a failure leaves `result` None: the writer reads them again itself, and meets what stopped this
+        with contextlib.suppress(Exception), open_store(store_url, readonly=True) as reader:
+            self.result = link_sources(reader, run_id)
+
+    def take(self) -> LinkSources | None:
+        self.thread.join()
+        return self.result
+
+
 def write_reports(store: Store, run_id: int, out: Path, *, lang: str = "zh-TW",
-                  formats: Collection[str] | None = None) -> tuple[list[Path], dict]:
+                  formats: Collection[str] | None = None,
+                  linked: LinkSources | None = None) -> tuple[list[Path], dict]:
     """The results document and the files of the writers chosen by id (`--format`; None: every one).
 
     Written as a set: every file into a staging directory inside `out` first, then each renamed over
     its old self, so that a failure or a stop while writing leaves the previous set whole (never
     links.csv from one run beside report.html from another). A staging directory left by a killed
     process is removed here the next time."""
-    doc = build(store, run_id, codes=code_catalogue())
+    doc = build(store, run_id, codes=code_catalogue(), linked=linked)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     procs.sweep_temp(prefix=STAGING, base=out)
