@@ -51,7 +51,7 @@ from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, Rubric, check_start_url, load_rubric
 from govaudit.results import LinkSources, build, link_sources
 from govaudit.scope import offline_allows
-from govaudit.store import Store, open_store
+from govaudit.store import RunReader, Store, open_store
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
 Progress = Callable[[dict[str, Any]], None]
@@ -348,7 +348,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
             store.save_stats(run_id, stats)  # before the checks: crawl_coverage reads the crawl's cuts
-            linked = _Meanwhile(store.url, run_id)  # the report's longest read, beside the browser stage
+            links_digest = _Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest")
+            linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id), "link-sources")
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -357,6 +358,8 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
                                      reuse_from=night.baseline_run if night.reuse_parsed else None)
             if browsers:
                 stats = {**stats, "browser": browsers}
+            if (digest := links_digest.take()) is not None:
+                known[reuse.LINKS] = digest
             inputs, copied = _reused_results(store, run_id, night, checks, ran=early.started, known=known)
             stats = {**stats, "night": {**stats["night"], "inputs": inputs, "checks_reused": sorted(copied)}}
             phase("checks", total=len(checks), detail=f"{len(checks)} checks")
@@ -507,23 +510,25 @@ def _announce(store: Store, run_id: int, profile: Profile, status: RunStatus, ex
     return outcome
 
 
-class _Meanwhile:
-    """results.link_sources() of the run, read on a connection of its own in a thread while the browser
-    stage and the input digests run (the link results are final once the crawl process has ended): on a
-    site with a menu on every page it is a pass over hundreds of thousands of link rows, most of it in
-    SQLite. Taken (the thread joined) before the checks, which may fork."""
+class _Meanwhile[T]:
+    """read(store) on a connection of its own, in a thread, while the browser stage and the input digests
+    run: the whole-table passes over the links (its digest, the report's sources of each target) are most
+    of an unchanged night after the crawl, and most of their time is spent inside the database. Started
+    once the crawl process has ended (the links and their results are final then); taken (the thread
+    joined) before the checks, which may fork."""
 
-    def __init__(self, store_url: str, run_id: int) -> None:
-        self.result: LinkSources | None = None
-        self.thread = threading.Thread(target=self._read, args=(store_url, run_id), name="link-sources", daemon=True)
+    def __init__(self, store_url: str, read: Callable[[RunReader], T], name: str) -> None:
+        self.result: T | None = None
+        self.thread = threading.Thread(target=self._read, args=(store_url, read), name=name, daemon=True)
         self.thread.start()
 
-    def _read(self, store_url: str, run_id: int) -> None:
-        # a failure leaves `result` None: the writer reads them again itself, and meets what stopped this
+    def _read(self, store_url: str, read: Callable[[RunReader], T]) -> None:
+        # a failure leaves `result` None: the reader in the runner's own thread then does it again, and
+        # meets whatever stopped this one (a locked or vanished store)
         with contextlib.suppress(Exception), open_store(store_url, readonly=True) as reader:
-            self.result = link_sources(reader, run_id)
+            self.result = read(reader)
 
-    def take(self) -> LinkSources | None:
+    def take(self) -> T | None:
         self.thread.join()
         return self.result
 
