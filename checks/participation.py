@@ -12,6 +12,7 @@ downloads (ODF, PDF, DOC, XLS...) must answer too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -105,13 +106,14 @@ class Participation(Check):
         self.channels: dict[str, dict[str, Any]] = channels
         self.max_extra = int(self.options["max_extra"] or vocabulary()["max_extra"])
         self.labels = {key: tuple(ch["labels"]) for key, ch in channels.items()}
+        self.any_label = re.compile("|".join(re.escape(label) for labels in self.labels.values() for label in labels))
 
     def _names(self, text: str) -> list[tuple[str, int]]:
         """The channels a link text or title names, with how many characters it has beyond the label. A
         question (「民意信箱多久會回覆？」 in an FAQ) names none."""
         text = " ".join(text.split())
-        if text.endswith(("？", "?")):
-            return []
+        if text.endswith(("？", "?")) or not self.any_label.search(text):
+            return []  # (a text names a channel only if it holds one of the labels: most link texts do not)
         return [(key, len(text) - len(label)) for key, labels in self.labels.items()
                 if (label := label_match(text, labels, self.max_extra))]
 
@@ -129,10 +131,8 @@ class Participation(Check):
         results = {r.url: r for r in ctx.link_results()}
         limit = self.options["max_clicks"]
         found: dict[str, dict[str, Candidate]] = {key: {} for key in self.channels}
-        forms_links: dict[str, list[str]] = {}  # page -> the documents it links
-        # a site's menu repeats on every page: its texts and targets are judged once, not once a page
+        # a site's menu repeats on every page: its texts are judged once, not once a page
         names: dict[str, list[tuple[str, int]]] = {}
-        documents: dict[str, bool] = {}
 
         def status_of(url: str) -> tuple[str, str]:
             if url in pages:
@@ -141,17 +141,12 @@ class Participation(Check):
             return (result.status, result.error) if result else ("not_checked", "")
 
         for link in ctx.links():
-            document = documents.get(link.target)
-            if document is None:
-                document = documents[link.target] = _is_document(link.target)
-            if document:
-                forms_links.setdefault(link.source, []).append(link.target)
-            if link.tag != "a" or not link.text or link.source not in pages or (
+            named = names.get(link.text)  # first: most links name no channel, and this is the cheap test
+            if named is None:
+                named = names[link.text] = self._names(link.text) if link.text else []
+            if not named or link.tag != "a" or link.source not in pages or (
                     link.fragment and link.target == link.source):
                 continue  # not a link, or one within its page (a question index, a table of contents)
-            named = names.get(link.text)
-            if named is None:
-                named = names[link.text] = self._names(link.text)
             for key, extra in named:
                 before = clicks.get(link.source)
                 status, error = status_of(link.target)
@@ -170,7 +165,7 @@ class Participation(Check):
         for key, channel in self.channels.items():
             item, value = self._item(key, channel, found[key], limit, start, findings)
             if key == "forms" and item["status"] in ("found", "too_deep"):
-                value *= self._downloads(item, forms_links, results, findings)
+                value *= self._downloads(item, ctx, results, findings)
             item["value"] = round(value, 4)
             items.append(item)
         scored = {i["id"]: i["value"] for i in items if i["required"] or i["status"] != "missing"}
@@ -223,11 +218,11 @@ class Participation(Check):
                 "evidence": [c.url for c in ranked[:3]]}
         return item, VALUES[status]
 
-    def _downloads(self, item: dict[str, Any], forms_links: dict[str, list[str]], results: dict[str, LinkResult],
+    def _downloads(self, item: dict[str, Any], ctx: CheckContext, results: dict[str, LinkResult],
                    findings: list) -> float:
         """The share of the forms page's documents that answer (adding findings); 0 without any."""
         page = item["url"]
-        documents = sorted(set(forms_links.get(page, ())))
+        documents = sorted({link.target for link in ctx.links_from(page) if _is_document(link.target)})
         answering = [d for d in documents if (r := results.get(d)) is not None and r.status in _ANSWERED]
         broken = [d for d in documents if (r := results.get(d)) is not None and r.status == LinkStatus.BROKEN]
         item["downloads"] = {"documents": len(documents), "answering": len(answering), "broken": broken[:10],
