@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     marks: dict[str, float] = {"start": time.monotonic()}
     real_audit, real_crawl, real_browser = runner.audit, runner.crawl_stage, runner.browser_stage
 
-    def crawl_stage(job: CrawlJob, progress: Any) -> tuple[dict[str, Any], int]:
+    def crawl_stage(job: CrawlJob, progress: Any, **kwargs: Any) -> tuple[dict[str, Any], int]:
         if opts.crawl_profile is None:
-            out = real_crawl(job, progress)
+            out = real_crawl(job, progress, **kwargs)
         else:
             os.environ["GOVAUDIT_BENCH_CRAWL_PROFILE"] = str(opts.crawl_profile)
             os.environ["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)

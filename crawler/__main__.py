@@ -43,7 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m govaudit.crawler")
     parser.add_argument("--job", required=True, type=Path)
     parser.add_argument("--stats", required=True, type=Path, help="where the crawl's summary is written")
+    parser.add_argument("--wait", action="store_true",
+                        help="started ahead of its job (the imports are done meanwhile): read the job file once a"
+                             " line comes on stdin; none (stdin closed): exit")
     args = parser.parse_args(argv)
+    if args.wait and not sys.stdin.readline():
+        return 0
     job = CrawlJob.from_json(args.job.read_bytes())
     started = time.monotonic()
     stats, spider = _crawl(job)

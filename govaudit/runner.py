@@ -113,24 +113,47 @@ def _browser_config(options: dict[str, Any], offline: bool, user_agent: str,
         user_agent=user_agent.format(version=__version__))
 
 
-def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *,
-           grace: float) -> tuple[dict[str, Any] | None, int]:
-    """Run one I/O stage in its own process (`python -m MODULE --job JOB.json --stats STATS.json`): JSON
-    progress lines on its stdout, its stats written to STATS.json; (stats or None if it wrote none, exit code).
+class _StageProcess:
+    """One I/O stage in its own process (`python -m MODULE --job JOB.json --stats STATS.json`): JSON
+    progress lines on its stdout, its stats written to STATS.json.
 
     The stage runs in a session of its own, with a death signal (procs): whatever it starts is one
     process tree that ends with it, and on the way out (an exception, SIGTERM/SIGINT here) the whole
     group gets SIGTERM, `grace` seconds, then SIGKILL. The browser stage's death signal is SIGTERM, so
-    that it takes down Chromium (in groups of their own) and removes the profiles before it goes."""
-    with tempfile.TemporaryDirectory(prefix=procs.temp_prefix()) as tmp:
-        job_file, stats_file = Path(tmp, "job.json"), Path(tmp, "stats.json")
-        job_file.write_text(job.to_json(), encoding="utf-8")
-        death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
-        proc = subprocess.Popen([sys.executable, "-P", "-m", module, "--job", str(job_file),
-                                 "--stats", str(stats_file)], stdout=subprocess.PIPE, text=True,
-                                start_new_session=True, preexec_fn=procs.preexec(death))  # noqa: PLW1509
-        assert proc.stdout is not None  # stdout=PIPE
+    that it takes down Chromium (in groups of their own) and removes the profiles before it goes.
+
+    `ahead`: started before its job exists (`--wait`): the crawl process imports Scrapy and Twisted while
+    the runner checks the start page and opens the run, then waits for a line on its stdin; closed
+    without one (the start page was down, a stop), it exits at once."""
+
+    def __init__(self, module: str, death: signal.Signals, *, ahead: bool = False) -> None:
+        self.tmp = tempfile.mkdtemp(prefix=procs.temp_prefix())
+        self.job_file, self.stats_file = Path(self.tmp, "job.json"), Path(self.tmp, "stats.json")
+        self.module, self.death, self.ahead = module, death, ahead
+        self.proc: subprocess.Popen[str] | None = None
+        if ahead:
+            self._start()
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-P", "-m", self.module, "--job", str(self.job_file), "--stats", str(self.stats_file),
+             *(["--wait"] if self.ahead else [])],
+            stdin=subprocess.PIPE if self.ahead else subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+            start_new_session=True, preexec_fn=procs.preexec(self.death))  # noqa: PLW1509
+
+    def run(self, job: CrawlJob | BrowserJob, progress: Progress | None, *,
+            grace: float) -> tuple[dict[str, Any] | None, int]:
+        """(stats or None if it wrote none, exit code)."""
+        self.job_file.write_text(job.to_json(), encoding="utf-8")
+        if self.proc is None:
+            self._start()
+        proc = self.proc
+        assert proc is not None and proc.stdout is not None  # stdout=PIPE
         try:
+            if proc.stdin is not None:  # started ahead: its job is there now
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.write("go\n")
+                    proc.stdin.close()
             for line in proc.stdout:
                 if progress and line.startswith("{"):
                     with contextlib.suppress(ValueError):
@@ -140,16 +163,44 @@ def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *
             procs.end_group(proc.pid, grace=grace, alive=lambda: proc.poll() is None)
             proc.wait()
             raise
-        finally:
-            proc.stdout.close()
         procs.kill_group(proc.pid)  # what the stage left behind (its group outlives it while one is in it)
-        stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else None
-        # Chromium profiles of the stage (named by its session, i.e. its pid) that it could not remove:
-        # the adversarial bench found some left in TMPDIR after completed runs on a loaded machine
-        for base in profile_bases():
-            for left in Path(base).glob(f"{CHROMIUM_PROFILE}{proc.pid}-*"):
-                procs.remove_tree(left)
-    return stats, code
+        stats = json.loads(self.stats_file.read_text(encoding="utf-8")) if self.stats_file.exists() else None
+        return stats, code
+
+    def close(self) -> None:
+        """The process gone (one never given its job sees its stdin close and exits), its files removed."""
+        proc = self.proc
+        if proc is not None:
+            if proc.stdin is not None and not proc.stdin.closed:  # never given its job: it has done nothing
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+                procs.kill_group(proc.pid)
+            if proc.poll() is None:  # (run() waited for it, or ended its group, unless it raised first)
+                procs.end_group(proc.pid, grace=2, alive=lambda: proc.poll() is None)
+            proc.wait()
+            procs.kill_group(proc.pid)
+            if proc.stdout is not None:
+                proc.stdout.close()
+            # Chromium profiles of the stage (named by its session, i.e. its pid) that it could not remove:
+            # the adversarial bench found some left in TMPDIR after completed runs on a loaded machine
+            for base in profile_bases():
+                for left in Path(base).glob(f"{CHROMIUM_PROFILE}{proc.pid}-*"):
+                    procs.remove_tree(left)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> _StageProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *,
+           grace: float, ahead: _StageProcess | None = None) -> tuple[dict[str, Any] | None, int]:
+    """Run one I/O stage in its own process (_StageProcess; `ahead`: the one started before its job)."""
+    death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
+    with ahead or _StageProcess(module, death) as stage:
+        return stage.run(job, progress, grace=grace)
 
 
 def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
@@ -297,10 +348,17 @@ def _phases(progress: Progress | None) -> Callable[..., None]:
     return phase
 
 
-def crawl_stage(job: CrawlJob, progress: Progress | None) -> tuple[dict[str, Any], int]:
-    """The crawl process (python -m govaudit.crawler): (its stats, its exit code)."""
-    stats, code = _stage("govaudit.crawler", job, progress, grace=10)
+def crawl_stage(job: CrawlJob, progress: Progress | None, *,
+                ahead: _StageProcess | None = None) -> tuple[dict[str, Any], int]:
+    """The crawl process (python -m govaudit.crawler): (its stats, its exit code). `ahead`: the crawl
+    process audit() started before the start page check (crawl_ahead())."""
+    stats, code = _stage("govaudit.crawler", job, progress, grace=10, ahead=ahead)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
+
+
+def crawl_ahead() -> _StageProcess:
+    """The crawl process, started before its job: it imports while the start page is checked."""
+    return _StageProcess("govaudit.crawler", signal.SIGKILL, ahead=True)
 
 
 def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool = False,
@@ -310,6 +368,14 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
     rubric = load_rubric(profile.rubric)
     rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
     checks = build_checks(profile)
+    with crawl_ahead() as ahead:
+        return _audit(start, profile, rubric, rules, checks, ahead, db=db, out=out, offline=offline,
+                      progress=progress, lang=lang, formats=formats, full=full)
+
+
+def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: list[Check], ahead: _StageProcess,
+           *, db: Path | str, out: Path, offline: bool, progress: Progress | None, lang: str,
+           formats: Collection[str] | None, full: bool) -> Outcome:
     try:
         page = startpage.check(start, profile, offline=offline)
     except startpage.StartPageError as exc:  # the site is down tonight: a run on record, a notice, exit 4
@@ -341,7 +407,7 @@ def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path,
             job = job.model_copy(update={"revalidate_from": night.baseline_run, "reuse_parsed": night.reuse_parsed,
                                          "recheck_cached": night.forced})
             phase("crawl")
-            stats, code = crawl_stage(job, relay)
+            stats, code = crawl_stage(job, relay, ahead=ahead)
             reused = stats.pop("reused", {})
             stats = {**stats, "night": night.stats(reused)}
             if code == EXIT_DISK_FULL:
