@@ -117,6 +117,24 @@ def _stop_runner(tmp_path: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, pha
         assert sorted(p.name for p in tmp.iterdir()) == []
 
 
+def test_a_run_that_never_crawls_leaves_no_crawl_process(tmp_path):
+    # The crawl process is started ahead of its job, while the start page is checked: a site that is down
+    # tonight (connection refused) never gives it one, and it goes with the run.
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    tag = uuid.uuid4().hex
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("site: {start_attempts: 1}\n", encoding="utf-8")
+    proc = subprocess.run([*GOVAUDIT, "run", f"http://127.0.0.1:{port}/", "--profile", str(profile),
+                           "--db", str(db_at(tmp_path / "a.sqlite")), "--out", str(tmp_path / "out"), "--offline"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "GOVAUDIT_TEST_TAG": tag})
+    assert proc.returncode == 4, proc.stderr
+    assert not _gone(tag), "a process of the run survived it"
+
+
 def _reap(runner: subprocess.Popen) -> None:
     """The runner killed and waited for if it is still there (a test that failed before it ended)."""
     if runner.poll() is None:
