@@ -170,7 +170,7 @@ def _work(page: Page, body: bytes, content_type: str, stored: Page | None = None
     copied = parsed is not None  # its link rows are copied from the baseline's at the flush (store.copy_links)
     if parsed is None:
         if stored is not None and not body:  # a 304 cut at max_links_per_page: parsed again from its stored body
-            body = _store().body(stored.body_hash) or b"" if stored.body_hash else b""
+            body = (_store().body(stored.body_hash) or b"") if stored.body_hash else b""
         parsed = extract_page(page, body, content_type, _worker["analyzers"])
     parsed, out = found(parsed, _worker["max_links"])
     pending = _worker.setdefault("pending", ([], [], {}))

@@ -14,6 +14,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -120,8 +121,6 @@ def _stop_runner(tmp_path: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, pha
 def test_a_run_that_never_crawls_leaves_no_crawl_process(tmp_path):
     # The crawl process is started ahead of its job, while the start page is checked: a site that is down
     # tonight (connection refused) never gives it one, and it goes with the run.
-    import socket  # noqa: PLC0415
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

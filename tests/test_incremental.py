@@ -347,3 +347,24 @@ def test_every_nth_completed_run_is_full(tmp_path):
         assert plan.kind == INCREMENTAL and plan.reuse_parsed  # the baseline (the full night) has this profile
         _, plan = night()
         assert plan.kind == INCREMENTAL and not plan.reuse_parsed  # its baseline was parsed under another profile
+
+
+def test_unchanged_page_cut_at_max_links_is_parsed_again_from_its_stored_body(tmp_path):
+    # A page past crawl.max_links_per_page is parsed again on an unchanged night (so that tonight's crawl
+    # cuts name it too): the parse worker reads its body from the store, since a 304 brings none.
+    (tmp_path / "profile.yaml").write_text(PROFILE.replace("sitemap: false", "sitemap: false, max_links_per_page: 3")
+                                           .replace("checks: {accessibility: {workers: 1, pages_per_template: 5}}",
+                                                    "checks: {accessibility: null}"), encoding="utf-8")
+    db = db_at(tmp_path / "audit.sqlite")
+    routes = {"/": html("".join(f'<a href="/p{i}.html">第{i}頁</a>' for i in range(6)), title="首頁"),
+              **{f"/p{i}.html": html(f"<p>{i}</p>", title=f"p{i}") for i in range(6)}}
+    site = _server(routes)
+    with site:
+        docs = [_run(tmp_path, db, site.url, n) for n in (1, 2)]
+        asked = {path: status for path, _, _, status in _seen(site)}
+    assert asked["/"] == 304  # the second night's answer for the cut page: unchanged
+    rows = [sorted(query(db, "SELECT t.url, l.position FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t"
+                             f" ON t.id = l.target_id WHERE l.run_id={n} AND s.url='{site.url}'")) for n in (1, 2)]
+    assert len(rows[0]) == 3 and rows[1] == rows[0]  # the same three links stored, read from the stored body
+    cuts = [{c["kind"] for c in doc["run"]["stats"]["cuts"]} for doc in docs]
+    assert all("links_per_page" in kinds for kinds in cuts), cuts
