@@ -786,8 +786,8 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         if "content_key" not in meta:
             stored = revalidate.reused(response)
-            meta["content_key"] = (stored.facts.get(traps.FACTS) or {}).get("content_key") if stored else None
-            meta["content_key"] = meta["content_key"] or traps.content_key(response.body)
+            kept = (stored.facts.get(traps.FACTS) or {}).get("content_key") if stored is not None else None
+            meta["content_key"] = kept or traps.content_key(response.body)
         return meta["content_key"]
 
     def _reusable(self, response: Response) -> Page | None:
