@@ -16,6 +16,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
 
 from govaudit.crawler import classify
+from govaudit.crawler.sendnow import PromptFactory
 from govaudit.jobs import CrawlJob
 from govaudit.models import ErrorKind
 
@@ -101,7 +102,12 @@ class _Agent(ScrapyAgent):
 
 
 class DownloadHandler(HTTP11DownloadHandler):
-    """HTTP/1.1 handler whose connect timeout is links.connect_timeout, separate from the read timeout."""
+    """HTTP/1.1 handler whose connect timeout is links.connect_timeout, separate from the read timeout, and
+    whose connections send a request at once (crawler/sendnow.py)."""
+
+    def __init__(self, settings, crawler) -> None:
+        super().__init__(settings, crawler)
+        self._pool._factory = PromptFactory
 
     def download_request(self, request, spider):
         agent = _Agent(
