@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # the depths stay as crawled; the run goes on to its link stage
             logging.getLogger(__name__).error("page depths not corrected: %s: %s", type(exc).__name__, exc)
     counts = dict(spider.counts) if spider else {}
+    crawled = time.monotonic()
     after = _link_stage(job)
     summary = {
         "finish_reason": stats.get("finish_reason", "unknown"),
@@ -85,11 +87,20 @@ def main(argv: list[str] | None = None) -> int:
         "reused": {"pages_not_modified": stats.get("httpcache/revalidate", 0),
                    "pages_reused": counts.get("pages_reused", 0), "targets_cached": counts.get("targets_cached", 0)},
         "elapsed_s": round(time.monotonic() - started, 2),
+        "link_stage_s": round(time.monotonic() - crawled, 2),
+        # this process's CPU time, and its parse workers' (joined by now): what a crawl costs the machine
+        "cpu_s": round(_cpu(resource.RUSAGE_SELF), 2),
+        "workers_cpu_s": round(_cpu(resource.RUSAGE_CHILDREN), 2),
     }
     args.stats.write_text(json.dumps(summary), encoding="utf-8")
     emit({"event": "finished", **summary})
     # A crawl that never started (or whose engine died) must not look like a quiet site.
     return 0 if summary["finish_reason"] in ("finished", "closespider_pagecount", *BUDGET_REASONS) else 4
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _crawl(job: CrawlJob) -> tuple[dict[str, Any], SiteSpider | None]:

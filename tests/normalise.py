@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-VOLATILE = {"elapsed", "elapsed_s", "duration", "checked_at", "started_at", "finished_at", "first_seen",
+VOLATILE = {"elapsed", "elapsed_s", "link_stage_s", "cpu_s", "workers_cpu_s", "duration", "checked_at", "started_at", "finished_at", "first_seen",
             "pinned_at", "pruned_at", "generated_at", "browser_version", "fingerprint",
             "inputs"}  # run.stats.night.inputs: digests of pages and links, whose URLs have ports
 PORT = re.compile(r"(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+")
