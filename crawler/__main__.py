@@ -163,8 +163,10 @@ def _link_stage(job: CrawlJob) -> LinkStage:
                      if links.check_fragments else 0)
         soft404 = nights.soft404(store, run_id) if links.soft404 else 0
         tls = nights.tls(store, run_id, offline=job.offline, timeout=links.connect_timeout) if links.tls_verify else 0
-        searches = sitesearch.search(store, run_id, job)
-        certificates = certificate.read(store, run_id, job)
+        # the pages are final now: read once, for the steps that look them up
+        pages = list(store.pages(run_id)) if {sitesearch.FACTS, certificate.FACTS} & set(job.analyzers) else []
+        searches = sitesearch.search(store, run_id, job, pages)
+        certificates = certificate.read(store, run_id, job, pages)
         markart.hash_images(store, run_id, job)
         nights.history(store, run_id, site=job.site, confirm_runs=links.confirm_runs,
                        cache=links.cache_max_age > 0)

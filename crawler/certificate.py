@@ -13,6 +13,7 @@ that result replaces the crawl's own check of the link (a real GET answer says m
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from govaudit.certificate import CertificatePage, page_text, read_page
 from govaudit.crawler import classify, gatedget
 from govaudit.crawler.charset import decode
 from govaudit.jobs import CrawlJob
-from govaudit.models import ErrorKind, LinkResult, LinkStatus
+from govaudit.models import ErrorKind, LinkResult, LinkStatus, Page
 from govaudit.scope import Kind, Scope
 from govaudit.store import CrawlSink
 
@@ -34,13 +35,14 @@ MAX_BYTES = 1 << 20
 log = logging.getLogger(__name__)
 
 
-def read(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
-    """Read the certificate pages of the site's marks; how many answers were recorded. A fault here never
+def read(store: CrawlSink, run_id: int, job: CrawlJob, pages: Sequence[Page]) -> int:
+    """Read the certificate pages of the site's marks (`pages`: the run's, as stored); how many answers were
+    recorded. A fault here never
     costs the night's crawl: it is logged, and the check keeps its estimate."""
     if FACTS not in job.analyzers:
         return 0
     try:
-        return _read(store, run_id, job)
+        return _read(store, run_id, job, pages)
     except Exception:  # noqa: BLE001
         log.warning("reading the certificate page failed", exc_info=True)
         return 0
@@ -59,10 +61,10 @@ def certificate_urls(pages_facts: list[tuple[str, Any]], start_url: str, hosts: 
     return found[:MAX_PAGES]
 
 
-def _read(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
+def _read(store: CrawlSink, run_id: int, job: CrawlJob, pages: Sequence[Page]) -> int:
     gate = Scope.from_job(job)
     facts = [(job.start_url if job.start_url in (p.url, p.requested_url) else p.url, p.facts.get(FACTS))
-             for p in store.pages(run_id) if p.facts.get(FACTS)]
+             for p in pages if p.facts.get(FACTS)]
     targets = [u for u in certificate_urls(facts, job.start_url, set(gate.certificate_hosts))
                if gate.allows(u, Kind.CERTIFICATE)]
     if not targets:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,20 +36,21 @@ ROBOTS_MAX_BYTES = 512 * 1024  # what Google reads of a robots.txt
 log = logging.getLogger(__name__)
 
 
-def search(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
-    """Submit the best search form of the site once; 1 when a query was recorded, else 0. A fault here
-    never costs the night's crawl: it is logged, and the check says the search was not tried."""
+def search(store: CrawlSink, run_id: int, job: CrawlJob, pages: Sequence[Page]) -> int:
+    """Submit the best search form of the site once (`pages`: the run's, as stored); 1 when a query was
+    recorded, else 0. A fault here never costs the night's crawl: it is logged, and the check says the
+    search was not tried."""
     if FACTS not in job.analyzers:
         return 0
     try:
-        return _search(store, run_id, job)
+        return _search(store, run_id, job, pages)
     except Exception:  # noqa: BLE001
         log.warning("site search query failed", exc_info=True)
         return 0
 
 
-def _search(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
-    pages = [p for p in store.pages(run_id) if p.is_html and p.body_hash and 200 <= (p.http_status or 0) < 300]
+def _search(store: CrawlSink, run_id: int, job: CrawlJob, stored: Sequence[Page]) -> int:
+    pages = [p for p in stored if p.is_html and p.body_hash and 200 <= (p.http_status or 0) < 300]
     offered = {p.url: PageSearch.from_dict(f) for p in pages if isinstance(f := p.facts.get(FACTS), dict)}
     form = choose_form(offered, job.start_url)
     if form is None:

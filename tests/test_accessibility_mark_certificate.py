@@ -66,7 +66,7 @@ def _judge(tmp_path, route, *, listed=True, offline=True, name="run"):
             store.add_pages(run, [(page, None)])
         job = CrawlJob.from_profile(profile, store=store.url, run_id=run, site="s", start_url=start,
                                     offline=offline, analyzers=("accessibility_mark",))
-        read = certificate.read(store, run, job)
+        read = certificate.read(store, run, job, list(store.pages(run)))
         hits = list(cert.hits)
     with store:
         check = AccessibilityMark({"audit_date": AUDIT_DATE})

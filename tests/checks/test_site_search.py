@@ -104,7 +104,7 @@ def _query(site: SeededSite, *, offline: bool = True, robots: bool = True) -> in
     profile = profile.model_copy(update={"crawl": profile.crawl.model_copy(update={"obey_robots": robots})})
     job = CrawlJob.from_profile(profile, store=site.store.url, run_id=site.run_id, site="t", start_url=site.start_url,
                                 offline=offline, analyzers=("site_search",))
-    return sitesearch.search(site.store, site.run_id, job)
+    return sitesearch.search(site.store, site.run_id, job, list(site.store.pages(site.run_id)))
 
 
 def _route(term: str) -> str:
