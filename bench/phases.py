@@ -13,10 +13,12 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govaudit import cli, runner
-from govaudit.jobs import CrawlJob
+from govaudit import stage
+
+if TYPE_CHECKING:
+    from govaudit.jobs import CrawlJob
 
 # (name, from event, to event): the phases in the order they happen
 PHASES = (("start page, open run", "start", "crawl"), ("crawl (Scrapy)", "crawl", "last_progress"),
@@ -33,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--crawl-profile", type=Path)
     parser.add_argument("args", nargs=argparse.REMAINDER)
     opts = parser.parse_args(argv)
+    if [a for a in opts.args if a != "--"][:1] == ["run"]:
+        stage.start_early()  # as the govaudit command does (govaudit/launch.py), before the imports below
+    from govaudit import cli, runner  # noqa: PLC0415
     marks: dict[str, float] = {"start": time.monotonic()}
     real_audit, real_crawl, real_browser = runner.audit, runner.crawl_stage, runner.browser_stage
 
@@ -69,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         marks["returned"] = time.monotonic()
         return outcome
 
-    runner.audit, runner.crawl_stage, runner.browser_stage = audit, crawl_stage, browser_stage  # type: ignore[assignment]
+    runner.audit, runner.crawl_stage, runner.browser_stage = audit, crawl_stage, browser_stage
     try:
         cli.main([a for a in opts.args if a != "--"])
         code = 0

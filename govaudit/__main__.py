@@ -1,3 +1,3 @@
-from govaudit.cli import main
+from govaudit.launch import main
 
 main()

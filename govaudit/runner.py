@@ -14,8 +14,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -37,11 +35,11 @@ from govaudit import (
     retention,
     reuse,
     scoring,
+    stage,
     startpage,
     urls,
 )
-from govaudit.chromium import PROFILE_PREFIX as CHROMIUM_PROFILE
-from govaudit.chromium import BrowserConfig, loopback_hosts, profile_bases
+from govaudit.chromium import BrowserConfig, loopback_hosts
 from govaudit.context import CheckContext, NotApplicable
 from govaudit.failon import FailOn
 from govaudit.files import disk_full, write_atomic
@@ -51,10 +49,10 @@ from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, Rubric, check_start_url, load_rubric
 from govaudit.results import LinkSources, build, link_sources
 from govaudit.scope import offline_allows
+from govaudit.stage import Progress, StageProcess
 from govaudit.store import RunReader, Store, open_store
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3, 4
-Progress = Callable[[dict[str, Any]], None]
 
 
 class RunFailed(Exception):
@@ -113,93 +111,11 @@ def _browser_config(options: dict[str, Any], offline: bool, user_agent: str,
         user_agent=user_agent.format(version=__version__))
 
 
-class _StageProcess:
-    """One I/O stage in its own process (`python -m MODULE --job JOB.json --stats STATS.json`): JSON
-    progress lines on its stdout, its stats written to STATS.json.
-
-    The stage runs in a session of its own, with a death signal (procs): whatever it starts is one
-    process tree that ends with it, and on the way out (an exception, SIGTERM/SIGINT here) the whole
-    group gets SIGTERM, `grace` seconds, then SIGKILL. The browser stage's death signal is SIGTERM, so
-    that it takes down Chromium (in groups of their own) and removes the profiles before it goes.
-
-    `ahead`: started before its job exists (`--wait`): the crawl process imports Scrapy and Twisted while
-    the runner checks the start page and opens the run, then waits for a line on its stdin; closed
-    without one (the start page was down, a stop), it exits at once."""
-
-    def __init__(self, module: str, death: signal.Signals, *, ahead: bool = False) -> None:
-        self.tmp = tempfile.mkdtemp(prefix=procs.temp_prefix())
-        self.job_file, self.stats_file = Path(self.tmp, "job.json"), Path(self.tmp, "stats.json")
-        self.module, self.death, self.ahead = module, death, ahead
-        self.proc: subprocess.Popen[str] | None = None
-        if ahead:
-            self._start()
-
-    def _start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-m", self.module, "--job", str(self.job_file), "--stats", str(self.stats_file),
-             *(["--wait"] if self.ahead else [])],
-            stdin=subprocess.PIPE if self.ahead else subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-            start_new_session=True, preexec_fn=procs.preexec(self.death))  # noqa: PLW1509
-
-    def run(self, job: CrawlJob | BrowserJob, progress: Progress | None, *,
-            grace: float) -> tuple[dict[str, Any] | None, int]:
-        """(stats or None if it wrote none, exit code)."""
-        self.job_file.write_text(job.to_json(), encoding="utf-8")
-        if self.proc is None:
-            self._start()
-        proc = self.proc
-        assert proc is not None and proc.stdout is not None  # stdout=PIPE
-        try:
-            if proc.stdin is not None:  # started ahead: its job is there now
-                with contextlib.suppress(BrokenPipeError):
-                    proc.stdin.write("go\n")
-                    proc.stdin.close()
-            for line in proc.stdout:
-                if progress and line.startswith("{"):
-                    with contextlib.suppress(ValueError):
-                        progress(json.loads(line))
-            code = proc.wait()
-        except BaseException:
-            procs.end_group(proc.pid, grace=grace, alive=lambda: proc.poll() is None)
-            proc.wait()
-            raise
-        procs.kill_group(proc.pid)  # what the stage left behind (its group outlives it while one is in it)
-        stats = json.loads(self.stats_file.read_text(encoding="utf-8")) if self.stats_file.exists() else None
-        return stats, code
-
-    def close(self) -> None:
-        """The process gone (one never given its job sees its stdin close and exits), its files removed."""
-        proc = self.proc
-        if proc is not None:
-            if proc.stdin is not None and not proc.stdin.closed:  # never given its job: it has done nothing
-                with contextlib.suppress(OSError):
-                    proc.stdin.close()
-                procs.kill_group(proc.pid)
-            if proc.poll() is None:  # (run() waited for it, or ended its group, unless it raised first)
-                procs.end_group(proc.pid, grace=2, alive=lambda: proc.poll() is None)
-            proc.wait()
-            procs.kill_group(proc.pid)
-            if proc.stdout is not None:
-                proc.stdout.close()
-            # Chromium profiles of the stage (named by its session, i.e. its pid) that it could not remove:
-            # the adversarial bench found some left in TMPDIR after completed runs on a loaded machine
-            for base in profile_bases():
-                for left in Path(base).glob(f"{CHROMIUM_PROFILE}{proc.pid}-*"):
-                    procs.remove_tree(left)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def __enter__(self) -> _StageProcess:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-
 def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *,
-           grace: float, ahead: _StageProcess | None = None) -> tuple[dict[str, Any] | None, int]:
-    """Run one I/O stage in its own process (_StageProcess; `ahead`: the one started before its job)."""
+           grace: float, ahead: StageProcess | None = None) -> tuple[dict[str, Any] | None, int]:
+    """Run one I/O stage in its own process (StageProcess; `ahead`: the one started before its job)."""
     death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
-    with ahead or _StageProcess(module, death) as stage:
+    with ahead or StageProcess(module, death) as stage:
         return stage.run(job, progress, grace=grace)
 
 
@@ -349,31 +265,26 @@ def _phases(progress: Progress | None) -> Callable[..., None]:
 
 
 def crawl_stage(job: CrawlJob, progress: Progress | None, *,
-                ahead: _StageProcess | None = None) -> tuple[dict[str, Any], int]:
+                ahead: StageProcess | None = None) -> tuple[dict[str, Any], int]:
     """The crawl process (python -m govaudit.crawler): (its stats, its exit code). `ahead`: the crawl
     process audit() started before the start page check (crawl_ahead())."""
     stats, code = _stage("govaudit.crawler", job, progress, grace=10, ahead=ahead)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
 
-def crawl_ahead() -> _StageProcess:
-    """The crawl process, started before its job: it imports while the start page is checked."""
-    return _StageProcess("govaudit.crawler", signal.SIGKILL, ahead=True)
-
-
 def audit(start_url: str | None, profile: Profile, *, db: Path | str, out: Path, offline: bool = False,
           fail_on: str = "", progress: Progress | None = None, lang: str = "zh-TW",
           formats: Collection[str] | None = None, full: bool = False) -> Outcome:
-    start = check_start_url(start_url or profile.site.start_url)
-    rubric = load_rubric(profile.rubric)
-    rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
-    checks = build_checks(profile)
-    with crawl_ahead() as ahead:
+    with stage.crawl_ahead() as ahead:  # first: it imports while the rest of the run's set-up is done
+        start = check_start_url(start_url or profile.site.start_url)
+        rubric = load_rubric(profile.rubric)
+        rules = FailOn.parse(fail_on, indicators=[i.id for i in rubric.indicators])
+        checks = build_checks(profile)
         return _audit(start, profile, rubric, rules, checks, ahead, db=db, out=out, offline=offline,
                       progress=progress, lang=lang, formats=formats, full=full)
 
 
-def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: list[Check], ahead: _StageProcess,
+def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: list[Check], ahead: StageProcess,
            *, db: Path | str, out: Path, offline: bool, progress: Progress | None, lang: str,
            formats: Collection[str] | None, full: bool) -> Outcome:
     try:

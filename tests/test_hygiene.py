@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from govaudit import procs
+from govaudit import procs, stage
 from tests.adversarial import tagged
 from tests.siteserver import DELAY, SiteServer, html
 from tests.testdb import db_at, query
@@ -132,6 +132,32 @@ def test_a_run_that_never_crawls_leaves_no_crawl_process(tmp_path):
                           capture_output=True, text=True, timeout=120, env={**os.environ, "GOVAUDIT_TEST_TAG": tag})
     assert proc.returncode == 4, proc.stderr
     assert not _gone(tag), "a process of the run survived it"
+
+
+def test_a_run_refused_for_its_profile_leaves_no_crawl_process(tmp_path):
+    # `govaudit run` starts its crawl process before it reads the profile (govaudit/launch.py): a profile
+    # that does not load is exit 3, and the process started for nothing goes with the command.
+    tag = uuid.uuid4().hex
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("crawl: {concurrency: many}\n", encoding="utf-8")
+    proc = subprocess.run([*GOVAUDIT, "run", "http://127.0.0.1:9/", "--profile", str(profile),
+                           "--db", str(db_at(tmp_path / "a.sqlite")), "--out", str(tmp_path / "out"), "--offline"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "GOVAUDIT_TEST_TAG": tag})
+    assert proc.returncode == 3 and "concurrency" in proc.stderr, proc.stderr
+    assert not _gone(tag), "a process of the command survived it"
+
+
+def test_the_crawl_process_started_at_launch_is_the_one_the_run_takes():
+    stage.start_early()
+    early = stage.crawl_ahead()
+    later = stage.crawl_ahead()  # nothing left to take: a process of its own
+    try:
+        assert early is not later and early.proc is not None and later.proc is not None
+        assert early.proc.pid != later.proc.pid
+    finally:
+        early.close()
+        later.close()
+    assert early.proc.poll() is not None and later.proc.poll() is not None
 
 
 def _reap(runner: subprocess.Popen) -> None:
