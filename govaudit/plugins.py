@@ -152,3 +152,6 @@ class Writer(Protocol):
     filename: ClassVar[str]  # the file it writes in the report directory
 
     def write(self, results: dict[str, Any], out_dir: Path, *, lang: str = "zh-TW") -> Path: ...
+
+    # Optional: `prepare()`, a classmethod doing what needs no run (compiling templates). The runner calls it
+    # in a thread of its own while the crawl runs, so that writing the reports after the checks costs less.

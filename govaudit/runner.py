@@ -302,10 +302,12 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
         site, run_id = _open_run(store, start, profile, rubric, offline=offline)
         early = EarlyChecks(store, run_id, profile, checks)
         known: dict[str, str] = {}  # input digests taken during the crawl: pages are stored once, read once
+        writers = _Prepared(formats)
 
         def relay(event: dict) -> None:
             # an unchanged night's checks are mostly copied forward (govaudit/reuse.py): none starts early
             if event.get("event") == "pages_stored" and not _pages_unchanged(store, run_id, night, known):
+                writers.join()  # (no thread may run when the early checks fork)
                 early.start()
             if progress:
                 progress(event)
@@ -318,7 +320,9 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
             job = job.model_copy(update={"revalidate_from": night.baseline_run, "reuse_parsed": night.reuse_parsed,
                                          "recheck_cached": night.forced})
             phase("crawl")
+            writers.start()
             stats, code = crawl_stage(job, relay, ahead=ahead)
+            writers.join()
             reused = stats.pop("reused", {})
             stats = {**stats, "night": night.stats(reused)}
             if code == EXIT_DISK_FULL:
@@ -435,6 +439,28 @@ def _reused_results(store: Store, run_id: int, night: incremental.Night, checks:
     ids = reuse.reusable({c.id: None if "browser" in c.requires or c in ran else c.inputs for c in checks},
                          {c.id: c.depends_on for c in checks}, inputs, before, usable)
     return inputs, {cid: stored[cid] for cid in ids}
+
+
+class _Prepared:
+    """The chosen writers' run-independent work (Writer.prepare: the HTML report's templates compiled), in a
+    thread while the crawl process runs and this one waits for it. Joined before anything forks."""
+
+    def __init__(self, formats: Collection[str] | None) -> None:
+        ready = [cls.prepare for cls in registry.chosen_writers(formats) if hasattr(cls, "prepare")]
+        self.thread = threading.Thread(target=self._prepare, args=(ready,), name="writers-prepare", daemon=True)
+
+    @staticmethod
+    def _prepare(ready: list[Callable[[], None]]) -> None:
+        for prepare in ready:
+            with contextlib.suppress(Exception):  # a template that does not compile fails its render, told there
+                prepare()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread.is_alive():
+            self.thread.join()
 
 
 def _site_of(start: str, profile: Profile) -> str:

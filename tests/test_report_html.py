@@ -439,3 +439,27 @@ def test_labels():
         assert zh[table].keys() == en[table].keys(), table
     zh["h"]["summary"] = "x"
     assert labels("zh-TW")["h"]["summary"] == "檢測摘要"  # a fresh copy each time
+
+
+def test_prepare_compiles_every_template_the_report_renders(results, tmp_path):
+    # The runner calls Writer.prepare while the crawl runs: rendering afterwards compiles nothing.
+    from govaudit.reports.writers import html  # noqa: PLC0415
+
+    html._environment.cache_clear()
+    HtmlWriter.prepare()
+    env = html._environment()
+    compiled = {name for _, name in env.cache.keys()}
+    assert {"report.html.j2", "_macros.html.j2", "_changes.html.j2", "sections/disclosure.html.j2"} <= compiled
+    loaded = []
+    real = env.loader.load
+
+    def counting(environment, name, globals=None):
+        loaded.append(name)
+        return real(environment, name, globals)
+
+    env.loader.load = counting
+    try:
+        HtmlWriter().write(results, tmp_path)
+    finally:
+        del env.loader.load
+    assert loaded == []

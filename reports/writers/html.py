@@ -104,9 +104,20 @@ def render(results: dict, *, lang: str = "zh-TW") -> str:
     )
 
 
+def prepare() -> None:
+    """Every template of the report loaded (compiled) ahead of its first render."""
+    env = _environment()
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html.j2") and n != "fleet.html.j2"):
+        env.get_template(name)
+
+
 class HtmlWriter:
     id = "html"
     filename = "report.html"
+
+    @classmethod
+    def prepare(cls) -> None:
+        prepare()
 
     def write(self, results: dict, out_dir: pathlib.Path, *, lang: str = "zh-TW") -> pathlib.Path:
         html = render(results, lang=lang)
