@@ -16,9 +16,12 @@ from govaudit.models import ErrorKind
 from govaudit.scope import Kind, Scope, Verdict
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import requests
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+VALIDATORS = ("ETag", "Last-Modified")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Fetched:
     refused: Verdict | None = None
     error_kind: ErrorKind | None = None
     error: str = ""
+    validators: tuple[tuple[str, str], ...] = ()  # the answer's ETag and Last-Modified, as sent
 
     @property
     def hops(self) -> list[tuple[int, str]]:
@@ -53,9 +57,9 @@ def session(*, offline: bool, user_agent: str) -> requests.Session:
 
 
 def gated_get(http: requests.Session, url: str, gate: Scope, kind: Kind, *, timeout: float,
-              max_redirects: int, max_bytes: int) -> Fetched:
+              max_redirects: int, max_bytes: int, headers: Mapping[str, str] | None = None) -> Fetched:
     """GET url, following at most max_redirects redirects, each hop asked of the gate first; never
-    raises for the network or the server."""
+    raises for the network or the server. `headers`: sent with every hop (a conditional GET's validators)."""
     import requests  # noqa: PLC0415
 
     target = url
@@ -65,7 +69,7 @@ def gated_get(http: requests.Session, url: str, gate: Scope, kind: Kind, *, time
         if not verdict:
             return Fetched(target, tuple(chain), refused=verdict)
         try:
-            with http.get(target, timeout=timeout, allow_redirects=False, stream=True) as resp:
+            with http.get(target, timeout=timeout, allow_redirects=False, stream=True, headers=headers) as resp:
                 location = resp.headers.get("Location")
                 if resp.status_code in REDIRECTS and location:
                     chain.append((resp.status_code, urls.normalize_url(location, target)))
@@ -74,7 +78,8 @@ def gated_get(http: requests.Session, url: str, gate: Scope, kind: Kind, *, time
                 body = _read(resp, max_bytes + 1)
                 return Fetched(target, tuple(chain), status=resp.status_code,
                                content_type=resp.headers.get("Content-Type", ""), body=body[:max_bytes],
-                               truncated=len(body) > max_bytes)
+                               truncated=len(body) > max_bytes,
+                               validators=tuple((k, resp.headers[k]) for k in VALIDATORS if resp.headers.get(k)))
         except (requests.RequestException, urls.InvalidURL) as exc:
             failed = (ErrorKind.TIMEOUT if isinstance(exc, requests.Timeout) else ErrorKind.REFUSED
                       if isinstance(exc, requests.ConnectionError) else ErrorKind.OTHER)

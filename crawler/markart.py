@@ -5,7 +5,8 @@ linked there but not the artwork is not).
 Every <img> of the stored home page (at most MAX_IMAGES) that the crawl's link check reached (status ok
 or redirected: its exclusions and request budgets stand) is fetched again with a GET through the run's
 one scope decision (Kind.CHECK: offline only loopback; every redirect hop asked again), at most
-MAX_BYTES, within MAX_SECONDS for all, and hashed (govaudit.markart.image_hash). The hash, or why there is none, is stored on the image's link
+MAX_BYTES, within MAX_SECONDS for all, and hashed (govaudit.markart.image_hash). On an incremental night
+the GET is conditional on the baseline's validators, and a 304 keeps the baseline's hash. The hash, or why there is none, is stored on the image's link
 result as details["art"]; the crawl's own verdict on the link is kept. A refused request records nothing.
 """
 
@@ -33,6 +34,8 @@ MAX_BYTES = 512 * 1024
 MAX_SECONDS = 60.0  # for all the images: a slow image host never holds the night's run for long
 TIMEOUT = 10.0  # per image (or links.timeout when shorter)
 log = logging.getLogger(__name__)
+VALIDATORS = {"ETag": "etag", "Last-Modified": "last_modified"}  # an answer's header → its key in details["art"]
+CONDITIONAL = {"etag": "If-None-Match", "last_modified": "If-Modified-Since"}
 
 
 def hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
@@ -79,13 +82,14 @@ def _hash_images(store: CrawlSink, run_id: int, job: CrawlJob) -> int:
     targets = [u for u in found if u in earlier and gate.allows(u, Kind.CHECK) and _checked(u, gate, job)]
     if not targets:
         return 0
+    before = _baseline_art(store, job, targets)
     results = []
     deadline = time.monotonic() + MAX_SECONDS
     with gatedget.session(offline=job.offline, user_agent=job.user_agent) as http:
         for url in targets:
             if time.monotonic() > deadline:
                 break
-            art = _art(http, url, gate, job)
+            art = _art(http, url, gate, job, before.get(url))
             if art is None:
                 continue
             base = earlier[url]
@@ -104,12 +108,28 @@ def _checked(url: str, gate: Scope, job: CrawlJob) -> bool:
     return gate.is_site(url) or job.links.check_external
 
 
-def _art(http: Any, url: str, gate: Scope, job: CrawlJob) -> dict[str, str] | None:
-    """{"phash": …} for a raster image, {"error": …} for anything else; None when the gate refused."""
+def _baseline_art(store: CrawlSink, job: CrawlJob, targets: list[str]) -> dict[str, dict[str, str]]:
+    """An incremental night (the baseline parsed by this version and profile): the baseline's hash of each
+    image that came with a validator, by URL. Each is asked for conditionally; a 304 keeps the hash."""
+    if job.revalidate_from is None or not job.reuse_parsed:
+        return {}
+    wanted = set(targets)
+    return {r.url: art for r in store.link_results(job.revalidate_from)
+            if r.url in wanted and isinstance(art := (r.details or {}).get("art"), dict) and art.get("phash")
+            and any(art.get(k) for k in VALIDATORS.values())}
+
+
+def _art(http: Any, url: str, gate: Scope, job: CrawlJob, before: dict[str, str] | None = None) -> dict[str, str] | None:
+    """{"phash": …} for a raster image (with the answer's validators), {"error": …} for anything else; None
+    when the gate refused. `before`: the baseline's, asked for conditionally: unchanged (304), it stands
+    (and neither the image nor numpy is loaded)."""
+    conditional = {header: before[key] for key, header in CONDITIONAL.items() if before and before.get(key)}
     got = gatedget.gated_get(http, url, gate, Kind.CHECK, timeout=min(job.links.timeout, TIMEOUT),
-                             max_redirects=job.links.max_redirects, max_bytes=MAX_BYTES)
+                             max_redirects=job.links.max_redirects, max_bytes=MAX_BYTES, headers=conditional or None)
     if got.refused is not None:  # every hop asks the gate
         return None
+    if got.status == 304 and before is not None:
+        return before
     if got.error_kind is not None:
         return {"error": got.error[:200]}
     if not 200 <= (got.status or 0) < 300:
@@ -117,6 +137,7 @@ def _art(http: Any, url: str, gate: Scope, job: CrawlJob) -> dict[str, str] | No
     if got.truncated:
         return {"error": f"larger than {MAX_BYTES} bytes: not the mark"}
     try:
-        return {"phash": image_hash(got.body)}
+        validators = {VALIDATORS[name]: value for name, value in got.validators}
+        return {"phash": image_hash(got.body), **validators}
     except ValueError as exc:
         return {"error": str(exc)}

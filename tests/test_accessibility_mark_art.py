@@ -4,6 +4,8 @@ images on a loopback server, hashed by the crawler's step, judged by the check o
 
 import hashlib
 import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 import lxml.html
@@ -15,7 +17,7 @@ from govaudit.checks.accessibility_mark import AccessibilityMark, analyze
 from govaudit.context import CheckContext
 from govaudit.crawler import markart as crawl_art
 from govaudit.jobs import CrawlJob
-from govaudit.models import LinkResult, LinkStatus, Page
+from govaudit.models import LinkResult, LinkStatus, Page, RunStatus
 from govaudit.profile import HostRule, Links, Profile
 from govaudit.store import open_store
 from tests.siteserver import SiteServer
@@ -143,3 +145,61 @@ def test_an_image_the_crawl_did_not_reach_is_not_fetched(tmp_path):
     # excluded by the crawl (a budget, robots.txt, offline): the step does not go around it
     hashed, _, badge = _judge(tmp_path, '<img src="/art.png" alt="">', status=LinkStatus.EXCLUDED)
     assert hashed == 0 and badge["artwork"] is None
+
+
+class _Validating(BaseHTTPRequestHandler):
+    """The artwork with an ETag, a 304 for a request that carries it; what each request asked, in `seen`."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        etag = '"art-1"'
+        asked = self.headers.get("If-None-Match") or ""
+        self.seen.append(asked)
+        self.send_response(304 if asked == etag else 200)
+        self.send_header("ETag", etag)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", "0" if asked == etag else str(len(ART)))
+        self.end_headers()
+        if asked != etag:
+            self.wfile.write(ART)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_an_unchanged_image_keeps_its_hash_from_a_conditional_request(tmp_path):
+    # An incremental night asks for the home page's images with the baseline's validators: a 304 keeps the
+    # stored hash (the image is neither downloaded nor decoded again).
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Validating)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    start = f"http://127.0.0.1:{server.server_address[1]}/"
+    image = start + "art.png"
+    body = f'<html><body><main>{FILLER}</main><footer><img src="/art.png" alt=""></footer></body></html>'.encode()
+    store = open_store(db_at(tmp_path / "a.sqlite"))
+    try:
+        arts = []
+        for night in (1, 2):
+            run = store.create_run(site="s", start_url=start, tool_version="t", profile_hash="h", profile={},
+                                   rubric="r@1")
+            page = Page(url=start, requested_url=start, http_status=200, content_type="text/html; charset=utf-8",
+                        size=len(body), fetched_at="2026-01-01T00:00:00+00:00",
+                        body_hash=hashlib.sha256(body).hexdigest())
+            with store.transaction():
+                store.add_pages(run, [(page, body)])
+                store.add_link_results(run, [LinkResult(url=image, status=LinkStatus.OK, http_status=200,
+                                                        method="GET", internal=True)])
+            job = CrawlJob.from_profile(Profile(), store=store.url, run_id=run, site="s", start_url=start,
+                                        offline=True, analyzers=("accessibility_mark",))
+            if night == 2:
+                job = job.model_copy(update={"revalidate_from": run - 1, "reuse_parsed": True})
+            assert crawl_art.hash_images(store, run, job) == 1
+            (result,) = [r for r in store.link_results(run) if r.url == image]
+            arts.append(result.details["art"])
+            store.finish_run(run, RunStatus.COMPLETED)
+    finally:
+        store.close()
+        server.shutdown()
+        server.server_close()
+    assert _Validating.seen == ["", '"art-1"']  # night 2 asked conditionally, and was answered 304
+    assert arts[0] == arts[1] == {"phash": markart.image_hash(ART), "etag": '"art-1"'}
