@@ -110,12 +110,13 @@ def _checked(url: str, gate: Scope, job: CrawlJob) -> bool:
 
 def _baseline_art(store: CrawlSink, job: CrawlJob, targets: list[str]) -> dict[str, dict[str, str]]:
     """An incremental night (the baseline parsed by this version and profile): the baseline's hash of each
-    image that came with a validator, by URL. Each is asked for conditionally; a 304 keeps the hash."""
+    image (or why its bytes have none) that came with a validator, by URL. Each is asked for conditionally;
+    a 304 keeps it."""
     if job.revalidate_from is None or not job.reuse_parsed:
         return {}
     wanted = set(targets)
     return {r.url: art for r in store.link_results(job.revalidate_from)
-            if r.url in wanted and isinstance(art := (r.details or {}).get("art"), dict) and art.get("phash")
+            if r.url in wanted and isinstance(art := (r.details or {}).get("art"), dict)
             and any(art.get(k) for k in VALIDATORS.values())}
 
 
@@ -136,8 +137,9 @@ def _art(http: Any, url: str, gate: Scope, job: CrawlJob, before: dict[str, str]
         return {"error": f"HTTP {got.status}"}
     if got.truncated:
         return {"error": f"larger than {MAX_BYTES} bytes: not the mark"}
+    # what the answer's bytes came to, hash or not, with its validators: unchanged tomorrow (304), it stands
+    validators = {VALIDATORS[name]: value for name, value in got.validators}
     try:
-        validators = {VALIDATORS[name]: value for name, value in got.validators}
         return {"phash": image_hash(got.body), **validators}
     except ValueError as exc:
-        return {"error": str(exc)}
+        return {"error": str(exc), **validators}

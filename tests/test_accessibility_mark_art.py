@@ -151,6 +151,7 @@ class _Validating(BaseHTTPRequestHandler):
     """The artwork with an ETag, a 304 for a request that carries it; what each request asked, in `seen`."""
 
     seen: list[str] = []
+    body = ART
 
     def do_GET(self) -> None:  # noqa: N802
         etag = '"art-1"'
@@ -159,23 +160,25 @@ class _Validating(BaseHTTPRequestHandler):
         self.send_response(304 if asked == etag else 200)
         self.send_header("ETag", etag)
         self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", "0" if asked == etag else str(len(ART)))
+        self.send_header("Content-Length", "0" if asked == etag else str(len(self.body)))
         self.end_headers()
         if asked != etag:
-            self.wfile.write(ART)
+            self.wfile.write(self.body)
 
     def log_message(self, *args) -> None:
         pass
 
 
-def test_an_unchanged_image_keeps_its_hash_from_a_conditional_request(tmp_path):
+@pytest.mark.parametrize("body", [ART, b"<svg xmlns='http://www.w3.org/2000/svg'/>"], ids=["png", "svg"])
+def test_an_unchanged_image_keeps_its_hash_from_a_conditional_request(tmp_path, body):
     # An incremental night asks for the home page's images with the baseline's validators: a 304 keeps the
-    # stored hash (the image is neither downloaded nor decoded again).
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Validating)
+    # stored hash, or the reason its bytes have none (the image is neither downloaded nor decoded again).
+    handler = type("Handler", (_Validating,), {"seen": [], "body": body})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     start = f"http://127.0.0.1:{server.server_address[1]}/"
     image = start + "art.png"
-    body = f'<html><body><main>{FILLER}</main><footer><img src="/art.png" alt=""></footer></body></html>'.encode()
+    home = f'<html><body><main>{FILLER}</main><footer><img src="/art.png" alt=""></footer></body></html>'.encode()
     store = open_store(db_at(tmp_path / "a.sqlite"))
     try:
         arts = []
@@ -183,10 +186,10 @@ def test_an_unchanged_image_keeps_its_hash_from_a_conditional_request(tmp_path):
             run = store.create_run(site="s", start_url=start, tool_version="t", profile_hash="h", profile={},
                                    rubric="r@1")
             page = Page(url=start, requested_url=start, http_status=200, content_type="text/html; charset=utf-8",
-                        size=len(body), fetched_at="2026-01-01T00:00:00+00:00",
-                        body_hash=hashlib.sha256(body).hexdigest())
+                        size=len(home), fetched_at="2026-01-01T00:00:00+00:00",
+                        body_hash=hashlib.sha256(home).hexdigest())
             with store.transaction():
-                store.add_pages(run, [(page, body)])
+                store.add_pages(run, [(page, home)])
                 store.add_link_results(run, [LinkResult(url=image, status=LinkStatus.OK, http_status=200,
                                                         method="GET", internal=True)])
             job = CrawlJob.from_profile(Profile(), store=store.url, run_id=run, site="s", start_url=start,
@@ -201,5 +204,8 @@ def test_an_unchanged_image_keeps_its_hash_from_a_conditional_request(tmp_path):
         store.close()
         server.shutdown()
         server.server_close()
-    assert _Validating.seen == ["", '"art-1"']  # night 2 asked conditionally, and was answered 304
-    assert arts[0] == arts[1] == {"phash": markart.image_hash(ART), "etag": '"art-1"'}
+    assert handler.seen == ["", '"art-1"']  # night 2 asked conditionally, and was answered 304
+    if body == ART:
+        assert arts[0] == arts[1] == {"phash": markart.image_hash(ART), "etag": '"art-1"'}
+    else:
+        assert arts[0] == arts[1] and arts[0]["etag"] == '"art-1"' and "cannot identify" in arts[0]["error"]
