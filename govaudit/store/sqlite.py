@@ -38,6 +38,17 @@ _RUN_FIELDS = frozenset(f.name for f in fields(Run))
 # What the external-result cache keeps of a LinkResult (link_cache.result, JSON, besides the url).
 _CACHED_FIELDS = ("status", "http_status", "final_url", "redirect_chain", "error_kind", "error", "method",
                   "checked_at", "internal", "details")
+_PAGE_COLUMNS = ("SELECT u.url, p.requested_url, p.http_status, p.content_type, p.charset, p.lang, p.title, p.meta,"
+                 " p.headers, p.anchors, p.depth, p.referrer, p.body_hash, p.size, p.elapsed, p.fetched_at, p.facts"
+                 " FROM pages p JOIN urls u ON u.id = p.url_id")
+
+
+def _page(row: Any) -> Page:
+    loads = json.loads
+    return Page(row[0], row[1], row[2], row[3], row[4], row[5], row[6], loads(row[7]), loads(row[8]),
+                loads(row[9]), row[10], row[11], row[12], row[13], row[14], row[15], loads(row[16]))
+
+
 _LINK_COLUMNS = ("SELECT s.url AS source, t.url AS target, l.fragment, l.text, l.tag, l.attr, l.rel, l.line,"
                  " l.position FROM links l JOIN urls s ON s.id = l.source_id JOIN urls t ON t.id = l.target_id")
 
@@ -436,15 +447,13 @@ class SQLiteStore:
 
     # -- reads for checks and reports -----------------------------------------------------------
     def pages(self, run_id: int) -> Iterator[Page]:
-        loads = json.loads
-        for row in self._db.execute(
-            "SELECT u.url, p.requested_url, p.http_status, p.content_type, p.charset, p.lang, p.title, p.meta,"
-            " p.headers, p.anchors, p.depth, p.referrer, p.body_hash, p.size, p.elapsed, p.fetched_at, p.facts"
-            " FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.run_id=? ORDER BY p.depth, u.url",
-            (run_id,),
-        ):
-            yield Page(row[0], row[1], row[2], row[3], row[4], row[5], row[6], loads(row[7]), loads(row[8]),
-                       loads(row[9]), row[10], row[11], row[12], row[13], row[14], row[15], loads(row[16]))
+        for row in self._db.execute(_PAGE_COLUMNS + " WHERE p.run_id=? ORDER BY p.depth, u.url", (run_id,)):
+            yield _page(row)
+
+    def page(self, run_id: int, url: str) -> Page | None:
+        """One page of the run, by its URL (None: the run has no page there)."""
+        row = self._db.execute(_PAGE_COLUMNS + " WHERE p.run_id=? AND u.url=?", (run_id, url)).fetchone()
+        return None if row is None else _page(row)
 
     def page_titles(self, run_id: int, urls: Iterable[str] | None = None) -> dict[str, str]:
         """url → <title> of the run's pages (those in `urls` when given); pages without a title left out."""
