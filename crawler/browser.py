@@ -483,11 +483,14 @@ def reusable(store: Any, job: BrowserJob) -> list[dict]:
     if not before.get("available") or before.get("engines") != versions \
             or before.get("browser_version") != probe(job.config)[0]:
         return []
-    old = {p.url: p.body_hash for p in store.pages(job.reuse_from)}
-    new = {p.url: p.body_hash for p in store.pages(job.run_id)}
     rows = {r["url"]: r for r in store.axe_pages(job.reuse_from) if not r["error"]}
+
+    def body_hash(run_id: int, url: str) -> str | None:  # (the targets' pages only: a few dozen of thousands)
+        page = store.page(run_id, url)
+        return page.body_hash if page is not None else None
+
     return [{**rows[t.url], "template": t.template, "reason": t.reason} for t in job.targets
-            if t.url in rows and new.get(t.url) and new[t.url] == old.get(t.url)]
+            if t.url in rows and (new := body_hash(job.run_id, t.url)) and new == body_hash(job.reuse_from, t.url)]
 
 
 def copy_forward(store: Any, job: BrowserJob, on_row: Callable[[dict], Any] | None = None) -> StageResult | None:
