@@ -68,6 +68,14 @@ class CheckContext:
         """links() of only the given target URLs (same order): cheap when few targets matter."""
         return self.store.links_to(self.run_id, targets)
 
+    def link_texts(self) -> set[str]:
+        """The distinct texts of the run's links: a check that looks for words in them judges each once."""
+        return self.store.link_texts(self.run_id)
+
+    def links_with_text(self, texts: Any) -> Iterator[Link]:
+        """links() of only the given texts (same order): cheap when few texts matter."""
+        return self.store.links_with_text(self.run_id, texts)
+
     def links_from(self, source: str) -> list[Link]:
         """The links of one page, in document order: cheap beside links() on a site with a big menu."""
         return self.store.page_links(self.run_id, source)

@@ -278,6 +278,11 @@ def test_every_read_of_a_run_returns_what_was_written(store):
     assert store.link_status(run, pdf) == "broken" and store.link_status(run, home) is None
     assert store.link_statuses(run) == {news: "ok", pdf: "broken"} and store.link_statuses(run, "ok") == {news: "ok"}
     assert [lk.target for lk in store.links_to(run, [home, "http://e/x.css"])] == [home, "http://e/x.css"]
+    assert store.link_texts(run) == {"消息", "附件", "回首頁", ""}
+    assert [(lk.source, lk.text) for lk in store.links_with_text(run, ["回首頁", "附件", "沒有"])] == \
+        [(home, "附件"), (news, "回首頁")]  # links()'s order: by source, then position
+    assert store.page(run, news) == next(p for p in store.pages(run) if p.url == news)
+    assert store.page(run, "http://h/none") is None and store.page(other, news) is None
     assert {k: store.count(k, run) for k in ("pages", "links", "link_results", "findings")} == \
         {"pages": 3, "links": 4, "link_results": 2, "findings": 2}
     assert store.count("pages", other) == 0

@@ -514,6 +514,20 @@ class SQLiteStore:
         return edges, labels
 
     # -- narrow link reads (a link table has hundreds of thousands of rows: read only what is needed) --
+    def link_texts(self, run_id: int) -> set[str]:
+        """The distinct texts of the run's links (a menu repeated on every page: far fewer than its rows)."""
+        return {row[0] for row in self._db.execute("SELECT DISTINCT text FROM links WHERE run_id=?", (run_id,))}
+
+    def links_with_text(self, run_id: int, texts: Iterable[str]) -> Iterator[Link]:
+        """links() restricted to links whose text is one of `texts`, in the same order."""
+        wanted = json.dumps(sorted(set(texts)), ensure_ascii=False)
+        cur = self._db.cursor()
+        cur.row_factory = None
+        return map(Link._make, cur.execute(
+            _LINK_COLUMNS + " WHERE l.run_id=? AND l.text IN (SELECT value FROM json_each(?)) ORDER BY s.url, l.position",
+            (run_id, wanted),
+        ))
+
     def links_to(self, run_id: int, targets: Iterable[str]) -> Iterator[Link]:
         """links() restricted to links whose target URL is one of `targets`, in the same order."""
         wanted = json.dumps(sorted(set(targets)))
