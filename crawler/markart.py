@@ -5,9 +5,10 @@ linked there but not the artwork is not).
 Every <img> of the stored home page (at most MAX_IMAGES) that the crawl's link check reached (status ok
 or redirected: its exclusions and request budgets stand) is fetched again with a GET through the run's
 one scope decision (Kind.CHECK: offline only loopback; every redirect hop asked again), at most
-MAX_BYTES, within MAX_SECONDS for all, and hashed (govaudit.markart.image_hash). On an incremental night
-the GET is conditional on the baseline's validators, and a 304 keeps the baseline's hash. The hash, or why there is none, is stored on the image's link
-result as details["art"]; the crawl's own verdict on the link is kept. A refused request records nothing.
+MAX_BYTES, within MAX_SECONDS for all, and hashed (govaudit.markart.image_hash). The hash, or why there
+is none, is stored on the image's link result as details["art"], with the answer's validators; the
+crawl's own verdict on the link is kept. A refused request records nothing. On an incremental night the
+GET is conditional on the baseline's validators, and a 304 keeps the baseline's hash (or reason).
 """
 
 from __future__ import annotations

@@ -115,8 +115,8 @@ def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *
            grace: float, ahead: StageProcess | None = None) -> tuple[dict[str, Any] | None, int]:
     """Run one I/O stage in its own process (StageProcess; `ahead`: the one started before its job)."""
     death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
-    with ahead or StageProcess(module, death) as stage:
-        return stage.run(job, progress, grace=grace)
+    with ahead or StageProcess(module, death) as process:
+        return process.run(job, progress, grace=grace)
 
 
 def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
@@ -268,7 +268,7 @@ def crawl_stage(job: CrawlJob, progress: Progress | None, *,
                 ahead: StageProcess | None = None) -> tuple[dict[str, Any], int]:
     """The crawl process (python -m govaudit.crawler): (its stats, its exit code). `ahead`: the crawl
     process audit() started before the start page check (crawl_ahead())."""
-    stats, code = _stage("govaudit.crawler", job, progress, grace=10, ahead=ahead)
+    stats, code = _stage(stage.CRAWL, job, progress, grace=10, ahead=ahead)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
 
