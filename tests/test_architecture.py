@@ -26,6 +26,7 @@ DATA = {"govaudit.config": CORE}
 # import them (a check sends no mail, a writer runs no audit).
 APP_MODULES = {
     "govaudit.__main__": "`python -m govaudit`: the CLI",
+    "govaudit.launch": "the govaudit command's entry point: starts a run's crawl process, then the CLI",
     "govaudit.cli": "the commands; starts the demo site and prints PDFs (reports)",
     "govaudit.runner": "one audit: starts the crawl and browser stages, runs checks and writers",
     "govaudit.notify": "mail and webhooks after a run: only the runner sends them",
