@@ -43,6 +43,17 @@ _PAGE_COLUMNS = ("SELECT u.url, p.requested_url, p.http_status, p.content_type, 
                  " FROM pages p JOIN urls u ON u.id = p.url_id")
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script, one at a time."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def _page(row: Any) -> Page:
     loads = json.loads
     return Page(row[0], row[1], row[2], row[3], row[4], row[5], row[6], loads(row[7]), loads(row[8]),
@@ -117,9 +128,26 @@ class SQLiteStore:
             raise StoreError(
                 f"{self.path} was written by a newer govaudit (schema {version}, this one knows {len(MIGRATIONS)})"
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self._db:
-                self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        if version == len(MIGRATIONS):
+            return
+        # Processes opening a new store at once (a fleet's first audits) all find it unmigrated: each step
+        # is applied under the write lock (BEGIN IMMEDIATE) by whichever takes it first, and the others find
+        # it done. (executescript would commit the open transaction first: the statements go one by one.)
+        level, self._db.isolation_level = self._db.isolation_level, None
+        try:
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    if self._db.execute("PRAGMA user_version").fetchone()[0] < number:
+                        for statement in _statements(script):
+                            self._db.execute(statement)
+                        self._db.execute(f"PRAGMA user_version = {number}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        finally:
+            self._db.isolation_level = level
 
     @property
     def schema_version(self) -> int:
