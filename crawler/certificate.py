@@ -37,8 +37,7 @@ log = logging.getLogger(__name__)
 
 def read(store: CrawlSink, run_id: int, job: CrawlJob, pages: Sequence[Page]) -> int:
     """Read the certificate pages of the site's marks (`pages`: the run's, as stored); how many answers were
-    recorded. A fault here never
-    costs the night's crawl: it is logged, and the check keeps its estimate."""
+    recorded. A fault here never costs the night's crawl: it is logged, and the check keeps its estimate."""
     if FACTS not in job.analyzers:
         return 0
     try:
