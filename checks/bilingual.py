@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any
@@ -26,7 +26,7 @@ from govaudit.checks.anchors import anchors
 from govaudit.checks.sitepages import home_page, is_html_page
 from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
-from govaudit.reuse import LINK_RESULTS, LINKS, PAGES, START_URL
+from govaudit.reuse import LINK_LOOKUPS, LINKS, PAGES, START_URL
 
 # Visible text: script and style content is always a direct child text node (parent:: is far cheaper
 # than ancestor:: over every text node).
@@ -208,7 +208,7 @@ def cjk_share(facts: dict) -> float | None:
 
 class Bilingual(Check):
     id = "bilingual"
-    inputs = frozenset({PAGES, LINKS, LINK_RESULTS, START_URL})
+    inputs = frozenset({PAGES, LINKS, LINK_LOOKUPS, START_URL})
     title = "Bilingual website (English pages)"
     title_zh = "雙語化網站（英文網頁）"
     version = "1"
@@ -306,7 +306,7 @@ class Bilingual(Check):
         """A finding for every language link that leads nowhere, and for a dead English-site link."""
         findings = []
         for (page, target), info in dead.items():
-            result = site.results.get(target)
+            result = site.result(target)
             error, http_status = (result.error, result.http_status) if result else ("", None)
             findings.append(self.finding(
                 "bilingual.switch-dead",
@@ -382,7 +382,7 @@ class _Site:
     facts: dict[str, dict[str, Any]]  # url → this check's page facts
     home: Page
     by_url: dict[str, Page]
-    results: dict[str, LinkResult]
+    result: Callable[[str], LinkResult | None]  # a target's link result (ctx.link_result: noted as read)
 
     @classmethod
     def read(cls, ctx: CheckContext, check_id: str) -> _Site:
@@ -394,13 +394,13 @@ class _Site:
         home = home_page(ctx, pages)
         if home is None:
             raise NotApplicable("the home page was not crawled")
-        return cls(pages, facts, home, {p.url: p for p in pages}, {r.url: r for r in ctx.link_results()})
+        return cls(pages, facts, home, {p.url: p for p in pages}, ctx.link_result)
 
     def status_of(self, url: str) -> str:
         """"ok" for a crawled page, else its link status, else "not_checked"."""
         if url in self.by_url:
             return "ok"
-        result = self.results.get(url)
+        result = self.result(url)
         return result.status if result else "not_checked"
 
     def english_home(self) -> dict[str, Any] | None:
@@ -413,7 +413,7 @@ class _Site:
             return None
         live = [c for c in candidates if self.status_of(c["href"]) in _LIVE]
         chosen = (live or candidates)[0]
-        chosen_result = self.results.get(chosen["href"])
+        chosen_result = self.result(chosen["href"])
         target = (chosen_result.final_url if chosen_result else None) or chosen["href"]
         target = target if target in self.by_url else chosen["href"]
         return {"url": target, "link": chosen["href"], "found_by": chosen["via"], "text": chosen["text"],

@@ -24,9 +24,9 @@ import yaml
 from govaudit.checks._graph import click_distances
 from govaudit.checks.art7.taxonomy import label_match, title_parts
 from govaudit.checks.sitepages import home_page, is_html_page
-from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, LinkStatus, Severity
+from govaudit.models import CheckResult, CheckStatus, Finding, LinkStatus, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
-from govaudit.reuse import LINK_RESULTS, LINKS, PAGES, START_URL
+from govaudit.reuse import LINK_LOOKUPS, LINKS, PAGES, START_URL
 
 DOCUMENTS = frozenset("odt ods odp odg pdf doc docx xls xlsx ppt pptx rtf csv zip".split())
 _ANSWERED = frozenset({"ok", LinkStatus.OK, LinkStatus.REDIRECTED})
@@ -64,7 +64,7 @@ class Candidate:
 
 class Participation(Check):
     id = "participation"
-    inputs = frozenset({PAGES, LINKS, LINK_RESULTS, START_URL})
+    inputs = frozenset({PAGES, LINKS, LINK_LOOKUPS, START_URL})
     title = "E-participation and online services"
     title_zh = "線上服務及電子參與"
     version = "1"
@@ -128,7 +128,6 @@ class Participation(Check):
         for source, target in edges:
             graph.setdefault(source, set()).add(target)
         clicks = click_distances(graph, start)
-        results = {r.url: r for r in ctx.link_results()}
         limit = self.options["max_clicks"]
         found: dict[str, dict[str, Candidate]] = {key: {} for key in self.channels}
         # a site's menu repeats on every page: each distinct text is judged once, and only the links whose
@@ -138,7 +137,7 @@ class Participation(Check):
         def status_of(url: str) -> tuple[str, str]:
             if url in pages:
                 return "ok", ""
-            result = results.get(url)
+            result = ctx.link_result(url)
             return (result.status, result.error) if result else ("not_checked", "")
 
         for link in ctx.links_with_text(names):
@@ -162,7 +161,7 @@ class Participation(Check):
         for key, channel in self.channels.items():
             item, value = self._item(key, channel, found[key], limit, start, findings)
             if key == "forms" and item["status"] in ("found", "too_deep"):
-                value *= self._downloads(item, ctx, results, findings)
+                value *= self._downloads(item, ctx, findings)
             item["value"] = round(value, 4)
             items.append(item)
         scored = {i["id"]: i["value"] for i in items if i["required"] or i["status"] != "missing"}
@@ -215,13 +214,13 @@ class Participation(Check):
                 "evidence": [c.url for c in ranked[:3]]}
         return item, VALUES[status]
 
-    def _downloads(self, item: dict[str, Any], ctx: CheckContext, results: dict[str, LinkResult],
-                   findings: list) -> float:
+    def _downloads(self, item: dict[str, Any], ctx: CheckContext, findings: list) -> float:
         """The share of the forms page's documents that answer (adding findings); 0 without any."""
         page = item["url"]
         documents = sorted({link.target for link in ctx.links_from(page) if _is_document(link.target)})
-        answering = [d for d in documents if (r := results.get(d)) is not None and r.status in _ANSWERED]
-        broken = [d for d in documents if (r := results.get(d)) is not None and r.status == LinkStatus.BROKEN]
+        results = {d: r for d in documents if (r := ctx.link_result(d)) is not None}
+        answering = [d for d in documents if d in results and results[d].status in _ANSWERED]
+        broken = [d for d in documents if d in results and results[d].status == LinkStatus.BROKEN]
         item["downloads"] = {"documents": len(documents), "answering": len(answering), "broken": broken[:10],
                              "formats": sorted({_extension(d) for d in documents})}
         if not documents:

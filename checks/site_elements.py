@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -27,9 +27,9 @@ from lxml import etree
 from govaudit import urls
 from govaudit.checks._contact import SAMPLE_PAGES, inconsistent, normalize_phone
 from govaudit.checks.anchors import anchors
-from govaudit.models import CheckResult, CheckStatus, LinkStatus, Page, Severity
+from govaudit.models import CheckResult, CheckStatus, LinkResult, LinkStatus, Page, Severity
 from govaudit.plugins import Check, CheckContext, Code, NotApplicable
-from govaudit.reuse import LINK_STATUSES, PAGES
+from govaudit.reuse import LINK_LOOKUPS, PAGES
 
 # Element → pattern matched against link text/title and a page's own title / h1.
 ELEMENTS: dict[str, re.Pattern] = {
@@ -160,7 +160,7 @@ def _named(a: Any, content: str) -> tuple[str, bool]:
 
 class SiteElements(Check):
     id = "site_elements"
-    inputs = frozenset({PAGES, LINK_STATUSES})
+    inputs = frozenset({PAGES, LINK_LOOKUPS})
     title = "Site elements and contact data (guidelines, GIPA Art. 7-3)"
     title_zh = "網站基本元素與聯絡資訊（版型規範、政府資訊公開法第7條第1項第3款）"
     version = "1"
@@ -247,7 +247,6 @@ class SiteElements(Check):
         return facts
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        statuses = {r.url: r.status for r in ctx.link_results()}
         crawled: dict[str, int] = {}
         pages: list[tuple[Page, dict[str, Any]]] = []
         for page in ctx.pages():
@@ -258,7 +257,7 @@ class SiteElements(Check):
         if not pages:
             raise NotApplicable("no HTML page was parsed")
         start = pages[0][0].url
-        elements = self._elements(pages, statuses, crawled)
+        elements = self._elements(pages, ctx.link_result, crawled)
         contact = self._contact([(page.url, facts) for page, facts in pages])
         access = self._accesskeys(pages)
         listings = sorted(p.url for p, f in pages if f.get("directory_listing"))
@@ -305,7 +304,7 @@ class SiteElements(Check):
 
     # -- the parts -------------------------------------------------------------------------------
     @staticmethod
-    def _elements(pages: list[tuple[Page, dict[str, Any]]], statuses: Mapping[str, str],
+    def _elements(pages: list[tuple[Page, dict[str, Any]]], result: Callable[[str], LinkResult | None],
                   crawled: dict[str, int]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for element in ELEMENTS:
@@ -319,10 +318,11 @@ class SiteElements(Check):
             for target, (source, text) in linked.items():
                 # a page fetched must have answered 2xx; another target must not be broken (unchecked,
                 # excluded or unverified targets are given the benefit of the doubt)
+                checked = result(target)
                 ok = (200 <= crawled[target] < 300 if target in crawled
-                      else statuses.get(target) != LinkStatus.BROKEN)
+                      else checked is None or checked.status != LinkStatus.BROKEN)
                 row = {"status": "found" if ok else "broken", "url": target, "source": source, "text": text,
-                       "link_status": statuses.get(target, "")}
+                       "link_status": checked.status if checked is not None else ""}
                 if ok:
                     best = row
                     break

@@ -30,6 +30,9 @@ class CheckContext:
     pages_only: bool = False
     # The results of the checks this one declares in Check.depends_on (the runner ran them first).
     results: dict[str, CheckResult] = field(default_factory=dict)
+    # The targets whose results this check asked for one by one (link_result): what a check declaring
+    # govaudit.reuse.LINK_LOOKUPS is a function of, so the runner keeps them for the next night.
+    looked_up: set[str] = field(default_factory=set)
 
     def audit_date(self) -> dt.date:
         """The date the run judges the site as of ("today" for freshness, expiry, stale items): govaudit.asof."""
@@ -81,10 +84,23 @@ class CheckContext:
         return self.store.page_links(self.run_id, source)
 
     def link_results(self) -> Iterator[LinkResult]:
+        self._after_crawl()
+        return self.store.link_results(self.run_id)
+
+    def link_result(self, url: str) -> LinkResult | None:
+        """The result of one target (None: none was recorded), noted in looked_up: a check that reads link
+        results only this way declares reuse.LINK_LOOKUPS, and its result is copied forward on a night
+        where the targets it looked up answer as before, whatever happened to the others."""
+        self._after_crawl()
+        if "link_results" not in self.shared:  # read once for the checks of this process
+            self.shared["link_results"] = {r.url: r for r in self.store.link_results(self.run_id)}
+        self.looked_up.add(url)
+        return self.shared["link_results"].get(url)
+
+    def _after_crawl(self) -> None:
         if self.pages_only:
             raise RuntimeError("link results are read before the crawl finished: the check must not declare "
                                "reads_link_results = False")
-        return self.store.link_results(self.run_id)
 
     def axe_pages(self) -> Iterator[dict]:
         """Pages the browser stage tested with axe-core: url, template, reason, error, attempts, result."""

@@ -240,6 +240,9 @@ class CheckResult:
     # Sections of results.json this check contributes, e.g. {"disclosure": {"categories": [...]}};
     # results.build deep-merges every check's data into the document.
     data: dict[str, Any] = field(default_factory=dict)
+    # The link targets the check looked up one by one (CheckContext.link_result), kept by the runner in
+    # the run's stats for the next night (govaudit/reuse.py, LINK_LOOKUPS); not stored with the result.
+    looked_up: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

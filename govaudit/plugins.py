@@ -62,8 +62,8 @@ class Check:
     # a configuration error; so is a cycle.
     depends_on: ClassVar[frozenset[str]] = frozenset()
     # What the result is a function of, besides the check's options, the profile and the tool version
-    # (govaudit/reuse.py: pages, links, link_results, link_statuses, link_history, crawl_cuts,
-    # start_url, audit_day). On a night where
+    # (govaudit/reuse.py: pages, links, link_results, link_statuses, link_history, link_lookups,
+    # crawl_cuts, start_url, audit_day). On a night where
     # none of them changed since the baseline run (same version and profile), the baseline's result is
     # copied forward instead of run again. None (the default): not declared, always run.
     inputs: ClassVar[frozenset[str] | None] = None

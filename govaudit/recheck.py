@@ -21,7 +21,8 @@ from pathlib import Path
 
 from govaudit import __version__, asof, registry, reuse, runner, scoring, urls
 from govaudit.jobs import CrawlJob
-from govaudit.models import LinkResult
+from govaudit.models import CheckResult, LinkResult
+from govaudit.plugins import Check
 from govaudit.profile import ConfigError, Profile, load_rubric
 from govaudit.store import Store, now_iso, open_store
 
@@ -136,14 +137,16 @@ def _rebuild_checks(store: Store, run_id: int, profile: Profile, browsers: dict[
     results = runner.run_checks(store, run_id, profile, checks, browsers, workers=1)
     store.save_check_results(run_id, results)
     store.save_scores(run_id, scoring.score(load_rubric(profile.rubric), store.check_results(run_id)))
-    _redigest(store, run_id)
+    _redigest(store, run_id, checks, results)
 
 
-def _redigest(store: Store, run_id: int) -> None:
-    """The amended run's input digests again (run.stats.night.inputs), so that the next night compares
-    its inputs with what these check results were computed from (govaudit/reuse.py)."""
+def _redigest(store: Store, run_id: int, checks: list[Check], results: list[CheckResult]) -> None:
+    """The amended run's input digests again (run.stats.night.inputs) and the targets its checks looked up
+    (night.lookups), so that the next night compares its inputs with what these check results were
+    computed from (govaudit/reuse.py)."""
     run = store.run(run_id)
     night = (run.stats or {}).get("night") or {}
     if night.get("inputs"):
-        inputs = reuse.digests(store, run_id, set(night["inputs"]), asof.audit_date(run))
-        store.save_stats(run_id, {**run.stats, "night": {**night, "inputs": inputs}})
+        lookups = reuse.looked_up(results, {c.id for c in checks if c.inputs and reuse.LINK_LOOKUPS in c.inputs}, {})
+        inputs = reuse.digests(store, run_id, set(night["inputs"]), asof.audit_date(run), lookups=lookups)
+        store.save_stats(run_id, {**run.stats, "night": {**night, "inputs": inputs, "lookups": lookups}})

@@ -4,7 +4,11 @@ A check declares what its result is a function of (Check.inputs); its options, t
 and the tool version are covered by the run's profile hash and version, which must match the baseline's
 (an incremental night's `reuse_parsed`). After the crawl the runner digests each declared input of
 tonight's run (`digests`, I/O) and keeps the digests in run.stats.night.inputs, where the next night
-finds them; `reusable` (pure) says which checks' stored results are copied forward.
+finds them; `reusable` (pure) says which checks' stored results are copied forward. A check declaring
+LINK_LOOKUPS is compared on the results of the targets it looked up: the run keeps which
+(run.stats.night.lookups, `looked_up`), the next night digests the same targets. Like a build system
+that records what a step read: the check is deterministic, so while what it read reads the same, it
+would look up the same targets and give the same result.
 
 The digests leave out per-night bookkeeping that no declaring check reads: a page's fetch time, elapsed
 time, referrer and kept headers; a link result's check time, elapsed time and `cached` flag (its first
@@ -20,7 +24,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Final
 
-from govaudit.models import CheckResult, CheckStatus, Finding, Severity
+from govaudit.models import CheckResult, CheckStatus, Finding, LinkResult, Severity
 from govaudit.store import RunReader
 
 PAGES: Final = "pages"  # the page rows (status, type, title, meta, anchors, depth, body hash, facts) and so bodies
@@ -36,8 +40,38 @@ LINK_HISTORY: Final = "link_history"
 CRAWL_CUTS: Final = "crawl_cuts"  # what the crawl left out (run.stats cuts)
 START_URL: Final = "start_url"
 AUDIT_DAY: Final = "audit_day"  # the date the run judges the site as of (ctx.audit_date())
-INPUTS: Final = frozenset({PAGES, LINKS, LINK_RESULTS, LINK_STATUSES, LINK_HISTORY, CRAWL_CUTS, START_URL,
-                           AUDIT_DAY})
+# the verdicts of the targets the check looked up one by one (CheckContext.link_result), per check: the run
+# keeps which targets each check looked up (run.stats.night.lookups), and the next night digests the same
+# targets. A check that reads link results only this way stands when a dead link on an article page is
+# confirmed broken; one that reads them all (ctx.link_results) declares LINK_RESULTS or LINK_STATUSES.
+LINK_LOOKUPS: Final = "link_lookups"
+INPUTS: Final = frozenset({PAGES, LINKS, LINK_RESULTS, LINK_STATUSES, LINK_HISTORY, LINK_LOOKUPS, CRAWL_CUTS,
+                           START_URL, AUDIT_DAY})
+
+
+def lookup_input(check_id: str) -> str:
+    """The name of one check's looked-up targets among a run's input digests (run.stats.night.inputs)."""
+    return f"{LINK_LOOKUPS}:{check_id}"
+
+
+def compared(check_id: str, inputs: frozenset[str] | None) -> frozenset[str] | None:
+    """The input digests a check's result is compared on: LINK_LOOKUPS stands for its own lookups."""
+    if inputs is None or LINK_LOOKUPS not in inputs:
+        return inputs
+    return (inputs - {LINK_LOOKUPS}) | {lookup_input(check_id)}
+
+
+def looked_up(results: Iterable[CheckResult], declaring: Collection[str],
+              copied: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
+    """The targets each check of `declaring` (those declaring LINK_LOOKUPS) looked up tonight, sorted: its
+    own record where it ran, and where its result was copied forward the baseline's (`copied`: it would
+    have looked up the same). None for a check that ended in an error (never copied forward)."""
+    out = {}
+    for result in results:
+        if result.check_id in declaring and result.status != CheckStatus.ERROR:
+            urls = copied[result.check_id] if result.check_id in copied else result.looked_up
+            out[result.check_id] = sorted(urls)
+    return out
 
 
 def _digest(rows: Iterable[Any], *, flat: bool = False) -> str:
@@ -52,22 +86,28 @@ def _digest(rows: Iterable[Any], *, flat: bool = False) -> str:
     return h.hexdigest()
 
 
-def digests(store: RunReader, run_id: int, wanted: Collection[str], audit_day: dt.date) -> dict[str, str]:
-    """The digest of each wanted input of the run, read from the store."""
+def digests(store: RunReader, run_id: int, wanted: Collection[str], audit_day: dt.date,
+            lookups: Mapping[str, Collection[str]] | None = None) -> dict[str, str]:
+    """The digest of each wanted input of the run, read from the store; with `lookups` (check id → the
+    targets it looked up), the digest of each check's targets too (under lookup_input(check id))."""
     out: dict[str, str] = {}
     if PAGES in wanted:
         out[PAGES] = _digest((p.url, p.requested_url, p.http_status, p.content_type, p.charset, p.lang, p.title,
                               p.meta, p.anchors, p.depth, p.body_hash, p.size, p.facts) for p in store.pages(run_id))
     if LINKS in wanted:
         out[LINKS] = store.links_digest(run_id)
-    if {LINK_RESULTS, LINK_STATUSES, LINK_HISTORY} & set(wanted):
+    if {LINK_RESULTS, LINK_STATUSES, LINK_HISTORY} & set(wanted) or lookups:
         results = list(store.link_results(run_id))
+        if lookups:
+            by_url = {r.url: r for r in results}
+            for check_id, urls in lookups.items():
+                out[lookup_input(check_id)] = _digest(
+                    (url, *(_verdict(by_url[url]) if url in by_url else ())) for url in urls)
         if LINK_STATUSES in wanted:
             out[LINK_STATUSES] = _digest(((r.url, str(r.status), r.http_status, r.final_url, r.error_kind,
                                            r.internal) for r in results), flat=True)
         if LINK_RESULTS in wanted:
-            out[LINK_RESULTS] = _digest((r.url, str(r.status), r.http_status, r.final_url, r.redirect_chain,
-                                         r.error_kind, r.error, r.method, r.internal, r.details) for r in results)
+            out[LINK_RESULTS] = _digest((r.url, *_verdict(r)) for r in results)
         if LINK_HISTORY in wanted:
             out[LINK_HISTORY] = _digest((r.url, r.first_seen, r.nights) for r in results if r.first_seen or r.nights)
     run = store.run(run_id) if (CRAWL_CUTS in wanted or START_URL in wanted) else None
@@ -78,6 +118,12 @@ def digests(store: RunReader, run_id: int, wanted: Collection[str], audit_day: d
     if AUDIT_DAY in wanted:
         out[AUDIT_DAY] = audit_day.isoformat()
     return out
+
+
+def _verdict(r: LinkResult) -> tuple[Any, ...]:
+    """What a check may read of a target's result (not when or how fast it was checked)."""
+    return (str(r.status), r.http_status, r.final_url, r.redirect_chain, r.error_kind, r.error, r.method,
+            r.internal, r.details)
 
 
 def reusable(declared: Mapping[str, frozenset[str] | None], depends_on: Mapping[str, frozenset[str]],

@@ -204,7 +204,8 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Check],
         except Exception as exc:  # one failing check never sinks the audit
             result = CheckResult(check.id, check.version, CheckStatus.ERROR, error=f"{type(exc).__name__}: {exc}")
         out.append(CheckResult(result.check_id, result.version, result.status, result.metrics, result.findings,
-                               round(time.monotonic() - began, 3), result.error, result.data))
+                               round(time.monotonic() - began, 3), result.error, result.data,
+                               frozenset(ctx.looked_up)))
         done[check.id] = out[-1]
     return out
 
@@ -350,6 +351,7 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
             results = run_checks(store, run_id, profile, rest, browsers, workers=1 if early.busy() else None,
                                  earlier=earlier + list(copied.values()))
             results = parallel.in_order(results + earlier + early.collect() + list(copied.values()), checks)
+            stats["night"] |= _lookups(store, run_id, night, checks, results, copied, inputs)
             store.save_check_results(run_id, results)
             phase("checks_done", checks=len(results))
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
@@ -427,18 +429,44 @@ def _reused_results(store: Store, run_id: int, night: incremental.Night, checks:
     """Tonight's input digests of every check (kept in the run's stats for the next night; those `known`
     already are not read again) and the baseline's results of the checks not `ran` already whose inputs
     did not change (govaudit/reuse.py), by check id."""
-    wanted = {name for c in checks if c.inputs is not None for name in c.inputs}
+    wanted = {name for c in checks if c.inputs is not None for name in c.inputs} - {reuse.LINK_LOOKUPS}
     inputs = {name: known[name] for name in wanted & known.keys()}
-    inputs |= reuse.digests(store, run_id, wanted - known.keys(), asof.audit_date(store.run(run_id)))
     before = _baseline_inputs(store, night)
+    # each check's lookups of last night digested again tonight (the checks that ran tonight are digested
+    # after they run: _lookups)
+    inputs |= reuse.digests(store, run_id, wanted - known.keys(), asof.audit_date(store.run(run_id)),
+                            lookups=_baseline_lookups(store, night, checks) if before else None)
     if not before or night.baseline_run is None:
         return inputs, {}
     stored = reuse.stored_results(store, night.baseline_run)
     versions = {c.id: c.version for c in checks}
     usable = {cid for cid, r in stored.items() if r.status != CheckStatus.ERROR and r.version == versions.get(cid)}
-    ids = reuse.reusable({c.id: None if "browser" in c.requires or c in ran else c.inputs for c in checks},
+    ids = reuse.reusable({c.id: None if "browser" in c.requires or c in ran else reuse.compared(c.id, c.inputs)
+                          for c in checks},
                          {c.id: c.depends_on for c in checks}, inputs, before, usable)
     return inputs, {cid: stored[cid] for cid in ids}
+
+
+def _baseline_lookups(store: Store, night: incremental.Night, checks: Sequence[Check]) -> dict[str, list[str]]:
+    """The targets each check declaring reuse.LINK_LOOKUPS looked up in the baseline run."""
+    if night.baseline_run is None:
+        return {}
+    kept = (store.run(night.baseline_run).stats.get("night") or {}).get("lookups") or {}
+    return {c.id: kept[c.id] for c in checks if c.inputs and reuse.LINK_LOOKUPS in c.inputs and c.id in kept}
+
+
+def _lookups(store: Store, run_id: int, night: incremental.Night, checks: Sequence[Check],
+             results: Sequence[CheckResult], copied: Collection[str], inputs: Mapping[str, str]) -> dict[str, Any]:
+    """The run's stats.night with tonight's lookups (reuse.LINK_LOOKUPS) and their digests added: a check
+    copied forward looked up the baseline's targets, digested already by _reused_results."""
+    declaring = {c.id for c in checks if c.inputs and reuse.LINK_LOOKUPS in c.inputs}
+    before = _baseline_lookups(store, night, checks)
+    urls = reuse.looked_up(results, declaring, {cid: before[cid] for cid in copied if cid in before})
+    ran = {cid: targets for cid, targets in urls.items() if cid not in copied}
+    digests = {name: inputs[name] for cid in urls if cid in copied and (name := reuse.lookup_input(cid)) in inputs}
+    if ran:
+        digests |= reuse.digests(store, run_id, (), asof.audit_date(store.run(run_id)), lookups=ran)
+    return {"inputs": {**inputs, **digests}, "lookups": urls}
 
 
 class _Prepared:

@@ -8,7 +8,16 @@ from dataclasses import replace
 
 from govaudit import registry, reuse
 from govaudit.models import CheckResult, CheckStatus, Finding, Link, LinkResult, LinkStatus, Page, Severity
-from govaudit.reuse import AUDIT_DAY, LINK_HISTORY, LINK_RESULTS, LINK_STATUSES, LINKS, PAGES, reusable
+from govaudit.reuse import (
+    AUDIT_DAY,
+    LINK_HISTORY,
+    LINK_LOOKUPS,
+    LINK_RESULTS,
+    LINK_STATUSES,
+    LINKS,
+    PAGES,
+    reusable,
+)
 
 DAY = dt.date(2026, 12, 7)
 BEFORE = {PAGES: "p1", LINKS: "l1", LINK_RESULTS: "r1", AUDIT_DAY: "2026-12-07"}
@@ -102,3 +111,21 @@ def test_stored_results_read_back_as_saved(store):
     back = reuse.stored_results(store, run_id)["metadata"]
     assert back == replace(saved, duration=0.0)
     assert back.findings[0].fingerprint == finding.fingerprint
+
+
+def test_a_lookup_check_is_compared_on_the_targets_it_looked_up(store):
+    assert reuse.compared("p", frozenset({PAGES, LINK_LOOKUPS})) == {PAGES, reuse.lookup_input("p")}
+    assert reuse.compared("m", frozenset({PAGES})) == {PAGES} and reuse.compared("a", None) is None
+    ran = CheckResult("p", "1", CheckStatus.PASSED, looked_up=frozenset({"b", "a"}))
+    erred = CheckResult("q", "1", CheckStatus.ERROR, looked_up=frozenset({"c"}))
+    copied = CheckResult("r", "1", CheckStatus.FAILED)  # copied forward: it looked up what it did last night
+    assert reuse.looked_up([ran, erred, copied], {"p", "q", "r"}, {"r": ["z"]}) == {"p": ["a", "b"], "r": ["z"]}
+    # over a real store: another target's change leaves the digest of the looked-up ones alone
+    targets = [LinkResult(url=f"http://127.0.0.1/{i}", status=LinkStatus.OK, http_status=200) for i in range(3)]
+    lookups = {"p": [targets[0].url, "http://127.0.0.1/never-checked"]}
+    digest = {n: reuse.digests(store, _run(store, [], [], results), set(), DAY, lookups=lookups)
+              for n, results in (("before", targets),
+                                 ("other", [*targets[:2], replace(targets[2], status=LinkStatus.BROKEN)]),
+                                 ("own", [replace(targets[0], status=LinkStatus.BROKEN), *targets[1:]]))}
+    key = reuse.lookup_input("p")
+    assert digest["before"][key] == digest["other"][key] != digest["own"][key]
