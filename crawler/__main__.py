@@ -166,6 +166,9 @@ def _link_stage(job: CrawlJob) -> LinkStage:
         # the pages are final now: read once, for the steps that look them up
         pages = list(store.pages(run_id)) if {sitesearch.FACTS, certificate.FACTS} & set(job.analyzers) else []
         searches = sitesearch.search(store, run_id, job, pages)
+        # The search's link is the last link row (the steps below write link results only): the runner may
+        # read the whole link table now, while the rest of this stage runs (runner._Meanwhile)
+        emit({"event": "links_stored"})
         certificates = certificate.read(store, run_id, job, pages)
         markart.hash_images(store, run_id, job)
         nights.history(store, run_id, site=job.site, confirm_runs=links.confirm_runs,

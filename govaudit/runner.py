@@ -304,12 +304,17 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
         early = EarlyChecks(store, run_id, profile, checks)
         known: dict[str, str] = {}  # input digests taken during the crawl: pages are stored once, read once
         writers = _Prepared(formats)
+        meanwhile: list[_Meanwhile[str]] = []  # the links digest, begun once the crawl has stored every link
 
         def relay(event: dict) -> None:
             # an unchanged night's checks are mostly copied forward (govaudit/reuse.py): none starts early
             if event.get("event") == "pages_stored" and not _pages_unchanged(store, run_id, night, known):
                 writers.join()  # (no thread may run when the early checks fork)
                 early.start()
+            elif event.get("event") == "links_stored" and not meanwhile:  # (after any early fork: see above)
+                if reuse.PAGES not in known:  # (final too: the crawl corrected the depths before its link stage)
+                    known.update(reuse.digests(store, run_id, {reuse.PAGES}, asof.audit_date(store.run(run_id))))
+                meanwhile.append(_Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest"))
             if progress:
                 progress(event)
 
@@ -330,7 +335,8 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
             store.save_stats(run_id, stats)  # before the checks: crawl_coverage reads the crawl's cuts
-            links_digest = _Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest")
+            links_digest = meanwhile[0] if meanwhile else _Meanwhile(
+                store.url, lambda reader: reader.links_digest(run_id), "links-digest")
             linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id), "link-sources")
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
@@ -544,9 +550,10 @@ def _announce(store: Store, run_id: int, profile: Profile, status: RunStatus, ex
 class _Meanwhile[T]:
     """read(store) on a connection of its own, in a thread, while the browser stage and the input digests
     run: the whole-table passes over the links (its digest, the report's sources of each target) are most
-    of an unchanged night after the crawl, and most of their time is spent inside the database. Started
-    once the crawl process has ended (the links and their results are final then); taken (the thread
-    joined) before the checks, which may fork."""
+    of an unchanged night after the crawl, and most of their time is spent inside the database. The links
+    digest starts once the crawl process says every link is stored (its "links_stored" event, while it
+    finishes its link stage on the other core), the sources once it has ended (their results are final
+    then); each is taken (the thread joined) before the checks, which may fork."""
 
     def __init__(self, store_url: str, read: Callable[[RunReader], T], name: str) -> None:
         self.result: T | None = None

@@ -14,6 +14,7 @@ from govaudit import parallel, runner
 from govaudit.context import CheckContext
 from govaudit.profile import load_profile
 from govaudit.store import open_store
+from tests.siteserver import SiteServer, html
 from tests.test_parallel_checks import _no_threads
 from tests.testdb import db_at
 
@@ -91,3 +92,32 @@ def test_a_pages_only_context_refuses_link_results(tmp_path):
         ctx = CheckContext(store=store, run_id=1, profile=None, pages_only=True)
         with pytest.raises(RuntimeError, match="reads_link_results"):
             ctx.link_results()
+
+
+def test_links_stored_comes_once_the_search_link_is_stored_and_before_the_crawl_ends(tmp_path):
+    """The runner starts reading the whole link table on "links_stored" (runner._Meanwhile): by then the
+    crawl's last link row, the site-search query its link stage submits, must be in the store."""
+    search = ('<form action="/search/" method="get" role="search"><label for="q">搜尋</label>'
+              '<input id="q" name="q" type="search"><button type="submit">搜尋</button></form>')
+    routes = {"/": html(search + '<a href="/a.html">公告事項</a>', title="首頁"),
+              "/a.html": html('<a href="/">首頁</a>', title="公告事項"), "/search/": html("查無資料", title="搜尋")}
+    db = db_at(tmp_path / "a.sqlite")
+    events = []
+
+    def progress(event):
+        taken = None
+        if event["event"] == "links_stored":
+            with open_store(db, readonly=True) as store:
+                run_id = store.latest_run_id()
+                taken = (store.count("links", run_id), store.links_digest(run_id))
+        events.append((event["event"], taken))
+
+    profile = load_profile(None).with_overrides(links={"timeout": 5, "retry_backoff": 0})
+    with SiteServer(routes) as site:
+        outcome = runner.audit(site.url, profile, db=db, out=tmp_path / "out", offline=True, progress=progress)
+    names = [name for name, _ in events]
+    assert names.count("links_stored") == 1 and names.index("links_stored") < names.index("finished")
+    (count, digest), = [taken for name, taken in events if name == "links_stored"]
+    with open_store(db, readonly=True) as store:
+        assert [link for link in store.links(outcome.run_id) if link.tag == "form"]  # the search's query
+        assert (count, digest) == (store.count("links", outcome.run_id), store.links_digest(outcome.run_id))
