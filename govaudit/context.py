@@ -33,6 +33,8 @@ class CheckContext:
     # The targets whose results this check asked for one by one (link_result): what a check declaring
     # govaudit.reuse.LINK_LOOKUPS is a function of, so the runner keeps them for the next night.
     looked_up: set[str] = field(default_factory=set)
+    # Set for a check that declares LINK_LOOKUPS: a read of every result would escape that record.
+    lookups_only: bool = False
 
     def audit_date(self) -> dt.date:
         """The date the run judges the site as of ("today" for freshness, expiry, stale items): govaudit.asof."""
@@ -85,6 +87,9 @@ class CheckContext:
 
     def link_results(self) -> Iterator[LinkResult]:
         self._after_crawl()
+        if self.lookups_only:
+            raise RuntimeError("the check declares the input link_lookups: it must read link results one by one "
+                               "(ctx.link_result), or declare link_results instead")
         return self.store.link_results(self.run_id)
 
     def link_result(self, url: str) -> LinkResult | None:

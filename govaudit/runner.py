@@ -190,7 +190,8 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Check],
         stage = (browsers or {}).get(check.id) or {}
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options,
                            browser=stage if stage.get("available") else None, shared=shared,
-                           pages_only=pages_only, results={d: done[d] for d in check.depends_on if d in done})
+                           pages_only=pages_only, results={d: done[d] for d in check.depends_on if d in done},
+                           lookups_only=reuse.LINK_LOOKUPS in (check.inputs or ()))
         missing = set(check.requires) - ({"browser"} if ctx.browser else set())
         try:
             if missing:
@@ -463,8 +464,9 @@ def _baseline_lookups(store: Store, night: incremental.Night, checks: Sequence[C
 
 def _lookups(store: Store, run_id: int, night: incremental.Night, checks: Sequence[Check],
              results: Sequence[CheckResult], copied: Collection[str], inputs: Mapping[str, str]) -> dict[str, Any]:
-    """The run's stats.night with tonight's lookups (reuse.LINK_LOOKUPS) and their digests added: a check
-    copied forward looked up the baseline's targets, digested already by _reused_results."""
+    """What the run's stats.night gains once its checks are done: the targets each check declaring
+    reuse.LINK_LOOKUPS looked up tonight ("lookups") and their digests among the "inputs". A check copied
+    forward looked up the baseline's targets, digested already by _reused_results."""
     declaring = {c.id for c in checks if c.inputs and reuse.LINK_LOOKUPS in c.inputs}
     before = _baseline_lookups(store, night, checks)
     urls = reuse.looked_up(results, declaring, {cid: before[cid] for cid in copied if cid in before})

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import pytest
+
 from govaudit import registry, reuse
+from govaudit.context import CheckContext
 from govaudit.models import CheckResult, CheckStatus, Finding, Link, LinkResult, LinkStatus, Page, Severity
 from govaudit.reuse import (
     AUDIT_DAY,
@@ -129,3 +132,12 @@ def test_a_lookup_check_is_compared_on_the_targets_it_looked_up(store):
                                  ("own", [replace(targets[0], status=LinkStatus.BROKEN), *targets[1:]]))}
     key = reuse.lookup_input("p")
     assert digest["before"][key] == digest["other"][key] != digest["own"][key]
+
+
+def test_a_check_declaring_lookups_may_not_read_every_result(store):
+    run_id = _run(store, [], [], [LinkResult(url="http://127.0.0.1/a", status=LinkStatus.OK, http_status=200)])
+    ctx = CheckContext(store=store, run_id=run_id, profile=None, lookups_only=True)
+    with pytest.raises(RuntimeError, match="link_lookups"):
+        ctx.link_results()
+    assert ctx.link_result("http://127.0.0.1/a").status == LinkStatus.OK and ctx.looked_up == {"http://127.0.0.1/a"}
+    assert ctx.link_result("http://127.0.0.1/none") is None and len(ctx.looked_up) == 2
