@@ -9,18 +9,13 @@ look up answers 404: the checks that looked it up run again and say so."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, html
+from tests.test_incremental import _run
 from tests.testdb import db_at
 
-GOVAUDIT = [sys.executable, "-m", "govaudit"]
 PROFILE = """
 site: {name: 查表測試署}
 crawl: {max_depth: 4, max_pages: 50, concurrency: 4, sitemap: false}
@@ -29,14 +24,6 @@ checks: {accessibility: null, accessibility_mark: null}
 """
 DEAD = "http://127.0.0.9:1/old-site.html"  # nothing listens: refused, a transient failure until confirmed
 LOOKERS = {"participation", "bilingual", "site_elements"}
-
-
-def _night(tmp: Path, db: str, url: str, n: int) -> dict:
-    out = tmp / f"night{n}"
-    proc = subprocess.run([*GOVAUDIT, "run", url, "--profile", str(tmp / "profile.yaml"), "--db", db, "--out",
-                           str(out), "--offline"], capture_output=True, text=True, timeout=300)
-    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    return json.loads((out / "results.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +42,9 @@ def nights(tmp_path_factory):
             "/privacy.html": html('<a href="/">首頁</a>', title="隱私權政策"),
         }
         with SiteServer(routes) as site:
-            docs = [_night(tmp, db, site.url, 1), _night(tmp, db, site.url, 2)]
+            docs = [_run(tmp, db, site.url, 1), _run(tmp, db, site.url, 2)]
             del mail_routes["/mail.html"]  # the mailbox now answers 404
-            docs.append(_night(tmp, db, site.url, 3))
+            docs.append(_run(tmp, db, site.url, 3))
     return docs, mailbox, db
 
 
