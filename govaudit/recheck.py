@@ -147,6 +147,6 @@ def _redigest(store: Store, run_id: int, checks: list[Check], results: list[Chec
     run = store.run(run_id)
     night = (run.stats or {}).get("night") or {}
     if night.get("inputs"):
-        lookups = reuse.looked_up(results, {c.id for c in checks if c.inputs and reuse.LINK_LOOKUPS in c.inputs}, {})
+        lookups = reuse.looked_up(results, {c.id for c in checks if reuse.declares_lookups(c.inputs)}, {})
         inputs = reuse.digests(store, run_id, set(night["inputs"]), asof.audit_date(run), lookups=lookups)
         store.save_stats(run_id, {**run.stats, "night": {**night, "inputs": inputs, "lookups": lookups}})

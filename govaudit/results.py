@@ -117,8 +117,9 @@ def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None
                 accepted_findings[f["target"]].append(bool(f["accepted"]))
     ignore = ((run.profile or {}).get("links") or {}).get("ignore") or []
     stats = run.stats
-    if "lookups" in (night := stats.get("night") or {}):  # the next night's bookkeeping (govaudit/reuse.py):
-        # the targets each check looked up, a list as long as a site's language switches
+    # the targets each check looked up are the next night's bookkeeping (govaudit/reuse.py), a list as
+    # long as a site's language switches: not part of the document
+    if "lookups" in (night := stats.get("night") or {}):
         stats = {**stats, "night": {k: v for k, v in night.items() if k != "lookups"}}
     indicators = [
         {"id": s["indicator_id"], "label": s["label"], "score": s["score"], "max": s["max"], "status": s["status"],

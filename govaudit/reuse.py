@@ -49,6 +49,11 @@ INPUTS: Final = frozenset({PAGES, LINKS, LINK_RESULTS, LINK_STATUSES, LINK_HISTO
                            START_URL, AUDIT_DAY})
 
 
+def declares_lookups(inputs: Collection[str] | None) -> bool:
+    """The check (by its Check.inputs) reads link results only one target at a time, recorded."""
+    return inputs is not None and LINK_LOOKUPS in inputs
+
+
 def lookup_input(check_id: str) -> str:
     """The name of one check's looked-up targets among a run's input digests (run.stats.night.inputs)."""
     return f"{LINK_LOOKUPS}:{check_id}"
@@ -56,7 +61,7 @@ def lookup_input(check_id: str) -> str:
 
 def compared(check_id: str, inputs: frozenset[str] | None) -> frozenset[str] | None:
     """The input digests a check's result is compared on: LINK_LOOKUPS stands for its own lookups."""
-    if inputs is None or LINK_LOOKUPS not in inputs:
+    if inputs is None or not declares_lookups(inputs):
         return inputs
     return (inputs - {LINK_LOOKUPS}) | {lookup_input(check_id)}
 

@@ -191,7 +191,7 @@ def run_checks(store: Store, run_id: int, profile: Profile, checks: list[Check],
         ctx = CheckContext(store=store, run_id=run_id, profile=profile, options=check.options,
                            browser=stage if stage.get("available") else None, shared=shared,
                            pages_only=pages_only, results={d: done[d] for d in check.depends_on if d in done},
-                           lookups_only=reuse.LINK_LOOKUPS in (check.inputs or ()))
+                           lookups_only=reuse.declares_lookups(check.inputs))
         missing = set(check.requires) - ({"browser"} if ctx.browser else set())
         try:
             if missing:
@@ -459,7 +459,7 @@ def _baseline_lookups(store: Store, night: incremental.Night, checks: Sequence[C
     if night.baseline_run is None:
         return {}
     kept = (store.run(night.baseline_run).stats.get("night") or {}).get("lookups") or {}
-    return {c.id: kept[c.id] for c in checks if c.inputs and reuse.LINK_LOOKUPS in c.inputs and c.id in kept}
+    return {c.id: kept[c.id] for c in checks if reuse.declares_lookups(c.inputs) and c.id in kept}
 
 
 def _lookups(store: Store, run_id: int, night: incremental.Night, checks: Sequence[Check],
@@ -467,7 +467,7 @@ def _lookups(store: Store, run_id: int, night: incremental.Night, checks: Sequen
     """What the run's stats.night gains once its checks are done: the targets each check declaring
     reuse.LINK_LOOKUPS looked up tonight ("lookups") and their digests among the "inputs". A check copied
     forward looked up the baseline's targets, digested already by _reused_results."""
-    declaring = {c.id for c in checks if c.inputs and reuse.LINK_LOOKUPS in c.inputs}
+    declaring = {c.id for c in checks if reuse.declares_lookups(c.inputs)}
     before = _baseline_lookups(store, night, checks)
     urls = reuse.looked_up(results, declaring, {cid: before[cid] for cid in copied if cid in before})
     ran = {cid: targets for cid, targets in urls.items() if cid not in copied}
