@@ -76,20 +76,58 @@ class LinkSources(NamedTuple):
     totals: dict[str, int]
 
 
-def link_sources(store: RunReader, run_id: int) -> LinkSources:
-    """One pass over the run's whole link table (on a big site most of what building the document
-    costs: the runner starts it in the background once the crawl's results are final)."""
+class LinkRows(NamedTuple):
+    """The run's link table read once, before its results are final: for each (target, fragment), how
+    many links there are and the first MAX_SOURCES_HEALTHY of them (with their places in links() order)."""
+
+    first: dict[tuple[str, str], list[tuple[int, dict]]]
+    counts: dict[tuple[str, str], int]
+
+
+def link_rows(store: RunReader, run_id: int) -> LinkRows:
+    """One pass over the run's whole link table (on a big site most of what building the document costs:
+    the runner starts it in the background once the crawl has stored every link)."""
+    first: dict[tuple[str, str], list[tuple[int, dict]]] = defaultdict(list)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for place, (source, target, fragment, text, tag, attr, _rel, line, _position) in enumerate(store.links(run_id)):
+        counts[target, fragment] += 1
+        kept = first[target, fragment]
+        if len(kept) < MAX_SOURCES_HEALTHY:
+            kept.append((place, _source(source, fragment, text, tag, attr, line)))
+    return LinkRows(dict(first), dict(counts))
+
+
+def _source(page: str, fragment: str, text: str, tag: str, attr: str, line: int) -> dict:
+    return {"page": page, "text": text, "tag": tag, "attr": attr, "line": line, "fragment": fragment}
+
+
+def link_sources(store: RunReader, run_id: int, rows: LinkRows | None = None) -> LinkSources:
+    """Where each target is linked from, by result key, once the results are final: a sample of the
+    sources of a healthy target, every source of a failing one. `rows`: link_rows() read already."""
+    rows = rows if rows is not None else link_rows(store, run_id)
     results = {r.url: r for r in store.link_results(run_id)}
-    sources: dict[str, list[dict]] = defaultdict(list)
-    totals: dict[str, int] = defaultdict(int)
     failing = {url for url, r in results.items() if r.failing}
-    for source, target, fragment, text, tag, attr, _rel, line, _position in store.links(run_id):
+    merged: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    for (target, fragment), count in rows.counts.items():
         key = result_key(target, fragment, results)
-        totals[key] += 1
-        kept = sources[key]
-        if len(kept) < MAX_SOURCES_HEALTHY or key in failing:
-            kept.append({"page": source, "text": text, "tag": tag, "attr": attr, "line": line, "fragment": fragment})
-    return LinkSources(dict(sources), dict(totals))
+        totals[key] += count
+        merged[key] += rows.first[target, fragment]
+    sources = {key: [s for _, s in sorted(kept, key=lambda item: item[0])[:MAX_SOURCES_HEALTHY]]
+               for key, kept in merged.items()}
+    # a failing target shows every source: read again the few whose links were more than the sample
+    short = {key for key in failing & merged.keys() if totals[key] > len(merged[key])}
+    if short:
+        for key in short:
+            sources[key] = []
+        wanted = {target for target, fragment in rows.counts if result_key(target, fragment, results) in short}
+        for source, target, fragment, text, tag, attr, _rel, line, _position in store.links_to(run_id, wanted):
+            key = result_key(target, fragment, results)
+            if key in short:
+                sources[key].append(_source(source, fragment, text, tag, attr, line))
+    for key in failing & merged.keys() - short:
+        sources[key] = [s for _, s in sorted(merged[key], key=lambda item: item[0])]
+    return LinkSources(sources, dict(totals))
 
 
 def build(store: RunReader, run_id: int, *, codes: dict[str, dict] | None = None,

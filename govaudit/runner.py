@@ -47,7 +47,7 @@ from govaudit.jobs import EXIT_DISK_FULL, BrowserJob, CrawlJob
 from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, Rubric, check_start_url, load_rubric
-from govaudit.results import LinkSources, build, link_sources
+from govaudit.results import LinkRows, LinkSources, build, link_rows, link_sources
 from govaudit.scope import offline_allows
 from govaudit.stage import Progress, StageProcess
 from govaudit.store import RunReader, Store, open_store
@@ -305,7 +305,8 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
         early = EarlyChecks(store, run_id, profile, checks)
         known: dict[str, str] = {}  # input digests taken during the crawl: pages are stored once, read once
         writers = _Prepared(formats)
-        meanwhile: list[_Meanwhile[str]] = []  # the links digest, begun once the crawl has stored every link
+        # begun once the crawl has stored every link: the links digest, and the report's read of the link table
+        meanwhile: list[tuple[_Meanwhile[str], _Meanwhile[LinkRows]]] = []
 
         def relay(event: dict) -> None:
             # an unchanged night's checks are mostly copied forward (govaudit/reuse.py): none starts early
@@ -315,7 +316,8 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
             elif event.get("event") == "links_stored" and not meanwhile:  # (after any early fork: see above)
                 if reuse.PAGES not in known:  # (final too: the crawl corrected the depths before its link stage)
                     known.update(reuse.digests(store, run_id, {reuse.PAGES}, asof.audit_date(store.run(run_id))))
-                meanwhile.append(_Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest"))
+                meanwhile.append((_Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest"),
+                                  _Meanwhile(store.url, lambda reader: link_rows(reader, run_id), "link-rows")))
             if progress:
                 progress(event)
 
@@ -336,9 +338,10 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
             store.save_stats(run_id, stats)  # before the checks: crawl_coverage reads the crawl's cuts
-            links_digest = meanwhile[0] if meanwhile else _Meanwhile(
-                store.url, lambda reader: reader.links_digest(run_id), "links-digest")
-            linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id), "link-sources")
+            links_digest, rows = meanwhile[0] if meanwhile else (_Meanwhile(
+                store.url, lambda reader: reader.links_digest(run_id), "links-digest"), None)
+            linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id, rows.take() if rows else None),
+                                "link-sources")
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -553,9 +556,10 @@ class _Meanwhile[T]:
     """read(store) on a connection of its own, in a thread, while the browser stage and the input digests
     run: the whole-table passes over the links (its digest, the report's sources of each target) are most
     of an unchanged night after the crawl, and most of their time is spent inside the database. The links
-    digest starts once the crawl process says every link is stored (its "links_stored" event, while it
-    finishes its link stage on the other core), the sources once it has ended (their results are final
-    then); each is taken (the thread joined) before the checks, which may fork."""
+    digest and the report's read of the link table (results.link_rows) start once the crawl process says
+    every link is stored (its "links_stored" event, while it finishes its link stage on the other core),
+    the sources by result once it has ended (the results are final then); each is taken (the thread
+    joined) before the checks, which may fork."""
 
     def __init__(self, store_url: str, read: Callable[[RunReader], T], name: str) -> None:
         self.result: T | None = None
