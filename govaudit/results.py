@@ -113,8 +113,8 @@ def link_sources(store: RunReader, run_id: int, rows: LinkRows | None = None) ->
         key = result_key(target, fragment, results)
         totals[key] += count
         merged[key] += rows.first[target, fragment]
-    sources = {key: [s for _, s in sorted(kept, key=lambda item: item[0])[:MAX_SOURCES_HEALTHY]]
-               for key, kept in merged.items()}
+    ordered = {key: [s for _, s in sorted(kept, key=lambda item: item[0])] for key, kept in merged.items()}
+    sources = {key: kept if key in failing else kept[:MAX_SOURCES_HEALTHY] for key, kept in ordered.items()}
     # a failing target shows every source: read again the few whose links were more than the sample
     short = {key for key in failing & merged.keys() if totals[key] > len(merged[key])}
     if short:
@@ -125,8 +125,6 @@ def link_sources(store: RunReader, run_id: int, rows: LinkRows | None = None) ->
             key = result_key(target, fragment, results)
             if key in short:
                 sources[key].append(_source(source, fragment, text, tag, attr, line))
-    for key in failing & merged.keys() - short:
-        sources[key] = [s for _, s in sorted(merged[key], key=lambda item: item[0])]
     return LinkSources(sources, dict(totals))
 
 

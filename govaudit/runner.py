@@ -308,6 +308,10 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
         # begun once the crawl has stored every link: the links digest, and the report's read of the link table
         meanwhile: list[tuple[_Meanwhile[str], _Meanwhile[LinkRows]]] = []
 
+        def read_links() -> tuple[_Meanwhile[str], _Meanwhile[LinkRows]]:
+            return (_Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest"),
+                    _Meanwhile(store.url, lambda reader: link_rows(reader, run_id), "link-rows"))
+
         def relay(event: dict) -> None:
             # an unchanged night's checks are mostly copied forward (govaudit/reuse.py): none starts early
             if event.get("event") == "pages_stored" and not _pages_unchanged(store, run_id, night, known):
@@ -316,8 +320,7 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
             elif event.get("event") == "links_stored" and not meanwhile:  # (after any early fork: see above)
                 if reuse.PAGES not in known:  # (final too: the crawl corrected the depths before its link stage)
                     known.update(reuse.digests(store, run_id, {reuse.PAGES}, asof.audit_date(store.run(run_id))))
-                meanwhile.append((_Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest"),
-                                  _Meanwhile(store.url, lambda reader: link_rows(reader, run_id), "link-rows")))
+                meanwhile.append(read_links())
             if progress:
                 progress(event)
 
@@ -338,10 +341,8 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
                 raise RunFailed(f"the disk holding {db} is full: the crawl stopped at its first failed write; "
                                 "free space and run again")
             store.save_stats(run_id, stats)  # before the checks: crawl_coverage reads the crawl's cuts
-            links_digest, rows = meanwhile[0] if meanwhile else (_Meanwhile(
-                store.url, lambda reader: reader.links_digest(run_id), "links-digest"), None)
-            linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id, rows.take() if rows else None),
-                                "link-sources")
+            links_digest, rows = meanwhile[0] if meanwhile else read_links()
+            linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id, rows.take()), "link-sources")
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
