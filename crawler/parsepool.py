@@ -30,7 +30,7 @@ from govaudit.crawler import linkroles
 from govaudit.crawler.charset import decode
 from govaudit.crawler.extract import POST, parse, resolve
 from govaudit.jobs import CrawlJob
-from govaudit.models import Link, Page
+from govaudit.models import Link, Page, PageHead
 
 BATCH = 16  # pages a worker stores per transaction
 MAX_AGE = 0.5  # seconds a parsed page may wait in a worker before it is written
@@ -156,21 +156,21 @@ def reparsed(stored: Page, page: Page, links: list[Link]) -> Parsed:
                   list(dict.fromkeys(link.target for link in links if link.fragment)))
 
 
-def _work(page: Page, body: bytes, content_type: str, stored: Page | None = None,
+def _work(page: Page, body: bytes, content_type: str, stored: PageHead | None = None,
           baseline_run: int | None = None) -> Found:
     """In a worker: extract and store one page; what the spider schedules from it. With `stored` (the
-    baseline run's row of a page that answered 304), its stored links stand, read here rather than in
-    the Scrapy process: an unchanged night's pages cost that process only their requests. A page cut at
-    max_links_per_page is parsed again, so that tonight's crawl cuts name it too."""
+    baseline run's head of a page that answered 304), its stored parse and links stand, read here rather
+    than in the Scrapy process: an unchanged night's pages cost that process only their requests. A page
+    cut at max_links_per_page is parsed again, so that tonight's crawl cuts name it too."""
     parsed = None
-    if stored is not None and baseline_run is not None:
+    if stored is not None and baseline_run is not None and (full := _store().page(baseline_run, stored.url)):
         links = _store().page_links(baseline_run, stored.url)
         if len(links) < _worker["max_links"]:
-            parsed = reparsed(stored, page, links)
+            parsed = reparsed(full, page, links)
     copied = parsed is not None  # its link rows are copied from the baseline's at the flush (store.copy_links)
     if parsed is None:
         if stored is not None and not body:  # a 304 cut at max_links_per_page: parsed again from its stored body
-            body = (_store().body(stored.body_hash) or b"") if stored.body_hash else b""
+            body = _store().body(stored.body_hash) or b""
         parsed = extract_page(page, body, content_type, _worker["analyzers"])
     parsed, out = found(parsed, _worker["max_links"])
     pending = _worker.setdefault("pending", ([], [], {}))
@@ -247,7 +247,7 @@ class ParseItem:
     depth: int  # of the pages it links to
     pager: int = 0  # pager links followed to reach the page (crawl.max_pagination)
     hub: bool = False  # the page is the 政府資訊公開 hub or one of its children: its links go first
-    stored: Page | None = None  # the baseline run's row of a page that answered 304 (its parse is reused)
+    stored: PageHead | None = None  # the baseline run's head of a page that answered 304 (its parse is reused)
     baseline_run: int | None = None
 
 

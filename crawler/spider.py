@@ -36,7 +36,7 @@ from govaudit.crawler.scopegate import OutOfScope
 from govaudit.crawler.sitemap import parse_sitemap
 from govaudit.cuts import CutLog
 from govaudit.jobs import CrawlJob
-from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page, is_html
+from govaudit.models import ErrorKind, Link, LinkResult, LinkStatus, Page, PageHead, is_html
 from govaudit.profile import HostRule
 from govaudit.scope import Kind, Scope, Verdict
 from govaudit.store import open_store
@@ -72,6 +72,12 @@ def _header(response: Response, name: bytes) -> str:
 
 def _kept_headers(response: Response) -> dict[str, str]:
     return {k: value.decode("latin-1") for k in KEPT_HEADERS if (value := response.headers.get(k))}
+
+
+def _size(response: Response) -> int:
+    """The body's length; for a 304, the stored page's, without reading its body (revalidate.Baseline)."""
+    stored = revalidate.reused(response)
+    return stored.size if stored is not None else len(response.body)
 
 
 def _method(response: Response) -> str:
@@ -523,7 +529,7 @@ class SiteSpider(scrapy.Spider):
     def _received(self, response: Response, request: Request, spider=None) -> None:
         meta = request.meta
         if (meta.get("kind") == "page" and meta.get("internal") and 200 <= response.status < 300
-                and response.body and is_html(_header(response, b"Content-Type"))):
+                and _size(response) and is_html(_header(response, b"Content-Type"))):
             # The pattern budget counts the page now, as its place in the window is given up (the callback
             # comes 0.1 s later, by Scrapy's design): what is released next already sees it.
             self.budget.crawled(urls.normalize_url(response.url), self._content_key(response))
@@ -635,7 +641,7 @@ class SiteSpider(scrapy.Spider):
         """The page already crawled with the same body as this one ("" if none): `/` and `/index.html`
         are one page. Only pages of the site answering 2xx HTML are compared."""
         meta = response.meta
-        if meta["kind"] != "page" or not meta["internal"] or not 200 <= response.status < 300 or not response.body:
+        if meta["kind"] != "page" or not meta["internal"] or not 200 <= response.status < 300 or not _size(response):
             return ""
         if not is_html(_header(response, b"Content-Type")) or self.counts["pages"] >= self.max_pages:
             return ""
@@ -693,38 +699,42 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         content_type = _header(response, b"Content-Type")
         headers = _kept_headers(response)
-        body = response.body if is_html(content_type) else b""
+        size = _size(response)  # (a 304's stored body is not read for it: see revalidate.Baseline.response)
+        html = is_html(content_type) and size > 0
         # As fetched: parsing (here or in a parse worker) fills in charset, lang, title, ...
         page = Page(
             url=url, requested_url=meta["origin"], http_status=response.status, content_type=content_type,
-            headers=headers, depth=meta["depth"], referrer=meta["referrer"], size=len(response.body),
+            headers=headers, depth=meta["depth"], referrer=meta["referrer"], size=size,
             elapsed=meta.get("download_latency", 0.0), fetched_at=_now(),
-            body_hash=self._body_hash(response) if body else None,
+            body_hash=self._body_hash(response) if html else None,
         )
         if response.status >= 500:
             self.counts["page_errors"] += 1
         if 200 <= response.status < 300 and is_html(content_type) and self.counts["pages"] >= self.max_pages:
             self.cuts.add("max_pages", url, limit=self.max_pages)  # checked above, not crawled
             return
-        if not body or not 200 <= response.status < 300:
+        if not html or not 200 <= response.status < 300:
             self.leaves_at[url] = meta["depth"]
-            self.writer.page(page, body, [])
+            self.writer.page(page, response.body if html else b"", [])
             return
         self.counts["pages"] += 1  # crawled = answered 2xx with HTML and parsed
         if not meta.get("budgeted"):
             self.budget.crawled(url, self._content_key(response))
         # the page row keeps its content key: a 304 tomorrow takes it instead of reading the body again
         page = replace(page, facts={traps.FACTS: {"content_key": self._content_key(response)}})
-        item = parsepool.ParseItem(page, body, content_type, meta["depth"] + 1, meta.get("pager", 0),
+        item = parsepool.ParseItem(page, b"", content_type, meta["depth"] + 1, meta.get("pager", 0),
                                    bool(meta.get("hub")))
         stored = self._reusable(response)
         if parsepool.POOL is not None:  # a worker process parses and stores it (crawler/parsepool.py)
             if stored is not None:  # unchanged since the baseline run (304): the worker reads its stored parse
                 assert self.baseline is not None  # (and, should it parse the page again, its stored body)
-                item = replace(item, body=b"", stored=stored, baseline_run=self.baseline.run_id)
+                item = replace(item, stored=stored, baseline_run=self.baseline.run_id)
+            else:
+                item = replace(item, body=response.body)
             meta["settled_by_parse"] = True  # ParsePipeline settles it once its targets are collected
             yield item
             return
+        body = response.body
         reparsed = self._reparsed(stored, page) if stored is not None else None
         # Unchanged since the baseline run (304): its stored parse stands, the body is stored already. (A page
         # cut at max_links_per_page is parsed again, so that tonight's crawl cuts name it too.)
@@ -757,9 +767,10 @@ class SiteSpider(scrapy.Spider):
             body_hash=hashlib.sha256(body).hexdigest(), facts={"attachment": kind},
         )
         self.leaves_at[url] = meta["depth"]  # a page row too: its depth is corrected with the pages'
-        if (stored := self._reusable(response)) is not None:  # unchanged (304): its links as stored
-            links = self._reparsed(stored, page).links
+        if (stored := self._reusable(response)) is not None and (kept := self._reparsed(stored, page)) is not None:
+            links = kept.links  # unchanged (304): its links as stored
         else:
+            stored = None
             _, raw_links = attachments.extract(body, content_type, url, want_text=False)
             links = [Link(url, target, fragment, raw.text, raw.tag, raw.attr, raw.rel, raw.line, position)
                      for position, (target, fragment, raw) in enumerate(resolve(Extracted(links=raw_links), url))]
@@ -790,7 +801,7 @@ class SiteSpider(scrapy.Spider):
             meta["content_key"] = kept or traps.content_key(response.body)
         return meta["content_key"]
 
-    def _reusable(self, response: Response) -> Page | None:
+    def _reusable(self, response: Response) -> PageHead | None:
         """The baseline's page when tonight's answer was a 304 and its stored parse may be taken:
         the same tool version and profile parsed it (the runner says so in job.reuse_parsed)."""
         stored = revalidate.reused(response)
@@ -799,10 +810,12 @@ class SiteSpider(scrapy.Spider):
         self.counts["pages_reused"] += 1
         return stored
 
-    def _reparsed(self, stored: Page, page: Page) -> parsepool.Parsed:
-        """The stored parse of an unchanged page, as tonight's page (tonight's depth, referrer, time)."""
+    def _reparsed(self, stored: PageHead, page: Page) -> parsepool.Parsed | None:
+        """The stored parse of an unchanged page, as tonight's page (tonight's depth, referrer, time); None
+        if the baseline's row is gone."""
         assert self.baseline is not None
-        return parsepool.reparsed(stored, page, self.baseline.links(stored.url))
+        full = self.baseline.full(stored.url)
+        return None if full is None else parsepool.reparsed(full, page, self.baseline.links(stored.url))
 
     def _on_css(self, response: Response):
         """The site's own stylesheet: checked like any target, then the url()s and @imports it names."""

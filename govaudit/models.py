@@ -147,6 +147,19 @@ class Page:
         return is_html(self.content_type)
 
 
+@dataclass(frozen=True, slots=True)
+class PageHead:
+    """A stored page without its parse: what a later crawl needs to ask for it conditionally and to take
+    a 304 for it (crawler/revalidate.py). Only pages whose body is still stored have one."""
+
+    url: str
+    http_status: int | None
+    headers: dict[str, str]
+    body_hash: str
+    size: int
+    facts: dict[str, Any]  # the page's facts (the crawl's own content key among them)
+
+
 class Link(NamedTuple):
     """One link on a page. A NamedTuple, not a dataclass: a link table has hundreds of thousands of rows,
     read and written as plain tuples on the hot paths (results.build, the crawl's batches)."""

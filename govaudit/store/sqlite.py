@@ -21,7 +21,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govaudit.models import CheckResult, IndicatorScore, Link, LinkResult, LinkStatus, Page, Run, RunStatus
+from govaudit.models import (
+    CheckResult,
+    IndicatorScore,
+    Link,
+    LinkResult,
+    LinkStatus,
+    Page,
+    PageHead,
+    Run,
+    RunStatus,
+)
 from govaudit.profile import ConfigError
 from govaudit.store.interface import LOCK_PATIENCE, StoreError, now_iso, retry, site_lock_name
 from govaudit.store.sqlite_schema import MIGRATIONS
@@ -482,6 +492,17 @@ class SQLiteStore:
         """One page of the run, by its URL (None: the run has no page there)."""
         row = self._db.execute(_PAGE_COLUMNS + " WHERE p.run_id=? AND u.url=?", (run_id, url)).fetchone()
         return None if row is None else _page(row)
+
+    def page_heads(self, run_id: int) -> Iterator[PageHead]:
+        """The run's pages whose body is still stored, without their parse: one query for a whole night's
+        conditional requests, where `page` per request cost the crawl process a tenth of an unchanged night."""
+        cur = self._db.cursor()
+        cur.row_factory = None
+        loads = json.loads
+        for url, status, headers, body_hash, size, facts in cur.execute(
+                "SELECT u.url, p.http_status, p.headers, p.body_hash, p.size, p.facts FROM pages p"
+                " JOIN urls u ON u.id = p.url_id JOIN bodies b ON b.hash = p.body_hash WHERE p.run_id=?", (run_id,)):
+            yield PageHead(url, status, loads(headers), body_hash, size, loads(facts))
 
     def page_titles(self, run_id: int, urls: Iterable[str] | None = None) -> dict[str, str]:
         """url → <title> of the run's pages (those in `urls` when given); pages without a title left out."""

@@ -1,0 +1,73 @@
+"""What an incremental night's conditional requests read of the baseline run (crawler/revalidate.py): the
+heads of its pages in one query, on every backend, and each stored body only if something reads it."""
+
+from __future__ import annotations
+
+import hashlib
+
+from scrapy.http import HtmlResponse
+
+from govaudit.crawler import traps
+from govaudit.crawler.revalidate import Baseline
+from govaudit.models import Page
+
+SITE = "http://127.0.0.1:8000/"
+BODY = "<html><head><title>首頁</title></head><body><p>政府資訊公開</p></body></html>".encode()
+ODD = b"<html><body>no type said</body></html>"
+
+
+def _page(url: str, body: bytes | None, **fields) -> Page:
+    return Page(url, url, fields.pop("http_status", 200), fetched_at="x",
+                body_hash=hashlib.sha256(body).hexdigest() if body else None, size=len(body or b""), **fields)
+
+
+def _baseline_run(store) -> int:
+    run = store.create_run(site="s", start_url=SITE, tool_version="t", profile_hash="h", profile={}, rubric="r")
+    etag = {"content-type": "text/html; charset=utf-8", "etag": '"abc"'}
+    facts = {traps.FACTS: {"content_key": "k1"}, "disclosure": {"many": "facts of a check"}}
+    with store.transaction():
+        store.add_pages(run, [
+            (_page(SITE, BODY, content_type="text/html", headers=etag, facts=facts), BODY),
+            (_page(SITE + "novalidator", BODY, content_type="text/html", headers={"content-type": "text/html"}), BODY),
+            (_page(SITE + "gone", None, http_status=404, headers=etag), None),
+            # its row names a body the store does not hold (a pruned one): nothing to revalidate against
+            (_page(SITE + "pruned", b"<html>x</html>", headers=etag), None),
+            (_page(SITE + "untyped", ODD, headers={"etag": '"odd"'}), ODD),
+        ])
+    return run
+
+
+def test_page_heads_are_the_pages_whose_body_is_stored(store):
+    run = _baseline_run(store)
+    heads = {head.url: head for head in store.page_heads(run)}
+    assert sorted(heads) == [SITE, SITE + "novalidator", SITE + "untyped"]
+    home = heads[SITE]
+    assert (home.http_status, home.size, home.body_hash) == (200, len(BODY), hashlib.sha256(BODY).hexdigest())
+    assert home.headers["etag"] == '"abc"' and home.facts[traps.FACTS] == {"content_key": "k1"}
+    assert list(store.page_heads(run + 1)) == []
+
+
+def test_baseline_reads_a_stored_body_only_when_it_is_read(store):
+    run = _baseline_run(store)
+    baseline = Baseline(store.url, run)
+    reads: list[str] = []
+    real = baseline.store.body
+    baseline.store.body = lambda body_hash: reads.append(body_hash) or real(body_hash)
+    try:
+        assert baseline.page(SITE + "novalidator") is None and baseline.page(SITE + "gone") is None
+        head = baseline.page(SITE)
+        assert head is not None and head.facts == {traps.FACTS: {"content_key": "k1"}}  # the checks' facts dropped
+        response = baseline.response(head)
+        assert isinstance(response, HtmlResponse) and response.status == 200 and reads == []
+        assert response.headers[b"Etag"] == b'"abc"'
+        assert response.body == BODY and "政府資訊公開" in response.text and len(reads) == 1
+        assert response.body == BODY and len(reads) == 1  # read once
+        # Headers that name no type: the body decides the class, as Scrapy decides it, so it is read at once
+        odd = baseline.page(SITE + "untyped")
+        assert odd is not None
+        answer = baseline.response(odd)
+        assert len(reads) == 2 and isinstance(answer, HtmlResponse) and answer.body == ODD
+        full = baseline.full(SITE)
+        assert full is not None and full.facts["disclosure"] == {"many": "facts of a check"}
+    finally:
+        baseline.close()
