@@ -15,6 +15,7 @@ cost no start-up imports. `GOVAUDIT_PARSE_WORKERS=0` parses in the Scrapy proces
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -38,6 +39,11 @@ POOL: Any = None  # multiprocessing.pool.Pool while the crawl runs with workers
 _WORKERS = 0
 _BARRIER: Any = None  # one flush task per worker (flush_all): each waits here until all have one
 FLUSH_WAIT = 60  # seconds flush_all waits for a worker busy with a page
+# The workers run at a lower priority than the crawl process. Its reactor sends the next request the moment
+# an answer arrives; when a worker held the core it needed, the connection stood idle meanwhile. On the
+# bench's unchanged night, the gap between an answer and the next request on its connection fell from a
+# median of 6.5 ms to 2-4 ms. The workers still get every cycle the crawl process leaves.
+WORKER_NICE = 10
 _worker: dict[str, Any] = {}  # per worker process: the store, the analyzers
 
 
@@ -86,6 +92,8 @@ def _init(store_url: str, run_id: int, check_ids: tuple[str, ...], crawler: int,
     # again later, and would swallow the signal there.
     procs.default_signals()
     procs.die_with_parent(crawler)
+    with contextlib.suppress(OSError):  # (lowering one's own priority needs no privilege; best effort)
+        os.nice(WORKER_NICE)
     _worker["store_url"], _worker["run_id"], _worker["max_links"] = store_url, run_id, max_links
     _worker["analyzers"] = page_analyzers(check_ids)
     # Run when the worker exits (the pool's close and join at the end of the crawl): what waits is written.

@@ -51,3 +51,26 @@ def test_memoised_resolution_matches_normalize(base):
             except (urls.InvalidURL, ValueError):
                 expected.append(("invalid:" + raw.url[:500], ""))
         assert got == expected
+
+
+def test_parse_workers_run_at_a_lower_priority_than_the_crawl(tmp_path, monkeypatch):
+    """The crawl process's reactor answers the network; a worker parsing a page must not hold the core it
+    needs (crawler/parsepool.py, WORKER_NICE)."""
+    import os  # noqa: PLC0415
+
+    from govaudit.crawler import parsepool  # noqa: PLC0415
+    from govaudit.jobs import CrawlJob  # noqa: PLC0415
+    from govaudit.profile import Profile  # noqa: PLC0415
+
+    job = CrawlJob.from_profile(Profile(), store=f"sqlite:///{tmp_path / 'a.sqlite'}", run_id=1, site="s",
+                                start_url="http://127.0.0.1/", offline=True, analyzers=())
+    monkeypatch.setenv("GOVAUDIT_PARSE_WORKERS", "2")
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    parsepool.start(job)
+    try:
+        assert parsepool.POOL is not None
+        theirs = {parsepool.POOL.apply(os.getpriority, (os.PRIO_PROCESS, 0)) for _ in range(4)}
+    finally:
+        parsepool.stop()
+    assert theirs == {min(19, ours + parsepool.WORKER_NICE)}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == ours  # the crawl process itself keeps its priority
