@@ -96,6 +96,9 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "COOKIES_ENABLED": True,
         "REFERER_ENABLED": False,  # the spider sets Referer to the linking page itself
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy reads each callback's source for a `return value` in a generator, once per response: a
+        # developer's warning, 2 % of the crawl process's work on an unchanged night.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "LOG_LEVEL": LOG_LEVEL,
         "LOG_FORMAT": "crawler %(levelname)s %(name)s: %(message)s",
         "STATS_DUMP": False,

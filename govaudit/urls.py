@@ -4,6 +4,7 @@ so the same target is always the same string and is checked once.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -96,7 +97,9 @@ def normalize(url: str, base: str | None = None) -> tuple[str, str]:
     return urlunsplit((scheme, netloc, path, parts.query, "")), parts.fragment
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_url(url: str, base: str | None = None) -> str:
+    # (cached: the crawl normalises each answer's URL twice, when it arrives and in its callback)
     return normalize(url, base)[0]
 
 
