@@ -1,5 +1,6 @@
-"""What an incremental night's conditional requests read of the baseline run (crawler/revalidate.py): the
-heads of its pages in one query, on every backend, and each stored body only if something reads it."""
+"""What an incremental night reads of the baseline run (crawler/revalidate.py): the heads of its pages in one
+query, on every backend, and each stored body only if something reads it; and the links digest its checks
+are compared on (govaudit/reuse.py)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,30 @@ def test_baseline_reads_a_stored_body_only_when_it_is_read(store):
         assert full is not None and full.facts["disclosure"] == {"many": "facts of a check"}
     finally:
         baseline.close()
+
+
+def test_links_digest_is_the_digest_of_every_row_as_written(store):
+    """The links digest (govaudit/reuse.py's LINKS input) is sha256 of the run's rows, one line each in
+    (source, position) order, texts quoted: computed here from its definition, on every backend."""
+    from govaudit.models import Link  # noqa: PLC0415
+
+    run = store.create_run(site="s", start_url=SITE, tool_version="t", profile_hash="h", profile={}, rubric="r")
+    a, b = SITE + "a", SITE + "b"
+    rows = [Link(a, b, "", "it's 「公開」\nnext line", "a", "href", "nofollow", 3, 1),
+            Link(a, a, "top", "", "a", "href", "", 1, 0),
+            Link(b, a, "", "search", "form", "action", "", 0, -1),
+            Link(b, SITE, "frag'ment", "%s %d 100%", "area", "href", "", 12, 0)]
+    with store.transaction():
+        store.add_pages(run, [(_page(a, None), None), (_page(b, None), None)])
+        store.add_links(run, rows)
+    ids = store.url_ids([a, b, SITE])
+
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    lines = sorted((ids[r.source], r.position, f"{ids[r.source]},{ids[r.target]},{quoted(r.fragment)},{quoted(r.text)},"
+                    f"{r.tag},{r.attribute},{quoted(r.rel)},{r.line},{r.position}") for r in rows)
+    assert store.links_digest(run) == hashlib.sha256("\n".join(x for _, _, x in lines).encode()).hexdigest()
+    with store.transaction():
+        store.add_links(run, [Link(b, b, "", "one more", "a", "href", "", 4, 1)])
+    assert store.links_digest(run) != hashlib.sha256("\n".join(x for _, _, x in lines).encode()).hexdigest()

