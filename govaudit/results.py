@@ -87,14 +87,20 @@ class LinkRows(NamedTuple):
 def link_rows(store: RunReader, run_id: int) -> LinkRows:
     """One pass over the run's whole link table (on a big site most of what building the document costs:
     the runner starts it in the background once the crawl has stored every link)."""
-    first: dict[tuple[str, str], list[tuple[int, dict]]] = defaultdict(list)
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for place, (source, target, fragment, text, tag, attr, _rel, line, _position) in enumerate(store.links(run_id)):
-        counts[target, fragment] += 1
-        kept = first[target, fragment]
+    # by URL id, named at the end: the few kept rows' URLs, not two URL strings for each of the many rows
+    first: dict[tuple[int, str], list[tuple[int, int, str, str, str, str, int]]] = defaultdict(list)
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for place, (source, target, fragment, text, tag, attr, line) in enumerate(store.links_by_id(run_id)):
+        key = (target, fragment)
+        counts[key] += 1
+        kept = first[key]
         if len(kept) < MAX_SOURCES_HEALTHY:
-            kept.append((place, _source(source, fragment, text, tag, attr, line)))
-    return LinkRows(dict(first), dict(counts))
+            kept.append((place, source, fragment, text, tag, attr, line))
+    names = store.url_names({target for target, _ in counts} | {row[1] for kept in first.values() for row in kept})
+    return LinkRows({(names[target], fragment): [(place, _source(names[source], fr, text, tag, attr, line))
+                                                 for place, source, fr, text, tag, attr, line in kept]
+                     for (target, fragment), kept in first.items()},
+                    {(names[target], fragment): count for (target, fragment), count in counts.items()})
 
 
 def _source(page: str, fragment: str, text: str, tag: str, attr: str, line: int) -> dict:

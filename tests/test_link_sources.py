@@ -67,3 +67,12 @@ def test_rows_read_before_the_results_give_the_sources_of_a_pass_after_them(stor
     assert [s["page"] for s in after.sources[MENU]] == [f"{SITE}/p{i:02d}.html" for i in range(MAX_SOURCES_HEALTHY)]
     assert len(after.sources[f"{DOC}#sec"]) == 12 and after.totals[DOC] == 3
     assert after.totals[LIST] == 13 and f"{LIST}#top" not in after.totals
+
+
+def test_url_names_name_every_id_asked(store):
+    """link_rows reads URL ids and names the few it keeps: more than one statement's worth of them."""
+    wanted = [f"{SITE}/n{i}.html" for i in range(1203)]
+    ids = store.url_ids(wanted)
+    names = store.url_names([ids[url] for url in wanted] + [ids[wanted[0]]])
+    assert names == {ids[url]: url for url in wanted}
+    assert store.url_names([]) == {}

@@ -522,6 +522,26 @@ class SQLiteStore:
         cur.row_factory = None
         return map(Link._make, cur.execute(_LINK_COLUMNS + " WHERE l.run_id=? ORDER BY s.url, l.position", (run_id,)))
 
+    def links_by_id(self, run_id: int) -> Iterator[tuple[int, int, str, str, str, str, int]]:
+        """links() in its order, with URL ids for its URLs and without rel and position: (source id, target id,
+        fragment, text, tag, attr, line). A pass over a whole link table need not make two URL strings a row
+        (url_names names the few it keeps)."""
+        cur = self._db.cursor()
+        cur.row_factory = None
+        return iter(cur.execute("SELECT l.source_id, l.target_id, l.fragment, l.text, l.tag, l.attr, l.line FROM links l"
+                                " JOIN urls s ON s.id = l.source_id WHERE l.run_id=? ORDER BY s.url, l.position",
+                                (run_id,)))
+
+    def url_names(self, ids: Iterable[int]) -> dict[int, str]:
+        """The URLs of interned URL ids (links_by_id's)."""
+        wanted = sorted(set(ids))
+        names: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            names.update(self._db.execute(f"SELECT id, url FROM urls WHERE id IN ({','.join('?' * len(part))})",
+                                          part).fetchall())
+        return names
+
     # one line per link row, URL ids for URLs (no join), texts quoted: a digest compared within this store only
     # (an id names one URL for as long as the store keeps it)
     _LINK_LINE = ("source_id || ',' || target_id || ',' || {q}(fragment) || ',' || {q}(text) || ',' || tag || ','"
