@@ -53,6 +53,9 @@ def test_memoised_resolution_matches_normalize(base):
         assert got == expected
 
 
+# (the pool is forked from pytest's process, which has threads of its own: the workers only report their
+# priority, so the fork warning is noise here)
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_parse_workers_run_at_a_lower_priority_than_the_crawl(tmp_path, monkeypatch):
     """The crawl process's reactor answers the network; a worker parsing a page must not hold the core it
     needs (crawler/parsepool.py, WORKER_NICE)."""
