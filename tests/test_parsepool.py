@@ -1,11 +1,15 @@
 """The parse pool (worker processes) stores exactly what the in-process parse stores, and the memoised link
-resolution gives what urls.normalize gives."""
+resolution gives what urls.normalize gives; the workers run below the crawl process's priority."""
+
+import os
 
 import pytest
 
 from govaudit import runner, urls
+from govaudit.crawler import parsepool
 from govaudit.crawler.extract import parse, resolve
-from govaudit.profile import load_profile
+from govaudit.jobs import CrawlJob
+from govaudit.profile import Profile, load_profile
 from govaudit.store import open_store
 from tests.test_crawler import _serve
 from tests.testdb import db_at
@@ -59,12 +63,6 @@ def test_memoised_resolution_matches_normalize(base):
 def test_parse_workers_run_at_a_lower_priority_than_the_crawl(tmp_path, monkeypatch):
     """The crawl process's reactor answers the network; a worker parsing a page must not hold the core it
     needs (crawler/parsepool.py, WORKER_NICE)."""
-    import os  # noqa: PLC0415
-
-    from govaudit.crawler import parsepool  # noqa: PLC0415
-    from govaudit.jobs import CrawlJob  # noqa: PLC0415
-    from govaudit.profile import Profile  # noqa: PLC0415
-
     job = CrawlJob.from_profile(Profile(), store=f"sqlite:///{tmp_path / 'a.sqlite'}", run_id=1, site="s",
                                 start_url="http://127.0.0.1/", offline=True, analyzers=())
     monkeypatch.setenv("GOVAUDIT_PARSE_WORKERS", "2")

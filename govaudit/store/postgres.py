@@ -340,9 +340,13 @@ class PostgresStore(SQLiteStore):
             self._url_ids.update((u, ids[s]) for u, s in zip(missing, stored, strict=True))
         return self._url_ids
 
+    # SQLite's line, in this database's functions
+    _LINK_LINE = ("source_id || ',' || target_id || ',' || quote_literal(fragment) || ',' || quote_literal(text)"
+                  " || ',' || tag || ',' || attr || ',' || quote_literal(rel) || ',' || line || ',' || position")
+
     def links_digest(self, run_id: int) -> str:
         """As SQLite's (the same lines, in this database's collation: a digest is compared within one store)."""
-        line = self._LINK_LINE.format(q="quote_literal")
+        line = self._LINK_LINE
         (joined,) = self._db.execute(f"SELECT string_agg(x, chr(10) ORDER BY s, p, x) FROM (SELECT {line} AS x,"
                                      " source_id AS s, position AS p FROM links WHERE run_id=?) l", (run_id,)).fetchone()
         return hashlib.sha256((joined or "").encode("utf-8")).hexdigest()
