@@ -31,7 +31,7 @@ from twisted.internet.interfaces import IReactorCore  # noqa: E402
 from govaudit.crawler import certificate, markart, nights, parsepool, sitesearch  # noqa: E402
 from govaudit.crawler.fragments import check_fragments  # noqa: E402
 from govaudit.crawler.progress import emit  # noqa: E402
-from govaudit.crawler.settings import LOG_LEVEL, scrapy_settings  # noqa: E402
+from govaudit.crawler.settings import LOG_LEVEL, preload, scrapy_settings  # noqa: E402
 from govaudit.crawler.spider import SiteSpider  # noqa: E402
 from govaudit.health import BUDGET_REASONS  # noqa: E402
 from govaudit.jobs import CrawlJob  # noqa: E402
@@ -48,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="started ahead of its job (the imports are done meanwhile): read the job file once a"
                              " line comes on stdin; none (stdin closed): exit")
     args = parser.parse_args(argv)
-    if args.wait and not sys.stdin.readline():
-        return 0
+    if args.wait:
+        preload()  # what Scrapy imports when a crawl starts, while the runner checks the start page
+        if not sys.stdin.readline():
+            return 0
     job = CrawlJob.from_json(args.job.read_bytes())
     started = time.monotonic()
     stats, spider = _crawl(job)

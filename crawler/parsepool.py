@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.pool  # noqa: F401  (imported by the first Pool(): here, before a crawl's job comes)
 import os
 import sys
 import time

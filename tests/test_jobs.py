@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 
 import pytest
 from pydantic import ValidationError
@@ -82,6 +84,34 @@ def test_scrapy_settings_come_from_the_typed_job() -> None:
     }
     assert settings["DNS_TIMEOUT"] == 10 and settings["DOWNLOAD_TIMEOUT"] == 20
     assert settings["DOWNLOADER_MIDDLEWARES"]["scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware"] is None
+
+
+_LOADED = """
+import json, sys
+from govaudit.crawler.settings import preload
+names = preload()
+print(json.dumps({"names": names, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_crawl_process_started_ahead_imports_every_class_its_settings_name() -> None:
+    """crawler/settings.preload, run while the crawl process waits for its job: every component and class a
+    job's Scrapy settings enable is imported by then (in a fresh interpreter, as the crawl process is)."""
+    proc = subprocess.run([sys.executable, "-P", "-c", _LOADED], capture_output=True, text=True, timeout=120,
+                          check=True)
+    loaded = json.loads(proc.stdout)
+    modules = set(loaded["modules"])
+    job = _job(Profile(), offline=True).model_copy(update={"revalidate_from": 3})
+    settings = scrapy_settings(job)
+    named = [path for key in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES", "DOWNLOAD_HANDLERS")
+             for path, on in settings[key].items() if on is not None and "." in path]
+    named += [path for path in settings["DOWNLOAD_HANDLERS"].values() if path]
+    named += [settings[key] for key in ("HTTPCACHE_POLICY", "HTTPCACHE_STORAGE")]
+    assert named and all(path.rpartition(".")[0] in modules for path in named), sorted(
+        path for path in named if path.rpartition(".")[0] not in modules)
+    # and Scrapy's own, which the settings leave at their defaults (the scheduler, the robots.txt parser)
+    assert {"scrapy.core.scheduler", "scrapy.robotstxt", "scrapy.downloadermiddlewares.robotstxt"} <= modules
+    assert "govaudit.crawler.revalidate.RevalidateMiddleware" in loaded["names"]
 
 
 def test_a_browser_job_round_trips_through_json() -> None:
