@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             os.environ["GOVAUDIT_BENCH_CRAWL_PROFILE"] = str(opts.crawl_profile)
             os.environ["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-            stats, code = runner._stage("bench.crawlprofile", job, progress, grace=10)
+            stats, code = runner._stage("bench.crawlprofile", job, progress, grace=10, started=kwargs.get("started"))
             out = (stats if stats is not None else {"finish_reason": "crashed"}), code
         marks["crawl_end"] = time.monotonic()
         return out

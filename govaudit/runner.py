@@ -111,12 +111,14 @@ def _browser_config(options: dict[str, Any], offline: bool, user_agent: str,
         user_agent=user_agent.format(version=__version__))
 
 
-def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *,
-           grace: float, ahead: StageProcess | None = None) -> tuple[dict[str, Any] | None, int]:
-    """Run one I/O stage in its own process (StageProcess; `ahead`: the one started before its job)."""
+def _stage(module: str, job: CrawlJob | BrowserJob, progress: Progress | None, *, grace: float,
+           ahead: StageProcess | None = None,
+           started: Callable[[], None] | None = None) -> tuple[dict[str, Any] | None, int]:
+    """Run one I/O stage in its own process (StageProcess; `ahead`: the one started before its job;
+    `started()`: called once it has its job)."""
     death = signal.SIGTERM if isinstance(job, BrowserJob) else signal.SIGKILL
     with ahead or StageProcess(module, death) as process:
-        return process.run(job, progress, grace=grace)
+        return process.run(job, progress, grace=grace, started=started)
 
 
 def _run_browser(job: BrowserJob, progress: Progress | None) -> dict[str, Any]:
@@ -266,11 +268,12 @@ def _phases(progress: Progress | None) -> Callable[..., None]:
     return phase
 
 
-def crawl_stage(job: CrawlJob, progress: Progress | None, *,
-                ahead: StageProcess | None = None) -> tuple[dict[str, Any], int]:
+def crawl_stage(job: CrawlJob, progress: Progress | None, *, ahead: StageProcess | None = None,
+                started: Callable[[], None] | None = None) -> tuple[dict[str, Any], int]:
     """The crawl process (python -m govaudit.crawler): (its stats, its exit code). `ahead`: the crawl
-    process audit() started before the start page check (crawl_ahead())."""
-    stats, code = _stage(stage.CRAWL, job, progress, grace=10, ahead=ahead)
+    process audit() started before the start page check (crawl_ahead()); `started()`: called once it
+    has its job."""
+    stats, code = _stage(stage.CRAWL, job, progress, grace=10, ahead=ahead, started=started)
     return (stats if stats is not None else {"finish_reason": "crashed"}), code
 
 
@@ -332,8 +335,9 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
             job = job.model_copy(update={"revalidate_from": night.baseline_run, "reuse_parsed": night.reuse_parsed,
                                          "recheck_cached": night.forced})
             phase("crawl")
-            writers.start()
-            stats, code = crawl_stage(job, relay, ahead=ahead)
+            # (the templates are compiled once the crawl process has its job: begun before, their thread held
+            # the GIL while this one was still on its way to hand the job over, 0.2-0.25 s on an unchanged night)
+            stats, code = crawl_stage(job, relay, ahead=ahead, started=writers.start)
             writers.join()
             reused = stats.pop("reused", {})
             stats = {**stats, "night": night.stats(reused)}
@@ -486,14 +490,14 @@ class _Prepared:
     thread while the crawl process runs and this one waits for it. Joined before anything forks."""
 
     def __init__(self, formats: Collection[str] | None) -> None:
-        ready = [cls.prepare for cls in registry.chosen_writers(formats) if hasattr(cls, "prepare")]
-        self.thread = threading.Thread(target=self._prepare, args=(ready,), name="writers-prepare", daemon=True)
+        self.thread = threading.Thread(target=self._prepare, args=(formats,), name="writers-prepare", daemon=True)
 
     @staticmethod
-    def _prepare(ready: list[Callable[[], None]]) -> None:
-        for prepare in ready:
-            with contextlib.suppress(Exception):  # a template that does not compile fails its render, told there
-                prepare()
+    def _prepare(formats: Collection[str] | None) -> None:
+        for cls in registry.chosen_writers(formats):  # (their imports too are done here)
+            if hasattr(cls, "prepare"):
+                with contextlib.suppress(Exception):  # a template that does not compile fails its render, told there
+                    cls.prepare()
 
     def start(self) -> None:
         self.thread.start()

@@ -57,8 +57,9 @@ class StageProcess:
             start_new_session=True, preexec_fn=procs.preexec(self.death))  # noqa: PLW1509
 
     def run(self, job: CrawlJob | BrowserJob, progress: Progress | None, *,
-            grace: float) -> tuple[dict[str, Any] | None, int]:
-        """(stats or None if it wrote none, exit code)."""
+            grace: float, started: Callable[[], None] | None = None) -> tuple[dict[str, Any] | None, int]:
+        """(stats or None if it wrote none, exit code). `started()` is called once the process has its job:
+        work of this process that can wait goes there, not before (it would hold the GIL meanwhile)."""
         self.job_file.write_text(job.to_json(), encoding="utf-8")
         if self.proc is None:
             self._start()
@@ -69,6 +70,8 @@ class StageProcess:
                 with contextlib.suppress(BrokenPipeError):
                     proc.stdin.write("go\n")
                     proc.stdin.close()
+            if started is not None:
+                started()
             for line in proc.stdout:
                 if progress and line.startswith("{"):
                     with contextlib.suppress(ValueError):

@@ -28,6 +28,8 @@ from typing import Any
 import pytest
 
 from govaudit import procs, stage
+from govaudit.chromium import BrowserConfig
+from govaudit.jobs import BrowserJob
 from tests.adversarial import tagged
 from tests.siteserver import DELAY, SiteServer, html
 from tests.testdb import db_at, query
@@ -158,6 +160,25 @@ def test_the_crawl_process_started_at_launch_is_the_one_the_run_takes():
         early.close()
         later.close()
     assert early.proc.poll() is not None and later.proc.poll() is not None
+
+
+def test_a_stage_started_ahead_has_its_job_when_started_is_called(monkeypatch):
+    """StageProcess.run(started=...): the runner's work that can wait (the report templates) begins once the
+    process started ahead has its job (the file written, the go line sent), not before."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))  # (-P: tests.stagestub)
+    job = BrowserJob(store="/tmp/none.sqlite", run_id=41, check_id="accessibility", targets=(), workers=1,
+                     config=BrowserConfig(offline=True))
+    calls: list[tuple[bool, bool, bool]] = []
+    with stage.StageProcess("tests.stagestub", signal.SIGKILL, ahead=True) as process:
+        proc = process.proc
+        assert proc is not None and proc.stdin is not None
+
+        def started() -> None:
+            calls.append((proc.stdin.closed, process.job_file.exists(), proc.poll() is None or proc.returncode == 0))
+
+        stats, code = process.run(job, None, grace=5, started=started)
+    assert calls == [(True, True, True)]
+    assert code == 0 and stats is not None and stats["job"]["run_id"] == 41
 
 
 def _reap(runner: subprocess.Popen) -> None:
