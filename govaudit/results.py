@@ -6,6 +6,8 @@ so a report can be regenerated exactly, long after the crawl.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections import defaultdict
 from collections.abc import Container
 from datetime import date
@@ -101,6 +103,34 @@ def link_rows(store: RunReader, run_id: int) -> LinkRows:
                                                  for place, source, fr, text, tag, attr, line in kept]
                      for (target, fragment), kept in first.items()},
                     {(names[target], fragment): count for (target, fragment), count in counts.items()})
+
+
+ROWS_FORMAT = 1  # of encode_rows: a read kept in another format is not taken (rows_key)
+
+
+def rows_key(links_digest: str) -> str:
+    """What the read of a link table with that digest is kept under (store.keep_link_read)."""
+    return f"{ROWS_FORMAT}:{MAX_SOURCES_HEALTHY}:{links_digest}"
+
+
+def encode_rows(rows: LinkRows) -> bytes:
+    first = [[target, fragment, [[place, s["page"], s["text"], s["tag"], s["attr"], s["line"]] for place, s in kept]]
+             for (target, fragment), kept in rows.first.items()]
+    counts = [[target, fragment, count] for (target, fragment), count in rows.counts.items()]
+    doc = json.dumps({"first": first, "counts": counts}, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(doc.encode("utf-8", "surrogatepass"), 1)
+
+
+def decode_rows(data: bytes) -> LinkRows:
+    try:
+        raw = zlib.decompress(data)
+    except zlib.error as exc:
+        raise ValueError(f"not a kept read of a link table: {exc}") from None
+    doc = json.loads(raw.decode("utf-8", "surrogatepass"))
+    return LinkRows({(target, fragment): [(place, _source(page, fragment, text, tag, attr, line))
+                                          for place, page, text, tag, attr, line in kept]
+                     for target, fragment, kept in doc["first"]},
+                    {(target, fragment): count for target, fragment, count in doc["counts"]})
 
 
 def _source(page: str, fragment: str, text: str, tag: str, attr: str, line: int) -> dict:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from govaudit import (
     __version__,
@@ -47,7 +47,16 @@ from govaudit.jobs import EXIT_DISK_FULL, BrowserJob, CrawlJob
 from govaudit.models import CheckResult, CheckStatus, RunStatus
 from govaudit.plugins import BrowserTarget, Check, DependencyError, run_order
 from govaudit.profile import ConfigError, Profile, Rubric, check_start_url, load_rubric
-from govaudit.results import LinkRows, LinkSources, build, link_rows, link_sources
+from govaudit.results import (
+    LinkRows,
+    LinkSources,
+    build,
+    decode_rows,
+    encode_rows,
+    link_rows,
+    link_sources,
+    rows_key,
+)
 from govaudit.scope import offline_allows
 from govaudit.stage import Progress, StageProcess
 from govaudit.store import RunReader, Store, open_store
@@ -309,11 +318,18 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
         known: dict[str, str] = {}  # input digests taken during the crawl: pages are stored once, read once
         writers = _Prepared(formats)
         # begun once the crawl has stored every link: the links digest, and the report's read of the link table
-        meanwhile: list[tuple[_Meanwhile[str], _Meanwhile[LinkRows]]] = []
+        meanwhile: list[tuple[_Meanwhile[str], _Meanwhile[_Rows]]] = []
 
-        def read_links() -> tuple[_Meanwhile[str], _Meanwhile[LinkRows]]:
-            return (_Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest"),
-                    _Meanwhile(store.url, lambda reader: link_rows(reader, run_id), "link-rows"))
+        def read_links() -> tuple[_Meanwhile[str], _Meanwhile[_Rows]]:
+            digest = _Meanwhile(store.url, lambda reader: reader.links_digest(run_id), "links-digest")
+            before = _baseline_inputs(store, night).get(reuse.PAGES)
+            if before is not None and known.get(reuse.PAGES) == before:
+                # The pages are the baseline's: so, most likely, is the link table. Its read kept by the night
+                # before is looked up by the table's digest first, and read again only if it is not there.
+                return digest, _Meanwhile(store.url, lambda reader: _kept_rows(reader, site, digest.take())
+                                          or _Rows(link_rows(reader, run_id), kept=False), "link-rows")
+            return digest, _Meanwhile(store.url, lambda reader: _Rows(link_rows(reader, run_id), kept=False),
+                                      "link-rows")
 
         def relay(event: dict) -> None:
             # an unchanged night's checks are mostly copied forward (govaudit/reuse.py): none starts early
@@ -346,7 +362,8 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
                                 "free space and run again")
             store.save_stats(run_id, stats)  # before the checks: crawl_coverage reads the crawl's cuts
             links_digest, rows = meanwhile[0] if meanwhile else read_links()
-            linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id, rows.take()), "link-sources")
+            linked = _Meanwhile(store.url, lambda reader: link_sources(reader, run_id, _rows_of(rows.take())),
+                                "link-sources")
             previous = store.last_completed_run(site, before=run_id)
             monitors = health.evaluate(stats, store.run(previous).stats if previous else None, exit_code=code,
                                        start_status=store.link_status(run_id, start))
@@ -368,6 +385,9 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
             results = parallel.in_order(results + earlier + early.collect() + list(copied.values()), checks)
             stats["night"] |= _lookups(store, run_id, night, checks, results, copied, inputs)
             store.save_check_results(run_id, results)
+            read = rows.take()
+            _keep_rows(store, site, known.get(reuse.LINKS), read)
+            stats["night"]["link_rows_kept"] = read is not None and read.kept  # (taken from the night before)
             phase("checks_done", checks=len(results))
             store.save_scores(run_id, scoring.score(rubric, store.check_results(run_id)))
             store.finish_run(run_id, status, stats=stats, health=health.as_dicts(monitors))
@@ -555,6 +575,34 @@ def _announce(store: Store, run_id: int, profile: Profile, status: RunStatus, ex
     outcome = Outcome(run_id, status, exit_code, [], summary, error=error)
     notify.after_run(profile.notify, outcome, doc, offline=offline)
     return outcome
+
+
+class _Rows(NamedTuple):
+    """The report's read of the run's link table, and whether it is the one kept by an earlier night."""
+
+    rows: LinkRows
+    kept: bool
+
+
+def _rows_of(read: _Rows | None) -> LinkRows | None:
+    return read.rows if read is not None else None
+
+
+def _kept_rows(reader: RunReader, site: str, links_digest: str | None) -> _Rows | None:
+    """The read kept for a link table with that digest (an unchanged night's is the night before's)."""
+    data = reader.link_read(site, rows_key(links_digest)) if links_digest else None
+    if data is None:
+        return None
+    try:
+        return _Rows(decode_rows(data), kept=True)
+    except (ValueError, KeyError, TypeError):  # a damaged copy: the table is read again
+        return None
+
+
+def _keep_rows(store: Store, site: str, links_digest: str | None, read: _Rows | None) -> None:
+    """Tonight's read kept for the next night (a few hundred kB: the first sources of each target)."""
+    if links_digest and read is not None and not read.kept:
+        store.keep_link_read(site, rows_key(links_digest), encode_rows(read.rows))
 
 
 class _Meanwhile[T]:

@@ -16,6 +16,7 @@ import pytest
 
 from govaudit.crawler import traps
 from govaudit.incremental import FULL, INCREMENTAL, nights_since_full, plan
+from govaudit.results import build, rows_key
 from govaudit.store import open_store
 from tests.siteserver import SiteServer, _Handler, html
 from tests.testdb import db_at, query
@@ -262,6 +263,25 @@ def test_reuse_is_undone_by_a_changed_page_and_by_another_profile(nights):
     # what night 5 copied forward is what night 4 computed (the pages the same, B still with its new link)
     assert {cid: _checks(log[4][0])[cid] for cid in PAGE_READERS} == {cid: _checks(log[3][0])[cid]
                                                                       for cid in PAGE_READERS}
+
+
+def test_unchanged_night_takes_the_read_of_its_link_table_kept_by_the_night_before(nights):
+    _, _, log, db = nights
+    # nights 2 and 5 are unchanged (from night 1, and from the full night 4); 3 changed, 4 is --full, 6 has
+    # another profile: those read their link table again
+    assert [doc["run"]["stats"]["night"]["link_rows_kept"] for doc, *_ in log] == [False, True, False, False,
+                                                                                    True, False]
+    second = log[1][0]
+    with open_store(db) as store:
+        fresh = build(store, second["run"]["id"])  # its link table read again, its sources from that read
+
+    def sources(doc):
+        return {r["url"]: (r["sources"], r["sources_total"]) for r in doc["links"]}
+
+    assert sources(second) == sources(fresh) and any(total > 1 for _, total in sources(second).values())
+    # one read kept per site: the last night's, under its link table's digest
+    last = log[-1][0]["run"]["stats"]["night"]["inputs"]["links"]
+    assert query(db, "SELECT site, digest FROM link_reads") == [("增量測試署", rows_key(last))]
 
 
 def test_aged_cache_entry_is_checked_again(nights):

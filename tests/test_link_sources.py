@@ -5,8 +5,21 @@ target's, a checked fragment apart from its page."""
 
 from __future__ import annotations
 
+import zlib
+
+import pytest
+
+from govaudit import runner
 from govaudit.models import Link, LinkResult, LinkStatus
-from govaudit.results import MAX_SOURCES_HEALTHY, link_rows, link_sources, result_key
+from govaudit.results import (
+    MAX_SOURCES_HEALTHY,
+    decode_rows,
+    encode_rows,
+    link_rows,
+    link_sources,
+    result_key,
+    rows_key,
+)
 
 SITE = "http://127.0.0.1"
 MENU, GONE, FEW, DOC, LIST = (f"{SITE}/{name}" for name in ("menu.html", "gone.html", "few.html", "doc.html",
@@ -76,3 +89,23 @@ def test_url_names_name_every_id_asked(store):
     names = store.url_names([ids[url] for url in wanted] + [ids[wanted[0]]])
     assert names == {ids[url]: url for url in wanted}
     assert store.url_names([]) == {}
+
+
+def test_a_kept_read_of_the_link_table_is_the_read_itself(store):
+    """encode_rows / decode_rows (what an unchanged night takes from the night before): every key, count and
+    source back as read, with quotes, commas and a newline in a text."""
+    links = _links() + [Link(f"{SITE}/odd.html", MENU, "", 'say "hi",\n 中文', "a", "href", "", 3, 0)]
+    run_id = store.create_run(site="s", start_url=f"{SITE}/", tool_version="t", profile_hash="h", profile={},
+                              rubric="")
+    store.add_links(run_id, links)
+    rows = link_rows(store, run_id)
+    assert decode_rows(encode_rows(rows)) == rows
+    with pytest.raises(ValueError, match="not a kept read"):
+        decode_rows(b"not zlib")
+    # a damaged kept read is not taken: the runner reads the table again
+    store.keep_link_read("s", rows_key("d"), zlib.compress(b'{"first": 1}'))
+    assert runner._kept_rows(store, "s", "d") is None
+    store.keep_link_read("s", rows_key("d"), encode_rows(rows))
+    kept = runner._kept_rows(store, "s", "d")
+    assert kept is not None and kept.kept and kept.rows == rows
+    assert runner._kept_rows(store, "s", "other") is None and runner._kept_rows(store, "s", None) is None

@@ -342,3 +342,15 @@ def test_vacuum_gives_space_back_and_keeps_every_row(store):
     with store.run_lock(None):  # as `govaudit prune --vacuum`
         store.vacuum()
     assert [p.url for p in store.pages(run)] == ["http://h/a"] and store.body("b") == b"<p>kept</p>"
+
+
+def test_a_sites_kept_link_read_is_its_latest_only(store):
+    """keep_link_read: one read per site, under its key; another site's stays (runner._keep_rows)."""
+    store.keep_link_read("甲", "1:5:aaa", b"\x00first")
+    store.keep_link_read("乙", "1:5:aaa", b"other site")
+    assert store.link_read("甲", "1:5:aaa") == b"\x00first"
+    store.keep_link_read("甲", "1:5:bbb", b"second")
+    assert store.link_read("甲", "1:5:aaa") is None and store.link_read("甲", "1:5:bbb") == b"second"
+    store.keep_link_read("甲", "1:5:bbb", b"again")  # the same table read again replaces it
+    assert store.link_read("甲", "1:5:bbb") == b"again"
+    assert store.link_read("乙", "1:5:aaa") == b"other site" and store.link_read("丙", "1:5:aaa") is None

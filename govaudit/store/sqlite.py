@@ -557,6 +557,16 @@ class SQLiteStore:
                                      " WHERE run_id=? ORDER BY source_id, position, x)", (run_id,)).fetchone()
         return hashlib.sha256((joined or "").encode("utf-8", "surrogatepass")).hexdigest()
 
+    def link_read(self, site: str, digest: str) -> bytes | None:
+        row = self._db.execute("SELECT data FROM link_reads WHERE site=? AND digest=?", (site, digest)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def keep_link_read(self, site: str, digest: str, data: bytes) -> None:
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO link_reads (site, digest, data) VALUES (?, ?, ?)",
+                             (site, digest, data))
+            self._db.execute("DELETE FROM link_reads WHERE site=? AND digest != ?", (site, digest))
+
     def page_links(self, run_id: int, source: str) -> list[Link]:
         """The links of one page of the run, in document order (an unchanged page's links, reused)."""
         cur = self._db.cursor()

@@ -181,4 +181,14 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX links_by_source ON links (run_id, source_id);
     """,
+    # 7: the report's read of a site's link table, kept under the table's digest for the next night's run
+    # (govaudit/runner.py): the site's latest only
+    """
+    CREATE TABLE link_reads (
+        site TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (site, digest)
+    );
+    """,
 ]
