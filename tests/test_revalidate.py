@@ -74,6 +74,27 @@ def test_baseline_reads_a_stored_body_only_when_it_is_read(store):
         baseline.close()
 
 
+def test_baseline_heads_are_read_from_the_start_and_again_if_that_read_failed(store, monkeypatch):
+    """The heads are read in a thread begun with the Baseline (while robots.txt is fetched); page() takes
+    them, or reads them itself when that thread could not."""
+    run = _baseline_run(store)
+    baseline = Baseline(store.url, run)
+    try:
+        baseline._reading.join()
+        assert baseline._read is not None and sorted(baseline._read) == [SITE, SITE + "untyped"]  # before any page()
+        assert baseline.page(SITE) is not None and baseline.page(SITE + "gone") is None
+    finally:
+        baseline.close()
+    monkeypatch.setattr(Baseline, "_read_heads", lambda self, url: None)  # a read that failed
+    again = Baseline(store.url, run)
+    try:
+        head = again.page(SITE)
+        assert head is not None and head.facts == {traps.FACTS: {"content_key": "k1"}}
+        assert again.page(SITE + "untyped") is not None and again.page(SITE + "pruned") is None
+    finally:
+        again.close()
+
+
 def test_links_digest_is_the_digest_of_every_row_as_written(store):
     """The links digest (govaudit/reuse.py's LINKS input) is sha256 of the run's rows, one line each in
     (source, position) order, texts quoted: computed here from its definition, on every backend."""
