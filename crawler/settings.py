@@ -134,7 +134,8 @@ def preload() -> list[str]:
     """Import what Scrapy loads by name when a crawl starts: its components, scheduler and queues, and
     what they import (the cookie middleware's tldextract and requests, ...). A crawl process started
     ahead of its job (`--wait`) does it while the runner checks the start page: done after the job came,
-    it was most of the 0.3-0.5 s before the first request. The names loaded."""
+    it was 0.46 s of a py-spy profile's samples before the first request (now 0.09-0.12 s from the job to
+    that request). The names loaded."""
     from scrapy.settings import Settings  # noqa: PLC0415  (after the reactor is installed)
     from scrapy.utils.conf import build_component_list  # noqa: PLC0415
     from scrapy.utils.misc import load_object  # noqa: PLC0415

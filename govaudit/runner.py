@@ -352,7 +352,7 @@ def _audit(start: str, profile: Profile, rubric: Rubric, rules: FailOn, checks: 
                                          "recheck_cached": night.forced})
             phase("crawl")
             # (the templates are compiled once the crawl process has its job: begun before, their thread held
-            # the GIL while this one was still on its way to hand the job over, 0.2-0.25 s on an unchanged night)
+            # the GIL while this one was still on its way to hand the job over: 0.22-0.26 s on an unchanged night)
             stats, code = crawl_stage(job, relay, ahead=ahead, started=writers.start)
             writers.join()
             reused = stats.pop("reused", {})
